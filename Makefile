@@ -1,0 +1,110 @@
+# exposim — top-level build.  `make help` lists the targets.
+#
+# Objects go to $(BUILD)/ (build/ normally, build-san/ for `make sanitize`),
+# with header dependencies tracked through -MMD.  Everything except sim/main.c
+# goes into a static library that bin/exposim, the tests and the benchmark
+# link against, so each is built from the same objects.
+
+VERSION  := 0.1.0
+CC       ?= gcc
+BUILD    ?= build
+BIN      ?= bin/exposim
+OPT      ?= -O2
+PKGS     := gsl libxml-2.0
+DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev check pkg-config gnuplot-nox
+
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -D_POSIX_C_SOURCE=200809L -DEXPOSIM_VERSION='"$(VERSION)"' -Isim -Imodels
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
+LIB_ASM  := sim/schema.S
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
+LIB      := $(BUILD)/libexposim.a
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(BUILD)/tests/check_exposim
+BENCH_BIN:= $(BUILD)/tests/bench/bench
+
+.PHONY: all deps have-deps run check test bench sanitize clean help
+all: have-deps $(BIN)
+
+help:
+	@echo "make deps      install the Debian packages exposim needs (as root)"
+	@echo "make / all     build $(BIN)"
+	@echo "make run       build and run scenarios/baseline.xml"
+	@echo "make check     build and run every test"
+	@echo "make bench     build and run the benchmarks (prints figures)"
+	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
+	@echo "make clean     remove build outputs"
+
+# --- dependencies ----------------------------------------------------------
+# `deps` installs with apt-get when run as root, else prints the line to run.
+deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEBPKGS); \
+	else \
+	  echo "exposim needs Debian packages; run as root:"; \
+	  echo "  apt-get update && apt-get install -y $(DEBPKGS)"; exit 1; \
+	fi
+
+# `have-deps` is cheap when everything is there and runs `deps` otherwise.
+have-deps:
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists $(PKGS) check \
+	   || [ ! -f /usr/include/csv.h ] || ! command -v gnuplot >/dev/null; then \
+	  $(MAKE) --no-print-directory deps; fi
+
+# --- build -----------------------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKGCFLAGS) -MMD -MP -c $< -o $@
+
+# The XSD is compiled into the binary (.incbin), so it must be a dependency.
+$(BUILD)/sim/schema.o: sim/schema.S scenarios/scenario.xsd
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/sim/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(PKGLIBS)
+
+$(BENCH_BIN): $(BUILD)/tests/bench/bench.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+# --- use -------------------------------------------------------------------
+run: all
+	./$(BIN) run scenarios/baseline.xml
+
+# Tests find the program under test and the data through the environment.
+check test: have-deps $(BIN) $(TEST_BIN)
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_BIN)
+	@for f in scenarios/*.xml; do ./$(BIN) validate $$f >/dev/null || exit 1; done; \
+	  echo "scenario library: every file validates"
+
+bench: have-deps $(BIN) $(BENCH_BIN)
+	$(BENCH_BIN)
+
+sanitize: have-deps
+	$(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
+
+clean:
+	rm -rf build build-san bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

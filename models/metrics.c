@@ -1,0 +1,73 @@
+/* metrics — coverage intervals and the graph metrics; see metrics.h. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+void coverage_init(struct coverage *c) { memset(c, 0, sizeof *c); }
+
+void coverage_destroy(struct coverage *c)
+{
+    if (!c)
+        return;
+    free(c->iv);
+    coverage_init(c);
+}
+
+int coverage_add(struct coverage *c, int64_t lo, int64_t hi)
+{
+    if (hi <= lo)
+        return 0;
+    size_t i = 0;
+    while (i < c->n && c->iv[i][1] < lo)        /* intervals wholly before */
+        i++;
+    size_t j = i;
+    while (j < c->n && c->iv[j][0] <= hi) {     /* overlapping or touching */
+        if (c->iv[j][0] < lo)
+            lo = c->iv[j][0];
+        if (c->iv[j][1] > hi)
+            hi = c->iv[j][1];
+        j++;
+    }
+    if (j == i) {                               /* insert a new interval at i */
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 16;
+            int64_t (*iv)[2] = realloc(c->iv, cap * sizeof *iv);
+            if (!iv)
+                return -1;
+            c->iv = iv;
+            c->cap = cap;
+        }
+        memmove(c->iv + i + 1, c->iv + i, (c->n - i) * sizeof *c->iv);
+        c->n++;
+    } else if (j > i + 1) {                     /* merge i..j-1 into i */
+        memmove(c->iv + i + 1, c->iv + j, (c->n - j) * sizeof *c->iv);
+        c->n -= j - i - 1;
+    }
+    c->iv[i][0] = lo;
+    c->iv[i][1] = hi;
+    return 0;
+}
+
+int64_t coverage_total(const struct coverage *c)
+{
+    int64_t t = 0;
+    for (size_t i = 0; i < c->n; i++)
+        t += c->iv[i][1] - c->iv[i][0];
+    return t;
+}
+
+static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : NAN; }
+
+void metrics_report(struct sim *s, uint32_t acq, int64_t now,
+                    const struct knowledge *k, const struct coverage *c)
+{
+    double day = (double)now / 86400.0;
+    sim_metric(s, acq, day, "edge_recall", ratio(k->edges_found, k->truth->m));
+    sim_metric(s, acq, day, "edge_precision", ratio(k->edges_found, k->edges_found + k->false_pairs.n));
+    sim_metric(s, acq, day, "node_coverage", ratio(k->nodes_found, k->truth->n));
+    sim_metric(s, acq, day, "covered_days", (double)coverage_total(c) / 86400.0);
+}

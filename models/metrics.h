@@ -1,0 +1,35 @@
+/* metrics — what the adversary's knowledge is worth, measured against the
+ * truth after every acquisition (definitions: docs/metrics.md).
+ *
+ *   edge_recall     true contact pairs found / true contact pairs
+ *   edge_precision  true pairs found / all distinct pairs found (NaN if none)
+ *   node_coverage   people in at least one found pair / N
+ *   covered_days    measure, in days, of the union of the time windows the
+ *                   acquired logs covered */
+#ifndef EXPOSIM_METRICS_H
+#define EXPOSIM_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inference.h"
+
+struct sim;
+
+/* A union of time intervals (lo, hi], kept sorted and disjoint. */
+struct coverage {
+    int64_t (*iv)[2];
+    size_t n, cap;
+};
+
+void coverage_init(struct coverage *c);
+void coverage_destroy(struct coverage *c);
+/* Add (lo, hi]; empty when hi <= lo.  O(number of intervals).  0 or -1 (OOM). */
+int coverage_add(struct coverage *c, int64_t lo, int64_t hi);
+int64_t coverage_total(const struct coverage *c);
+
+/* Report the metrics above for acquisition `acq` at time `now` (seconds). */
+void metrics_report(struct sim *s, uint32_t acq, int64_t now,
+                    const struct knowledge *k, const struct coverage *c);
+
+#endif

@@ -1,0 +1,189 @@
+/* world — the exposure model as the engine sees it: one sim_model_type that
+ * wires the model families together for a replication.
+ *
+ *   contacts (graph) -> traffic (conversation starts) -> serverlog (records
+ *   under retention) -> adversary (acquisitions) -> inference (knowledge)
+ *   -> metrics
+ *
+ * Random streams, in order: population, contacts, traffic, mobility,
+ * adversary (rng.h; population and mobility draw nothing yet but keep their
+ * places so that adding them later does not move the other streams). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adversary.h"
+#include "contacts.h"
+#include "inference.h"
+#include "metrics.h"
+#include "serverlog.h"
+#include "sim.h"
+#include "traffic.h"
+
+enum { STREAM_POPULATION, STREAM_CONTACTS, STREAM_TRAFFIC, STREAM_MOBILITY, STREAM_ADVERSARY };
+static const char *const world_streams[] = { "population", "contacts", "traffic", "mobility",
+                                             "adversary", NULL };
+
+struct world_params {
+    uint32_t n;
+    double mean_degree;
+    double rate_per_day;
+    int64_t retention;                    /* seconds */
+    struct adversary_params adv;
+};
+
+struct world {
+    const struct world_params *p;
+    struct graph g;
+    struct traffic traffic;
+    struct serverlog log;
+    struct knowledge known;
+    struct adversary adv;
+};
+
+static void world_free_params(void *vp)
+{
+    struct world_params *p = vp;
+    if (!p)
+        return;
+    adversary_params_free(&p->adv);
+    free(p);
+}
+
+static void *world_configure(struct cfg *c, const struct sim_run_params *run)
+{
+    struct world_params *p = calloc(1, sizeof *p);
+    if (!p) {
+        diag_add(cfg_diag(c), NULL, 0, "out of memory");
+        return NULL;
+    }
+    const struct cfg_node *root = cfg_root(c);
+    const struct cfg_node *pop = cfg_child(root, "population");
+    const struct cfg_node *er = cfg_child(cfg_child(root, "contacts"), "erdos_renyi");
+    const struct cfg_node *tr = cfg_child(root, "traffic");
+    const struct cfg_node *ret = cfg_child(cfg_child(root, "policy"), "retention");
+    long n = 0, days = 0;
+    int rc = 0;
+    rc |= cfg_long(c, pop, "size", 0, &n);
+    rc |= cfg_double(c, er, "mean_degree", 0, &p->mean_degree);
+    rc |= cfg_double(c, tr, "rate_per_day", 0, &p->rate_per_day);
+    rc |= cfg_long(c, ret, "days", 0, &days);
+    if (!rc) {
+        if (n < 2 || n > 100000000)
+            rc = cfg_error(c, pop, "size", "must be 2 to 100000000 (got %ld)", n);
+        if (!(p->mean_degree > 0) || p->mean_degree >= (double)n)
+            rc = cfg_error(c, er, "mean_degree", "must be above 0 and below the population size %ld "
+                           "(got %g)", n, p->mean_degree);
+        if (!(p->rate_per_day > 0))
+            rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
+        if (days < 1)
+            rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
+    }
+    p->n = (uint32_t)n;
+    p->retention = (int64_t)days * 86400;
+    if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon))
+        rc = -1;
+    if (rc) {
+        world_free_params(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void world_destroy(void *vs)
+{
+    struct world *w = vs;
+    if (!w)
+        return;
+    adversary_destroy(&w->adv);
+    knowledge_destroy(&w->known);
+    serverlog_destroy(&w->log);
+    traffic_destroy(&w->traffic);
+    graph_destroy(&w->g);
+    free(w);
+}
+
+static void *world_init(struct sim *s, const void *vp)
+{
+    const struct world_params *p = vp;
+    struct world *w = calloc(1, sizeof *w);
+    if (!w) {
+        sim_fail(s, "out of memory");
+        return NULL;
+    }
+    w->p = p;
+    adversary_init(&w->adv, &p->adv);
+    if (contacts_erdos_renyi(&w->g, p->n, p->mean_degree, sim_rng(s, STREAM_CONTACTS))
+        || traffic_init(&w->traffic, &w->g, p->rate_per_day, sim_rng(s, STREAM_TRAFFIC))
+        || serverlog_init(&w->log, p->retention)
+        || knowledge_init(&w->known, &w->g)) {
+        sim_fail(s, "out of memory building the world (N = %u)", p->n);
+        world_destroy(w);
+        return NULL;
+    }
+    if (adversary_start(&w->adv, s)) {
+        world_destroy(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void world_describe(const void *vs, void *stream)
+{
+    const struct world *w = vs;
+    const struct graph *g = &w->g;
+    uint32_t maxdeg = 0, isolated = 0;
+    for (uint32_t a = 0; a < g->n; a++) {
+        uint32_t k = graph_degree(g, a);
+        if (k > maxdeg)
+            maxdeg = k;
+        isolated += k == 0;
+    }
+    fprintf(stream, "population: N = %u; contacts: %llu edges, mean degree %.3f, max %u, "
+            "%u without contacts\n", g->n, (unsigned long long)g->m,
+            g->n ? 2.0 * (double)g->m / g->n : 0.0, maxdeg, isolated);
+}
+
+static void world_slice(struct sim *s, void *vs, sim_time start, sim_time end)
+{
+    struct world *w = vs;
+    if (traffic_slice(&w->traffic, sim_batch(s), start, end))
+        sim_fail(s, "out of memory generating day %lld's traffic", (long long)(start / SIM_DAY));
+}
+
+static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
+{
+    struct world *w = vs;
+    switch (ev->kind) {
+    case TRAFFIC_EV_START:                      /* no client cache: every start looks up */
+        if (serverlog_append(&w->log, (uint32_t)ev->time, ev->a, ev->b))
+            sim_fail(s, "out of memory in the server log");
+        break;
+    case ADVERSARY_EV_ACQUIRE:
+        adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known);
+        break;
+    default:
+        sim_fail(s, "internal error: unknown event kind %u", ev->kind);
+    }
+}
+
+static void world_finish(struct sim *s, void *vs)
+{
+    (void)s, (void)vs;                          /* every metric is reported per acquisition */
+}
+
+const struct sim_model_type world_model = {
+    .name = "scenario",
+    .streams = world_streams,
+    .configure = world_configure,
+    .free_params = world_free_params,
+    .describe = world_describe,
+    .init = world_init,
+    .slice = world_slice,
+    .handle = world_handle,
+    .finish = world_finish,
+    .destroy = world_destroy,
+};
+
+const struct sim_model_type *const sim_models[] = { &world_model, NULL };

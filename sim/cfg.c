@@ -1,0 +1,449 @@
+/* cfg — secure XML loading, --set overrides and XSD validation; see cfg.h. */
+#include "cfg.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+extern const char scenario_xsd[];     /* sim/schema.S */
+extern const char scenario_xsd_end[];
+
+#define MAX_SETS 256
+#define MAX_INPUT_BYTES (16L << 20)   /* a scenario is small; refuse giants */
+
+struct override {
+    xmlNodePtr node;
+    char *attr;
+    const char *text;                 /* the --set argument as given */
+};
+
+struct cfg {
+    char *path;
+    xmlDocPtr doc;
+    struct diag *d;
+    struct override ov[MAX_SETS];
+    size_t nov;
+};
+
+const char *cfg_schema_text(size_t *len)
+{
+    *len = (size_t)(scenario_xsd_end - scenario_xsd);
+    return scenario_xsd;
+}
+
+/* ---- error plumbing ----------------------------------------------------- */
+
+struct errctx {
+    struct cfg *c;
+    const char *fallback_file;
+    int doctype_line;                 /* > 0 once a DOCTYPE was seen */
+};
+
+static const struct override *override_for(const struct cfg *c, const void *node, const char *msg)
+{
+    for (size_t i = 0; c && i < c->nov; i++) {
+        if ((const void *)c->ov[i].node != node)
+            continue;
+        char quoted[300];
+        snprintf(quoted, sizeof quoted, "'%s'", c->ov[i].attr);
+        if (!msg || strstr(msg, quoted))
+            return &c->ov[i];
+    }
+    return NULL;
+}
+
+static void structured_error(void *ctx, xmlErrorPtr e)
+{
+    struct errctx *ec = ctx;
+    if (!e || e->level == XML_ERR_WARNING)
+        return;
+    const char *file = e->file ? e->file : ec->fallback_file;
+    long line = e->line;
+    if (line <= 0 && e->node)
+        line = xmlGetLineNo((xmlNodePtr)e->node);
+    const struct override *ov = e->node ? override_for(ec->c, e->node, e->message) : NULL;
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "unknown XML error");
+    size_t len = strlen(msg);
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        msg[--len] = '\0';
+    if (ov)
+        diag_add(ec->c->d, file, line, "%s (value given by --set %s)", msg, ov->text);
+    else
+        diag_add(ec->c->d, file, line, "%s", msg);
+}
+
+/* SAX hook: a DOCTYPE may declare entities or pull in external files, so a
+ * document that has one is refused before anything in it is used. */
+static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+    (void)name, (void)ext, (void)sys;
+    xmlParserCtxtPtr p = ctx;
+    struct errctx *ec = p->_private;
+    ec->doctype_line = p->input ? p->input->line : 1;
+    if (ec->doctype_line <= 0)
+        ec->doctype_line = 1;
+    xmlStopParser(p);
+}
+
+int cfg_error(struct cfg *c, const struct cfg_node *n, const char *attr, const char *fmt, ...)
+{
+    char body[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    const xmlNode *x = (const xmlNode *)n;
+    long line = x ? xmlGetLineNo(x) : 0;
+    char where[300] = "";
+    if (x && attr)
+        snprintf(where, sizeof where, "element '%s', attribute '%s': ", (const char *)x->name, attr);
+    else if (x)
+        snprintf(where, sizeof where, "element '%s': ", (const char *)x->name);
+    const struct override *ov = NULL;
+    if (x && attr) {
+        char quoted[300];
+        snprintf(quoted, sizeof quoted, "'%s'", attr);
+        ov = override_for(c, x, quoted);
+    }
+    if (ov)
+        return diag_add(c->d, c->path, line, "%s%s (value given by --set %s)", where, body, ov->text);
+    return diag_add(c->d, c->path, line, "%s%s", where, body);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static char *read_file(const char *path, size_t *len, struct diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(d, path, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8192;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                diag_add(d, path, 0, "out of memory reading the file");
+                goto fail;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if ((long)n > MAX_INPUT_BYTES) {
+            diag_add(d, path, 0, "file is larger than %ld bytes; not a scenario", MAX_INPUT_BYTES);
+            goto fail;
+        }
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        diag_add(d, path, 0, "cannot read: %s", strerror(errno));
+        goto fail;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+fail:
+    free(buf);
+    fclose(f);
+    return NULL;
+}
+
+static xmlNodePtr first_elem(xmlNodePtr n)
+{
+    for (; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    return NULL;
+}
+
+/* Apply one "PATH=VALUE"; returns 0 or adds a diagnostic and returns -1. */
+static int apply_set(struct cfg *c, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    const char *at = eq ? memchr(text, '@', (size_t)(eq - text)) : NULL;
+    if (!eq || !at || at + 1 == eq)
+        return diag_add(c->d, NULL, 0, "--set %s: expected PATH=VALUE with PATH like "
+                        "population@size or policy/retention@days", text);
+    xmlNodePtr node = xmlDocGetRootElement(c->doc);
+    const char *p = text;
+    while (p < at) {                            /* walk the element path */
+        const char *end = p;
+        while (end < at && *end != '/')
+            end++;
+        char seg[128];
+        size_t sl = (size_t)(end - p);
+        if (sl == 0 || sl >= sizeof seg)
+            return diag_add(c->d, NULL, 0, "--set %s: empty or overlong path segment", text);
+        memcpy(seg, p, sl);
+        seg[sl] = '\0';
+        long index = 1;
+        char *br = strchr(seg, '[');
+        if (br) {
+            char *close;
+            errno = 0;
+            index = strtol(br + 1, &close, 10);
+            if (errno || close == br + 1 || *close != ']' || close[1] || index < 1)
+                return diag_add(c->d, NULL, 0, "--set %s: bad index in '%s' (expected name[k], k >= 1)",
+                                text, seg);
+            *br = '\0';
+        }
+        xmlNodePtr hit = NULL;
+        long seen = 0;
+        char names[400] = "";
+        for (xmlNodePtr ch = first_elem(node->children); ch; ch = first_elem(ch->next)) {
+            if (!strstr(names, (const char *)ch->name) && strlen(names) + strlen((const char *)ch->name) + 3 < sizeof names) {
+                if (names[0])
+                    strcat(names, ", ");
+                strcat(names, (const char *)ch->name);
+            }
+            if (strcmp((const char *)ch->name, seg) == 0 && ++seen == index) {
+                hit = ch;
+                break;
+            }
+        }
+        if (!hit)
+            return diag_add(c->d, NULL, 0, "--set %s: <%s> has no %s%s element '%s'%s%s%s", text,
+                            (const char *)node->name, index > 1 ? "such " : "", index > 1 ? "numbered" : "",
+                            seg, names[0] ? " (it has: " : " (it has no child elements",
+                            names, names[0] ? ")" : ")");
+        node = hit;
+        p = end < at ? end + 1 : end;
+    }
+    char attr[128];
+    size_t al = (size_t)(eq - at - 1);
+    if (al >= sizeof attr)
+        return diag_add(c->d, NULL, 0, "--set %s: attribute name too long", text);
+    memcpy(attr, at + 1, al);
+    attr[al] = '\0';
+    if (c->nov == MAX_SETS)
+        return diag_add(c->d, NULL, 0, "--set: more than %d overrides", MAX_SETS);
+    if (!xmlSetProp(node, BAD_CAST attr, BAD_CAST (eq + 1)))
+        return diag_add(c->d, NULL, 0, "--set %s: could not set the attribute", text);
+    c->ov[c->nov].node = node;
+    c->ov[c->nov].attr = strdup(attr);
+    c->ov[c->nov].text = text;
+    if (!c->ov[c->nov].attr)
+        return diag_add(c->d, NULL, 0, "out of memory");
+    c->nov++;
+    return 0;
+}
+
+static int validate(struct cfg *c, struct errctx *ec)
+{
+    size_t len;
+    const char *xsd = cfg_schema_text(&len);
+    int rc = -1;
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(xsd, (int)len);
+    xmlSchemaPtr schema = NULL;
+    xmlSchemaValidCtxtPtr vctx = NULL;
+    if (!pctx) {
+        diag_add(c->d, "scenario.xsd", 0, "cannot load the built-in schema");
+        goto out;
+    }
+    struct errctx sec = { c, "scenario.xsd (built in)", 0 };
+    xmlSchemaSetParserStructuredErrors(pctx, structured_error, &sec);
+    schema = xmlSchemaParse(pctx);
+    if (!schema) {
+        diag_add(c->d, "scenario.xsd", 0, "the built-in schema does not parse");
+        goto out;
+    }
+    vctx = xmlSchemaNewValidCtxt(schema);
+    if (!vctx) {
+        diag_add(c->d, NULL, 0, "out of memory");
+        goto out;
+    }
+    xmlSchemaSetValidStructuredErrors(vctx, structured_error, ec);
+    int v = xmlSchemaValidateDoc(vctx, c->doc);  /* 0 valid, > 0 invalid, < 0 internal */
+    if (v == 0)
+        rc = 0;
+    else if (v < 0)
+        diag_add(c->d, c->path, 0, "schema validation failed internally (code %d)", v);
+    else if (c->d->n == 0)
+        diag_add(c->d, c->path, 0, "does not match the scenario schema");
+out:
+    xmlSchemaFreeValidCtxt(vctx);
+    xmlSchemaFree(schema);
+    xmlSchemaFreeParserCtxt(pctx);
+    return rc;
+}
+
+struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, struct diag *d)
+{
+    struct cfg *c = calloc(1, sizeof *c);
+    char *buf = NULL;
+    size_t len = 0;
+    xmlParserCtxtPtr p = NULL;
+    if (!c) {
+        diag_add(d, NULL, 0, "out of memory");
+        return NULL;
+    }
+    c->d = d;
+    c->path = strdup(path);
+    size_t before = d->n;
+    struct errctx ec = { c, path, 0 };
+    if (!c->path || !(buf = read_file(path, &len, d)))
+        goto fail;
+    if (len == 0) {
+        diag_add(d, path, 0, "file is empty; expected an XML scenario");
+        goto fail;
+    }
+    p = xmlNewParserCtxt();
+    if (!p) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto fail;
+    }
+    p->_private = &ec;
+    p->sax->internalSubset = refuse_doctype;
+    xmlSetStructuredErrorFunc(&ec, structured_error);
+    /* NONET: no network; no NOENT/DTDLOAD/HUGE/XINCLUDE on purpose. */
+    c->doc = xmlCtxtReadMemory(p, buf, (int)len, path, NULL,
+                               XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (ec.doctype_line) {
+        diag_add(d, path, ec.doctype_line, "a DOCTYPE is not allowed in exposim input "
+                 "(DTDs and entities are refused for safety)");
+        goto fail;
+    }
+    if (!c->doc || d->n > before) {
+        if (d->n == before)
+            diag_add(d, path, 0, "not well-formed XML");
+        goto fail;
+    }
+    if (c->doc->intSubset || c->doc->extSubset) {
+        diag_add(d, path, 1, "a DOCTYPE is not allowed in exposim input");
+        goto fail;
+    }
+    if (!xmlDocGetRootElement(c->doc)) {
+        diag_add(d, path, 0, "no root element");
+        goto fail;
+    }
+    for (size_t i = 0; i < nsets; i++)
+        apply_set(c, sets[i]);
+    if (d->n > before)
+        goto fail;
+    if (validate(c, &ec))
+        goto fail;
+    free(buf);
+    xmlFreeParserCtxt(p);
+    return c;
+fail:
+    free(buf);
+    if (p)
+        xmlFreeParserCtxt(p);
+    cfg_free(c);
+    return NULL;
+}
+
+void cfg_free(struct cfg *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nov; i++)
+        free(c->ov[i].attr);
+    if (c->doc)
+        xmlFreeDoc(c->doc);
+    free(c->path);
+    free(c);
+}
+
+/* ---- access ------------------------------------------------------------- */
+
+const char *cfg_path(const struct cfg *c) { return c->path; }
+struct diag *cfg_diag(struct cfg *c) { return c->d; }
+void *cfg_xml_doc(const struct cfg *c) { return c->doc; }
+
+const struct cfg_node *cfg_root(const struct cfg *c)
+{
+    return (const struct cfg_node *)xmlDocGetRootElement(c->doc);
+}
+
+const struct cfg_node *cfg_first(const struct cfg_node *n)
+{
+    return n ? (const struct cfg_node *)first_elem(((const xmlNode *)n)->children) : NULL;
+}
+
+const struct cfg_node *cfg_next(const struct cfg_node *n)
+{
+    return n ? (const struct cfg_node *)first_elem(((const xmlNode *)n)->next) : NULL;
+}
+
+const struct cfg_node *cfg_child(const struct cfg_node *n, const char *name)
+{
+    for (const struct cfg_node *ch = cfg_first(n); ch; ch = cfg_next(ch))
+        if (strcmp(cfg_name(ch), name) == 0)
+            return ch;
+    return NULL;
+}
+
+const char *cfg_name(const struct cfg_node *n) { return (const char *)((const xmlNode *)n)->name; }
+long cfg_line(const struct cfg_node *n) { return xmlGetLineNo((const xmlNode *)n); }
+
+static const char *attr_text(const struct cfg_node *n, const char *attr)
+{
+    if (!n)
+        return NULL;
+    xmlAttrPtr a = xmlHasProp((xmlNodePtr)n, BAD_CAST attr);
+    if (!a || !a->children || a->children->type != XML_TEXT_NODE)
+        return a ? "" : NULL;
+    return (const char *)a->children->content;
+}
+
+int cfg_has(const struct cfg_node *n, const char *attr) { return attr_text(n, attr) != NULL; }
+
+const char *cfg_str(const struct cfg_node *n, const char *attr, const char *dflt)
+{
+    const char *t = attr_text(n, attr);
+    return t ? t : dflt;
+}
+
+int cfg_long(struct cfg *c, const struct cfg_node *n, const char *attr, long dflt, long *out)
+{
+    const char *t = attr_text(n, attr);
+    if (!t) {
+        *out = dflt;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(t, &end, 10);
+    while (*end == ' ')
+        end++;
+    if (errno || end == t || *end)
+        return cfg_error(c, n, attr, "'%s' is not an integer in range", t);
+    *out = v;
+    return 0;
+}
+
+int cfg_double(struct cfg *c, const struct cfg_node *n, const char *attr, double dflt, double *out)
+{
+    const char *t = attr_text(n, attr);
+    if (!t) {
+        *out = dflt;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(t, &end);
+    while (*end == ' ')
+        end++;
+    if (errno || end == t || *end || !isfinite(v))
+        return cfg_error(c, n, attr, "'%s' is not a finite number", t);
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* cfg — a scenario (or other exposim XML input) loaded, overridden and
+ * validated; the only way models read their parameters.
+ *
+ * Loading parses with network access and entity substitution off
+ * (XML_PARSE_NONET, never XML_PARSE_NOENT, XML_PARSE_HUGE or DTD loading),
+ * refuses any document with a DOCTYPE, applies `--set PATH=VALUE`
+ * overrides to the tree, then validates the result against the schema
+ * compiled into the program (scenarios/scenario.xsd).  Every problem is
+ * reported as "FILE:LINE: message" through a struct diag.
+ *
+ * PATH names one attribute by its element path from the root and the
+ * attribute: "population@size", "policy/retention@days",
+ * "adversary/bulk_snapshot[2]@period_days" (1-based index among siblings of
+ * that name), "@name" for the root's own attribute. */
+#ifndef EXPOSIM_CFG_H
+#define EXPOSIM_CFG_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+struct cfg;
+struct cfg_node;               /* an element of the loaded document */
+
+/* Load `path`, apply the `nsets` overrides "PATH=VALUE", validate.  Returns
+ * the document, or NULL with the reasons in d.  Free with cfg_free. */
+struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, struct diag *d);
+void cfg_free(struct cfg *c);
+
+const char *cfg_path(const struct cfg *c);
+struct diag *cfg_diag(struct cfg *c);
+const struct cfg_node *cfg_root(const struct cfg *c);
+/* First child element called `name`, or NULL. */
+const struct cfg_node *cfg_child(const struct cfg_node *n, const char *name);
+/* First child element / next sibling element, whatever the name; NULL at end. */
+const struct cfg_node *cfg_first(const struct cfg_node *n);
+const struct cfg_node *cfg_next(const struct cfg_node *n);
+const char *cfg_name(const struct cfg_node *n);
+long cfg_line(const struct cfg_node *n);
+int cfg_has(const struct cfg_node *n, const char *attr);
+
+/* Attribute getters.  An absent attribute (or a NULL node) gives `dflt`.
+ * A value that does not parse adds a diagnostic and returns -1. */
+int cfg_long(struct cfg *c, const struct cfg_node *n, const char *attr, long dflt, long *out);
+int cfg_double(struct cfg *c, const struct cfg_node *n, const char *attr, double dflt, double *out);
+/* The attribute's text (owned by the document), or dflt. */
+const char *cfg_str(const struct cfg_node *n, const char *attr, const char *dflt);
+
+/* Report a semantic error about element n (and attribute attr, may be NULL)
+ * as "FILE:LINE: element 'e', attribute 'a': message"; names the --set
+ * override when the value came from one.  Returns -1. */
+int cfg_error(struct cfg *c, const struct cfg_node *n, const char *attr, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The document as run, for the manifest: an xmlDocPtr. */
+void *cfg_xml_doc(const struct cfg *c);
+/* The schema's bytes (compiled in). */
+const char *cfg_schema_text(size_t *len);
+
+#endif

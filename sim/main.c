@@ -1,0 +1,272 @@
+/* main — the exposim command line: run, validate, --help, --version.
+ *
+ * Exit status: 0 success; 2 bad usage or bad input (nothing written);
+ * 1 failure while running (nothing written). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+#include <libxml/parser.h>
+
+#include "cfg.h"
+#include "diag.h"
+#include "manifest.h"
+#include "results.h"
+#include "sim.h"
+
+#define MAX_ARGS_SET 200
+
+static const char usage_text[] =
+    "usage: exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R]\n"
+    "                  [--set PATH=VALUE]... [--quiet]\n"
+    "       exposim validate FILE.xml\n"
+    "       exposim --help | --version\n";
+
+static const char help_text[] =
+    "exposim simulates what messaging lookup metadata gives away: who looked up\n"
+    "whom, and when, kept by a server under a retention policy and obtained by\n"
+    "an adversary in chained snapshots.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.xml     run every replication; write manifest.xml,\n"
+    "                       timeseries.csv and summary.csv to results/NAME/\n"
+    "  validate FILE.xml    check a scenario against the schema and the model's\n"
+    "                       rules; print errors as FILE:LINE: message\n"
+    "\n"
+    "options for run:\n"
+    "  -o DIR               write results to DIR instead of results/NAME/\n"
+    "  --seed N             scenario seed, 0 to 4294967295 (run@seed)\n"
+    "  --replications R     number of replications (run@replications)\n"
+    "  --set PATH=VALUE     override one scenario attribute, validated like the\n"
+    "                       file; PATH is elements from the root and @attribute:\n"
+    "                       --set population@size=100000\n"
+    "                       --set policy/retention@days=7\n"
+    "                       --set adversary/bulk_snapshot[2]@period_days=60\n"
+    "  -q, --quiet          print nothing but errors\n"
+    "\n"
+    "Exit status: 0 done, 2 bad usage or input (nothing written), 1 failed run.\n"
+    "Documentation: README.md and docs/ (model, scenarios, metrics).\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "exposim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+struct run_args {
+    const char *scenario, *outdir;
+    const char *sets[MAX_ARGS_SET + 2];
+    size_t nsets;
+    char seed_set[64], reps_set[64];
+    int quiet;
+};
+
+/* Takes "--opt VALUE" or "--opt=VALUE"; returns the value or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) != 0)
+        return NULL;
+    if (argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (argv[*i][len] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int parse_run_args(int argc, char **argv, struct run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 2; i < argc; i++) {
+        const char *v;
+        const char *arg = argv[i];
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            a->quiet = 1;
+        } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
+            if (strcmp(arg, "-o") == 0)
+                v = i + 1 < argc ? argv[++i] : NULL;
+            else
+                v = opt_value(argc, argv, &i, "--output");
+            if (!v || !*v)
+                return usage_error("%s needs a directory", arg);
+            a->outdir = v;
+        } else if (strncmp(arg, "--seed", 6) == 0 && (arg[6] == '\0' || arg[6] == '=')) {
+            if (!(v = opt_value(argc, argv, &i, "--seed")))
+                return usage_error("%s needs a number", arg);
+            snprintf(a->seed_set, sizeof a->seed_set, "run@seed=%.40s", v);
+        } else if (strncmp(arg, "--replications", 14) == 0 && (arg[14] == '\0' || arg[14] == '=')) {
+            if (!(v = opt_value(argc, argv, &i, "--replications")))
+                return usage_error("%s needs a number", arg);
+            snprintf(a->reps_set, sizeof a->reps_set, "run@replications=%.40s", v);
+        } else if (strncmp(arg, "--set", 5) == 0 && (arg[5] == '\0' || arg[5] == '=')) {
+            if (!(v = opt_value(argc, argv, &i, "--set")))
+                return usage_error("%s needs PATH=VALUE", arg);
+            if (a->nsets == MAX_ARGS_SET)
+                return usage_error("too many --set options (at most %s)", "200");
+            a->sets[a->nsets++] = v;
+        } else if (arg[0] == '-' && arg[1]) {
+            return usage_error("unknown option '%s'", arg);
+        } else if (!a->scenario) {
+            a->scenario = arg;
+        } else {
+            return usage_error("unexpected argument '%s'", arg);
+        }
+    }
+    if (!a->scenario)
+        return usage_error("%s", "run needs a scenario file");
+    if (a->seed_set[0])
+        a->sets[a->nsets++] = a->seed_set;
+    if (a->reps_set[0])
+        a->sets[a->nsets++] = a->reps_set;
+    return 0;
+}
+
+/* Load, validate and configure.  Returns 0 or 2 (diagnostics printed). */
+static int load(const char *path, const char *const *sets, size_t nsets, struct cfg **c,
+                const struct sim_model_type **model, struct sim_run_params *run, void **params)
+{
+    struct diag d;
+    diag_init(&d);
+    *c = cfg_load(path, sets, nsets, &d);
+    *params = NULL;
+    if (*c) {
+        const char *root = cfg_name(cfg_root(*c));
+        *model = sim_model_find(root);
+        if (!*model)
+            cfg_error(*c, cfg_root(*c), NULL, "no model runs <%s> documents", root);
+        else if (sim_read_run(*c, run) == 0)
+            *params = (*model)->configure(*c, run);
+    }
+    if (!*params) {
+        if (d.n == 0)
+            diag_add(&d, path, 0, "cannot be loaded");
+        diag_print(&d, stderr);
+        diag_destroy(&d);
+        cfg_free(*c);
+        *c = NULL;
+        return 2;
+    }
+    diag_destroy(&d);
+    return 0;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-')
+        return usage_error("%s", "validate takes exactly one file");
+    struct cfg *c;
+    const struct sim_model_type *model;
+    struct sim_run_params run;
+    void *params;
+    if (load(argv[2], NULL, 0, &c, &model, &run, &params))
+        return 2;
+    printf("%s: valid (%s, %u replication%s, %lld days)\n", argv[2], model->name,
+           run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
+    model->free_params(params);
+    cfg_free(c);
+    return 0;
+}
+
+static void print_summary(const struct results *r, uint32_t nrep)
+{
+    printf("%-16s %12s %12s %12s %6s\n", "metric", "mean", "ci95_low", "ci95_high", "n");
+    for (uint32_t m = 0; m < r->nmetrics; m++) {
+        struct results_stat st = results_summary(r, m, nrep);
+        printf("%-16s %12.6g %12.6g %12.6g %6zu\n", r->metrics[m], st.mean, st.lo, st.hi, st.n);
+    }
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args a;
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    struct cfg *c;
+    const struct sim_model_type *model;
+    struct sim_run_params run;
+    void *params;
+    if (load(a.scenario, a.sets, a.nsets, &c, &model, &run, &params))
+        return 2;
+
+    char outdir[4096];
+    if (a.outdir)
+        snprintf(outdir, sizeof outdir, "%s", a.outdir);
+    else
+        snprintf(outdir, sizeof outdir, "results/%s", cfg_str(cfg_root(c), "name", "scenario"));
+    struct diag d;
+    diag_init(&d);
+    int created = 0;
+    struct results res;
+    results_init(&res);
+    if (results_prepare_dir(outdir, &created, &d)) {
+        rc = 2;
+        goto out;
+    }
+    struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0 };
+    if (!a.quiet)
+        printf("exposim %s: %s, %u replication%s, %lld days\n", EXPOSIM_VERSION, a.scenario,
+               run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
+    for (uint32_t r = 0; r < run.replications; r++) {
+        char err[512];
+        uint64_t events = 0;
+        if (sim_run_replication(model, params, &run, r, &res, (!a.quiet && r == 0) ? stdout : NULL,
+                                err, sizeof err, &events)) {
+            diag_add(&d, NULL, 0, "%s", err);
+            rc = 1;
+            goto out;
+        }
+        mi.events += events;
+    }
+    mi.finished = time(NULL);
+    if (results_write_timeseries(&res, outdir, &d) || results_write_summary(&res, run.replications, outdir, &d)
+        || manifest_write(outdir, c, &mi, &d)) {
+        rc = 1;
+        goto out;
+    }
+    if (!a.quiet) {
+        printf("results: %s/ (manifest.xml, timeseries.csv, summary.csv)\n", outdir);
+        print_summary(&res, run.replications);
+    }
+out:
+    if (rc) {
+        diag_print(&d, stderr);
+        if (created)
+            rmdir(outdir);                    /* leave nothing behind */
+    }
+    diag_destroy(&d);
+    results_destroy(&res);
+    model->free_params(params);
+    cfg_free(c);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();              /* GSL reports through return codes */
+    LIBXML_TEST_VERSION;
+    int rc;
+    if (argc < 2)
+        rc = usage_error("%s", "no command given");
+    else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        fputs("\n", stdout);
+        fputs(help_text, stdout);
+        rc = 0;
+    } else if (strcmp(argv[1], "--version") == 0) {
+        printf("exposim %s\n", EXPOSIM_VERSION);
+        rc = 0;
+    } else if (strcmp(argv[1], "run") == 0)
+        rc = cmd_run(argc, argv);
+    else if (strcmp(argv[1], "validate") == 0)
+        rc = cmd_validate(argc, argv);
+    else
+        rc = usage_error("unknown command '%s'", argv[1]);
+    xmlCleanupParser();
+    return rc;
+}

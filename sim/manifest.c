@@ -1,0 +1,83 @@
+/* manifest — manifest.xml writer; see manifest.h. */
+#include "manifest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "results.h"
+#include "rng.h"
+
+static void utc(char *buf, size_t len, time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name)
+{
+    return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+}
+
+static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", v);
+    xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
+}
+
+static int dump(FILE *f, const void *ctx)
+{
+    return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
+}
+
+int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    if (!doc)
+        return diag_add(d, NULL, 0, "out of memory");
+    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "manifest");
+    xmlDocSetRootElement(doc, root);
+    xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
+    xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
+    xmlNewProp(root, BAD_CAST "scenario_file", BAD_CAST cfg_path(c));
+
+    xmlNodePtr cmd = child(root, "command");
+    for (int i = 0; i < m->argc; i++)
+        xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST m->argv[i]);
+
+    char buf[64];
+    xmlNodePtr times = child(root, "times");
+    utc(buf, sizeof buf, m->started);
+    xmlNewProp(times, BAD_CAST "started", BAD_CAST buf);
+    utc(buf, sizeof buf, m->finished);
+    xmlNewProp(times, BAD_CAST "finished", BAD_CAST buf);
+    prop_u(times, "wall_seconds", (unsigned long long)(m->finished - m->started));
+    prop_u(times, "events", m->events);
+
+    xmlNodePtr seeds = child(root, "seeds");
+    prop_u(seeds, "scenario_seed", m->run->seed);
+    xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST "gsl_rng_mt19937");
+    xmlNewProp(seeds, BAD_CAST "derivation",
+               BAD_CAST "seed(r,c) = fmix32(fmix32(16*r + c) XOR fmix32(scenario_seed)), r 0-based");
+    for (uint32_t r = 0; r < m->run->replications; r++) {
+        xmlNodePtr rep = child(seeds, "replication");
+        prop_u(rep, "index", r + 1ull);
+        for (unsigned k = 0; m->model->streams[k]; k++) {
+            xmlNodePtr st = child(rep, "stream");
+            xmlNewProp(st, BAD_CAST "component", BAD_CAST m->model->streams[k]);
+            prop_u(st, "seed", rng_stream_seed(m->run->seed, r, k));
+        }
+    }
+
+    xmlNodePtr as_run = child(root, "scenario_as_run");
+    xmlNodePtr copy = xmlDocCopyNode(xmlDocGetRootElement((xmlDocPtr)cfg_xml_doc(c)), doc, 1);
+    if (copy)
+        xmlAddChild(as_run, copy);
+    int rc = copy ? results_write_atomic(dir, "manifest.xml", dump, doc, d)
+                  : diag_add(d, NULL, 0, "out of memory");
+    xmlFreeDoc(doc);
+    return rc;
+}

@@ -1,0 +1,26 @@
+/* manifest — manifest.xml: what was run, how, with which seeds and when.
+ * It holds the scenario as run (after --set, --seed, --replications), the
+ * program version, the command line, the scenario seed and every stream seed
+ * of every replication, and start/end times in UTC. */
+#ifndef EXPOSIM_MANIFEST_H
+#define EXPOSIM_MANIFEST_H
+
+#include <time.h>
+
+#include "cfg.h"
+#include "diag.h"
+#include "sim.h"
+
+struct manifest_info {
+    int argc;
+    char **argv;
+    time_t started, finished;
+    const struct sim_model_type *model;
+    const struct sim_run_params *run;
+    unsigned long long events;            /* events dispatched, all replications */
+};
+
+/* Write DIR/manifest.xml atomically.  Returns 0, or -1 with a diagnostic. */
+int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d);
+
+#endif

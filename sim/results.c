@@ -1,0 +1,227 @@
+/* results — metric rows, summaries and atomic CSV files; see results.h. */
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <gsl/gsl_cdf.h>
+
+void results_init(struct results *r) { memset(r, 0, sizeof *r); }
+
+void results_destroy(struct results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nmetrics; i++)
+        free(r->metrics[i]);
+    free(r->metrics);
+    free(r->rows);
+    results_init(r);
+}
+
+static long metric_id(struct results *r, const char *name)
+{
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->metrics[i], name) == 0)
+            return (long)i;
+    if (r->nmetrics == r->capmetrics) {
+        size_t cap = r->capmetrics ? 2 * r->capmetrics : 16;
+        char **m = realloc(r->metrics, cap * sizeof *m);
+        if (!m)
+            return -1;
+        r->metrics = m;
+        r->capmetrics = cap;
+    }
+    if (!(r->metrics[r->nmetrics] = strdup(name)))
+        return -1;
+    return (long)r->nmetrics++;
+}
+
+int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
+                const char *metric, double value)
+{
+    long m = metric_id(r, metric);
+    if (m < 0)
+        return -1;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 256;
+        struct results_row *rows = realloc(r->rows, cap * sizeof *rows);
+        if (!rows)
+            return -1;
+        r->rows = rows;
+        r->cap = cap;
+    }
+    r->rows[r->n++] = (struct results_row){ rep, acq, (uint32_t)m, day, value };
+    return 0;
+}
+
+struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep)
+{
+    struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
+    double *last = malloc((nrep ? nrep : 1) * sizeof *last);
+    if (!last)
+        return st;
+    for (uint32_t i = 0; i < nrep; i++)
+        last[i] = NAN;
+    for (size_t i = 0; i < r->n; i++)   /* rows come in time order per replication */
+        if (r->rows[i].metric == m && r->rows[i].rep < nrep)
+            last[r->rows[i].rep] = r->rows[i].value;
+    double sum = 0;
+    for (uint32_t i = 0; i < nrep; i++)
+        if (!isnan(last[i])) {
+            sum += last[i];
+            st.n++;
+        }
+    if (st.n) {
+        st.mean = sum / (double)st.n;
+        if (st.n > 1) {
+            double ss = 0;
+            for (uint32_t i = 0; i < nrep; i++)
+                if (!isnan(last[i]))
+                    ss += (last[i] - st.mean) * (last[i] - st.mean);
+            st.sd = sqrt(ss / (double)(st.n - 1));
+            double half = gsl_cdf_tdist_Pinv(0.975, (double)(st.n - 1)) * st.sd / sqrt((double)st.n);
+            st.lo = st.mean - half;
+            st.hi = st.mean + half;
+        }
+    }
+    free(last);
+    return st;
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+int results_csv_text(FILE *f, const char *s) { return csv_fwrite(f, s, strlen(s)) ? -1 : 0; }
+int results_csv_sep(FILE *f) { return fputc(',', f) == EOF ? -1 : 0; }
+int results_csv_end(FILE *f) { return fputc('\n', f) == EOF ? -1 : 0; }
+
+int results_csv_num(FILE *f, double v)
+{
+    if (isnan(v))
+        return fputs("NA", f) == EOF ? -1 : 0;
+    return fprintf(f, "%.10g", v) < 0 ? -1 : 0;
+}
+
+int results_csv_uint(FILE *f, unsigned long long v) { return fprintf(f, "%llu", v) < 0 ? -1 : 0; }
+
+/* ---- files -------------------------------------------------------------- */
+
+int results_prepare_dir(const char *dir, int *created, struct diag *d)
+{
+    *created = 0;
+    char *path = strdup(dir);
+    if (!path)
+        return diag_add(d, NULL, 0, "out of memory");
+    for (char *p = path + 1; ; p++) {         /* mkdir -p */
+        char c = *p;
+        if (c == '/' || c == '\0') {
+            *p = '\0';
+            struct stat sb;
+            if (stat(path, &sb) != 0) {
+                if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                    diag_add(d, NULL, 0, "cannot create output directory %s: %s", path, strerror(errno));
+                    free(path);
+                    return -1;
+                }
+                if (c == '\0')
+                    *created = 1;
+            } else if (!S_ISDIR(sb.st_mode)) {
+                diag_add(d, NULL, 0, "output path %s exists and is not a directory", path);
+                free(path);
+                return -1;
+            }
+            *p = c;
+        }
+        if (c == '\0')
+            break;
+    }
+    free(path);
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/.exposim-probe.%ld.tmp", dir, (long)getpid());
+    FILE *f = fopen(probe, "w");
+    if (!f)
+        return diag_add(d, NULL, 0, "cannot write in output directory %s: %s", dir, strerror(errno));
+    fclose(f);
+    unlink(probe);
+    return 0;
+}
+
+int results_write_atomic(const char *dir, const char *name,
+                         int (*fill)(FILE *f, const void *ctx), const void *ctx,
+                         struct diag *d)
+{
+    char tmp[4096], final[4096];
+    snprintf(final, sizeof final, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return diag_add(d, NULL, 0, "cannot write %s: %s", tmp, strerror(errno));
+    int bad = fill(f, ctx);
+    bad |= fflush(f) != 0;
+    bad |= ferror(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    int err = errno;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        unlink(tmp);
+        return diag_add(d, NULL, 0, "cannot write %s: %s", final, strerror(err ? err : EIO));
+    }
+    if (rename(tmp, final) != 0) {
+        err = errno;
+        unlink(tmp);
+        return diag_add(d, NULL, 0, "cannot rename %s to %s: %s", tmp, final, strerror(err));
+    }
+    return 0;
+}
+
+static int fill_timeseries(FILE *f, const void *ctx)
+{
+    const struct results *r = ctx;
+    int bad = fputs("replication,acquisition,day,metric,value\n", f) == EOF;
+    for (size_t i = 0; i < r->n && !bad; i++) {
+        const struct results_row *w = &r->rows[i];
+        bad |= results_csv_uint(f, w->rep + 1ull) | results_csv_sep(f);
+        bad |= results_csv_uint(f, w->acq) | results_csv_sep(f);
+        bad |= results_csv_num(f, w->day) | results_csv_sep(f);
+        bad |= results_csv_text(f, r->metrics[w->metric]) | results_csv_sep(f);
+        bad |= results_csv_num(f, w->value) | results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
+int results_write_timeseries(const struct results *r, const char *dir, struct diag *d)
+{
+    return results_write_atomic(dir, "timeseries.csv", fill_timeseries, r, d);
+}
+
+struct summary_ctx {
+    const struct results *r;
+    uint32_t nrep;
+};
+
+static int fill_summary(FILE *f, const void *ctx)
+{
+    const struct summary_ctx *s = ctx;
+    int bad = fputs("metric,mean,sd,ci95_low,ci95_high,n\n", f) == EOF;
+    for (uint32_t m = 0; m < s->r->nmetrics && !bad; m++) {
+        struct results_stat st = results_summary(s->r, m, s->nrep);
+        bad |= results_csv_text(f, s->r->metrics[m]) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.mean) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.sd) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.lo) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.hi) | results_csv_sep(f);
+        bad |= results_csv_uint(f, st.n) | results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
+int results_write_summary(const struct results *r, uint32_t nrep, const char *dir, struct diag *d)
+{
+    struct summary_ctx ctx = { r, nrep };
+    return results_write_atomic(dir, "summary.csv", fill_summary, &ctx, d);
+}

@@ -1,0 +1,67 @@
+/* results — the metric values a run reports, and the files they become.
+ *
+ * Rows arrive through sim_metric() as (replication, acquisition, day,
+ * metric, value).  results_write_* turn them into:
+ *   timeseries.csv  replication,acquisition,day,metric,value   (tidy)
+ *   summary.csv     metric,mean,sd,ci95_low,ci95_high,n
+ * where the summary takes, for each metric, its last value in each
+ * replication (after the final acquisition) and gives the mean over
+ * replications with a Student-t 95% interval.  NaN (an undefined value,
+ * such as a precision with nothing acquired) is written NA and left out of
+ * the summary.  Every file is written to a temporary name in the output
+ * directory, flushed to disk, then renamed: it appears whole or not at all. */
+#ifndef EXPOSIM_RESULTS_H
+#define EXPOSIM_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+struct results_row {
+    uint32_t rep, acq, metric;
+    double day, value;
+};
+
+struct results {
+    struct results_row *rows;
+    size_t n, cap;
+    char **metrics;                   /* interned names, in first-seen order */
+    size_t nmetrics, capmetrics;
+};
+
+struct results_stat {
+    double mean, sd, lo, hi;          /* NaN where undefined */
+    size_t n;
+};
+
+void results_init(struct results *r);
+void results_destroy(struct results *r);
+/* Append one row (rep 0-based; written 1-based).  Returns 0 or -1 (OOM). */
+int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
+                const char *metric, double value);
+/* Summary statistics of metric m over replications 0..nrep-1. */
+struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep);
+
+/* Write one CSV file atomically: `fill` writes the body to the stream.
+ * Returns 0, or -1 with a diagnostic; no file is left behind on failure. */
+int results_write_atomic(const char *dir, const char *name,
+                         int (*fill)(FILE *f, const void *ctx), const void *ctx,
+                         struct diag *d);
+int results_write_timeseries(const struct results *r, const char *dir, struct diag *d);
+int results_write_summary(const struct results *r, uint32_t nrep, const char *dir, struct diag *d);
+
+/* Make sure `dir` exists (creating parents) and is writable.  Returns 0, or
+ * -1 with a diagnostic; *created says whether it was made here. */
+int results_prepare_dir(const char *dir, int *created, struct diag *d);
+
+/* CSV output through libcsv: text fields quoted by csv_fwrite, numbers
+ * written plainly (%.10g; NaN as NA).  Return 0, or -1 on a write error. */
+int results_csv_text(FILE *f, const char *s);
+int results_csv_num(FILE *f, double v);
+int results_csv_uint(FILE *f, unsigned long long v);
+int results_csv_sep(FILE *f);
+int results_csv_end(FILE *f);
+
+#endif

@@ -1,0 +1,161 @@
+/* sim — run loop and model services; see sim.h. */
+#include "sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "results.h"
+
+const struct sim_model_type *sim_model_find(const char *root_element)
+{
+    for (size_t i = 0; sim_models[i]; i++)
+        if (strcmp(sim_models[i]->name, root_element) == 0)
+            return sim_models[i];
+    return NULL;
+}
+
+int sim_read_run(struct cfg *c, struct sim_run_params *out)
+{
+    const struct cfg_node *run = cfg_child(cfg_root(c), "run");
+    long seed, reps, days;
+    int rc = 0;
+    rc |= cfg_long(c, run, "seed", 1, &seed);
+    rc |= cfg_long(c, run, "replications", 1, &reps);
+    rc |= cfg_long(c, run, "horizon_days", 0, &days);
+    if (rc)
+        return -1;
+    /* The schema bounds these; the checks below guard the arithmetic. */
+    if (seed < 0 || seed > (long)UINT32_MAX)
+        return cfg_error(c, run, "seed", "must be 0 to 4294967295");
+    if (reps < 1 || reps > (long)RNG_MAX_REPLICATIONS)
+        return cfg_error(c, run, "replications", "must be 1 to %u", RNG_MAX_REPLICATIONS);
+    if (days < 1 || days > 36500)
+        return cfg_error(c, run, "horizon_days", "must be 1 to 36500");
+    out->seed = (uint32_t)seed;
+    out->replications = (uint32_t)reps;
+    out->horizon = (sim_time)days * SIM_DAY;
+    return 0;
+}
+
+void sim_fail(struct sim *s, const char *fmt, ...)
+{
+    if (s->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->error, sizeof s->error, fmt, ap);
+    va_end(ap);
+    s->failed = 1;
+}
+
+int sim_schedule(struct sim *s, sim_time t, uint32_t kind, uint32_t a, uint32_t b)
+{
+    if (t < s->now) {
+        sim_fail(s, "internal error: event scheduled at %lld before now %lld",
+                 (long long)t, (long long)s->now);
+        return -1;
+    }
+    if (evq_push(&s->queue, t, kind, a, b)) {
+        sim_fail(s, "out of memory in the event queue");
+        return -1;
+    }
+    return 0;
+}
+
+void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, double value)
+{
+    if (results_add(s->results, s->replication, acq, day, metric, value))
+        sim_fail(s, "out of memory storing metrics");
+}
+
+/* Dispatch, in (time, seq) order, every heap event before `end` merged with
+ * the batch's events (all of which lie before `end`). */
+static void run_until(struct sim *s, void *state, sim_time end, int inclusive)
+{
+    struct sim_event ev;
+    for (;;) {
+        const struct sim_event *h = evq_peek(&s->queue);
+        int heap_ok = h && (h->time < end || (inclusive && h->time == end));
+        const struct batch_entry *b = batch_peek(&s->batch);
+        if (!heap_ok && !b)
+            return;
+        if (heap_ok && (!b || evq_cmp(h->time, h->seq, b->time, batch_peek_seq(&s->batch)) < 0)) {
+            evq_pop(&s->queue, &ev);
+        } else {
+            ev = (struct sim_event){ b->time, batch_peek_seq(&s->batch), b->kind, b->a, b->b };
+            s->batch.cursor++;
+        }
+        s->now = ev.time;
+        s->type->handle(s, state, &ev);
+        s->events++;
+        if (s->failed)
+            return;
+    }
+}
+
+int sim_run_replication(const struct sim_model_type *type, const void *params,
+                        const struct sim_run_params *run, uint32_t rep,
+                        struct results *results, void *describe,
+                        char *err, size_t errlen, uint64_t *events)
+{
+    struct sim s;
+    memset(&s, 0, sizeof s);
+    s.type = type;
+    s.run = *run;
+    s.replication = rep;
+    s.results = results;
+    evq_init(&s.queue);
+    void *state = NULL;
+    int rc = -1;
+    if (batch_init(&s.batch, SIM_DAY)) {
+        sim_fail(&s, "out of memory");
+        goto out;
+    }
+    for (unsigned c = 0; type->streams[c]; c++) {
+        if (c >= RNG_MAX_COMPONENTS || !(s.rng[c] = rng_stream_new(run->seed, rep, c))) {
+            sim_fail(&s, "cannot create random stream %u", c);
+            goto out;
+        }
+    }
+    state = type->init(&s, params);
+    if (!state || s.failed) {
+        if (!s.failed)
+            sim_fail(&s, "model initialisation failed");
+        goto out;
+    }
+    if (describe && type->describe)
+        type->describe(state, describe);
+    for (sim_time start = 0; start < run->horizon && !s.failed; start += SIM_DAY) {
+        sim_time end = start + SIM_DAY < run->horizon ? start + SIM_DAY : run->horizon;
+        s.now = start;
+        batch_begin(&s.batch, start);
+        type->slice(&s, state, start, end);
+        if (s.failed)
+            break;
+        batch_sort(&s.batch, evq_take_seq(&s.queue, s.batch.n));
+        run_until(&s, state, end, 0);
+    }
+    if (!s.failed) {
+        batch_begin(&s.batch, run->horizon);
+        run_until(&s, state, run->horizon, 1);   /* acquisitions at the horizon */
+    }
+    if (!s.failed) {
+        s.now = run->horizon;
+        type->finish(&s, state);
+    }
+    if (!s.failed)
+        rc = 0;
+out:
+    if (s.failed && err)
+        snprintf(err, errlen, "replication %u: %s", rep + 1, s.error);
+    if (events)
+        *events = s.events;
+    if (state)
+        type->destroy(state);
+    for (unsigned c = 0; c < RNG_MAX_COMPONENTS; c++)
+        gsl_rng_free(s.rng[c]);
+    batch_destroy(&s.batch);
+    evq_destroy(&s.queue);
+    return rc;
+}

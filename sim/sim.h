@@ -1,0 +1,101 @@
+/* sim — the engine: the run loop, the model interface, the per-replication
+ * context every model receives.
+ *
+ * The engine knows no domain.  A model is a table of functions
+ * (struct sim_model_type); the engine reads the scenario's <run> element
+ * (seed, replications, horizon), asks the model to configure itself from the
+ * rest, and for each replication creates the random streams the model
+ * declared, calls init, then runs time forward one slice (a day) at a time:
+ * the model's slice() fills the slice's batch of dense events, the engine
+ * sorts it and merges it with the heap of sparse events by (time, seq),
+ * calling handle() for each, in order.  Metrics the model reports with
+ * sim_metric() are collected for the result writers. */
+#ifndef EXPOSIM_SIM_H
+#define EXPOSIM_SIM_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "batch.h"
+#include "cfg.h"
+#include "evq.h"
+#include "rng.h"
+
+struct sim;
+struct results;
+
+/* The scenario's <run> element. */
+struct sim_run_params {
+    uint32_t seed;
+    uint32_t replications;
+    sim_time horizon;                 /* seconds */
+};
+
+struct sim_model_type {
+    const char *name;
+    /* Random-stream components, in stream order; NULL-terminated, at most
+     * RNG_MAX_COMPONENTS.  Stream c of replication r is seeded with
+     * rng_stream_seed(seed, r, c). */
+    const char *const *streams;
+    /* Read and check the model's parameters; NULL with diagnostics (through
+     * cfg_error) when they are wrong.  Called once per scenario. */
+    void *(*configure)(struct cfg *c, const struct sim_run_params *run);
+    void (*free_params)(void *params);
+    /* Print a short description of one replication's generated world (may
+     * be NULL). */
+    void (*describe)(const void *state, void *stream /* FILE * */);
+    /* One replication: build the state (NULL after sim_fail on error),
+     * fill a slice's batch, handle one event, report final figures, free. */
+    void *(*init)(struct sim *s, const void *params);
+    void (*slice)(struct sim *s, void *state, sim_time start, sim_time end);
+    void (*handle)(struct sim *s, void *state, const struct sim_event *ev);
+    void (*finish)(struct sim *s, void *state);
+    void (*destroy)(void *state);
+};
+
+struct sim {
+    const struct sim_model_type *type;
+    struct sim_run_params run;
+    uint32_t replication;             /* 0-based */
+    sim_time now;
+    struct evq queue;
+    struct batch batch;
+    gsl_rng *rng[RNG_MAX_COMPONENTS];
+    struct results *results;
+    int failed;
+    char error[256];
+    uint64_t events;                  /* dispatched so far */
+};
+
+/* The models this program can run, NULL-terminated; a scenario runs the one
+ * whose name is its root element's (defined in models/). */
+extern const struct sim_model_type *const sim_models[];
+const struct sim_model_type *sim_model_find(const char *root_element);
+
+/* Read <run> (seed, replications, horizon_days).  Returns 0 or -1 with
+ * diagnostics. */
+int sim_read_run(struct cfg *c, struct sim_run_params *out);
+
+/* Run replication `rep` of a configured model, reporting metrics into
+ * `results` and, when `describe` is a FILE *, the model's description.
+ * Returns 0, or -1 with the reason in err (runtime failure such as OOM). */
+int sim_run_replication(const struct sim_model_type *type, const void *params,
+                        const struct sim_run_params *run, uint32_t rep,
+                        struct results *results, void *describe,
+                        char *err, size_t errlen, uint64_t *events);
+
+/* --- for models ---------------------------------------------------------- */
+static inline sim_time sim_now(const struct sim *s) { return s->now; }
+static inline gsl_rng *sim_rng(struct sim *s, unsigned component) { return s->rng[component]; }
+/* The current slice's batch: add events from slice() only. */
+static inline struct batch *sim_batch(struct sim *s) { return &s->batch; }
+/* Schedule a sparse event at t >= now.  Returns 0, or -1 after sim_fail. */
+int sim_schedule(struct sim *s, sim_time t, uint32_t kind, uint32_t a, uint32_t b);
+/* Report a metric value observed after acquisition `acq` at simulated time
+ * `day` (days, may be fractional).  NaN means "undefined" (0/0). */
+void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, double value);
+/* Stop the replication with an error (e.g. out of memory). */
+void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
