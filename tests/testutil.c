@@ -1,0 +1,211 @@
+/* testutil — helpers for the suites; see testutil.h. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+char *tu_top(const char *rel)
+{
+    const char *top = getenv("EXPOSIM_TOP");
+    char *p;
+    if (asprintf(&p, "%s/%s", top ? top : ".", rel) < 0)
+        return NULL;
+    return p;
+}
+
+const char *tu_bin(void)
+{
+    const char *b = getenv("EXPOSIM_BIN");
+    return b ? b : "bin/exposim";
+}
+
+char *tu_mkdtemp(void)
+{
+    const char *t = getenv("TMPDIR");
+    char *p;
+    if (asprintf(&p, "%s/exposim-test-XXXXXX", t ? t : "/tmp") < 0)
+        return NULL;
+    if (!mkdtemp(p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void tu_rmtree(const char *dir)
+{
+    char *cmd;
+    if (dir && asprintf(&cmd, "rm -rf '%s'", dir) >= 0) {
+        if (system(cmd) != 0)
+            fprintf(stderr, "warning: could not remove %s\n", dir);
+        free(cmd);
+    }
+}
+
+void tu_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, 2 * cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+int tu_exposim(const char *args, char **out, char **err)
+{
+    char *dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(dir);
+    char *cmd;
+    ck_assert_int_ge(asprintf(&cmd, "'%s' %s >'%s/out' 2>'%s/err' </dev/null", tu_bin(), args, dir, dir), 0);
+    int st = system(cmd);
+    free(cmd);
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/out", dir), 0);
+    if (out)
+        *out = tu_slurp(p, NULL);
+    free(p);
+    ck_assert_int_ge(asprintf(&p, "%s/err", dir), 0);
+    if (err)
+        *err = tu_slurp(p, NULL);
+    free(p);
+    tu_rmtree(dir);
+    free(dir);
+    ck_assert_msg(WIFEXITED(st), "exposim did not exit normally");
+    return WEXITSTATUS(st);
+}
+
+struct csv_state {
+    struct tu_csv *csv;
+    char **row;
+    size_t n, cap;
+    int oom;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct csv_state *st = data;
+    if (st->n == st->cap) {
+        st->cap = st->cap ? 2 * st->cap : 8;
+        char **r = realloc(st->row, st->cap * sizeof *r);
+        if (!r) {
+            st->oom = 1;
+            return;
+        }
+        st->row = r;
+    }
+    char *f = malloc(len + 1);
+    if (!f) {
+        st->oom = 1;
+        return;
+    }
+    memcpy(f, s, len);
+    f[len] = '\0';
+    st->row[st->n++] = f;
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    struct csv_state *st = data;
+    struct tu_csv *csv = st->csv;
+    char ***rows = realloc(csv->rows, (csv->nrows + 1) * sizeof *rows);
+    size_t *nf = realloc(csv->nfields, (csv->nrows + 1) * sizeof *nf);
+    if (!rows || !nf) {
+        st->oom = 1;
+        free(rows ? NULL : NULL);
+        if (rows)
+            csv->rows = rows;
+        if (nf)
+            csv->nfields = nf;
+        return;
+    }
+    csv->rows = rows;
+    csv->nfields = nf;
+    csv->rows[csv->nrows] = st->row;
+    csv->nfields[csv->nrows] = st->n;
+    csv->nrows++;
+    st->row = NULL;
+    st->n = st->cap = 0;
+}
+
+int tu_csv_read(const char *path, struct tu_csv *csv)
+{
+    memset(csv, 0, sizeof *csv);
+    size_t len;
+    char *text = tu_slurp(path, &len);
+    if (!text)
+        return -1;
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        free(text);
+        return -1;
+    }
+    struct csv_state st = { csv, NULL, 0, 0, 0 };
+    int rc = 0;
+    if (csv_parse(&p, text, len, on_field, on_row, &st) != len)
+        rc = -1;
+    if (csv_fini(&p, on_field, on_row, &st) != 0)
+        rc = -1;
+    csv_free(&p);
+    free(text);
+    for (size_t i = 0; i < st.n; i++)
+        free(st.row[i]);
+    free(st.row);
+    return rc || st.oom ? -1 : 0;
+}
+
+void tu_csv_free(struct tu_csv *csv)
+{
+    for (size_t r = 0; r < csv->nrows; r++) {
+        for (size_t f = 0; f < csv->nfields[r]; f++)
+            free(csv->rows[r][f]);
+        free(csv->rows[r]);
+    }
+    free(csv->rows);
+    free(csv->nfields);
+    memset(csv, 0, sizeof *csv);
+}
+
+int tu_csv_col(const struct tu_csv *csv, const char *name)
+{
+    if (!csv->nrows)
+        return -1;
+    for (size_t f = 0; f < csv->nfields[0]; f++)
+        if (strcmp(csv->rows[0][f], name) == 0)
+            return (int)f;
+    return -1;
+}
