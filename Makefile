@@ -15,7 +15,7 @@ DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev check pkg-config gnuplot-nox
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -D_POSIX_C_SOURCE=200809L -DEXPOSIM_VERSION='"$(VERSION)"' -Isim -Imodels -Itests
+            -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE -DGSL_RANGE_CHECK_OFF -DEXPOSIM_VERSION='"$(VERSION)"' -Isim -Imodels -Itests
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)

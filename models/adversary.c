@@ -81,9 +81,11 @@ static int bulk_snapshot(struct adversary *a, int64_t now, struct serverlog *log
         size_t n;
         const struct logrec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n; j++)
-            if (knowledge_add(k, r[j].querier, r[j].queried))
+            if (knowledge_stage(k, r[j].querier, r[j].queried))
                 return -1;
     }
+    if (knowledge_flush(k))
+        return -1;
     int64_t lo = now - log->retention;
     return coverage_add(&a->covered, lo < 0 ? 0 : lo, now);
 }

@@ -1,6 +1,7 @@
 /* inference — the rebuilt graph; see inference.h. */
 #include "inference.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,9 +67,14 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
 {
     memset(k, 0, sizeof *k);
     k->truth = truth;
-    k->dir_seen = calloc((2 * truth->m + 63) / 64 + 1, sizeof *k->dir_seen);
+    k->pair_seen = calloc((2 * truth->m + 63) / 64 + 1, sizeof *k->pair_seen);
+    k->stage = malloc(KNOWLEDGE_BLOCK * sizeof *k->stage);
+    k->scratch = malloc(KNOWLEDGE_BLOCK * sizeof *k->scratch);
+    k->key_bits = 1;
+    while (k->key_bits < 32 && ((uint64_t)1 << k->key_bits) < truth->n)
+        k->key_bits++;
     k->node_seen = calloc(((uint64_t)truth->n + 63) / 64 + 1, sizeof *k->node_seen);
-    if (!k->dir_seen || !k->node_seen || pairset_init(&k->false_pairs)) {
+    if (!k->pair_seen || !k->node_seen || !k->stage || !k->scratch || pairset_init(&k->false_pairs)) {
         knowledge_destroy(k);
         return -1;
     }
@@ -79,7 +85,9 @@ void knowledge_destroy(struct knowledge *k)
 {
     if (!k)
         return;
-    free(k->dir_seen);
+    free(k->pair_seen);
+    free(k->stage);
+    free(k->scratch);
     free(k->node_seen);
     pairset_destroy(&k->false_pairs);
     memset(k, 0, sizeof *k);
@@ -93,32 +101,98 @@ static inline int test_and_set(uint64_t *bits, uint64_t i)
     return was;
 }
 
-static inline int test_bit(const uint64_t *bits, uint64_t i)
+/* Learn the pair {lo, hi}, lo <= hi; j is hi's index in lo's row or -1. */
+static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j)
 {
-    return (bits[i >> 6] >> (i & 63)) & 1;
+    if (j >= 0) {
+        if (test_and_set(k->pair_seen, (uint64_t)j))
+            return 0;                           /* known pair: its people are marked too */
+        k->edges_found++;
+    } else {
+        int fresh = pairset_insert(&k->false_pairs, ((uint64_t)lo << 32) | hi);
+        if (fresh <= 0)
+            return fresh;
+    }
+    if (!test_and_set(k->node_seen, lo))
+        k->nodes_found++;
+    if (!test_and_set(k->node_seen, hi))
+        k->nodes_found++;
+    return 0;
 }
 
 int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried)
 {
     k->records++;
-    int64_t j = graph_find(k->truth, querier, queried);
-    if (j >= 0) {
-        if (!test_and_set(k->dir_seen, (uint64_t)j)) {
-            int64_t back = graph_find(k->truth, queried, querier);
-            if (back < 0 || !test_bit(k->dir_seen, (uint64_t)back))
-                k->edges_found++;
-        } else {
-            return 0;                           /* nothing new: both ends already marked */
+    uint32_t lo = querier < queried ? querier : queried;
+    uint32_t hi = querier ^ queried ^ lo;
+    return learn(k, lo, hi, graph_find(k->truth, lo, hi));
+}
+
+/* Bucket the staged keys by the top bits of their lower end (one stable
+ * counting-sort pass, 2^14 buckets), so that each bucket's adjacency rows
+ * (at most n / 2^14 consecutive ones) stay in cache while it is walked.
+ * Locality is the aim, not order: repeats are harmless, learn() is
+ * idempotent. */
+static void bucket_by_low_end(struct knowledge *k)
+{
+    enum { BITS = 14, BUCKETS = 1 << BITS };
+    static_assert(BUCKETS <= 16384, "count array lives on the stack");
+    size_t count[BUCKETS];
+    unsigned shift = 32 + (k->key_bits > BITS ? k->key_bits - BITS : 0);
+    const uint64_t *src = k->stage;
+    uint64_t *dst = k->scratch;
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < k->staged; i++)
+        count[(src[i] >> shift) & (BUCKETS - 1)]++;
+    size_t sum = 0;
+    for (size_t b = 0; b < BUCKETS; b++) {
+        size_t c = count[b];
+        count[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < k->staged; i++)
+        dst[count[(src[i] >> shift) & (BUCKETS - 1)]++] = src[i];
+    k->scratch = k->stage;
+    k->stage = dst;
+}
+
+/* graph_find without branches on the data (a conditional move per step):
+ * rows are short and the searched values random, so a branchy search
+ * mispredicts about every other step. */
+static inline int64_t find_branchless(const struct graph *g, uint32_t a, uint32_t b)
+{
+    const uint32_t *row = g->adj + g->off[a];
+    size_t n = (size_t)(g->off[a + 1] - g->off[a]);
+    if (n == 0)
+        return -1;
+    while (n > 1) {
+        size_t half = n / 2;
+        row = row[half] <= b ? row + half : row;
+        n -= half;
+    }
+    return *row == b ? row - g->adj : -1;
+}
+
+int knowledge_flush_(struct knowledge *k)
+{
+    bucket_by_low_end(k);
+    enum { AHEAD = 16 };                        /* prefetch distance, keys */
+    const struct graph *g = k->truth;
+    uint64_t prev = UINT64_MAX;
+    for (size_t i = 0; i < k->staged; i++) {
+        uint64_t key = k->stage[i];
+        if (i + AHEAD < k->staged) {            /* its offset is cached: the bucket is local */
+            uint64_t o = g->off[k->stage[i + AHEAD] >> 32];
+            __builtin_prefetch(&g->adj[o]);
+            __builtin_prefetch(&k->pair_seen[o >> 6]);
         }
-    } else {
-        uint32_t lo = querier < queried ? querier : queried;
-        uint32_t hi = querier ^ queried ^ lo;
-        if (pairset_insert(&k->false_pairs, ((uint64_t)lo << 32) | hi) < 0)
+        if (key == prev)                        /* the same pair again: nothing new */
+            continue;
+        prev = key;
+        uint32_t lo = (uint32_t)(key >> 32), hi = (uint32_t)key;
+        if (learn(k, lo, hi, find_branchless(g, lo, hi)) < 0)
             return -1;
     }
-    if (!test_and_set(k->node_seen, querier))
-        k->nodes_found++;
-    if (!test_and_set(k->node_seen, queried))
-        k->nodes_found++;
+    k->staged = 0;
     return 0;
 }

@@ -21,7 +21,9 @@ void serverlog_destroy(struct serverlog *log)
     for (size_t i = 0; log->chunk && i < log->nchunks; i++)
         free(serverlog_chunk_(log, i));
     free(log->chunk);
-    free(log->spare);
+    for (size_t i = 0; i < log->npool; i++)
+        free(log->pool[i]);
+    free(log->pool);
     memset(log, 0, sizeof *log);
 }
 
@@ -40,8 +42,7 @@ int serverlog_grow_(struct serverlog *log)
         log->nchunk_cap = cap;
         log->first = 0;
     }
-    struct logrec *fresh = log->spare;
-    log->spare = NULL;
+    struct logrec *fresh = log->npool ? log->pool[--log->npool] : NULL;
     if (!fresh && !(fresh = malloc(SERVERLOG_CHUNK * sizeof *fresh)))
         return -1;
     log->chunk[(log->first + log->nchunks) & (log->nchunk_cap - 1)] = fresh;
@@ -54,10 +55,19 @@ int serverlog_grow_(struct serverlog *log)
 static void drop_first_chunk(struct serverlog *log)
 {
     struct logrec *c = serverlog_chunk_(log, 0);
-    if (log->spare)
-        free(c);
-    else
-        log->spare = c;
+    if (log->npool == log->pool_cap) {
+        size_t cap = log->pool_cap ? 2 * log->pool_cap : 16;
+        struct logrec **p = realloc(log->pool, cap * sizeof *p);
+        if (!p) {                                 /* cannot pool it: give it back */
+            free(c);
+            c = NULL;
+        } else {
+            log->pool = p;
+            log->pool_cap = cap;
+        }
+    }
+    if (c)
+        log->pool[log->npool++] = c;
     log->first = (log->first + 1) & (log->nchunk_cap - 1);
     log->nchunks--;
     log->head = 0;
@@ -74,16 +84,11 @@ void serverlog_purge(struct serverlog *log, int64_t now)
             drop_first_chunk(log);
             continue;
         }
-        size_t lo = log->head, hi = end - 1;     /* first record with t > cutoff */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if ((int64_t)c[mid].t <= cutoff)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        log->size -= lo - log->head;
-        log->head = lo;
+        size_t h = log->head;                    /* amortised O(1): each record passed once */
+        while ((int64_t)c[h].t <= cutoff)
+            h++;
+        log->size -= h - log->head;
+        log->head = h;
         break;
     }
     if (log->size == 0) {                         /* keep no empty chunks */
@@ -106,6 +111,6 @@ const struct logrec *serverlog_span(const struct serverlog *log, size_t i, size_
 
 size_t serverlog_bytes(const struct serverlog *log)
 {
-    return (log->nchunks + (log->spare != NULL)) * SERVERLOG_CHUNK * sizeof(struct logrec)
-           + log->nchunk_cap * sizeof *log->chunk;
+    return (log->nchunks + log->npool) * SERVERLOG_CHUNK * sizeof(struct logrec)
+           + (log->nchunk_cap + log->pool_cap) * sizeof *log->chunk;
 }

@@ -4,7 +4,9 @@
  * the IP address of the network model will make it 16).  Records arrive in
  * time order and are kept in a chain of fixed-size chunks used as a ring:
  * appending is O(1), expired records are dropped from the head, and memory
- * is the retained records plus at most two chunks, never the whole history.
+ * follows the most records ever retained at once (plus two chunks), never the
+ * whole history: freed chunks are pooled for reuse, not returned to the
+ * system, so a steady state allocates nothing.
  *
  * Rolling purge: after serverlog_purge(log, s), and after every append at
  * time s, the log holds exactly the appended records with
@@ -28,7 +30,8 @@ struct serverlog {
     size_t first, nchunks;                /* first used slot, used slots */
     size_t head;                          /* first live record in the first chunk */
     size_t tail;                          /* records used in the last chunk */
-    struct logrec *spare;                 /* one freed chunk kept for reuse */
+    struct logrec **pool;                 /* freed chunks kept for reuse */
+    size_t npool, pool_cap;
     int64_t retention;                    /* R in seconds */
     uint64_t size;                        /* records held */
     uint64_t appended, peak;              /* totals, for reports and tests */

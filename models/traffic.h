@@ -3,10 +3,17 @@
  * For every ordered contact pair (a, b), a starts conversations with b as a
  * Poisson process of rate λ per day.  The processes of one person are merged
  * (superposition): a's starts form one Poisson process of rate deg(a)·λ and
- * each start picks the contact uniformly, which is the same law and needs one
- * pending time per person instead of one per pair.  A day's starts are
- * generated at the day's start into the engine's batch (event kind
- * TRAFFIC_EV_START, a = querier, b = contact), to be handled in time order. */
+ * each start picks the contact uniformly, which is the same law.  A day's
+ * starts are generated at the day's start into the engine's batch (event
+ * kind TRAFFIC_EV_START, a = querier, b = contact) and handled in time order.
+ *
+ * Generation per person and slice of length L seconds: the count is
+ * Poisson(μ), μ = deg(a)·λ·L/86400; given the count, a homogeneous Poisson
+ * process's points are independent and uniform over the slice, so each start
+ * time is a uniform second in [start, end) (times are whole seconds).  The
+ * count is drawn by inversion of the Poisson CDF from one uniform, with e^-μ
+ * kept per person (no exp or log per draw), when μ <= TRAFFIC_INVERSION_MAX,
+ * and by gsl_ran_poisson above it.  About three 32-bit draws a lookup. */
 #ifndef EXPOSIM_TRAFFIC_H
 #define EXPOSIM_TRAFFIC_H
 
@@ -18,16 +25,19 @@
 #include "contacts.h"
 
 #define TRAFFIC_EV_START 1u
+#define TRAFFIC_INVERSION_MAX 16.0
+#define TRAFFIC_INVERSION_STEPS 200
 
 struct traffic {
     const struct graph *g;
-    double rate_per_s;                    /* λ per ordered pair, per second */
-    double *next;                         /* each person's next start, seconds */
+    double rate_per_day;                  /* λ per ordered pair */
+    double *emu;                          /* e^-μ for a full day, per person */
+    double inv[TRAFFIC_INVERSION_STEPS + 1];  /* 1/k, for the inversion */
     gsl_rng *rng;
     uint64_t starts;                      /* conversation starts generated */
 };
 
-/* Returns 0, or -1 (OOM).  Draws each person's first start. */
+/* Returns 0, or -1 (OOM). */
 int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, gsl_rng *rng);
 void traffic_destroy(struct traffic *t);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */

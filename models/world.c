@@ -40,6 +40,7 @@ struct world {
     struct serverlog log;
     struct knowledge known;
     struct adversary adv;
+    uint64_t lookups;                     /* lookups made so far */
 };
 
 static void world_free_params(void *vp)
@@ -157,11 +158,13 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
     struct world *w = vs;
     switch (ev->kind) {
     case TRAFFIC_EV_START:                      /* no client cache: every start looks up */
+        w->lookups++;
         if (serverlog_append(&w->log, (uint32_t)ev->time, ev->a, ev->b))
             sim_fail(s, "out of memory in the server log");
         break;
     case ADVERSARY_EV_ACQUIRE:
-        adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known);
+        if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known) == 0)
+            sim_metric(s, w->adv.acquisitions, (double)ev->time / SIM_DAY, "lookups", (double)w->lookups);
         break;
     default:
         sim_fail(s, "internal error: unknown event kind %u", ev->kind);

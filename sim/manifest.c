@@ -59,7 +59,7 @@ int manifest_write(const char *dir, const struct cfg *c, const struct manifest_i
 
     xmlNodePtr seeds = child(root, "seeds");
     prop_u(seeds, "scenario_seed", m->run->seed);
-    xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST "gsl_rng_mt19937");
+    xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST RNG_TYPE_NAME);
     xmlNewProp(seeds, BAD_CAST "derivation",
                BAD_CAST "seed(r,c) = fmix32(fmix32(16*r + c) XOR fmix32(scenario_seed)), r 0-based");
     for (uint32_t r = 0; r < m->run->replications; r++) {

@@ -19,7 +19,7 @@ uint32_t rng_stream_seed(uint32_t scenario_seed, uint32_t replication, unsigned 
 
 gsl_rng *rng_stream_new(uint32_t scenario_seed, uint32_t replication, unsigned component)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = gsl_rng_alloc(RNG_TYPE);
     if (r)
         gsl_rng_set(r, rng_stream_seed(scenario_seed, replication, component));
     return r;

@@ -20,8 +20,8 @@ void tu_write(const char *path, const char *text);
 char *tu_slurp(const char *path, size_t *len);
 
 /* Run `exposim ARGS` (a shell word string, run by /bin/sh) with stdout and
- * stderr captured; returns the exit status.  *out/*err malloc'd (may pass
- * NULL to discard). */
+ * stderr captured; returns the exit status.  The captured texts are
+ * malloc'd into *out and *err (either may be NULL to discard). */
 int tu_exposim(const char *args, char **out, char **err);
 
 /* A CSV file read with libcsv: rows[r][f] are NUL-terminated strings; row 0

@@ -1,0 +1,364 @@
+/* check_cli — the program end to end: commands, results read back with
+ * libcsv and libxml2, bad input (one clear FILE:LINE message, status 2,
+ * nothing written), and determinism (same seed, same bytes). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+/* A small, fast scenario: 300 people, 60 days, 20-day log, snapshots every
+ * 20 days (3 acquisitions). */
+static const char small_xml[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<scenario name=\"small\">\n"
+    "  <run seed=\"5\" replications=\"3\" horizon_days=\"60\"/>\n"
+    "  <population size=\"300\"/>\n"
+    "  <contacts><erdos_renyi mean_degree=\"8\"/></contacts>\n"
+    "  <traffic rate_per_day=\"0.02\"/>\n"
+    "  <policy><retention days=\"20\"/></policy>\n"
+    "  <adversary><bulk_snapshot period_days=\"20\"/></adversary>\n"
+    "</scenario>\n";
+
+static char *dir;          /* per-test scratch directory */
+
+static void setup(void) { dir = tu_mkdtemp(); ck_assert_ptr_nonnull(dir); }
+static void teardown(void) { tu_rmtree(dir); free(dir); dir = NULL; }
+
+static char *in_dir(const char *name)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    return p;
+}
+
+static char *write_scenario(const char *name, const char *text)
+{
+    char *p = in_dir(name);
+    tu_write(p, text);
+    return p;
+}
+
+/* Replace the first occurrence of `from` in small_xml by `to`. */
+static char *variant(const char *from, const char *to)
+{
+    const char *at = strstr(small_xml, from);
+    ck_assert_msg(at != NULL, "test bug: '%s' not in the scenario", from);
+    char *out;
+    ck_assert_int_ge(asprintf(&out, "%.*s%s%s", (int)(at - small_xml), small_xml, to, at + strlen(from)), 0);
+    return out;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+START_TEST(test_help_version_usage)
+{
+    char *out, *err;
+    ck_assert_int_eq(tu_exposim("--help", &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "usage: exposim run"));
+    ck_assert_ptr_nonnull(strstr(out, "--set PATH=VALUE"));
+    free(out), free(err);
+    ck_assert_int_eq(tu_exposim("--version", &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "exposim " EXPOSIM_VERSION));
+    free(out), free(err);
+    ck_assert_int_eq(tu_exposim("", &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "usage:"));
+    free(out), free(err);
+    ck_assert_int_eq(tu_exposim("frobnicate", &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "unknown command"));
+    free(out), free(err);
+    char *scen = write_scenario("s.xml", small_xml), *args;
+    ck_assert_int_ge(asprintf(&args, "run '%s' --bogus", scen), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
+    ck_assert_ptr_nonnull(strstr(err, "usage:"));
+    free(out), free(err), free(args), free(scen);
+}
+END_TEST
+
+START_TEST(test_run_writes_results)
+{
+    char *scen = write_scenario("s.xml", small_xml), *out_dir = in_dir("out"), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s' --set population@size=400 --replications 2",
+                              scen, out_dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "results:"));
+    ck_assert_ptr_nonnull(strstr(out, "N = 400"));
+    ck_assert_ptr_nonnull(strstr(out, "edge_recall"));
+
+    /* timeseries.csv: 2 replications x 3 acquisitions x 5 metrics */
+    char *ts = in_dir("out/timeseries.csv");
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(ts, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 2 * 3 * 5);
+    const char *header[] = { "replication", "acquisition", "day", "metric", "value" };
+    for (int f = 0; f < 5; f++)
+        ck_assert_str_eq(csv.rows[0][f], header[f]);
+    int saw_recall_day60 = 0;
+    for (size_t r = 1; r < csv.nrows; r++) {
+        ck_assert_uint_eq(csv.nfields[r], 5);
+        int rep = atoi(csv.rows[r][0]), acq = atoi(csv.rows[r][1]);
+        ck_assert(rep == 1 || rep == 2);
+        ck_assert(acq >= 1 && acq <= 3);
+        ck_assert_double_eq_tol(atof(csv.rows[r][2]), 20.0 * acq, 1e-9);
+        double v = atof(csv.rows[r][4]);
+        if (strcmp(csv.rows[r][3], "edge_recall") == 0 || strcmp(csv.rows[r][3], "node_coverage") == 0)
+            ck_assert(v >= 0 && v <= 1);
+        if (strcmp(csv.rows[r][3], "covered_days") == 0)
+            ck_assert_double_eq_tol(v, 20.0 * acq, 1e-9);
+        if (strcmp(csv.rows[r][3], "edge_recall") == 0 && acq == 3)
+            saw_recall_day60++;
+    }
+    ck_assert_int_eq(saw_recall_day60, 2);
+    tu_csv_free(&csv);
+
+    /* summary.csv: one row per metric, n = 2 */
+    char *sm = in_dir("out/summary.csv");
+    ck_assert_int_eq(tu_csv_read(sm, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 5);
+    ck_assert_str_eq(csv.rows[0][0], "metric");
+    ck_assert_str_eq(csv.rows[0][5], "n");
+    for (size_t r = 1; r < csv.nrows; r++) {
+        ck_assert_str_eq(csv.rows[r][5], "2");
+        double mean = atof(csv.rows[r][1]), lo = atof(csv.rows[r][3]), hi = atof(csv.rows[r][4]);
+        ck_assert(lo <= mean && mean <= hi);
+    }
+    tu_csv_free(&csv);
+
+    /* manifest.xml: the scenario as run, with the override, and seeds */
+    char *mf = in_dir("out/manifest.xml");
+    xmlDocPtr doc = xmlReadFile(mf, NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(doc);
+    xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(
+        BAD_CAST "string(/manifest/scenario_as_run/scenario/population/@size)", xp);
+    ck_assert_str_eq((const char *)o->stringval, "400");
+    xmlXPathFreeObject(o);
+    o = xmlXPathEvalExpression(BAD_CAST "count(/manifest/seeds/replication)", xp);
+    ck_assert_double_eq(o->floatval, 2);
+    xmlXPathFreeObject(o);
+    o = xmlXPathEvalExpression(BAD_CAST "string(/manifest/scenario_as_run/scenario/run/@replications)", xp);
+    ck_assert_str_eq((const char *)o->stringval, "2");
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(xp);
+    xmlFreeDoc(doc);
+
+    /* no temporary files left behind */
+    char *cmd;
+    ck_assert_int_ge(asprintf(&cmd, "test -z \"$(ls -A '%s' | grep '^\\.')\"", out_dir), 0);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd), free(ts), free(sm), free(mf), free(out), free(err), free(args), free(scen), free(out_dir);
+}
+END_TEST
+
+START_TEST(test_validate)
+{
+    char *out, *err, *args, *base = tu_top("scenarios/baseline.xml");
+    ck_assert_int_ge(asprintf(&args, "validate '%s'", base), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "valid"));
+    free(out), free(err), free(args), free(base);
+}
+END_TEST
+
+/* One bad input: exit 2, a message on stderr containing `expect` (and, when
+ * `located`, a FILE:LINE: prefix), nothing written. */
+static void expect_rejected(const char *scenario_text, const char *extra, const char *expect, int located)
+{
+    char *scen = write_scenario("bad.xml", scenario_text), *out_dir = in_dir("out-bad");
+    char *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s' %s", scen, out_dir, extra ? extra : ""), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_msg(strstr(err, expect) != NULL, "stderr lacks '%s':\n%s", expect, err);
+    if (located) {
+        char *prefix;
+        ck_assert_int_ge(asprintf(&prefix, "%s:", scen), 0);
+        ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "no FILE:LINE prefix:\n%s", err);
+        const char *line = err + strlen(prefix);
+        ck_assert_msg(line[0] >= '1' && line[0] <= '9', "no line number:\n%s", err);
+        free(prefix);
+    }
+    ck_assert_msg(!exists(out_dir), "output directory was created for a bad input");
+    ck_assert_ptr_eq(strstr(out, "results:"), NULL);
+    free(args), free(out), free(err), free(scen), free(out_dir);
+}
+
+START_TEST(test_bad_malformed)
+{
+    expect_rejected("<scenario name=\"x\">\n<run horizon_days=\"3\">\n</scenario>\n", NULL, "", 1);
+}
+END_TEST
+
+START_TEST(test_bad_unknown_element)
+{
+    char *t = variant("<population", "<populace size=\"3\"/>\n  <population");
+    expect_rejected(t, NULL, "populace", 1);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_bad_unknown_attribute)
+{
+    char *t = variant("size=\"300\"", "size=\"300\" colour=\"blue\"");
+    expect_rejected(t, NULL, "colour", 1);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_bad_population_size)
+{
+    char *t = variant("size=\"300\"", "size=\"0\"");
+    expect_rejected(t, NULL, "size", 1);
+    free(t);
+    t = variant("size=\"300\"", "size=\"-5\"");
+    expect_rejected(t, NULL, "size", 1);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_bad_mean_degree)
+{
+    char *t = variant("mean_degree=\"8\"", "mean_degree=\"300\"");
+    expect_rejected(t, NULL, "mean_degree", 1);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_bad_retention_zero)
+{
+    char *t = variant("days=\"20\"", "days=\"0\"");
+    expect_rejected(t, NULL, "days", 1);
+    free(t);
+    expect_rejected(small_xml, "--set policy/retention@days=0", "--set policy/retention@days=0", 1);
+}
+END_TEST
+
+START_TEST(test_bad_horizon_before_first_snapshot)
+{
+    char *t = variant("horizon_days=\"60\"", "horizon_days=\"10\"");
+    expect_rejected(t, NULL, "after the horizon", 1);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_bad_seed)
+{
+    expect_rejected(small_xml, "--seed 4294967296", "seed", 1);
+    expect_rejected(small_xml, "--seed -1", "seed", 1);
+    expect_rejected(small_xml, "--seed abc", "seed", 1);
+}
+END_TEST
+
+START_TEST(test_bad_set_path)
+{
+    expect_rejected(small_xml, "--set nosuch@x=1", "--set nosuch@x=1", 0);
+    expect_rejected(small_xml, "--set population@size", "expected PATH=VALUE", 0);
+}
+END_TEST
+
+START_TEST(test_bad_doctype)
+{
+    expect_rejected("<?xml version=\"1.0\"?>\n<!DOCTYPE scenario [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                    "<scenario name=\"&x;\"/>\n", NULL, "DOCTYPE", 1);
+}
+END_TEST
+
+START_TEST(test_bad_missing_file)
+{
+    char *out_dir = in_dir("out-missing"), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "run '%s/nope.xml' -o '%s'", dir, out_dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "nope.xml: cannot open"));
+    ck_assert(!exists(out_dir));
+    free(args), free(out), free(err), free(out_dir);
+}
+END_TEST
+
+START_TEST(test_bad_output_dir)
+{
+    char *scen = write_scenario("s.xml", small_xml), *file = in_dir("plainfile"), *args, *out, *err;
+    tu_write(file, "not a directory\n");
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s/sub'", scen, file), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "output"));
+    free(args), free(out), free(err);
+    if (geteuid() != 0) {                   /* root can write anywhere */
+        char *ro = in_dir("readonly");
+        ck_assert_int_eq(mkdir(ro, 0555), 0);
+        ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s'", scen, ro), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+        ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+        free(args), free(out), free(err), free(ro);
+    }
+    free(scen), free(file);
+}
+END_TEST
+
+/* Same seed: the same bytes.  Another seed: other numbers. */
+START_TEST(test_determinism)
+{
+    char *scen = write_scenario("s.xml", small_xml), *args, *out, *err;
+    const char *runs[][2] = { { "a", "5" }, { "b", "5" }, { "c", "6" } };
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_ge(asprintf(&args, "run '%s' -q -o '%s/%s' --seed %s", scen, dir, runs[i][0], runs[i][1]), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+        ck_assert_str_eq(out, "");             /* --quiet */
+        free(args), free(out), free(err);
+    }
+    const char *files[] = { "timeseries.csv", "summary.csv" };
+    for (int f = 0; f < 2; f++) {
+        char *pa, *pb, *pc;
+        ck_assert_int_ge(asprintf(&pa, "%s/a/%s", dir, files[f]), 0);
+        ck_assert_int_ge(asprintf(&pb, "%s/b/%s", dir, files[f]), 0);
+        ck_assert_int_ge(asprintf(&pc, "%s/c/%s", dir, files[f]), 0);
+        size_t la, lb, lc;
+        char *a = tu_slurp(pa, &la), *b = tu_slurp(pb, &lb), *c = tu_slurp(pc, &lc);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_uint_eq(la, lb);
+        ck_assert_int_eq(memcmp(a, b, la), 0);
+        ck_assert(la != lc || memcmp(a, c, la) != 0);
+        free(a), free(b), free(c), free(pa), free(pb), free(pc);
+    }
+    free(scen);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_help_version_usage);
+    tcase_add_test(tc, test_run_writes_results);
+    tcase_add_test(tc, test_validate);
+    tcase_add_test(tc, test_bad_malformed);
+    tcase_add_test(tc, test_bad_unknown_element);
+    tcase_add_test(tc, test_bad_unknown_attribute);
+    tcase_add_test(tc, test_bad_population_size);
+    tcase_add_test(tc, test_bad_mean_degree);
+    tcase_add_test(tc, test_bad_retention_zero);
+    tcase_add_test(tc, test_bad_horizon_before_first_snapshot);
+    tcase_add_test(tc, test_bad_seed);
+    tcase_add_test(tc, test_bad_set_path);
+    tcase_add_test(tc, test_bad_doctype);
+    tcase_add_test(tc, test_bad_missing_file);
+    tcase_add_test(tc, test_bad_output_dir);
+    tcase_add_test(tc, test_determinism);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,470 @@
+/* check_inference — the adversary's knowledge (knowledge_add, and the
+ * staged path knowledge_stage/knowledge_flush the snapshots use) and the
+ * pair hash set.
+ *
+ * What must hold whatever the storage: edges_found is the number of true
+ * undirected edges seen in either direction, each counted once; pairs that
+ * are not edges are counted once per unordered pair in false_pairs.n;
+ * nodes_found is the number of distinct people in any acquired pair;
+ * records counts every record, repeats included.  The tests compare with a
+ * brute-force reference: the sorted set of unordered pairs seen. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <gsl/gsl_rng.h>
+
+#include "contacts.h"
+#include "inference.h"
+#include "suites.h"
+
+/* ck_assert_* records its location on every success; these only call into
+ * Check when they fail, for the per-record loops. */
+#define FAST(expr)                                                             \
+    do {                                                                       \
+        if (!(expr))                                                           \
+            ck_abort_msg("Assertion '%s' failed", #expr);                      \
+    } while (0)
+#define FAST_EQ(X, Y)                                                          \
+    do {                                                                       \
+        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
+        if (fx_ != fy_)                                                        \
+            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
+                         fx_, fy_);                                            \
+    } while (0)
+
+static gsl_rng *seeded_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(r);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
+static uint64_t rand64(gsl_rng *r)
+{
+    uint64_t hi = (uint32_t)gsl_rng_get(r), lo = (uint32_t)gsl_rng_get(r);
+    return hi << 32 | lo;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint64_t unordered_key(uint32_t a, uint32_t b)
+{
+    return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+}
+
+/* --- a known small graph ------------------------------------------------ */
+
+/* 7 people; 6 has no contacts. */
+static const struct graph_edge small_edges[] = {
+    { 0, 1 }, { 0, 2 }, { 0, 3 }, { 1, 2 }, { 1, 4 }, { 1, 5 }, { 3, 5 }, { 4, 5 },
+};
+
+/* Records and the counters after each, worked out by hand. */
+static const struct step {
+    uint32_t q, r;
+    uint64_t edges, nodes, falses;
+} small_steps[] = {
+    { 0, 1, 1, 2, 0 },      /* edge 0-1 */
+    { 1, 0, 1, 2, 0 },      /* the same edge the other way */
+    { 0, 1, 1, 2, 0 },      /* a repeat */
+    { 2, 0, 2, 3, 0 },      /* edge 0-2, person 2 */
+    { 0, 4, 2, 4, 1 },      /* not an edge: false pair {0,4}, person 4 */
+    { 4, 0, 2, 4, 1 },      /* the same unordered pair */
+    { 0, 4, 2, 4, 1 },
+    { 6, 5, 2, 6, 2 },      /* false {5,6}: persons 5 and 6 */
+    { 5, 1, 3, 6, 2 },      /* edge 1-5 */
+    { 1, 5, 3, 6, 2 },
+    { 5, 6, 3, 6, 2 },      /* false {5,6} again */
+    { 3, 5, 4, 7, 2 },      /* edge 3-5, person 3: everybody now */
+    { 6, 3, 4, 7, 3 },      /* false {3,6} */
+    { 2, 4, 4, 7, 4 },      /* false {2,4} */
+    { 4, 2, 4, 7, 4 },
+    { 4, 5, 5, 7, 4 },      /* edge 4-5 */
+    { 2, 1, 6, 7, 4 },      /* edge 1-2 */
+    { 1, 4, 7, 7, 4 },      /* edge 1-4 */
+    { 3, 0, 8, 7, 4 },      /* edge 0-3: all 8 found */
+    { 0, 3, 8, 7, 4 },
+};
+#define NSTEPS (sizeof small_steps / sizeof small_steps[0])
+
+static void check_counts(const struct knowledge *k, uint64_t edges, uint64_t nodes,
+                         uint64_t falses, uint64_t records)
+{
+    FAST_EQ(k->edges_found, edges);
+    FAST_EQ(k->nodes_found, nodes);
+    FAST_EQ(k->false_pairs.n, falses);
+    FAST_EQ(k->records, records);
+}
+
+START_TEST(test_knowledge_small_add)
+{
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 7, small_edges, 8), 0);
+    struct knowledge k;
+    ck_assert_int_eq(knowledge_init(&k, &g), 0);
+    ck_assert_ptr_eq(k.truth, &g);
+    check_counts(&k, 0, 0, 0, 0);
+    for (size_t i = 0; i < NSTEPS; i++) {
+        const struct step *s = &small_steps[i];
+        ck_assert_int_eq(knowledge_add(&k, s->q, s->r), 0);
+        ck_assert_msg(k.edges_found == s->edges && k.nodes_found == s->nodes
+                      && k.false_pairs.n == s->falses && k.records == i + 1,
+                      "after record %zu (%u, %u): edges %llu nodes %llu false %llu records %llu, "
+                      "expected %llu %llu %llu %zu", i, s->q, s->r,
+                      (unsigned long long)k.edges_found, (unsigned long long)k.nodes_found,
+                      (unsigned long long)k.false_pairs.n, (unsigned long long)k.records,
+                      (unsigned long long)s->edges, (unsigned long long)s->nodes,
+                      (unsigned long long)s->falses, i + 1);
+    }
+    knowledge_destroy(&k);
+    knowledge_destroy(NULL);                       /* allowed */
+    graph_destroy(&g);
+}
+END_TEST
+
+/* The staged path gives the same counters: flushed after every record, and
+ * flushed once at the end.  Staging counts the record at once; learning
+ * waits for the flush. */
+START_TEST(test_knowledge_small_stage)
+{
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 7, small_edges, 8), 0);
+    struct knowledge k;
+    ck_assert_int_eq(knowledge_init(&k, &g), 0);
+    for (size_t i = 0; i < NSTEPS; i++) {
+        const struct step *s = &small_steps[i];
+        ck_assert_int_eq(knowledge_stage(&k, s->q, s->r), 0);
+        ck_assert_int_eq(knowledge_flush(&k), 0);
+        ck_assert_msg(k.edges_found == s->edges && k.nodes_found == s->nodes
+                      && k.false_pairs.n == s->falses && k.records == i + 1,
+                      "after record %zu (%u, %u) staged and flushed: edges %llu nodes %llu "
+                      "false %llu records %llu", i, s->q, s->r,
+                      (unsigned long long)k.edges_found, (unsigned long long)k.nodes_found,
+                      (unsigned long long)k.false_pairs.n, (unsigned long long)k.records);
+    }
+    ck_assert_int_eq(knowledge_flush(&k), 0);      /* nothing staged: no change */
+    check_counts(&k, 8, 7, 4, NSTEPS);
+    knowledge_destroy(&k);
+
+    ck_assert_int_eq(knowledge_init(&k, &g), 0);
+    for (size_t i = 0; i < NSTEPS; i++)
+        ck_assert_int_eq(knowledge_stage(&k, small_steps[i].q, small_steps[i].r), 0);
+    check_counts(&k, 0, 0, 0, NSTEPS);
+    ck_assert_int_eq(knowledge_flush(&k), 0);
+    check_counts(&k, 8, 7, 4, NSTEPS);
+    /* Mixed with direct adds, in any order, the result is the same. */
+    ck_assert_int_eq(knowledge_stage(&k, 6, 0), 0);   /* new false {0,6} */
+    ck_assert_int_eq(knowledge_add(&k, 0, 6), 0);     /* learnt at once */
+    check_counts(&k, 8, 7, 5, NSTEPS + 2);
+    ck_assert_int_eq(knowledge_flush(&k), 0);         /* then staged: known */
+    check_counts(&k, 8, 7, 5, NSTEPS + 2);
+    knowledge_destroy(&k);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* --- against a brute-force reference ------------------------------------ */
+
+/* The reference counters for the first `n` records (unordered keys): sort a
+ * copy, count the distinct pairs that are edges, that are not, and the
+ * distinct people. */
+static void reference(const struct graph *g, const uint64_t *keys, size_t n,
+                      uint64_t *edges, uint64_t *falses, uint64_t *nodes)
+{
+    uint64_t *s = malloc((n ? n : 1) * sizeof *s);
+    unsigned char *seen = calloc(g->n, 1);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_nonnull(seen);
+    memcpy(s, keys, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_u64);
+    *edges = *falses = *nodes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && s[i] == s[i - 1])
+            continue;
+        uint32_t a = (uint32_t)(s[i] >> 32), b = (uint32_t)s[i];
+        int is_edge = 0;                             /* linear scan, not graph_find */
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++)
+            is_edge |= g->adj[j] == b;
+        if (is_edge)
+            (*edges)++;
+        else
+            (*falses)++;
+        *nodes += !seen[a];
+        seen[a] = 1;
+        *nodes += !seen[b];
+        seen[b] = 1;
+    }
+    free(s);
+    free(seen);
+}
+
+/* Random records on an ER graph: half are true contacts (a random
+ * adjacency entry, so either direction), half random pairs of distinct
+ * people (almost all not contacts).  Run with n = 1500, 3000 and 100000
+ * (node ids of 11, 12 and 17 bits, below and above the widths the staged
+ * path buckets by).  Both paths are compared with the reference every
+ * 20,000 records; the staged path is flushed only there. */
+static const uint32_t random_sizes[] = { 1500, 3000, 100000 };
+
+START_TEST(test_knowledge_random)
+{
+    const uint32_t n = random_sizes[_i];
+    const size_t N = 200000, EVERY = 20000;
+    gsl_rng *r = seeded_rng(555 + (unsigned long)_i);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, n, 8, r), 0);
+    struct knowledge ka, ks;
+    ck_assert_int_eq(knowledge_init(&ka, &g), 0);
+    ck_assert_int_eq(knowledge_init(&ks, &g), 0);
+    uint64_t *keys = malloc(N * sizeof *keys);
+    ck_assert_ptr_nonnull(keys);
+    for (size_t i = 0; i < N; i++) {
+        uint32_t a, b;
+        if (i % 2 == 0) {
+            uint64_t j = gsl_rng_uniform_int(r, 2 * g.m);
+            size_t lo = 0, hi = n;                   /* a: the row holding entry j */
+            while (hi - lo > 1) {
+                size_t mid = (lo + hi) / 2;
+                if (g.off[mid] <= j)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            a = (uint32_t)lo;
+            b = g.adj[j];
+        } else {
+            a = (uint32_t)gsl_rng_uniform_int(r, n);
+            b = (uint32_t)gsl_rng_uniform_int(r, n - 1);
+            b += b >= a;                             /* distinct from a */
+        }
+        keys[i] = unordered_key(a, b);
+        FAST_EQ(knowledge_add(&ka, a, b), 0);
+        FAST_EQ(knowledge_stage(&ks, a, b), 0);
+        if ((i + 1) % EVERY == 0) {
+            uint64_t edges, falses, nodes;
+            reference(&g, keys, i + 1, &edges, &falses, &nodes);
+            check_counts(&ka, edges, nodes, falses, i + 1);
+            ck_assert_int_eq(knowledge_flush(&ks), 0);
+            check_counts(&ks, edges, nodes, falses, i + 1);
+        }
+    }
+    /* The run covered what it should: many edges found, many false pairs. */
+    ck_assert_uint_gt(ka.edges_found, n <= 3000 ? g.m / 2 : g.m / 5);
+    ck_assert_uint_gt(ka.false_pairs.n, N / 4);
+    if (n <= 3000)                                   /* each person in ~70 random pairs */
+        ck_assert_uint_eq(ka.nodes_found, n);
+    free(keys);
+    knowledge_destroy(&ka);
+    knowledge_destroy(&ks);
+    graph_destroy(&g);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* More records than one staging block (KNOWLEDGE_BLOCK): the block is
+ * learnt when it fills, the rest at the flush; the counters equal the
+ * reference and the direct path.  Records are true contacts (random
+ * entries of an ER graph, n = 20000) but for a random pair every 64th
+ * record. */
+START_TEST(test_knowledge_block)
+{
+    const uint32_t n = 20000;
+    const size_t N = KNOWLEDGE_BLOCK + KNOWLEDGE_BLOCK / 4 + 3;
+    gsl_rng *r = seeded_rng(9001);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, n, 10, r), 0);
+    struct knowledge ka, ks;
+    ck_assert_int_eq(knowledge_init(&ka, &g), 0);
+    ck_assert_int_eq(knowledge_init(&ks, &g), 0);
+    uint64_t *keys = malloc(N * sizeof *keys);
+    ck_assert_ptr_nonnull(keys);
+    uint32_t *owner = malloc(2 * g.m * sizeof *owner);
+    ck_assert_ptr_nonnull(owner);
+    for (uint32_t a = 0; a < n; a++)
+        for (uint64_t j = g.off[a]; j < g.off[a + 1]; j++)
+            owner[j] = a;
+    for (size_t i = 0; i < N; i++) {
+        uint32_t a, b;
+        if (i % 64 == 63) {
+            a = (uint32_t)gsl_rng_uniform_int(r, n);
+            b = (uint32_t)gsl_rng_uniform_int(r, n - 1);
+            b += b >= a;
+        } else {
+            uint64_t j = gsl_rng_uniform_int(r, 2 * g.m);
+            a = owner[j];
+            b = g.adj[j];
+        }
+        keys[i] = unordered_key(a, b);
+        FAST_EQ(knowledge_add(&ka, a, b), 0);
+        FAST_EQ(knowledge_stage(&ks, a, b), 0);
+        if (i + 1 == KNOWLEDGE_BLOCK - 1)
+            ck_assert_uint_eq(ks.edges_found, 0);    /* nothing learnt yet */
+        if (i + 1 == KNOWLEDGE_BLOCK) {              /* the full block was learnt */
+            ck_assert_uint_eq(ks.edges_found, ka.edges_found);
+            ck_assert_uint_eq(ks.false_pairs.n, ka.false_pairs.n);
+            ck_assert_uint_eq(ks.nodes_found, ka.nodes_found);
+        }
+    }
+    ck_assert_int_eq(knowledge_flush(&ks), 0);
+    uint64_t edges, falses, nodes;
+    reference(&g, keys, N, &edges, &falses, &nodes);
+    check_counts(&ka, edges, nodes, falses, N);
+    check_counts(&ks, edges, nodes, falses, N);
+    /* 2.6 million draws over 2m ~ 200,000 entries: every edge is found
+     * (the chance one is missed is ~ m exp(-2.6e6 / m) ~ 1e-6). */
+    ck_assert_uint_eq(edges, g.m);
+    free(owner);
+    free(keys);
+    knowledge_destroy(&ka);
+    knowledge_destroy(&ks);
+    graph_destroy(&g);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* --- pairset ------------------------------------------------------------- */
+
+START_TEST(test_pairset_basic)
+{
+    struct pairset s;
+    ck_assert_int_eq(pairset_init(&s), 0);
+    ck_assert_uint_eq(s.n, 0);
+    ck_assert_int_eq(pairset_insert(&s, 42), 1);
+    ck_assert_int_eq(pairset_insert(&s, 42), 0);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_int_eq(pairset_insert(&s, 0), 1);              /* the pair {0, 0}'s key */
+    ck_assert_int_eq(pairset_insert(&s, 0), 0);
+    ck_assert_int_eq(pairset_insert(&s, (uint64_t)42 << 32), 1);
+    ck_assert_int_eq(pairset_insert(&s, PAIRSET_EMPTY - 1), 1);
+    ck_assert_int_eq(pairset_insert(&s, 42), 0);
+    ck_assert_uint_eq(s.n, 4);
+    pairset_destroy(&s);
+    ck_assert_ptr_null(s.key);
+    pairset_destroy(NULL);                                   /* allowed */
+}
+END_TEST
+
+/* 100,000 inserts checked one by one against a sorted reference: random
+ * 64-bit keys, repeats of earlier keys, and structured pair keys
+ * (i << 32 | i + 1, i << 32, small integers) that differ in few bits.  The
+ * return of every insert is 1 exactly for a key's first occurrence. */
+START_TEST(test_pairset_random)
+{
+    enum { N = 100000 };
+    gsl_rng *r = seeded_rng(314159);
+    uint64_t *key = malloc(N * sizeof *key);
+    ck_assert_ptr_nonnull(key);
+    for (size_t i = 0; i < N; i++) {
+        unsigned kind = (unsigned)gsl_rng_uniform_int(r, 10);
+        if (kind < 5 || i == 0)
+            key[i] = rand64(r);
+        else if (kind < 8)
+            key[i] = key[gsl_rng_uniform_int(r, i)];             /* a repeat */
+        else if (kind == 8) {
+            uint64_t x = gsl_rng_uniform_int(r, 30000);
+            key[i] = x << 32 | (x + 1);
+        } else {
+            uint64_t x = gsl_rng_uniform_int(r, 20000);
+            key[i] = gsl_rng_uniform_int(r, 2) ? x << 32 : x;
+        }
+        if (key[i] == PAIRSET_EMPTY)                              /* (never: 2^-64) */
+            key[i] = 1;
+    }
+    /* First occurrences: sort (key, index) pairs. */
+    uint64_t (*order)[2] = malloc(N * sizeof *order);
+    unsigned char *first = calloc(N, 1);
+    ck_assert_ptr_nonnull(order);
+    ck_assert_ptr_nonnull(first);
+    for (size_t i = 0; i < N; i++) {
+        order[i][0] = key[i];
+        order[i][1] = i;
+    }
+    qsort(order, N, sizeof *order, cmp_u64);     /* by key; ties in any order */
+    size_t distinct = 0;
+    for (size_t i = 0; i < N;) {
+        size_t j = i, lowest = (size_t)order[i][1];
+        while (j < N && order[j][0] == order[i][0]) {
+            if (order[j][1] < lowest)
+                lowest = (size_t)order[j][1];
+            j++;
+        }
+        first[lowest] = 1;
+        distinct++;
+        i = j;
+    }
+    uint64_t *sorted = malloc(distinct * sizeof *sorted);
+    ck_assert_ptr_nonnull(sorted);
+    for (size_t i = 0, d = 0; i < N; i++)
+        if (first[i])
+            sorted[d++] = key[i];
+    qsort(sorted, distinct, sizeof *sorted, cmp_u64);
+
+    struct pairset s;
+    ck_assert_int_eq(pairset_init(&s), 0);
+    size_t inserted = 0;
+    for (size_t i = 0; i < N; i++) {
+        int rc = pairset_insert(&s, key[i]);
+        FAST_EQ(rc, first[i]);
+        inserted += first[i];
+        FAST_EQ(s.n, inserted);
+        FAST(2 * s.n <= s.cap);                               /* load at most 1/2 */
+    }
+    ck_assert_uint_eq(s.n, distinct);
+    ck_assert_uint_gt(distinct, N / 2);
+    ck_assert_uint_eq(s.cap & (s.cap - 1), 0);                /* a power of 2 */
+    ck_assert_uint_ge(s.cap, 2 * distinct);
+    /* The table holds exactly the distinct keys. */
+    size_t held = 0;
+    for (uint64_t i = 0; i < s.cap; i++)
+        if (s.key[i] != PAIRSET_EMPTY) {
+            FAST(bsearch(&s.key[i], sorted, distinct, sizeof *sorted, cmp_u64) != NULL);
+            held++;
+        }
+    ck_assert_uint_eq(held, distinct);
+    /* Every key again: present.  New keys: absent, then present. */
+    for (size_t i = 0; i < distinct; i++)
+        FAST_EQ(pairset_insert(&s, sorted[i]), 0);
+    ck_assert_uint_eq(s.n, distinct);
+    size_t fresh = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t k = rand64(r);
+        int present = bsearch(&k, sorted, distinct, sizeof *sorted, cmp_u64) != NULL;
+        FAST_EQ(pairset_insert(&s, k), !present);
+        fresh += !present;
+    }
+    ck_assert_uint_eq(s.n, distinct + fresh);
+
+    pairset_destroy(&s);
+    free(sorted);
+    free(first);
+    free(order);
+    free(key);
+    gsl_rng_free(r);
+}
+END_TEST
+
+Suite *inference_suite(void)
+{
+    Suite *s = suite_create("inference");
+    TCase *tc = tcase_create("knowledge");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_knowledge_small_add);
+    tcase_add_test(tc, test_knowledge_small_stage);
+    tcase_add_loop_test(tc, test_knowledge_random, 0,
+                        (int)(sizeof random_sizes / sizeof random_sizes[0]));
+    tcase_add_test(tc, test_knowledge_block);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("pairset");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_pairset_basic);
+    tcase_add_test(tc, test_pairset_random);
+    suite_add_tcase(s, tc);
+    return s;
+}

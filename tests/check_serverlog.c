@@ -1,0 +1,464 @@
+/* check_serverlog — the lookup log under rolling retention.
+ *
+ * The contract (serverlog.h): records arrive with non-decreasing times;
+ * after serverlog_purge(log, s), and after every append at time s, the log
+ * holds exactly the appended records with s - R < t <= s, oldest first, in
+ * append order; memory follows the most records ever retained at once
+ * (the chunks they touched, plus the pointer arrays), not the history.
+ * Every test compares the log with a brute-force reference: the array of
+ * everything appended and the index of the first retained one. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <check.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "serverlog.h"
+#include "suites.h"
+
+/* ck_assert_* records its location on every success; these only call into
+ * Check when they fail, for the per-record loops. */
+#define FAST(expr)                                                             \
+    do {                                                                       \
+        if (!(expr))                                                           \
+            ck_abort_msg("Assertion '%s' failed", #expr);                      \
+    } while (0)
+#define FAST_EQ(X, Y)                                                          \
+    do {                                                                       \
+        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
+        if (fx_ != fy_)                                                        \
+            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
+                         fx_, fy_);                                            \
+    } while (0)
+
+/* --- the reference --------------------------------------------------------- */
+
+struct ref {
+    struct logrec *r;              /* everything appended, in order */
+    size_t n, cap;
+    size_t lo;                     /* first retained record */
+    int64_t R;
+    uint64_t peak;                 /* largest retained count after an append */
+};
+
+static void ref_init(struct ref *f, int64_t R)
+{
+    f->r = NULL;
+    f->n = f->cap = f->lo = 0;
+    f->R = R;
+    f->peak = 0;
+}
+
+/* Keep exactly the records with now - R < t. */
+static void ref_expire(struct ref *f, int64_t now)
+{
+    while (f->lo < f->n && (int64_t)f->r[f->lo].t <= now - f->R)
+        f->lo++;
+}
+
+static void ref_push(struct ref *f, struct logrec rec)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 1024;
+        f->r = realloc(f->r, f->cap * sizeof *f->r);
+        ck_assert_ptr_nonnull(f->r);
+    }
+    f->r[f->n++] = rec;
+    ref_expire(f, rec.t);
+    if (f->n - f->lo > f->peak)
+        f->peak = f->n - f->lo;
+}
+
+static size_t ref_size(const struct ref *f) { return f->n - f->lo; }
+
+/* The memory bound (serverlog.h): the chunks follow the most records ever
+ * retained at once, never the history.  Retained records touch at most
+ * size/CHUNK + 2 chunks (a partial one at each end), and chunks freed by a
+ * purge are kept only for reuse, so no more than peak/CHUNK + 2 chunks are
+ * ever held.  On top come the pointer arrays (the ring, a pool of free
+ * chunks): at most 16 slots or twice the chunks each, a few hundred bytes,
+ * far below the 768 KiB of one chunk, so one chunk too many fails this. */
+static size_t memory_bound(uint64_t peak)
+{
+    size_t chunks = (size_t)(peak / SERVERLOG_CHUNK) + 2;
+    return chunks * SERVERLOG_CHUNK * sizeof(struct logrec)
+           + (2 * 16 + 4 * chunks) * sizeof(struct logrec *);
+}
+
+static void check_memory(const struct serverlog *log)
+{
+    size_t bound = memory_bound(log->peak);
+    if (serverlog_bytes(log) > bound)
+        ck_abort_msg("serverlog_bytes %zu above the bound %zu for a peak of %llu records",
+                     serverlog_bytes(log), bound, (unsigned long long)log->peak);
+}
+
+static int same_rec(const struct logrec *x, const struct logrec *y)
+{
+    return x->t == y->t && x->querier == y->querier && x->queried == y->queried;
+}
+
+/* Every retained record, in order, equals the reference's. */
+static void check_full(const struct serverlog *log, const struct ref *f)
+{
+    FAST_EQ(log->size, ref_size(f));
+    size_t k = f->lo, spans = serverlog_spans(log);
+    if (log->size == 0)
+        FAST_EQ(spans, 0);
+    for (size_t i = 0; i < spans; i++) {
+        size_t n;
+        const struct logrec *r = serverlog_span(log, i, &n);
+        FAST(k + n <= f->n);
+        for (size_t j = 0; j < n; j++, k++)
+            if (!same_rec(&r[j], &f->r[k]))
+                ck_abort_msg("record %zu of the log: (%u, %u, %u), reference (%u, %u, %u)",
+                             k - f->lo, r[j].t, r[j].querier, r[j].queried,
+                             f->r[k].t, f->r[k].querier, f->r[k].queried);
+    }
+    FAST_EQ(k, f->n);
+    check_memory(log);
+}
+
+/* The cheap check after every append: the count, the oldest and the newest
+ * record, the counters. */
+static void check_ends(const struct serverlog *log, const struct ref *f)
+{
+    FAST_EQ(log->size, ref_size(f));
+    FAST_EQ(log->appended, f->n);
+    FAST_EQ(log->peak, f->peak);
+    if (f->n == f->lo)
+        return;
+    size_t spans = serverlog_spans(log), n;
+    FAST(spans >= 1);
+    const struct logrec *first = serverlog_span(log, 0, &n);
+    FAST(n >= 1);
+    FAST(same_rec(first, &f->r[f->lo]));
+    const struct logrec *last = serverlog_span(log, spans - 1, &n);
+    FAST(n >= 1);
+    FAST(same_rec(&last[n - 1], &f->r[f->n - 1]));
+    check_memory(log);
+}
+
+static void append_both(struct serverlog *log, struct ref *f, uint32_t t, uint32_t queried)
+{
+    struct logrec rec = { t, (uint32_t)f->n, queried };   /* querier = serial number */
+    FAST_EQ(serverlog_append(log, rec.t, rec.querier, rec.queried), 0);
+    ref_push(f, rec);
+    check_ends(log, f);
+}
+
+static void purge_both(struct serverlog *log, struct ref *f, int64_t s)
+{
+    serverlog_purge(log, s);
+    ref_expire(f, s);
+    check_full(log, f);
+}
+
+/* --- tests ----------------------------------------------------------------- */
+
+/* A hand-worked sequence with R = 10 s: the boundary record at exactly
+ * s - R goes, the one a second later stays. */
+START_TEST(test_serverlog_small)
+{
+    struct serverlog log;
+    ck_assert_int_eq(serverlog_init(&log, 10), 0);
+    ck_assert_int_eq(log.retention, 10);
+    ck_assert_uint_eq(log.size, 0);
+    ck_assert_uint_eq(serverlog_spans(&log), 0);
+
+    static const uint32_t t[] = { 0, 1, 1, 5, 10, 11 };
+    for (uint32_t i = 0; i < 6; i++)
+        ck_assert_int_eq(serverlog_append(&log, t[i], i, 100 + i), 0);
+    /* After the append at 11: t > 1, i.e. {5, 10, 11} (records 3, 4, 5);
+     * after the one at 10 it held t > 0: {1, 1, 5, 10}, the peak of 4. */
+    ck_assert_uint_eq(log.size, 3);
+    ck_assert_uint_eq(log.appended, 6);
+    ck_assert_uint_eq(log.peak, 4);                  /* the append at 10 dropped 0 first */
+    ck_assert_uint_eq(serverlog_spans(&log), 1);
+    size_t n;
+    const struct logrec *r = serverlog_span(&log, 0, &n);
+    ck_assert_uint_eq(n, 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        ck_assert_uint_eq(r[i].t, t[3 + i]);
+        ck_assert_uint_eq(r[i].querier, 3 + i);
+        ck_assert_uint_eq(r[i].queried, 103 + i);
+    }
+
+    serverlog_purge(&log, 15);                       /* t > 5: {10, 11} */
+    r = serverlog_span(&log, 0, &n);
+    ck_assert_uint_eq(log.size, 2);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(r[0].t, 10);
+    ck_assert_uint_eq(r[1].t, 11);
+    serverlog_purge(&log, 15);                       /* idempotent */
+    ck_assert_uint_eq(log.size, 2);
+    serverlog_purge(&log, 20);                       /* t > 10: {11} */
+    r = serverlog_span(&log, 0, &n);
+    ck_assert_uint_eq(log.size, 1);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(r[0].t, 11);
+    ck_assert_uint_eq(r[0].querier, 5);
+    serverlog_purge(&log, 21);                       /* t > 11: nothing */
+    ck_assert_uint_eq(log.size, 0);
+    ck_assert_uint_eq(serverlog_spans(&log), 0);
+    check_memory(&log);
+
+    ck_assert_int_eq(serverlog_append(&log, 21, 6, 106), 0);   /* works after emptying */
+    ck_assert_uint_eq(log.size, 1);
+    ck_assert_uint_eq(serverlog_spans(&log), 1);
+    r = serverlog_span(&log, 0, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(r[0].t, 21);
+    ck_assert_uint_eq(r[0].querier, 6);
+    ck_assert_uint_eq(r[0].queried, 106);
+    ck_assert_uint_eq(log.appended, 7);
+    ck_assert_uint_eq(log.peak, 4);
+    serverlog_destroy(&log);
+    ck_assert_ptr_null(log.chunk);
+    serverlog_destroy(NULL);                         /* allowed */
+}
+END_TEST
+
+/* Random traffic against the reference.  R = 1 day.  The times come in
+ * segments of different kinds, drawn from a fixed seed:
+ *   dense   50,000-300,000 records, gaps of 0 (70%) or 1 s: ~3.3 a second,
+ *           so a day's window holds up to ~290,000 records (4.4 chunks);
+ *   sparse  100-3,000 records, gaps uniform in 0..1200 s;
+ *   burst   70,000-140,000 records in one second (a run of equal times
+ *           across a chunk boundary);
+ *   gap     2 to 4 days of silence (the next append empties the log);
+ *   edge    the next record exactly R, or R - 1, after the oldest held one
+ *           (the oldest second's records go, or stay);
+ *   purge   serverlog_purge at s = now + 0, 1..R/2, R - 2 or R - 1
+ *           (later appends come at or after s), then a full comparison;
+ *   purge all  the same at s = now + R or R + 1: the log must be empty.
+ * A round is every kind once (dense and sparse three times), in an order
+ * drawn from the seed; rounds repeat until 1.2 million records are in.
+ * After every append: count, oldest and newest record, counters, memory
+ * bound; every 25,000 appends and after every purge: every record. */
+START_TEST(test_serverlog_random)
+{
+    const int64_t R = 86400;
+    const size_t TOTAL = 1200000;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 8675309);
+    struct serverlog log;
+    struct ref f;
+    ck_assert_int_eq(serverlog_init(&log, R), 0);
+    ref_init(&f, R);
+
+    /* Segment kinds come in rounds, each a random permutation of this list,
+     * so that every kind occurs in every round. */
+    enum { DENSE, SPARSE, BURST, GAP, EDGE_R, EDGE_R1, PURGE, PURGE_ALL };
+    int round[] = { DENSE, DENSE, DENSE, SPARSE, SPARSE, SPARSE, BURST, GAP, EDGE_R, EDGE_R1,
+                    PURGE, PURGE_ALL };
+    const size_t nround = sizeof round / sizeof round[0];
+    uint32_t t = 1000;
+    size_t emptied_by_append = 0, emptied_by_purge = 0, purges = 0, rounds = 0;
+    while (f.n < TOTAL || rounds < 2) {
+        gsl_ran_shuffle(rng, round, nround, sizeof round[0]);
+        for (size_t seg = 0; seg < nround; seg++) {
+            int kind = round[seg];
+            size_t len;
+            if ((kind == GAP || kind == PURGE_ALL || kind == EDGE_R || kind == EDGE_R1)
+                && ref_size(&f) == 0)
+                append_both(&log, &f, ++t, 2);                   /* something to drop */
+            switch (kind) {
+            case DENSE:
+                len = 50000 + gsl_rng_uniform_int(rng, 250001);
+                for (size_t i = 0; i < len; i++) {
+                    t += gsl_rng_uniform(rng) < 0.7 ? 0 : 1;
+                    append_both(&log, &f, t, (uint32_t)gsl_rng_get(rng));
+                    if (f.n % 25000 == 0)
+                        check_full(&log, &f);
+                }
+                break;
+            case SPARSE:
+                len = 100 + gsl_rng_uniform_int(rng, 2901);
+                for (size_t i = 0; i < len; i++) {
+                    t += (uint32_t)gsl_rng_uniform_int(rng, 1201);
+                    append_both(&log, &f, t, (uint32_t)gsl_rng_get(rng));
+                }
+                break;
+            case BURST:
+                len = 70000 + gsl_rng_uniform_int(rng, 70001);
+                t++;
+                for (size_t i = 0; i < len; i++)
+                    append_both(&log, &f, t, (uint32_t)i);
+                check_full(&log, &f);
+                break;
+            case GAP:
+                t += (uint32_t)(2 * R + (int64_t)gsl_rng_uniform_int(rng, (unsigned long)(2 * R + 1)));
+                append_both(&log, &f, t, 0);
+                ck_assert_uint_eq(log.size, 1);
+                emptied_by_append++;
+                check_full(&log, &f);
+                break;
+            case EDGE_R:
+            case EDGE_R1: {
+                uint32_t oldest = f.r[f.lo].t;
+                uint32_t at = oldest + (uint32_t)R - (uint32_t)(kind == EDGE_R1);
+                ck_assert_uint_ge(at, t);                        /* oldest > t - R */
+                size_t same = 0;                                 /* records at `oldest` */
+                while (f.lo + same < f.n && f.r[f.lo + same].t == oldest)
+                    same++;
+                size_t before = log.size;
+                t = at;
+                append_both(&log, &f, t, 1);
+                if (kind == EDGE_R)                              /* exactly R: they go */
+                    ck_assert_uint_eq(log.size, before + 1 - same);
+                else                                             /* R - 1: they stay */
+                    ck_assert_uint_eq(log.size, before + 1);
+                break;
+            }
+            case PURGE:
+            case PURGE_ALL: {
+                int64_t step;
+                if (kind == PURGE_ALL)
+                    step = R + (int64_t)gsl_rng_uniform_int(rng, 2);        /* R, R+1 */
+                else if (gsl_rng_uniform_int(rng, 3) == 0)
+                    step = R - 1 - (int64_t)gsl_rng_uniform_int(rng, 2);    /* */
+                else if (gsl_rng_uniform_int(rng, 2) == 0)
+                    step = 0;
+                else
+                    step = 1 + (int64_t)gsl_rng_uniform_int(rng, (unsigned long)(R / 2));
+                purge_both(&log, &f, (int64_t)t + step);
+                t += (uint32_t)step;
+                purges++;
+                if (kind == PURGE_ALL) {
+                    ck_assert_uint_eq(log.size, 0);
+                    emptied_by_purge++;
+                }
+                break;
+            }
+            }
+        }
+        rounds++;
+    }
+    check_full(&log, &f);
+    /* The run did what it is meant to: windows over 3 chunks, the log
+     * emptied both ways, purges, a history far above the window. */
+    ck_assert_uint_gt(f.peak, 3 * SERVERLOG_CHUNK);
+    ck_assert_uint_ge(emptied_by_append, 2);
+    ck_assert_uint_ge(emptied_by_purge, 2);
+    ck_assert_uint_ge(purges, 4);
+    ck_assert_uint_ge(f.n, TOTAL);
+    ck_assert_uint_eq(log.peak, f.peak);
+    ck_assert_uint_eq(log.appended, f.n);
+
+    /* Purge everything: empty, and usable afterwards. */
+    purge_both(&log, &f, (int64_t)t + R);
+    ck_assert_uint_eq(log.size, 0);
+    check_memory(&log);
+    t += (uint32_t)R;
+    for (int i = 0; i < 3 * SERVERLOG_CHUNK / 2; i++)
+        append_both(&log, &f, t + (uint32_t)(i / 4), 7);
+    check_full(&log, &f);
+
+    serverlog_destroy(&log);
+    free(f.r);
+    gsl_rng_free(rng);
+}
+END_TEST
+
+/* Memory follows the window, not the history.  Three records a second for
+ * ten windows (R = 1 day, 2.6 million records, 31 MB of history): the
+ * window holds exactly 3R = 259,200 records after the third record of a
+ * second (the peak) and 3R - 2 after the first of the next second.  259,200
+ * records are 3.96 chunks, so they touch at most 5, and the log must never
+ * hold more than those 5 chunks (3.9 MB) plus its pointer arrays. */
+START_TEST(test_serverlog_memory)
+{
+    const int64_t R = 86400;
+    struct serverlog log;
+    ck_assert_int_eq(serverlog_init(&log, R), 0);
+    const uint64_t window = 3 * (uint64_t)R;
+    size_t peak_bytes = 0;
+    uint64_t total = 10 * window;
+    for (uint64_t i = 0; i < total; i++) {
+        uint32_t t = (uint32_t)(i / 3);
+        FAST_EQ(serverlog_append(&log, t, (uint32_t)i, (uint32_t)(i ^ 0x5555u)), 0);
+        /* Records with t - R < t' <= t: seconds max(0, t-R+1) .. t, three
+         * each but the last, which has i % 3 + 1. */
+        uint64_t expect = 3 * (uint64_t)(t < R ? t : R - 1) + i % 3 + 1;
+        FAST_EQ(log.size, expect);
+        size_t bytes = serverlog_bytes(&log);
+        if (bytes > peak_bytes)
+            peak_bytes = bytes;
+        check_memory(&log);
+    }
+    ck_assert_uint_eq(log.appended, total);
+    ck_assert_uint_eq(log.peak, window);
+    ck_assert_uint_eq(log.size, window);
+    ck_assert_uint_eq(memory_bound(window),
+                      5 * SERVERLOG_CHUNK * sizeof(struct logrec) + 52 * sizeof(struct logrec *));
+    ck_assert_uint_le(peak_bytes, memory_bound(window));
+    ck_assert_uint_ge(peak_bytes, window * sizeof(struct logrec));
+    ck_assert_uint_eq(log.nchunk_cap, 16);           /* the ring never had to grow */
+    /* The first and last held records. */
+    size_t n;
+    const struct logrec *r = serverlog_span(&log, 0, &n);
+    ck_assert_uint_eq(r[0].querier, total - window);
+    r = serverlog_span(&log, serverlog_spans(&log) - 1, &n);
+    ck_assert_uint_eq(r[n - 1].querier, total - 1);
+    serverlog_destroy(&log);
+}
+END_TEST
+
+/* The ring of chunk pointers grows while it is wrapped: 3 chunks and a bit
+ * appended (one record a second), the first 2 purged (the ring now starts
+ * at slot 2), then 20 more chunks at one second, so the 16-slot ring fills
+ * with its start at slot 2 and must be unrolled into a bigger one.  Every
+ * record is compared after the growth and at the end. */
+START_TEST(test_serverlog_ring_growth)
+{
+    const int64_t R = 4000000;
+    struct serverlog log;
+    struct ref f;
+    ck_assert_int_eq(serverlog_init(&log, R), 0);
+    ref_init(&f, R);
+    for (uint32_t i = 0; i < 3 * SERVERLOG_CHUNK + 10; i++)
+        append_both(&log, &f, i, i);
+    ck_assert_uint_eq(log.nchunks, 4);
+    /* Drop t <= 2 CHUNK - 1: exactly the first two chunks. */
+    int64_t s = R + 2 * SERVERLOG_CHUNK - 1;
+    purge_both(&log, &f, s);
+    ck_assert_uint_eq(log.size, SERVERLOG_CHUNK + 10);
+    ck_assert_uint_eq(log.nchunks, 2);
+    ck_assert_uint_eq(log.first, 2);
+    int grown = 0;
+    for (uint32_t i = 0; i < 20 * SERVERLOG_CHUNK; i++) {
+        size_t cap = log.nchunk_cap;
+        append_both(&log, &f, (uint32_t)s, i);
+        if (log.nchunk_cap != cap) {
+            grown++;
+            check_full(&log, &f);
+        }
+    }
+    ck_assert_int_eq(grown, 1);
+    ck_assert_uint_eq(log.nchunk_cap, 32);
+    ck_assert_uint_eq(log.nchunks, 22);
+    ck_assert_uint_eq(log.size, 21 * SERVERLOG_CHUNK + 10);
+    check_full(&log, &f);
+    /* Then let time pass by half a window at a time down to nothing. */
+    for (int k = 1; k <= 3; k++)
+        purge_both(&log, &f, s + k * R / 2);
+    ck_assert_uint_eq(log.size, 0);
+    serverlog_destroy(&log);
+    free(f.r);
+}
+END_TEST
+
+Suite *serverlog_suite(void)
+{
+    Suite *s = suite_create("serverlog");
+    TCase *tc = tcase_create("retention");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_serverlog_small);
+    tcase_add_test(tc, test_serverlog_random);
+    tcase_add_test(tc, test_serverlog_memory);
+    tcase_add_test(tc, test_serverlog_ring_growth);
+    suite_add_tcase(s, tc);
+    return s;
+}

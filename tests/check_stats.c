@@ -1,0 +1,161 @@
+/* check_stats — the simulated recall against its closed form.
+ *
+ * Every undirected edge carries two Poisson streams (one per direction) of
+ * rate λ per day, so the chance that at least one of its lookups falls in
+ * acquired time of total length T days is 1 - exp(-2λT).  Given the graph,
+ * edges are independent, so a replication's recall is Binomial(E, p) / E and
+ * the mean over n replications has standard error
+ *     SE = sqrt(sum_r p(1-p)/E_r) / n.
+ * Each test asserts |mean - p| < 4 SE (a false alarm about once in 16,000
+ * runs; the seeds are fixed, so a pass is reproducible), after checking
+ * that covered_days equals the T the schedule implies.
+ *
+ * Lookups happen at whole seconds and a snapshot at time s sees the lookups
+ * before it: a few seconds out of months are not covered (one per
+ * snapshot), which moves p by about 2λ·(snapshots)/86400 < 1e-5, far below
+ * SE. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "results.h"
+#include "sim.h"
+#include "suites.h"
+#include "testutil.h"
+
+struct outcome {
+    double mean_recall, se, p, covered_days;
+    double recall_first, covered_first, p_first, se_first;
+};
+
+static long metric_index(const struct results *r, const char *name)
+{
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->metrics[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Run `reps` replications of an ER scenario and compare with the closed form. */
+static struct outcome run_scenario(unsigned n, double degree, double rate, unsigned retention,
+                                   unsigned period, unsigned horizon, unsigned reps)
+{
+    char *dir = tu_mkdtemp(), *path;
+    ck_assert_ptr_nonnull(dir);
+    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "<scenario name=\"stats\"><run seed=\"7\" replications=\"%u\" horizon_days=\"%u\"/>"
+             "<population size=\"%u\"/><contacts><erdos_renyi mean_degree=\"%g\"/></contacts>"
+             "<traffic rate_per_day=\"%g\"/><policy><retention days=\"%u\"/></policy>"
+             "<adversary><bulk_snapshot period_days=\"%u\"/></adversary></scenario>\n",
+             reps, horizon, n, degree, rate, retention, period);
+    tu_write(path, text);
+    struct diag d;
+    diag_init(&d);
+    struct cfg *c = cfg_load(path, NULL, 0, &d);
+    ck_assert_msg(c != NULL, "scenario does not load: %s", d.n ? d.msg[0] : "?");
+    const struct sim_model_type *model = sim_model_find("scenario");
+    struct sim_run_params run;
+    ck_assert_int_eq(sim_read_run(c, &run), 0);
+    void *params = model->configure(c, &run);
+    ck_assert_ptr_nonnull(params);
+    struct results res;
+    results_init(&res);
+    for (unsigned r = 0; r < reps; r++) {
+        char err[256];
+        ck_assert_int_eq(sim_run_replication(model, params, &run, r, &res, NULL, err, sizeof err, NULL), 0);
+    }
+    long mr = metric_index(&res, "edge_recall"), mc = metric_index(&res, "covered_days");
+    ck_assert_int_ge(mr, 0);
+    ck_assert_int_ge(mc, 0);
+
+    /* SE uses E = N d / 2: a replication's edge count differs from it by
+     * about 1/sqrt(E) (under 1% here), which moves SE by as little. */
+    double edges = n * degree / 2;
+    struct outcome o = { 0 };
+    o.covered_days = NAN;
+    double sum = 0, sum_first = 0;
+    unsigned count = 0, count_first = 0;
+    for (size_t i = 0; i < res.n; i++) {
+        const struct results_row *w = &res.rows[i];
+        if ((long)w->metric == mc) {
+            o.covered_days = w->value;              /* the same in every replication */
+            if (w->acq == 1)
+                o.covered_first = w->value;
+        }
+    }
+    for (unsigned r = 0; r < reps; r++) {           /* last and first recall of each */
+        double last = NAN;
+        for (size_t i = 0; i < res.n; i++) {
+            const struct results_row *w = &res.rows[i];
+            if (w->rep == r && (long)w->metric == mr) {
+                last = w->value;
+                if (w->acq == 1) {
+                    sum_first += w->value;
+                    count_first++;
+                }
+            }
+        }
+        sum += last;
+        count++;
+    }
+    o.mean_recall = sum / count;
+    o.recall_first = sum_first / count_first;
+    o.p = 1 - exp(-2 * rate * o.covered_days);
+    o.se = sqrt(o.p * (1 - o.p) / edges) / sqrt((double)reps);
+    o.p_first = 1 - exp(-2 * rate * o.covered_first);
+    o.se_first = sqrt(o.p_first * (1 - o.p_first) / edges) / sqrt((double)reps);
+    results_destroy(&res);
+    model->free_params(params);
+    cfg_free(c);
+    diag_destroy(&d);
+    unlink(path);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+    return o;
+}
+
+/* P <= R: the windows (kP - R, kP] overlap, so after the snapshot on day
+ * 180 the whole of [0, 180] days is covered. */
+START_TEST(test_recall_no_holes)
+{
+    struct outcome o = run_scenario(3000, 10, 0.004, 30, 20, 180, 20);
+    ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
+    ck_assert_double_eq_tol(o.covered_first, 20, 1e-9);    /* (max(0, 20-30), 20] */
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+    ck_assert_msg(fabs(o.recall_first - o.p_first) < 4 * o.se_first,
+                  "first recall %.5f vs closed form %.5f (SE %.5f)", o.recall_first, o.p_first, o.se_first);
+}
+END_TEST
+
+/* P > R: a 7-day log taken every 30 days covers 7 of every 30 days; six
+ * snapshots in 180 days cover 42 days, and the holes are lost for good. */
+START_TEST(test_recall_with_holes)
+{
+    struct outcome o = run_scenario(3000, 10, 0.01, 7, 30, 180, 20);
+    ck_assert_double_eq_tol(o.covered_days, 42, 1e-9);
+    ck_assert_double_eq_tol(o.covered_first, 7, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+    /* and it is far from what full coverage would give */
+    ck_assert(o.mean_recall < 1 - exp(-2 * 0.01 * 180) - 20 * o.se);
+}
+END_TEST
+
+Suite *stats_suite(void)
+{
+    Suite *s = suite_create("stats");
+    TCase *tc = tcase_create("closed_form");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_recall_no_holes);
+    tcase_add_test(tc, test_recall_with_holes);
+    suite_add_tcase(s, tc);
+    return s;
+}

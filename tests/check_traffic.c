@@ -1,0 +1,329 @@
+/* check_traffic — conversation starts (traffic_init, traffic_slice).
+ *
+ * The model: every ordered contact pair (a, b) is a Poisson process of rate
+ * λ per day, independent of the others.  The tests drive traffic_slice one
+ * day at a time into a struct batch, exactly as the engine does, and check
+ * the entries against that law.  Statistical thresholds are set for a false
+ * alarm probability of about 1e-6 per check (two-sided, 5.7e-7 for a 5-sigma
+ * normal test, 5e-7 in each chi-square tail), with fixed MT19937 seeds. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <check.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+
+#include "batch.h"
+#include "contacts.h"
+#include "suites.h"
+#include "traffic.h"
+
+#define DAY 86400
+
+/* ck_assert_* records its location on every success; these only call into
+ * Check when they fail, for the loops over every entry. */
+#define FAST(expr)                                                             \
+    do {                                                                       \
+        if (!(expr))                                                           \
+            ck_abort_msg("Assertion '%s' failed", #expr);                      \
+    } while (0)
+
+static gsl_rng *seeded_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(r);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
+/* Both tails of a chi-square statistic must be above 5e-7. */
+static void assert_chisq(double x2, double dof, const char *what)
+{
+    double lower = gsl_cdf_chisq_P(x2, dof), upper = gsl_cdf_chisq_Q(x2, dof);
+    ck_assert_msg(lower > 5e-7 && upper > 5e-7,
+                  "%s: chi-square %.1f on %.0f degrees of freedom, P(below) = %.3g, "
+                  "P(above) = %.3g", what, x2, dof, lower, upper);
+}
+
+/* The entries of days [0, days) of one traffic stream. */
+struct run {
+    struct batch_entry *e;
+    size_t n, cap;
+    uint64_t starts;
+};
+
+static void run_days(struct run *out, const struct graph *g, double rate, unsigned long seed,
+                     int days)
+{
+    gsl_rng *r = seeded_rng(seed);
+    struct traffic t;
+    struct batch b;
+    ck_assert_int_eq(traffic_init(&t, g, rate, r), 0);
+    ck_assert_int_eq(batch_init(&b, DAY), 0);
+    out->e = NULL;
+    out->n = out->cap = 0;
+    for (int day = 0; day < days; day++) {
+        batch_begin(&b, (sim_time)day * DAY);
+        ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
+        if (out->n + b.n > out->cap) {
+            out->cap = 2 * (out->n + b.n);
+            out->e = realloc(out->e, out->cap * sizeof *out->e);
+            ck_assert_ptr_nonnull(out->e);
+        }
+        for (size_t i = 0; i < b.n; i++)
+            out->e[out->n++] = b.in[i];
+    }
+    out->starts = t.starts;
+    batch_destroy(&b);
+    traffic_destroy(&t);
+    gsl_rng_free(r);
+}
+
+/* The law of the starts, in three configurations (a loop test):
+ *   0: ER n = 2000, mean degree 10, λ = 0.5 per pair per day, 30 slices of
+ *      a day (the engine's slicing; a person's daily mean k λ is mostly
+ *      below 16);
+ *   1: the complete graph on 40 people, λ = 1, 20 slices of a day (each
+ *      person's daily mean 39 is above 16);
+ *   2: the graph of 0, λ = 0.5, 72 slices of an hour (short slices).
+ * The implementation may draw a person's count differently in these cases;
+ * the law must be the same.  With L the slice length in days, S slices,
+ * T = S L days:
+ *
+ * - Total starts: the 2m ordered pairs are independent Poisson processes,
+ *   so the total is Poisson with mean 2 m λ T (300,000 / 31,200 / 30,000)
+ *   and standard error its square root; tolerance 5 SE.
+ * - Per ordered pair: c_ab ~ Poisson(μ), μ = λT (15 / 20 / 1.5),
+ *   independent.  The dispersion D = Σ (c_ab - μ)^2 / μ over the K = 2m
+ *   pairs has mean K and variance K (2 + 1/μ) (per term Var((c-μ)^2)/μ^2 =
+ *   (μ4 - μ2^2)/μ^2 = 2 + 1/μ for a Poisson); with K = 20,000 / 1,560 terms
+ *   it is close to normal (skew ~ 3/sqrt(K) <= 0.08), so |D - K| < 5 sd has
+ *   a false-alarm probability ~ 1e-6.  Rates not proportional to degree, or
+ *   a contact choice that favours some contacts, over-disperse D; a too
+ *   regular (round-robin) choice under-disperses it.
+ * - Per person and slice: the count is Poisson(μ_a), μ_a = k_a λ L: the same
+ *   dispersion statistic over the person-slices (60,000 / 800 / 144,000
+ *   terms, mean their number, variance Σ (2 + 1/μ_a)).  Counts drawn with
+ *   the right mean but the wrong spread (rounded, or binomial) fail here.
+ * - Contact choice alone: given person a's N_a starts, the counts over a's
+ *   k_a contacts are multinomial with equal probabilities, so Σ_a Σ_b (c_ab
+ *   - N_a/k_a)^2 / (N_a/k_a) is chi-square with Σ_a (k_a - 1) degrees of
+ *   freedom (expected cells 15 / 20 / 1.5; in configuration 2 the cells are
+ *   small, so this check is run only for 0 and 1).
+ * - Slices: the slice totals are independent Poisson(2 m λ L):
+ *   Σ (c_s - 2mλL)^2 / (2mλL) is chi-square with S degrees of freedom (the
+ *   Poisson excess 1/μ in the variance is below 1e-3, negligible).
+ * - Time within the slice: a Poisson process's points are uniform, so 24
+ *   equal bins of the offset from the slice start, given the total, are
+ *   multinomial uniform: chi-square with 23 degrees of freedom.
+ * Chi-square checks fail when either tail is below 5e-7. */
+static const struct law_case {
+    int complete;                      /* K_n instead of ER */
+    uint32_t n;
+    double lambda;
+    int slices;
+    int64_t len;                       /* seconds */
+} law_cases[] = {
+    { 0, 2000, 0.5, 30, DAY },
+    { 1, 40, 1.0, 20, DAY },
+    { 0, 2000, 0.5, 72, 3600 },
+};
+
+START_TEST(test_traffic_law)
+{
+    const struct law_case *lc = &law_cases[_i];
+    const uint32_t n = lc->n;
+    const double lambda = lc->lambda, L = (double)lc->len / DAY, T = lc->slices * L;
+    gsl_rng *gr = seeded_rng(1001);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, n, lc->complete ? n - 1 : 10, gr), 0);
+    gsl_rng_free(gr);
+    if (lc->complete)
+        ck_assert_uint_eq(g.m, (uint64_t)n * (n - 1) / 2);
+
+    gsl_rng *r = seeded_rng(2002 + (unsigned long)_i);
+    struct traffic t;
+    struct batch b;
+    ck_assert_int_eq(traffic_init(&t, &g, lambda, r), 0);
+    ck_assert_int_eq(batch_init(&b, lc->len), 0);
+
+    const uint64_t K = 2 * g.m;
+    uint32_t *pair = calloc(K, sizeof *pair), *person = calloc(n, sizeof *person);
+    uint64_t *slice_count = calloc((size_t)lc->slices, sizeof *slice_count);
+    ck_assert_ptr_nonnull(pair);
+    ck_assert_ptr_nonnull(person);
+    ck_assert_ptr_nonnull(slice_count);
+    uint64_t bin_count[24] = { 0 }, total = 0;
+    double Dp = 0, Dp_var = 0, Dp_terms = 0;
+    for (int sl = 0; sl < lc->slices; sl++) {
+        const int64_t start = sl * lc->len, end = start + lc->len;
+        batch_begin(&b, start);
+        ck_assert_int_eq(traffic_slice(&t, &b, start, end), 0);
+        for (size_t i = 0; i < b.n; i++) {
+            const struct batch_entry *e = &b.in[i];
+            FAST(e->time >= (uint32_t)start && e->time < (uint32_t)end);
+            FAST(e->kind == TRAFFIC_EV_START);
+            FAST(e->a < n);
+            int64_t j = graph_find(&g, e->a, e->b);    /* b is a contact of a */
+            FAST(j >= 0);
+            pair[j]++;
+            person[e->a]++;
+            bin_count[(e->time - (uint32_t)start) * 24 / (uint32_t)lc->len]++;
+        }
+        for (uint32_t a = 0; a < n; a++) {
+            uint32_t k = graph_degree(&g, a);
+            if (k) {
+                double mu_a = k * lambda * L;
+                Dp += (person[a] - mu_a) * (person[a] - mu_a) / mu_a;
+                Dp_var += 2 + 1 / mu_a;
+                Dp_terms++;
+            }
+            person[a] = 0;
+        }
+        slice_count[sl] = b.n;
+        total += b.n;
+        ck_assert_uint_eq(t.starts, total);
+    }
+
+    /* Total. */
+    const double mean_total = 2.0 * (double)g.m * lambda * T;
+    ck_assert_double_eq_tol((double)total, mean_total, 5 * sqrt(mean_total));
+
+    /* Dispersion over ordered pairs. */
+    const double mu = lambda * T;
+    double D = 0;
+    for (uint64_t j = 0; j < K; j++)
+        D += ((double)pair[j] - mu) * ((double)pair[j] - mu) / mu;
+    ck_assert_double_eq_tol(D, (double)K, 5 * sqrt((double)K * (2 + 1 / mu)));
+
+    /* Dispersion over person-slices. */
+    ck_assert_double_eq_tol(Dp, Dp_terms, 5 * sqrt(Dp_var));
+
+    /* Contact choice given each person's total. */
+    double x2 = 0, dof = 0;
+    if (mu >= 5) {
+        for (uint32_t a = 0; a < n; a++) {
+            uint32_t k = graph_degree(&g, a);
+            uint64_t Na = 0;
+            for (uint64_t j = g.off[a]; j < g.off[a + 1]; j++)
+                Na += pair[j];
+            if (k < 2 || Na == 0)
+                continue;
+            double expect = (double)Na / k;
+            for (uint64_t j = g.off[a]; j < g.off[a + 1]; j++)
+                x2 += (pair[j] - expect) * (pair[j] - expect) / expect;
+            dof += k - 1;
+        }
+        ck_assert_double_gt(dof, (double)K / 2 - n);  /* ~ 2m - n: the test has power */
+        assert_chisq(x2, dof, "contact choice within each person's starts");
+    }
+
+    /* Slice totals. */
+    const double mu_slice = 2.0 * (double)g.m * lambda * L;
+    x2 = 0;
+    for (int sl = 0; sl < lc->slices; sl++)
+        x2 += (slice_count[sl] - mu_slice) * (slice_count[sl] - mu_slice) / mu_slice;
+    assert_chisq(x2, lc->slices, "starts per slice");
+
+    /* Time within the slice. */
+    x2 = 0;
+    for (int h = 0; h < 24; h++)
+        x2 += (bin_count[h] - total / 24.0) * (bin_count[h] - total / 24.0) / (total / 24.0);
+    assert_chisq(x2, 23, "starts per 1/24 of the slice");
+
+    free(pair);
+    free(person);
+    free(slice_count);
+    batch_destroy(&b);
+    traffic_destroy(&t);
+    traffic_destroy(NULL);                             /* allowed */
+    gsl_rng_free(r);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* The stream is a function of the seed: the same seed gives the identical
+ * sequence of entries (times, kinds, people, order), another seed another
+ * sequence. */
+START_TEST(test_traffic_deterministic)
+{
+    gsl_rng *gr = seeded_rng(31);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 1000, 8, gr), 0);
+    gsl_rng_free(gr);
+
+    struct run r1, r2, r3;
+    run_days(&r1, &g, 0.3, 4242, 5);
+    run_days(&r2, &g, 0.3, 4242, 5);
+    run_days(&r3, &g, 0.3, 4243, 5);
+    ck_assert_uint_gt(r1.n, 5000);                 /* mean 2m·0.3·5 ~ 12,000 */
+    ck_assert_uint_eq(r1.n, r2.n);
+    ck_assert_uint_eq(r1.starts, r1.n);
+    ck_assert_uint_eq(r2.starts, r2.n);
+    for (size_t i = 0; i < r1.n; i++) {
+        FAST(r1.e[i].time == r2.e[i].time);
+        FAST(r1.e[i].kind == r2.e[i].kind);
+        FAST(r1.e[i].a == r2.e[i].a);
+        FAST(r1.e[i].b == r2.e[i].b);
+    }
+    int differ = r1.n != r3.n;
+    for (size_t i = 0; !differ && i < r1.n; i++)
+        differ = r1.e[i].time != r3.e[i].time || r1.e[i].a != r3.e[i].a
+                 || r1.e[i].b != r3.e[i].b;
+    ck_assert_int_eq(differ, 1);
+    free(r1.e);
+    free(r2.e);
+    free(r3.e);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* People without contacts never start a conversation nor are looked up.
+ * Graph: a triangle 0-1-2, an edge 3-4, and 5 and 6 alone.  With λ = 2 per
+ * day over 50 days the 8 ordered pairs give Poisson(2·4·2·50 = 800) starts,
+ * sd 28.3, tolerance 5 sd. */
+START_TEST(test_traffic_isolated)
+{
+    static const struct graph_edge e[] = { { 0, 1 }, { 1, 2 }, { 0, 2 }, { 3, 4 } };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 7, e, 4), 0);
+    struct run r;
+    run_days(&r, &g, 2.0, 99, 50);
+    unsigned per_person[7] = { 0 };
+    for (size_t i = 0; i < r.n; i++) {
+        FAST(r.e[i].a < 5 && r.e[i].b < 5);
+        FAST(graph_find(&g, r.e[i].a, r.e[i].b) >= 0);
+        FAST(r.e[i].time < 50u * DAY);
+        per_person[r.e[i].a]++;
+    }
+    ck_assert_uint_eq(per_person[5], 0);
+    ck_assert_uint_eq(per_person[6], 0);
+    for (int a = 0; a < 5; a++)
+        ck_assert_uint_gt(per_person[a], 0);
+    ck_assert_double_eq_tol((double)r.n, 800, 5 * sqrt(800));
+    free(r.e);
+
+    graph_destroy(&g);
+
+    /* No contacts at all: nothing, ever. */
+    ck_assert_int_eq(graph_from_edges(&g, 4, NULL, 0), 0);
+    run_days(&r, &g, 5.0, 7, 10);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.starts, 0);
+    free(r.e);
+    graph_destroy(&g);
+}
+END_TEST
+
+Suite *traffic_suite(void)
+{
+    Suite *s = suite_create("traffic");
+    TCase *tc = tcase_create("starts");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_traffic_law, 0, (int)(sizeof law_cases / sizeof law_cases[0]));
+    tcase_add_test(tc, test_traffic_deterministic);
+    tcase_add_test(tc, test_traffic_isolated);
+    suite_add_tcase(s, tc);
+    return s;
+}
