@@ -11,7 +11,7 @@ BUILD    ?= build
 BIN      ?= bin/exposim
 OPT      ?= -O2
 PKGS     := gsl libxml-2.0
-DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev check pkg-config gnuplot-nox
+DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev check pkg-config gnuplot-nox valgrind
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -34,7 +34,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_exposim
 BENCH_BIN:= $(BUILD)/tests/bench/bench
 
-.PHONY: all deps have-deps run check test bench sanitize clean help
+.PHONY: all deps have-deps run check test bench sanitize valgrind clean help
 all: have-deps $(BIN)
 
 help:
@@ -44,6 +44,7 @@ help:
 	@echo "make check     build and run every test"
 	@echo "make bench     build and run the benchmarks (prints figures)"
 	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
+	@echo "make valgrind  run every test under valgrind (memcheck, leaks are errors)"
 	@echo "make clean     remove build outputs"
 
 # --- dependencies ----------------------------------------------------------
@@ -59,7 +60,8 @@ deps:
 # `have-deps` is cheap when everything is there and runs `deps` otherwise.
 have-deps:
 	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists $(PKGS) check \
-	   || [ ! -f /usr/include/csv.h ] || ! command -v gnuplot >/dev/null; then \
+	   || [ ! -f /usr/include/csv.h ] || ! command -v gnuplot >/dev/null \
+	   || ! command -v valgrind >/dev/null; then \
 	  $(MAKE) --no-print-directory deps; fi
 
 # --- build -----------------------------------------------------------------
@@ -103,6 +105,15 @@ bench: have-deps $(BIN) $(BENCH_BIN)
 
 sanitize: have-deps
 	$(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
+
+# Check runs tests in the same process here (CK_FORK=no) so that valgrind
+# sees them; the program under test runs under valgrind too.
+valgrind: have-deps $(BIN) $(TEST_BIN)
+	@command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
+	  "$(abspath $(BIN))" > $(BUILD)/exposim-vg && chmod +x $(BUILD)/exposim-vg
+	CK_FORK=no EXPOSIM_BIN=$(abspath $(BUILD)/exposim-vg) EXPOSIM_TOP=$(CURDIR) \
+	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_BIN)
 
 clean:
 	rm -rf build build-san bin

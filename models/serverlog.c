@@ -49,6 +49,7 @@ int serverlog_grow_(struct serverlog *log)
     if (log->nchunks++ == 0)
         log->head = 0;
     log->tail = 0;
+    log->tail_chunk = fresh;
     return 0;
 }
 
@@ -89,12 +90,14 @@ void serverlog_purge(struct serverlog *log, int64_t now)
             h++;
         log->size -= h - log->head;
         log->head = h;
+        log->oldest = c[h].t;
         break;
     }
     if (log->size == 0) {                         /* keep no empty chunks */
         while (log->nchunks)
             drop_first_chunk(log);
         log->tail = 0;
+        log->tail_chunk = NULL;
     }
 }
 

@@ -30,6 +30,8 @@ struct serverlog {
     size_t first, nchunks;                /* first used slot, used slots */
     size_t head;                          /* first live record in the first chunk */
     size_t tail;                          /* records used in the last chunk */
+    struct logrec *tail_chunk;            /* the last chunk (NULL when none) */
+    int64_t oldest;                       /* time of the first record held */
     struct logrec **pool;                 /* freed chunks kept for reuse */
     size_t npool, pool_cap;
     int64_t retention;                    /* R in seconds */
@@ -52,12 +54,13 @@ static inline struct logrec *serverlog_chunk_(const struct serverlog *log, size_
  * what has expired by t.  Returns 0, or -1 (OOM). */
 static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
-    if (log->size && (int64_t)serverlog_chunk_(log, 0)[log->head].t <= (int64_t)t - log->retention)
+    if (log->size && log->oldest <= (int64_t)t - log->retention)
         serverlog_purge(log, t);
-    if ((log->nchunks == 0 || log->tail == SERVERLOG_CHUNK) && serverlog_grow_(log))
+    if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && serverlog_grow_(log))
         return -1;
-    serverlog_chunk_(log, log->nchunks - 1)[log->tail++] = (struct logrec){ t, querier, queried };
-    log->size++;
+    log->tail_chunk[log->tail++] = (struct logrec){ t, querier, queried };
+    if (log->size++ == 0)
+        log->oldest = t;
     log->appended++;
     if (log->size > log->peak)
         log->peak = log->size;

@@ -6,7 +6,8 @@
  * engine then sorts the batch, gives its events consecutive sequence numbers
  * and merges them with the heap by (time, seq).  The order is the one the
  * heap would have produced had the events been pushed one by one in
- * generation order at the slice start.  Sorting is O(n + slice length). */
+ * generation order at the slice start.  Sorting is a two-pass radix sort,
+ * O(n); slices are at most 2^18 seconds long. */
 #ifndef EXPOSIM_BATCH_H
 #define EXPOSIM_BATCH_H
 
@@ -24,13 +25,13 @@ struct batch_entry {
 struct batch {
     struct batch_entry *in, *out;  /* generation order / sorted order */
     size_t n, cap;
-    uint32_t *count;               /* slice_len + 1 counters */
+    uint32_t *count;               /* 2 x 512 radix counters */
     sim_time start, len;           /* the slice [start, start + len) */
     size_t cursor;                 /* next sorted entry to deliver */
     uint64_t first_seq;            /* seq of out[0] */
 };
 
-/* Returns 0, or -1 when memory runs out. */
+/* 1 <= slice_len <= 2^18.  Returns 0, or -1 (bad length or no memory). */
 int batch_init(struct batch *b, sim_time slice_len);
 void batch_destroy(struct batch *b);
 /* Empty the batch and start the slice [start, start + len). */

@@ -69,22 +69,40 @@ void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, dou
         sim_fail(s, "out of memory storing metrics");
 }
 
-/* Dispatch, in (time, seq) order, every heap event before `end` merged with
- * the batch's events (all of which lie before `end`). */
+/* Dispatch, in (time, seq) order, every heap event before `end` (or at it,
+ * when inclusive) merged with the batch's events (all of which lie before
+ * `end`).  Runs of batch events that precede the heap's first event go to
+ * the model's handle_run in one call when it has one. */
 static void run_until(struct sim *s, void *state, sim_time end, int inclusive)
 {
     struct sim_event ev;
+    struct batch *b = &s->batch;
     for (;;) {
         const struct sim_event *h = evq_peek(&s->queue);
         int heap_ok = h && (h->time < end || (inclusive && h->time == end));
-        const struct batch_entry *b = batch_peek(&s->batch);
-        if (!heap_ok && !b)
+        const struct batch_entry *e = batch_peek(b);
+        if (!heap_ok && !e)
             return;
-        if (heap_ok && (!b || evq_cmp(h->time, h->seq, b->time, batch_peek_seq(&s->batch)) < 0)) {
+        if (heap_ok && (!e || evq_cmp(h->time, h->seq, e->time, batch_peek_seq(b)) < 0)) {
             evq_pop(&s->queue, &ev);
+        } else if (s->type->handle_run) {
+            size_t n = 1, avail = b->n - b->cursor;   /* the run before the heap's first */
+            if (!heap_ok)
+                n = avail;
+            else
+                while (n < avail && evq_cmp(e[n].time, b->first_seq + b->cursor + n, h->time, h->seq) < 0)
+                    n++;
+            s->now = e->time;
+            size_t done = s->type->handle_run(s, state, e, n);
+            b->cursor += done;
+            s->events += done;
+            s->now = e[done - 1].time;
+            if (s->failed)
+                return;
+            continue;
         } else {
-            ev = (struct sim_event){ b->time, batch_peek_seq(&s->batch), b->kind, b->a, b->b };
-            s->batch.cursor++;
+            ev = (struct sim_event){ e->time, batch_peek_seq(b), e->kind, e->a, e->b };
+            b->cursor++;
         }
         s->now = ev.time;
         s->type->handle(s, state, &ev);

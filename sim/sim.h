@@ -50,6 +50,12 @@ struct sim_model_type {
     void *(*init)(struct sim *s, const void *params);
     void (*slice)(struct sim *s, void *state, sim_time start, sim_time end);
     void (*handle)(struct sim *s, void *state, const struct sim_event *ev);
+    /* Optional fast path: handle batch entries e[0..n) in order, all of
+     * which come before every pending heap event; return how many were
+     * handled (>= 1), stopping right after an entry whose handling
+     * scheduled an event.  During the call sim_now() is e[0].time; entry i
+     * happens at e[i].time. */
+    size_t (*handle_run)(struct sim *s, void *state, const struct batch_entry *e, size_t n);
     void (*finish)(struct sim *s, void *state);
     void (*destroy)(void *state);
 };

@@ -12,10 +12,12 @@
 
 #include <check.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "batch.h"
 #include "contacts.h"
+#include "rng.h"
 #include "suites.h"
 #include "traffic.h"
 
@@ -86,11 +88,15 @@ static void run_days(struct run *out, const struct graph *g, double rate, unsign
  *      below 16);
  *   1: the complete graph on 40 people, λ = 1, 20 slices of a day (each
  *      person's daily mean 39 is above 16);
- *   2: the graph of 0, λ = 0.5, 72 slices of an hour (short slices).
+ *   2: the graph of 0, λ = 0.5, 72 slices of an hour (short slices);
+ *   3: as 0, but the traffic draws from the generator the simulator gives
+ *      its traffic stream (rng_stream_new, component 2 as in world.c)
+ *      instead of MT19937.
  * The implementation may draw a person's count differently in these cases;
  * the law must be the same.  With L the slice length in days, S slices,
  * T = S L days:
  *
+ * Figures below are for configurations 0 / 1 / 2 (3 is as 0).
  * - Total starts: the 2m ordered pairs are independent Poisson processes,
  *   so the total is Poisson with mean 2 m λ T (300,000 / 31,200 / 30,000)
  *   and standard error its square root; tolerance 5 SE.
@@ -106,6 +112,13 @@ static void run_days(struct run *out, const struct graph *g, double rate, unsign
  *   dispersion statistic over the person-slices (60,000 / 800 / 144,000
  *   terms, mean their number, variance Σ (2 + 1/μ_a)).  Counts drawn with
  *   the right mean but the wrong spread (rounded, or binomial) fail here.
+ * - The count distribution itself: over all person-slices, the number with
+ *   c starts (c = 0 .. 62, and 63 or more) against its expectation
+ *   Σ_a S·P(Poisson(μ_a) = c); bins are merged from the top down until
+ *   each expects at least 5 (a remainder at the bottom joins the lowest
+ *   group), and the statistic is chi-square with one
+ *   degree of freedom less than the bins (the means are given, only the
+ *   total is fixed).  This sees a wrong shape that the variance misses.
  * - Contact choice alone: given person a's N_a starts, the counts over a's
  *   k_a contacts are multinomial with equal probabilities, so Σ_a Σ_b (c_ab
  *   - N_a/k_a)^2 / (N_a/k_a) is chi-square with Σ_a (k_a - 1) degrees of
@@ -124,10 +137,12 @@ static const struct law_case {
     double lambda;
     int slices;
     int64_t len;                       /* seconds */
+    int stream;                        /* rng_stream_new instead of MT19937 */
 } law_cases[] = {
-    { 0, 2000, 0.5, 30, DAY },
-    { 1, 40, 1.0, 20, DAY },
-    { 0, 2000, 0.5, 72, 3600 },
+    { 0, 2000, 0.5, 30, DAY, 0 },
+    { 1, 40, 1.0, 20, DAY, 0 },
+    { 0, 2000, 0.5, 72, 3600, 0 },
+    { 0, 2000, 0.5, 30, DAY, 1 },
 };
 
 START_TEST(test_traffic_law)
@@ -142,7 +157,8 @@ START_TEST(test_traffic_law)
     if (lc->complete)
         ck_assert_uint_eq(g.m, (uint64_t)n * (n - 1) / 2);
 
-    gsl_rng *r = seeded_rng(2002 + (unsigned long)_i);
+    gsl_rng *r = lc->stream ? rng_stream_new(20161028, 0, 2) : seeded_rng(2002 + (unsigned long)_i);
+    ck_assert_ptr_nonnull(r);
     struct traffic t;
     struct batch b;
     ck_assert_int_eq(traffic_init(&t, &g, lambda, r), 0);
@@ -155,6 +171,8 @@ START_TEST(test_traffic_law)
     ck_assert_ptr_nonnull(person);
     ck_assert_ptr_nonnull(slice_count);
     uint64_t bin_count[24] = { 0 }, total = 0;
+    enum { CMAX = 63 };
+    double count_obs[CMAX + 1] = { 0 }, count_exp[CMAX + 1] = { 0 };
     double Dp = 0, Dp_var = 0, Dp_terms = 0;
     for (int sl = 0; sl < lc->slices; sl++) {
         const int64_t start = sl * lc->len, end = start + lc->len;
@@ -175,6 +193,7 @@ START_TEST(test_traffic_law)
             uint32_t k = graph_degree(&g, a);
             if (k) {
                 double mu_a = k * lambda * L;
+                count_obs[person[a] < CMAX ? person[a] : CMAX]++;
                 Dp += (person[a] - mu_a) * (person[a] - mu_a) / mu_a;
                 Dp_var += 2 + 1 / mu_a;
                 Dp_terms++;
@@ -199,6 +218,37 @@ START_TEST(test_traffic_law)
 
     /* Dispersion over person-slices. */
     ck_assert_double_eq_tol(Dp, Dp_terms, 5 * sqrt(Dp_var));
+
+    /* The count distribution. */
+    for (uint32_t a = 0; a < n; a++) {
+        uint32_t k = graph_degree(&g, a);
+        if (!k)
+            continue;
+        double mu_a = k * lambda * L;
+        for (unsigned c = 0; c < CMAX; c++)
+            count_exp[c] += lc->slices * gsl_ran_poisson_pdf(c, mu_a);
+        count_exp[CMAX] += lc->slices * gsl_cdf_poisson_Q(CMAX - 1, mu_a);
+    }
+    {
+        double go[CMAX + 1], ge[CMAX + 1], o = 0, e = 0;   /* merged groups */
+        int bins = 0;
+        for (int c = CMAX; c >= 0; c--) {             /* merge from the top */
+            o += count_obs[c];
+            e += count_exp[c];
+            if (e >= 5) {
+                go[bins] = o;
+                ge[bins++] = e;
+                o = e = 0;
+            }
+        }
+        ck_assert_int_ge(bins, 3);
+        go[bins - 1] += o;                            /* a small remainder at the bottom */
+        ge[bins - 1] += e;
+        double x2c = 0;
+        for (int i = 0; i < bins; i++)
+            x2c += (go[i] - ge[i]) * (go[i] - ge[i]) / ge[i];
+        assert_chisq(x2c, bins - 1, "starts per person and slice");
+    }
 
     /* Contact choice given each person's total. */
     double x2 = 0, dof = 0;
