@@ -1,6 +1,7 @@
 /* cfg — secure XML loading, --set overrides and XSD validation; see cfg.h. */
 #include "cfg.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -27,12 +28,15 @@ struct override {
 };
 
 struct cfg {
+    const struct cfg_schema *schema;
     char *path;
     xmlDocPtr doc;
     struct diag *d;
     struct override ov[MAX_SETS];
     size_t nov;
 };
+
+const struct cfg_schema cfg_scenario_schema = { "scenario.xsd", scenario_xsd, scenario_xsd_end };
 
 const char *cfg_schema_text(size_t *len)
 {
@@ -246,21 +250,20 @@ static int apply_set(struct cfg *c, const char *text)
 
 static int validate(struct cfg *c, struct errctx *ec)
 {
-    size_t len;
-    const char *xsd = cfg_schema_text(&len);
+    size_t len = (size_t)(c->schema->end - c->schema->text);
     int rc = -1;
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(xsd, (int)len);
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(c->schema->text, (int)len);
     xmlSchemaPtr schema = NULL;
     xmlSchemaValidCtxtPtr vctx = NULL;
     if (!pctx) {
-        diag_add(c->d, "scenario.xsd", 0, "cannot load the built-in schema");
+        diag_add(c->d, c->schema->name, 0, "cannot load the built-in schema");
         goto out;
     }
-    struct errctx sec = { c, "scenario.xsd (built in)", 0 };
+    struct errctx sec = { c, c->schema->name, 0 };
     xmlSchemaSetParserStructuredErrors(pctx, structured_error, &sec);
     schema = xmlSchemaParse(pctx);
     if (!schema) {
-        diag_add(c->d, "scenario.xsd", 0, "the built-in schema does not parse");
+        diag_add(c->d, c->schema->name, 0, "the built-in schema does not parse");
         goto out;
     }
     vctx = xmlSchemaNewValidCtxt(schema);
@@ -275,7 +278,7 @@ static int validate(struct cfg *c, struct errctx *ec)
     else if (v < 0)
         diag_add(c->d, c->path, 0, "schema validation failed internally (code %d)", v);
     else if (c->d->n == 0)
-        diag_add(c->d, c->path, 0, "does not match the scenario schema");
+        diag_add(c->d, c->path, 0, "does not match the schema %s", c->schema->name);
 out:
     xmlSchemaFreeValidCtxt(vctx);
     xmlSchemaFree(schema);
@@ -284,6 +287,12 @@ out:
 }
 
 struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, struct diag *d)
+{
+    return cfg_load_schema(path, sets, nsets, &cfg_scenario_schema, d);
+}
+
+struct cfg *cfg_load_schema(const char *path, const char *const *sets, size_t nsets,
+                            const struct cfg_schema *schema, struct diag *d)
 {
     struct cfg *c = calloc(1, sizeof *c);
     char *buf = NULL;
@@ -294,6 +303,7 @@ struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, st
         return NULL;
     }
     c->d = d;
+    c->schema = schema;
     c->path = strdup(path);
     size_t before = d->n;
     struct errctx ec = { c, path, 0 };
@@ -421,8 +431,8 @@ int cfg_long(struct cfg *c, const struct cfg_node *n, const char *attr, long dfl
     }
     char *end;
     errno = 0;
-    long v = strtol(t, &end, 10);
-    while (*end == ' ')
+    long v = strtol(t, &end, 10);             /* skips leading white space */
+    while (isspace((unsigned char)*end))       /* the schema collapses it too */
         end++;
     if (errno || end == t || *end)
         return cfg_error(c, n, attr, "'%s' is not an integer in range", t);
@@ -440,7 +450,7 @@ int cfg_double(struct cfg *c, const struct cfg_node *n, const char *attr, double
     char *end;
     errno = 0;
     double v = strtod(t, &end);
-    while (*end == ' ')
+    while (isspace((unsigned char)*end))
         end++;
     if (errno || end == t || *end || !isfinite(v))
         return cfg_error(c, n, attr, "'%s' is not a finite number", t);

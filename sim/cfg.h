@@ -22,9 +22,19 @@
 struct cfg;
 struct cfg_node;               /* an element of the loaded document */
 
+/* A schema compiled into the program: text in [text, end). */
+struct cfg_schema {
+    const char *name;          /* for messages, e.g. "scenario.xsd" */
+    const char *text, *end;
+};
+extern const struct cfg_schema cfg_scenario_schema;
+
 /* Load `path`, apply the `nsets` overrides "PATH=VALUE", validate.  Returns
  * the document, or NULL with the reasons in d.  Free with cfg_free. */
 struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, struct diag *d);
+/* The same against another built-in schema. */
+struct cfg *cfg_load_schema(const char *path, const char *const *sets, size_t nsets,
+                            const struct cfg_schema *schema, struct diag *d);
 void cfg_free(struct cfg *c);
 
 const char *cfg_path(const struct cfg *c);

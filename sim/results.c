@@ -117,6 +117,8 @@ int results_prepare_dir(const char *dir, int *created, struct diag *d)
     char *path = strdup(dir);
     if (!path)
         return diag_add(d, NULL, 0, "out of memory");
+    for (size_t len = strlen(path); len > 1 && path[len - 1] == '/';)
+        path[--len] = '\0';                   /* "out/" is "out" */
     for (char *p = path + 1; ; p++) {         /* mkdir -p */
         char c = *p;
         if (c == '/' || c == '\0') {
