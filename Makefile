@@ -6,7 +6,7 @@
 # link against, so each is built from the same objects.
 
 VERSION  := 0.1.0
-CC       ?= gcc
+CC       := gcc
 BUILD    ?= build
 BIN      ?= bin/exposim
 OPT      ?= -O2

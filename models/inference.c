@@ -67,8 +67,13 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
     memset(k, 0, sizeof *k);
     k->truth = truth;
     k->pair_seen = calloc((2 * truth->m + 63) / 64 + 1, sizeof *k->pair_seen);
-    k->stage = malloc(KNOWLEDGE_BLOCK * sizeof *k->stage);
-    k->scratch = malloc(KNOWLEDGE_BLOCK * sizeof *k->scratch);
+    /* A block big enough to bucket well, no bigger than a few times the
+     * graph (a small scenario should not pay 64 MiB). */
+    k->block = KNOWLEDGE_BLOCK;
+    while (k->block > 4096 && k->block / 2 >= 4 * truth->m)
+        k->block /= 2;
+    k->stage = malloc(k->block * sizeof *k->stage);
+    k->scratch = malloc(k->block * sizeof *k->scratch);
     k->key_bits = 1;
     while (k->key_bits < 32 && ((uint64_t)1 << k->key_bits) < truth->n)
         k->key_bits++;

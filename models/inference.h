@@ -34,11 +34,11 @@ struct knowledge {
     struct pairset false_pairs;           /* undirected non-contact pairs seen */
     uint64_t records;                     /* records acquired, repeats included */
     uint64_t *stage, *scratch;            /* block of staged pairs (lo << 32 | hi) */
-    size_t staged;
+    size_t staged, block;                 /* pairs staged, block capacity */
     unsigned key_bits;                    /* bits of a node id */
 };
 
-#define KNOWLEDGE_BLOCK ((size_t)1 << 22) /* pairs per sorted block (64 MiB of buffers) */
+#define KNOWLEDGE_BLOCK ((size_t)1 << 22) /* most pairs per sorted block (64 MiB of buffers) */
 
 int knowledge_init(struct knowledge *k, const struct graph *truth);
 void knowledge_destroy(struct knowledge *k);
@@ -55,7 +55,7 @@ static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_
     uint32_t hi = querier ^ queried ^ lo;
     k->stage[k->staged++] = ((uint64_t)lo << 32) | hi;
     k->records++;
-    return k->staged == KNOWLEDGE_BLOCK ? knowledge_flush_(k) : 0;
+    return k->staged == k->block ? knowledge_flush_(k) : 0;
 }
 
 /* Learn every staged record.  Returns 0, or -1 (OOM). */

@@ -6,8 +6,8 @@
  *   -> metrics
  *
  * Random streams, in order: population, contacts, traffic, mobility,
- * adversary (rng.h; population and mobility draw nothing yet but keep their
- * places so that adding them later does not move the other streams). */
+ * adversary (rng.h; population, mobility and adversary draw nothing yet but
+ * keep their places so that adding them later does not move the others). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +73,9 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     if (!rc) {
         if (n < 2 || n > 100000000)
             rc = cfg_error(c, pop, "size", "must be 2 to 100000000 (got %ld)", n);
-        if (!(p->mean_degree > 0) || p->mean_degree >= (double)n)
-            rc = cfg_error(c, er, "mean_degree", "must be above 0 and below the population size %ld "
-                           "(got %g)", n, p->mean_degree);
+        if (!(p->mean_degree > 0) || p->mean_degree > (double)(n - 1))
+            rc = cfg_error(c, er, "mean_degree", "must be above 0 and at most N - 1 = %ld, the degree "
+                           "of a complete graph (got %g)", n - 1, p->mean_degree);
         if (!(p->rate_per_day > 0))
             rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
         if (days < 1)

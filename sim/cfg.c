@@ -222,10 +222,10 @@ static int apply_set(struct cfg *c, const char *text)
             }
         }
         if (!hit)
-            return diag_add(c->d, NULL, 0, "--set %s: <%s> has no %s%s element '%s'%s%s%s", text,
-                            (const char *)node->name, index > 1 ? "such " : "", index > 1 ? "numbered" : "",
+            return diag_add(c->d, NULL, 0, "--set %s: <%s> has no %s element '%s'%s%s%s", text,
+                            (const char *)node->name, index > 1 ? "such numbered" : "child",
                             seg, names[0] ? " (it has: " : " (it has no child elements",
-                            names, names[0] ? ")" : ")");
+                            names, ")");
         node = hit;
         p = end < at ? end + 1 : end;
     }

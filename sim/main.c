@@ -2,6 +2,7 @@
  *
  * Exit status: 0 success; 2 bad usage or bad input (nothing written);
  * 1 failure while running (nothing written). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 static const char usage_text[] =
     "usage: exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R]\n"
     "                  [--set PATH=VALUE]... [--quiet]\n"
-    "       exposim validate FILE.xml\n"
+    "       exposim validate FILE.xml [--set PATH=VALUE]...\n"
     "       exposim --help | --version\n";
 
 static const char help_text[] =
@@ -33,7 +34,8 @@ static const char help_text[] =
     "commands:\n"
     "  run SCENARIO.xml     run every replication; write manifest.xml,\n"
     "                       timeseries.csv and summary.csv to results/NAME/\n"
-    "  validate FILE.xml    check a scenario against the schema and the model's\n"
+    "  validate FILE.xml    check a scenario (after any --set, --seed,\n"
+    "                       --replications) against the schema and the model's\n"
     "                       rules; print errors as FILE:LINE: message\n"
     "\n"
     "options for run:\n"
@@ -118,7 +120,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
         }
     }
     if (!a->scenario)
-        return usage_error("%s", "run needs a scenario file");
+        return usage_error("%s needs a scenario file", argv[1]);
     if (a->seed_set[0])
         a->sets[a->nsets++] = a->seed_set;
     if (a->reps_set[0])
@@ -157,19 +159,33 @@ static int load(const char *path, const char *const *sets, size_t nsets, struct 
 
 static int cmd_validate(int argc, char **argv)
 {
-    if (argc != 3 || argv[2][0] == '-')
-        return usage_error("%s", "validate takes exactly one file");
+    struct run_args a;
+    int rc = parse_run_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.outdir || a.quiet)
+        return usage_error("%s", "validate takes FILE and --set/--seed/--replications only");
     struct cfg *c;
     const struct sim_model_type *model;
     struct sim_run_params run;
     void *params;
-    if (load(argv[2], NULL, 0, &c, &model, &run, &params))
+    if (load(a.scenario, a.sets, a.nsets, &c, &model, &run, &params))
         return 2;
-    printf("%s: valid (%s, %u replication%s, %lld days)\n", argv[2], model->name,
+    printf("%s: valid (%s, %u replication%s, %lld days)\n", a.scenario, model->name,
            run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
     model->free_params(params);
     cfg_free(c);
     return 0;
+}
+
+/* A number for the terminal: NA where undefined, as in the CSV files. */
+static const char *num(char *buf, size_t len, double v)
+{
+    if (isnan(v))
+        snprintf(buf, len, "NA");
+    else
+        snprintf(buf, len, "%.6g", v);
+    return buf;
 }
 
 static void print_summary(const struct results *r, uint32_t nrep)
@@ -177,7 +193,9 @@ static void print_summary(const struct results *r, uint32_t nrep)
     printf("%-16s %12s %12s %12s %6s\n", "metric", "mean", "ci95_low", "ci95_high", "n");
     for (uint32_t m = 0; m < r->nmetrics; m++) {
         struct results_stat st = results_summary(r, m, nrep);
-        printf("%-16s %12.6g %12.6g %12.6g %6zu\n", r->metrics[m], st.mean, st.lo, st.hi, st.n);
+        char a[32], b[32], c[32];
+        printf("%-16s %12s %12s %12s %6zu\n", r->metrics[m], num(a, sizeof a, st.mean),
+               num(b, sizeof b, st.lo), num(c, sizeof c, st.hi), st.n);
     }
 }
 
@@ -224,8 +242,13 @@ static int cmd_run(int argc, char **argv)
         mi.events += events;
     }
     mi.finished = time(NULL);
-    if (results_write_timeseries(&res, outdir, &d) || results_write_summary(&res, run.replications, outdir, &d)
-        || manifest_write(outdir, c, &mi, &d)) {
+    /* All three are written to temporary names first, then renamed: a
+     * failure leaves the directory as it was. */
+    struct results_staged st;
+    results_stage_init(&st, outdir);
+    if (results_stage_timeseries(&st, &res, &d) || results_stage_summary(&st, &res, run.replications, &d)
+        || manifest_stage(&st, c, &mi, &d) || results_stage_commit(&st, &d)) {
+        results_stage_abort(&st);
         rc = 1;
         goto out;
     }

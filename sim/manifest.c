@@ -33,11 +33,30 @@ static int dump(FILE *f, const void *ctx)
     return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
 }
 
+static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m);
+
 int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d)
+{
+    xmlDocPtr doc = build(c, m);
+    int rc = doc ? results_write_atomic(dir, "manifest.xml", dump, doc, d) : diag_add(d, NULL, 0, "out of memory");
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int manifest_stage(struct results_staged *s, const struct cfg *c, const struct manifest_info *m, struct diag *d)
+{
+    xmlDocPtr doc = build(c, m);
+    int rc = doc ? results_stage_file(s, "manifest.xml", dump, doc, d) : diag_add(d, NULL, 0, "out of memory");
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* The manifest document, or NULL when memory runs out. */
+static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
     if (!doc)
-        return diag_add(d, NULL, 0, "out of memory");
+        return NULL;
     xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "manifest");
     xmlDocSetRootElement(doc, root);
     xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
@@ -74,10 +93,10 @@ int manifest_write(const char *dir, const struct cfg *c, const struct manifest_i
 
     xmlNodePtr as_run = child(root, "scenario_as_run");
     xmlNodePtr copy = xmlDocCopyNode(xmlDocGetRootElement((xmlDocPtr)cfg_xml_doc(c)), doc, 1);
-    if (copy)
-        xmlAddChild(as_run, copy);
-    int rc = copy ? results_write_atomic(dir, "manifest.xml", dump, doc, d)
-                  : diag_add(d, NULL, 0, "out of memory");
-    xmlFreeDoc(doc);
-    return rc;
+    if (!copy) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlAddChild(as_run, copy);
+    return doc;
 }

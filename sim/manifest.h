@@ -22,5 +22,8 @@ struct manifest_info {
 
 /* Write DIR/manifest.xml atomically.  Returns 0, or -1 with a diagnostic. */
 int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d);
+/* The same as one of several files staged to appear together. */
+struct results_staged;
+int manifest_stage(struct results_staged *s, const struct cfg *c, const struct manifest_info *m, struct diag *d);
 
 #endif

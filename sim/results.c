@@ -153,16 +153,24 @@ int results_prepare_dir(const char *dir, int *created, struct diag *d)
     return 0;
 }
 
-int results_write_atomic(const char *dir, const char *name,
-                         int (*fill)(FILE *f, const void *ctx), const void *ctx,
-                         struct diag *d)
+void results_stage_init(struct results_staged *s, const char *dir)
 {
-    char tmp[4096], final[4096];
-    snprintf(final, sizeof final, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+    memset(s, 0, sizeof *s);
+    s->dir = dir;
+}
+
+int results_stage_file(struct results_staged *s, const char *name,
+                       int (*fill)(FILE *f, const void *ctx), const void *ctx, struct diag *d)
+{
+    if (s->n == RESULTS_MAX_STAGED)
+        return diag_add(d, NULL, 0, "internal error: too many staged files");
+    char *tmp = s->tmp[s->n], *final = s->final[s->n];
+    snprintf(final, sizeof s->final[0], "%s/%s", s->dir, name);
+    snprintf(tmp, sizeof s->tmp[0], "%s/.%s.%ld.tmp", s->dir, name, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f)
         return diag_add(d, NULL, 0, "cannot write %s: %s", tmp, strerror(errno));
+    errno = 0;
     int bad = fill(f, ctx);
     bad |= fflush(f) != 0;
     bad |= ferror(f) != 0;
@@ -173,10 +181,36 @@ int results_write_atomic(const char *dir, const char *name,
         unlink(tmp);
         return diag_add(d, NULL, 0, "cannot write %s: %s", final, strerror(err ? err : EIO));
     }
-    if (rename(tmp, final) != 0) {
-        err = errno;
-        unlink(tmp);
-        return diag_add(d, NULL, 0, "cannot rename %s to %s: %s", tmp, final, strerror(err));
+    s->n++;
+    return 0;
+}
+
+int results_stage_commit(struct results_staged *s, struct diag *d)
+{
+    for (; s->committed < s->n; s->committed++) {
+        size_t i = s->committed;
+        if (rename(s->tmp[i], s->final[i]) != 0)
+            return diag_add(d, NULL, 0, "cannot rename %s to %s: %s", s->tmp[i], s->final[i], strerror(errno));
+    }
+    return 0;
+}
+
+void results_stage_abort(struct results_staged *s)
+{
+    for (size_t i = s->committed; i < s->n; i++)
+        unlink(s->tmp[i]);
+    s->n = s->committed;
+}
+
+int results_write_atomic(const char *dir, const char *name,
+                         int (*fill)(FILE *f, const void *ctx), const void *ctx,
+                         struct diag *d)
+{
+    struct results_staged s;
+    results_stage_init(&s, dir);
+    if (results_stage_file(&s, name, fill, ctx, d) || results_stage_commit(&s, d)) {
+        results_stage_abort(&s);
+        return -1;
     }
     return 0;
 }
@@ -199,6 +233,11 @@ static int fill_timeseries(FILE *f, const void *ctx)
 int results_write_timeseries(const struct results *r, const char *dir, struct diag *d)
 {
     return results_write_atomic(dir, "timeseries.csv", fill_timeseries, r, d);
+}
+
+int results_stage_timeseries(struct results_staged *s, const struct results *r, struct diag *d)
+{
+    return results_stage_file(s, "timeseries.csv", fill_timeseries, r, d);
 }
 
 struct summary_ctx {
@@ -226,4 +265,10 @@ int results_write_summary(const struct results *r, uint32_t nrep, const char *di
 {
     struct summary_ctx ctx = { r, nrep };
     return results_write_atomic(dir, "summary.csv", fill_summary, &ctx, d);
+}
+
+int results_stage_summary(struct results_staged *s, const struct results *r, uint32_t nrep, struct diag *d)
+{
+    struct summary_ctx ctx = { r, nrep };
+    return results_stage_file(s, "summary.csv", fill_summary, &ctx, d);
 }

@@ -52,6 +52,24 @@ int results_write_atomic(const char *dir, const char *name,
 int results_write_timeseries(const struct results *r, const char *dir, struct diag *d);
 int results_write_summary(const struct results *r, uint32_t nrep, const char *dir, struct diag *d);
 
+/* Several files that appear together: each is written whole to a temporary
+ * name and flushed to disk (stage), then all are renamed (commit); abort
+ * removes what is still temporary.  A failed stage leaves the directory as
+ * it was. */
+#define RESULTS_MAX_STAGED 8
+struct results_staged {
+    const char *dir;
+    char tmp[RESULTS_MAX_STAGED][4096], final[RESULTS_MAX_STAGED][4096];
+    size_t n, committed;
+};
+void results_stage_init(struct results_staged *s, const char *dir);
+int results_stage_file(struct results_staged *s, const char *name,
+                       int (*fill)(FILE *f, const void *ctx), const void *ctx, struct diag *d);
+int results_stage_timeseries(struct results_staged *s, const struct results *r, struct diag *d);
+int results_stage_summary(struct results_staged *s, const struct results *r, uint32_t nrep, struct diag *d);
+int results_stage_commit(struct results_staged *s, struct diag *d);
+void results_stage_abort(struct results_staged *s);
+
 /* Make sure `dir` exists (creating parents) and is writable.  Returns 0, or
  * -1 with a diagnostic; *created says whether it was made here. */
 int results_prepare_dir(const char *dir, int *created, struct diag *d);

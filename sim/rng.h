@@ -15,9 +15,11 @@
  * is MurmurHash3's 32-bit finaliser.  fmix32 and XOR-with-a-constant are
  * bijections of 32-bit words, so for one scenario seed every (replication,
  * component) gets a different seed: no two streams of a run or of a sweep
- * (whose points share the scenario seed) coincide.  (taus2 turns a seed
- * into its state through a bijective LCG; only the seed 0 is remapped, to
- * 1.)  Replication r's
+ * (whose points share the scenario seed) coincide, with one caveat: taus2
+ * turns a seed into its state through a bijective LCG but then nudges state
+ * words that come out below 2, 8 or 16 (and maps seed 0 to 1), so a few
+ * dozen of the 2^32 seeds share a stream with another seed; two streams of
+ * one run meet that way with probability about 1e-8.  Replication r's
  * seeds are the 16 values seed(r, 0..15); docs/model.md says the same. */
 #ifndef EXPOSIM_RNG_H
 #define EXPOSIM_RNG_H

@@ -268,7 +268,7 @@ START_TEST(test_knowledge_random)
 }
 END_TEST
 
-/* More records than one staging block (KNOWLEDGE_BLOCK): the block is
+/* More records than one staging block (ks.block, at most KNOWLEDGE_BLOCK): the block is
  * learnt when it fills, the rest at the flush; the counters equal the
  * reference and the direct path.  Records are true contacts (random
  * entries of an ER graph, n = 20000) but for a random pair every 64th
@@ -304,9 +304,9 @@ START_TEST(test_knowledge_block)
         keys[i] = unordered_key(a, b);
         FAST_EQ(knowledge_add(&ka, a, b), 0);
         FAST_EQ(knowledge_stage(&ks, a, b), 0);
-        if (i + 1 == KNOWLEDGE_BLOCK - 1)
+        if (i + 1 == ks.block - 1)
             ck_assert_uint_eq(ks.edges_found, 0);    /* nothing learnt yet */
-        if (i + 1 == KNOWLEDGE_BLOCK) {              /* the full block was learnt */
+        if (i + 1 == ks.block) {                     /* the full block was learnt */
             ck_assert_uint_eq(ks.edges_found, ka.edges_found);
             ck_assert_uint_eq(ks.false_pairs.n, ka.false_pairs.n);
             ck_assert_uint_eq(ks.nodes_found, ka.nodes_found);
