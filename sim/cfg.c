@@ -27,8 +27,14 @@ struct override {
     const char *text;                 /* the --set argument as given */
 };
 
-struct cfg {
+struct cfg_validator {
     const struct cfg_schema *schema;
+    xmlSchemaPtr xs;                  /* compiled once, used by every load */
+};
+
+struct cfg {
+    const struct cfg_schema *schema;  /* NULL: parsed only, not validated */
+    const struct cfg_validator *validator;   /* NULL: compile the schema here */
     char *path;
     xmlDocPtr doc;
     struct diag *d;
@@ -248,43 +254,84 @@ static int apply_set(struct cfg *c, const char *text)
     return 0;
 }
 
-static int validate(struct cfg *c, struct errctx *ec)
+/* Validate c's document against a compiled schema: 0, or -1 with reasons. */
+static int validate_with(struct cfg *c, struct errctx *ec, xmlSchemaPtr schema)
 {
-    size_t len = (size_t)(c->schema->end - c->schema->text);
     int rc = -1;
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(c->schema->text, (int)len);
-    xmlSchemaPtr schema = NULL;
-    xmlSchemaValidCtxtPtr vctx = NULL;
-    if (!pctx) {
-        diag_add(c->d, c->schema->name, 0, "cannot load the built-in schema");
-        goto out;
-    }
-    struct errctx sec = { c, c->schema->name, 0 };
-    xmlSchemaSetParserStructuredErrors(pctx, structured_error, &sec);
-    schema = xmlSchemaParse(pctx);
-    if (!schema) {
-        diag_add(c->d, c->schema->name, 0, "the built-in schema does not parse");
-        goto out;
-    }
-    vctx = xmlSchemaNewValidCtxt(schema);
-    if (!vctx) {
-        diag_add(c->d, NULL, 0, "out of memory");
-        goto out;
-    }
+    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
+    if (!vctx)
+        return diag_add(c->d, NULL, 0, "out of memory");
+    size_t before = c->d->n;
     xmlSchemaSetValidStructuredErrors(vctx, structured_error, ec);
     int v = xmlSchemaValidateDoc(vctx, c->doc);  /* 0 valid, > 0 invalid, < 0 internal */
     if (v == 0)
         rc = 0;
     else if (v < 0)
         diag_add(c->d, c->path, 0, "schema validation failed internally (code %d)", v);
-    else if (c->d->n == 0)
+    else if (c->d->n == before)
         diag_add(c->d, c->path, 0, "does not match the schema %s", c->schema->name);
-out:
     xmlSchemaFreeValidCtxt(vctx);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pctx);
     return rc;
 }
+
+/* Compile a built-in schema; NULL with a diagnostic when it does not parse. */
+static xmlSchemaPtr compile_schema(const struct cfg_schema *sch, struct cfg *c, struct diag *d)
+{
+    size_t len = (size_t)(sch->end - sch->text);
+    xmlSchemaPtr schema = NULL;
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(sch->text, (int)len);
+    if (!pctx) {
+        diag_add(d, sch->name, 0, "cannot load the built-in schema");
+        return NULL;
+    }
+    struct cfg tmp = { .d = d };
+    struct errctx sec = { c ? c : &tmp, sch->name, 0 };
+    xmlSchemaSetParserStructuredErrors(pctx, structured_error, &sec);
+    schema = xmlSchemaParse(pctx);
+    if (!schema)
+        diag_add(d, sch->name, 0, "the built-in schema does not parse");
+    xmlSchemaFreeParserCtxt(pctx);
+    return schema;
+}
+
+struct cfg_validator *cfg_validator_new(const struct cfg_schema *schema, struct diag *d)
+{
+    struct cfg_validator *v = calloc(1, sizeof *v);
+    if (!v) {
+        diag_add(d, NULL, 0, "out of memory");
+        return NULL;
+    }
+    v->schema = schema;
+    if (!(v->xs = compile_schema(schema, NULL, d))) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void cfg_validator_free(struct cfg_validator *v)
+{
+    if (!v)
+        return;
+    xmlSchemaFree(v->xs);
+    free(v);
+}
+
+static int validate(struct cfg *c, struct errctx *ec)
+{
+    if (c->validator)
+        return validate_with(c, ec, c->validator->xs);
+    xmlSchemaPtr schema = compile_schema(c->schema, c, c->d);
+    if (!schema)
+        return -1;
+    int rc = validate_with(c, ec, schema);
+    xmlSchemaFree(schema);
+    return rc;
+}
+
+static struct cfg *load_file(const char *path, const char *const *sets, size_t nsets,
+                             const struct cfg_schema *schema, const struct cfg_validator *validator,
+                             struct diag *d);
 
 struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, struct diag *d)
 {
@@ -293,6 +340,21 @@ struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, st
 
 struct cfg *cfg_load_schema(const char *path, const char *const *sets, size_t nsets,
                             const struct cfg_schema *schema, struct diag *d)
+{
+    return load_file(path, sets, nsets, schema, NULL, d);
+}
+
+struct cfg *cfg_load_valid(const char *path, const char *const *sets, size_t nsets,
+                           const struct cfg_validator *v, struct diag *d)
+{
+    return load_file(path, sets, nsets, v->schema, v, d);
+}
+
+/* Parse path securely, apply sets, validate against `validator` (compiled)
+ * or else `schema` (compiled here; NULL: no validation). */
+static struct cfg *load_file(const char *path, const char *const *sets, size_t nsets,
+                             const struct cfg_schema *schema, const struct cfg_validator *validator,
+                             struct diag *d)
 {
     struct cfg *c = calloc(1, sizeof *c);
     char *buf = NULL;
@@ -304,6 +366,7 @@ struct cfg *cfg_load_schema(const char *path, const char *const *sets, size_t ns
     }
     c->d = d;
     c->schema = schema;
+    c->validator = validator;
     c->path = strdup(path);
     size_t before = d->n;
     struct errctx ec = { c, path, 0 };
@@ -347,7 +410,7 @@ struct cfg *cfg_load_schema(const char *path, const char *const *sets, size_t ns
         apply_set(c, sets[i]);
     if (d->n > before)
         goto fail;
-    if (validate(c, &ec))
+    if (c->schema && validate(c, &ec))
         goto fail;
     free(buf);
     xmlFreeParserCtxt(p);
@@ -370,6 +433,40 @@ void cfg_free(struct cfg *c)
         xmlFreeDoc(c->doc);
     free(c->path);
     free(c);
+}
+
+struct cfg *cfg_derive(const struct cfg *src, const struct cfg_node *elem,
+                       const char *const *sets, size_t nsets,
+                       const struct cfg_validator *v, struct diag *d)
+{
+    struct cfg *c = calloc(1, sizeof *c);
+    if (!c) {
+        diag_add(d, NULL, 0, "out of memory");
+        return NULL;
+    }
+    c->d = d;
+    c->schema = v->schema;
+    c->validator = v;
+    size_t before = d->n;
+    struct errctx ec = { c, src->path, 0 };
+    xmlNodePtr copy = NULL;
+    /* The copy keeps the source's line numbers and file name, so messages
+     * point into the file the element came from. */
+    if (!(c->path = strdup(src->path)) || !(c->doc = xmlNewDoc(BAD_CAST "1.0"))
+        || !(c->doc->URL = xmlStrdup(BAD_CAST src->path))
+        || !(copy = xmlDocCopyNode((xmlNodePtr)elem, c->doc, 1))) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto fail;
+    }
+    xmlDocSetRootElement(c->doc, copy);
+    for (size_t i = 0; i < nsets; i++)
+        apply_set(c, sets[i]);
+    if (d->n > before || validate(c, &ec))
+        goto fail;
+    return c;
+fail:
+    cfg_free(c);
+    return NULL;
 }
 
 /* ---- access ------------------------------------------------------------- */
@@ -420,6 +517,16 @@ const char *cfg_str(const struct cfg_node *n, const char *attr, const char *dflt
 {
     const char *t = attr_text(n, attr);
     return t ? t : dflt;
+}
+
+char *cfg_text(const struct cfg_node *n)
+{
+    xmlChar *t = n ? xmlNodeGetContent((const xmlNode *)n) : NULL;
+    if (!t)
+        return NULL;
+    char *out = strdup((const char *)t);      /* free()-able, unlike xmlChar */
+    xmlFree(t);
+    return out;
 }
 
 int cfg_long(struct cfg *c, const struct cfg_node *n, const char *attr, long dflt, long *out)

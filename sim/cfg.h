@@ -32,10 +32,30 @@ extern const struct cfg_schema cfg_scenario_schema;
 /* Load `path`, apply the `nsets` overrides "PATH=VALUE", validate.  Returns
  * the document, or NULL with the reasons in d.  Free with cfg_free. */
 struct cfg *cfg_load(const char *path, const char *const *sets, size_t nsets, struct diag *d);
-/* The same against another built-in schema. */
+/* The same against another built-in schema; schema NULL parses (with the
+ * same safety rules) and applies the overrides without validating. */
 struct cfg *cfg_load_schema(const char *path, const char *const *sets, size_t nsets,
                             const struct cfg_schema *schema, struct diag *d);
 void cfg_free(struct cfg *c);
+
+/* A built-in schema compiled once, for loading many documents against it
+ * (a sweep derives one document per point; compiling the XSD is most of the
+ * cost of a load).  NULL with a diagnostic on failure.  Free with
+ * cfg_validator_free (NULL is fine).  A validator is read-only once made:
+ * forked processes may share it. */
+struct cfg_validator;
+struct cfg_validator *cfg_validator_new(const struct cfg_schema *schema, struct diag *d);
+void cfg_validator_free(struct cfg_validator *v);
+/* cfg_load_schema with a compiled schema. */
+struct cfg *cfg_load_valid(const char *path, const char *const *sets, size_t nsets,
+                           const struct cfg_validator *v, struct diag *d);
+/* A new document whose root is a deep copy of `elem` (an element of src),
+ * with the overrides applied exactly as cfg_load applies them, validated
+ * against v.  Messages name src's file and the lines in it.  O(size of
+ * elem).  NULL with the reasons in d. */
+struct cfg *cfg_derive(const struct cfg *src, const struct cfg_node *elem,
+                       const char *const *sets, size_t nsets,
+                       const struct cfg_validator *v, struct diag *d);
 
 const char *cfg_path(const struct cfg *c);
 struct diag *cfg_diag(struct cfg *c);
@@ -55,6 +75,8 @@ int cfg_long(struct cfg *c, const struct cfg_node *n, const char *attr, long dfl
 int cfg_double(struct cfg *c, const struct cfg_node *n, const char *attr, double dflt, double *out);
 /* The attribute's text (owned by the document), or dflt. */
 const char *cfg_str(const struct cfg_node *n, const char *attr, const char *dflt);
+/* The element's text content, malloc'd (free() it), or NULL (no node, OOM). */
+char *cfg_text(const struct cfg_node *n);
 
 /* Report a semantic error about element n (and attribute attr, may be NULL)
  * as "FILE:LINE: element 'e', attribute 'a': message"; names the --set
