@@ -114,6 +114,8 @@ int results_csv_uint(FILE *f, unsigned long long v) { return fprintf(f, "%llu", 
 int results_prepare_dir(const char *dir, int *created, struct diag *d)
 {
     *created = 0;
+    if (!*dir)
+        return diag_add(d, NULL, 0, "the output directory name is empty");
     char *path = strdup(dir);
     if (!path)
         return diag_add(d, NULL, 0, "out of memory");

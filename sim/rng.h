@@ -15,11 +15,12 @@
  * is MurmurHash3's 32-bit finaliser.  fmix32 and XOR-with-a-constant are
  * bijections of 32-bit words, so for one scenario seed every (replication,
  * component) gets a different seed: no two streams of a run or of a sweep
- * (whose points share the scenario seed) coincide, with one caveat: taus2
- * turns a seed into its state through a bijective LCG but then nudges state
- * words that come out below 2, 8 or 16 (and maps seed 0 to 1), so a few
- * dozen of the 2^32 seeds share a stream with another seed; two streams of
- * one run meet that way with probability about 1e-8.  Replication r's
+ * (whose points share the scenario seed) coincide.  GSL's taus2 seeding maps
+ * two pairs of seeds to one state ({0, 1}: 0 becomes 1; {2783094533,
+ * 4054316303}: a state word of 1 is bumped to 3), so a derived seed equal to
+ * the second of a pair is replaced by the seed of a reserved index
+ * 16·(2^28 − 1) + k, which no replication uses (replications are far fewer
+ * than 2^28 − 1).  Replication r's
  * seeds are the 16 values seed(r, 0..15); docs/model.md says the same. */
 #ifndef EXPOSIM_RNG_H
 #define EXPOSIM_RNG_H
@@ -29,7 +30,7 @@
 #include <gsl/gsl_rng.h>
 
 #define RNG_MAX_COMPONENTS 16
-#define RNG_MAX_REPLICATIONS (1u << 28)
+#define RNG_MAX_REPLICATIONS ((1u << 28) - 1)  /* the last 16 indices are reserved */
 #define RNG_TYPE gsl_rng_taus2
 #define RNG_TYPE_NAME "gsl_rng_taus2"
 

@@ -1,4 +1,4 @@
-/* check_batch — the per-slice counting sort: stable in generation order,
+/* check_batch — the per-slice sort (by time, then generation order): stable,
  * correct at both ends of the slice, empty batches, growth past the initial
  * capacity against a stable reference sort, sequence numbering, reuse across
  * slices, and agreement with the heap it stands in for. */
@@ -125,6 +125,67 @@ START_TEST(test_slice_len_one)
     batch_sort(&b, 7);
     check_delivery(&b, ref, 50, 7);
     batch_destroy(&b);
+}
+END_TEST
+
+/* batch.h: 1 <= slice_len <= 2^18.  The longest slice sorts correctly at
+ * both ends and in between (both radix digits in use). */
+START_TEST(test_slice_len_bounds)
+{
+    struct batch b;
+    ck_assert_int_eq(batch_init(&b, 0), -1);
+    batch_destroy(&b);                          /* safe after a failed init */
+    ck_assert_int_eq(batch_init(&b, -5), -1);
+    batch_destroy(&b);
+    ck_assert_int_eq(batch_init(&b, ((sim_time)1 << 18) + 1), -1);
+    batch_destroy(&b);
+
+    const sim_time len = (sim_time)1 << 18, start = 7 * len;
+    ck_assert_int_eq(batch_init(&b, len), 0);
+    batch_begin(&b, start);
+    /* offsets chosen so that low and high digits both vary and disagree */
+    static const uint32_t off[] = { 262143, 0, 511, 512, 262143, 1, 261632, 0, 513, 130000, 1023 };
+    enum { N = sizeof off / sizeof off[0] };
+    struct ref_entry ref[N];
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t t = (uint32_t)start + off[i];
+        ck_assert_int_eq(batch_add(&b, t, 0, i, 0), 0);
+        ref[i] = (struct ref_entry){ { t, 0, i, 0 }, i };
+    }
+    qsort(ref, N, sizeof ref[0], ref_cmp);
+    ck_assert_uint_eq(ref[0].e.a, 1);          /* the reference itself: offset 0, generated 2nd */
+    ck_assert_uint_eq(ref[N - 1].e.a, 4);      /* offset 2^18 - 1, generated 5th */
+    batch_sort(&b, 3);
+    check_delivery(&b, ref, N, 3);
+    batch_destroy(&b);
+}
+END_TEST
+
+/* Slice lengths that are not powers of two, each with entries at every
+ * offset (in reverse order, twice): the sort must give offset order with
+ * the two copies in generation order. */
+START_TEST(test_slice_lengths)
+{
+    static const sim_time lens[] = { 2, 3, 5, 511, 512, 513, 1000, 86400, 100000 };
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        sim_time len = lens[k], start = 3 * len;
+        struct batch b;
+        ck_assert_int_eq(batch_init(&b, len), 0);
+        batch_begin(&b, start);
+        size_t n = 2 * (size_t)len;
+        struct ref_entry *ref = malloc(n * sizeof *ref);
+        ck_assert_ptr_nonnull(ref);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t t = (uint32_t)(start + len - 1 - (sim_time)(i % (size_t)len));
+            REQUIRE(batch_add(&b, t, (uint32_t)k, (uint32_t)i, 0) == 0);
+            ref[i] = (struct ref_entry){ { t, (uint32_t)k, (uint32_t)i, 0 }, i };
+        }
+        qsort(ref, n, sizeof *ref, ref_cmp);
+        batch_sort(&b, 0);
+        check_delivery(&b, ref, n, 0);
+        free(ref);
+        batch_destroy(&b);
+    }
 }
 END_TEST
 
@@ -319,6 +380,8 @@ Suite *batch_suite(void)
     tcase_add_test(tc, test_stable);
     tcase_add_test(tc, test_slice_edges);
     tcase_add_test(tc, test_slice_len_one);
+    tcase_add_test(tc, test_slice_len_bounds);
+    tcase_add_test(tc, test_slice_lengths);
     tcase_add_test(tc, test_empty);
     tcase_add_test(tc, test_reuse);
     tcase_add_test(tc, test_seq_numbering);

@@ -46,6 +46,49 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Seed pairs that GSL's set function maps to the same generator state, so
+ * that two streams with these seeds are the same stream:
+ *   mt19937: a seed of 0 is replaced by the default 4357;
+ *   taus2:   0 is replaced by 1, and s1 = 69069 s mod 2^32 is raised by 2
+ *            when below 2, so the seed with s1 = 1 (69069^-1 mod 2^32 =
+ *            2783094533) meets the one with s1 = 3 (3 x that = 4054316303).
+ * test_alias_pairs checks the list against GSL itself. */
+struct alias {
+    uint32_t a, b;
+};
+
+static const struct alias *alias_pairs(const char *name, size_t *n)
+{
+    static const struct alias mt[] = { { 0, 4357 } };
+    static const struct alias taus2[] = { { 0, 1 }, { 2783094533u, 4054316303u } };
+    if (strcmp(name, "mt19937") == 0) {
+        *n = sizeof mt / sizeof mt[0];
+        return mt;
+    }
+    if (strcmp(name, "taus2") == 0) {
+        *n = sizeof taus2 / sizeof taus2[0];
+        return taus2;
+    }
+    *n = 0;
+    return NULL;
+}
+
+/* Do two fresh RNG_TYPE generators seeded a and b give the same 16 words? */
+static int same_stream(uint32_t a, uint32_t b)
+{
+    gsl_rng *x = gsl_rng_alloc(RNG_TYPE), *y = gsl_rng_alloc(RNG_TYPE);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    gsl_rng_set(x, a);
+    gsl_rng_set(y, b);
+    int same = 1;
+    for (int i = 0; i < 16; i++)
+        same &= gsl_rng_get(x) == gsl_rng_get(y);
+    gsl_rng_free(x);
+    gsl_rng_free(y);
+    return same;
+}
+
 /* ---- fmix32 ------------------------------------------------------------------- */
 
 START_TEST(test_fmix32_known)
@@ -78,7 +121,7 @@ START_TEST(test_seed_formula)
         for (uint32_t r = 0; r < 300; r += 7)
             for (unsigned c = 0; c < RNG_MAX_COMPONENTS; c++)
                 REQUIRE(rng_stream_seed(seeds[i], r, c) == ref_seed(seeds[i], r, c));
-    /* Large replication numbers: 16 r + c is taken mod 2^32. */
+    /* The largest index, 16 r + c = 2^32 - 1. */
     ck_assert_uint_eq(rng_stream_seed(7, RNG_MAX_REPLICATIONS - 1, 15), ref_seed(7, RNG_MAX_REPLICATIONS - 1, 15));
     /* seed(s, r, c) with 16 r + c = s is fmix32(0) = 0. */
     ck_assert_uint_eq(rng_stream_seed(35, 2, 3), 0);
@@ -105,11 +148,16 @@ START_TEST(test_seeds_distinct_in_run)
         for (size_t i = 1; i < N; i++)
             dups += v[i] == v[i - 1];
         ck_assert_msg(dups == 0, "scenario seed %u: %zu duplicate stream seeds", scen[k], dups);
-        /* GSL's MT19937 replaces seed 0 by its default 4357, so both in one
-         * run would give the same stream. */
-        int has0 = v[0] == 0;
-        int has4357 = bsearch(&(uint32_t){ 4357 }, v, N, sizeof *v, cmp_u32) != NULL;
-        ck_assert_msg(!(has0 && has4357), "scenario seed %u: seeds 0 and 4357 both used", scen[k]);
+        /* Nor may a run use both seeds of a pair that GSL's generator maps
+         * to the same state (alias_pairs). */
+        size_t na;
+        const struct alias *al = alias_pairs(RNG_TYPE->name, &na);
+        for (size_t j = 0; j < na; j++) {
+            int has_a = bsearch(&al[j].a, v, N, sizeof *v, cmp_u32) != NULL;
+            int has_b = bsearch(&al[j].b, v, N, sizeof *v, cmp_u32) != NULL;
+            ck_assert_msg(!(has_a && has_b), "scenario seed %u: seeds %u and %u (one generator state) both used",
+                          scen[k], al[j].a, al[j].b);
+        }
     }
     free(v);
 }
@@ -129,28 +177,74 @@ START_TEST(test_seeds_differ_across_scenarios)
 }
 END_TEST
 
+START_TEST(test_alias_pairs)
+{
+    /* The generator is one whose seeding this file knows, it returns full
+     * 32-bit words (rng_below's precondition), and the aliasing seed pairs
+     * listed for it really give one stream (while neighbours do not). */
+    ck_assert_uint_eq(RNG_TYPE->min, 0);
+    ck_assert_uint_eq(RNG_TYPE->max, 0xffffffffUL);
+    gsl_rng *g = rng_stream_new(1, 0, 0);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_str_eq(gsl_rng_name(g), RNG_TYPE->name);
+    ck_assert_int_eq(strncmp(RNG_TYPE_NAME, "gsl_rng_", 8), 0);
+    ck_assert_str_eq(RNG_TYPE_NAME + 8, RNG_TYPE->name);
+    gsl_rng_free(g);
+    size_t na;
+    const struct alias *al = alias_pairs(RNG_TYPE->name, &na);
+    ck_assert_msg(na >= 1, "no aliasing seeds listed for generator %s: add them to alias_pairs",
+                  RNG_TYPE->name);
+    for (size_t j = 0; j < na; j++) {
+        ck_assert_msg(same_stream(al[j].a, al[j].b), "seeds %u and %u differ", al[j].a, al[j].b);
+        ck_assert(!same_stream(al[j].a, al[j].b + 1));
+    }
+    ck_assert(!same_stream(5, 6));
+}
+END_TEST
+
 START_TEST(test_streams_distinct_generators)
 {
-    /* rng.h promises that no two streams of a run coincide.  The seeds are
-     * distinct, but gsl_rng_set(mt19937, 0) seeds with GSL's default 4357,
-     * so the (r, c) whose seed is 0 (16 r + c = s) and the one whose seed is
-     * 4357 run the same MT19937 sequence.  For scenario seed 31748 (a valid
-     * xs:unsignedInt) these are (r=1984, c=4) and (r=7726, c=2), both within
-     * a run of 7727 replications (the schema allows 1000000), and c = 2, 4
-     * are streams the world model uses (traffic, adversary). */
-    const uint32_t s = 31748;
-    ck_assert_uint_eq(rng_stream_seed(s, 1984, 4), 0);
-    ck_assert_uint_eq(rng_stream_seed(s, 7726, 2), 4357);
-    gsl_rng *a = rng_stream_new(s, 1984, 4), *b = rng_stream_new(s, 7726, 2);
-    ck_assert_ptr_nonnull(a);
-    ck_assert_ptr_nonnull(b);
-    int same = 0;
-    for (int i = 0; i < 8; i++)
-        same += gsl_rng_get(a) == gsl_rng_get(b);
-    gsl_rng_free(a);
-    gsl_rng_free(b);
-    ck_assert_msg(same < 8, "streams (r=1984, c=4) and (r=7726, c=2) of scenario seed %u "
-                  "produce the same numbers", s);
+    /* rng.h: the 32-bit seeds of a run are distinct, and a few seeds share
+     * a generator state with another (alias_pairs), so rng_stream_seed
+     * replaces the second of such a pair.  Without that, valid scenario
+     * seeds put both seeds of a pair into one run: with taus2, scenario seed
+     * 235748 gives seed 0 to (r=14734, c=4) and seed 1 to (r=27097, c=1);
+     * with MT19937, 31748 gives seeds 0 and 4357 to (1984, 4) and (7726, 2).
+     * Check those and the usual seeds over 30000 replications and all 16
+     * components, by comparing the actual streams of any pair found. */
+    static const uint32_t scen[] = { 1, 20161028u, 42, 235748u, 31748u };
+    enum { R = 30000, C = RNG_MAX_COMPONENTS };
+    size_t na;
+    const struct alias *al = alias_pairs(RNG_TYPE->name, &na);
+    ck_assert_uint_ge(na, 1);
+    for (size_t k = 0; k < sizeof scen / sizeof scen[0]; k++) {
+        for (size_t j = 0; j < na; j++) {
+            /* find the (r, c) holding each seed of the pair, if in range */
+            long ra = -1, ca = -1, rb = -1, cb = -1;
+            for (uint32_t r = 0; r < R; r++)
+                for (unsigned c = 0; c < C; c++) {
+                    uint32_t sd = rng_stream_seed(scen[k], r, c);
+                    if (sd == al[j].a)
+                        ra = r, ca = c;
+                    if (sd == al[j].b)
+                        rb = r, cb = c;
+                }
+            if (ra < 0 || rb < 0)
+                continue;
+            gsl_rng *x = rng_stream_new(scen[k], (uint32_t)ra, (unsigned)ca);
+            gsl_rng *y = rng_stream_new(scen[k], (uint32_t)rb, (unsigned)cb);
+            ck_assert_ptr_nonnull(x);
+            ck_assert_ptr_nonnull(y);
+            int same = 1;
+            for (int i = 0; i < 16; i++)
+                same &= gsl_rng_get(x) == gsl_rng_get(y);
+            gsl_rng_free(x);
+            gsl_rng_free(y);
+            ck_assert_msg(!same, "scenario seed %u: streams (r=%ld, c=%ld) and (r=%ld, c=%ld) are the "
+                          "same %s sequence (seeds %u and %u)", scen[k], ra, ca, rb, cb, RNG_TYPE->name,
+                          al[j].a, al[j].b);
+        }
+    }
 }
 END_TEST
 
@@ -160,7 +254,7 @@ START_TEST(test_stream_reproducible)
 {
     gsl_rng *a = rng_stream_new(20161028u, 3, 2);
     gsl_rng *b = rng_stream_new(20161028u, 3, 2);
-    gsl_rng *m = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *m = gsl_rng_alloc(RNG_TYPE);
     gsl_rng *other_c = rng_stream_new(20161028u, 3, 1);
     gsl_rng *other_r = rng_stream_new(20161028u, 4, 2);
     gsl_rng *other_s = rng_stream_new(20161029u, 3, 2);
@@ -170,7 +264,6 @@ START_TEST(test_stream_reproducible)
     ck_assert_ptr_nonnull(other_c);
     ck_assert_ptr_nonnull(other_r);
     ck_assert_ptr_nonnull(other_s);
-    ck_assert_str_eq(gsl_rng_name(a), "mt19937");
     gsl_rng_set(m, ref_seed(20161028u, 3, 2));
     size_t same_c = 0, same_r = 0, same_s = 0;
     for (int i = 0; i < 10000; i++) {
@@ -371,6 +464,7 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_seed_formula);
     tcase_add_test(tc, test_seeds_distinct_in_run);
     tcase_add_test(tc, test_seeds_differ_across_scenarios);
+    tcase_add_test(tc, test_alias_pairs);
     tcase_add_test(tc, test_streams_distinct_generators);
     tcase_add_test(tc, test_stream_reproducible);
     suite_add_tcase(s, tc);
