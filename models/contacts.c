@@ -1,9 +1,13 @@
-/* contacts — CSR graph and generators; see contacts.h. */
+/* contacts — CSR graph, its statistics and the generators; see contacts.h. */
 #include "contacts.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "rng.h"
 
 void graph_destroy(struct graph *g)
 {
@@ -20,57 +24,286 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int graph_from_edges(struct graph *g, uint32_t n, const struct graph_edge *e, uint64_t m)
+/* Sort every row that is not sorted yet: insertion sort for short rows (the
+ * common case; qsort's call per comparison costs more there), qsort else. */
+static void sort_rows(struct graph *g)
+{
+    for (uint32_t a = 0; a < g->n; a++) {
+        uint64_t lo = g->off[a], hi = g->off[a + 1];
+        uint64_t j = lo + 1;
+        while (j < hi && g->adj[j - 1] <= g->adj[j])
+            j++;
+        if (j >= hi)
+            continue;
+        uint32_t *row = g->adj + lo;
+        uint64_t len = hi - lo;
+        if (len > 32) {
+            qsort(row, len, sizeof *row, cmp_u32);
+            continue;
+        }
+        for (uint64_t i = 1; i < len; i++) {
+            uint32_t x = row[i];
+            uint64_t k = i;
+            while (k > 0 && row[k - 1] > x) {
+                row[k] = row[k - 1];
+                k--;
+            }
+            row[k] = x;
+        }
+    }
+}
+
+/* Fill g's rows from the edges (skipping self-loops); rows unsorted. */
+static int fill_rows(struct graph *g, uint32_t n, const struct graph_edge *e, uint64_t m,
+                     uint64_t *loops)
 {
     memset(g, 0, sizeof *g);
     g->n = n;
-    g->m = m;
+    uint64_t nloops = 0;
     g->off = calloc((size_t)n + 1, sizeof *g->off);
-    g->adj = malloc((m ? 2 * m : 1) * sizeof *g->adj);
-    uint64_t *pos = malloc(((size_t)n + 1) * sizeof *pos);
-    if (!g->off || !g->adj || !pos) {
-        free(pos);
-        graph_destroy(g);
+    if (!g->off)
         return -1;
-    }
     for (uint64_t i = 0; i < m; i++) {
+        if (e[i].u == e[i].v) {
+            nloops++;
+            continue;
+        }
         g->off[e[i].u + 1]++;
         g->off[e[i].v + 1]++;
     }
     for (uint32_t a = 0; a < n; a++)
         g->off[a + 1] += g->off[a];
+    g->m = g->off[n] / 2;
+    g->adj = malloc((g->off[n] ? g->off[n] : 1) * sizeof *g->adj);
+    uint64_t *pos = malloc(((size_t)n + 1) * sizeof *pos);
+    if (!g->adj || !pos) {
+        free(pos);
+        graph_destroy(g);
+        return -1;
+    }
     memcpy(pos, g->off, ((size_t)n + 1) * sizeof *pos);
     for (uint64_t i = 0; i < m; i++) {
+        if (e[i].u == e[i].v)
+            continue;
         g->adj[pos[e[i].u]++] = e[i].v;
         g->adj[pos[e[i].v]++] = e[i].u;
     }
     free(pos);
-    for (uint32_t a = 0; a < n; a++) {        /* sort rows that need it */
-        uint64_t lo = g->off[a], hi = g->off[a + 1];
-        for (uint64_t j = lo + 1; j < hi; j++)
-            if (g->adj[j - 1] > g->adj[j]) {
-                qsort(g->adj + lo, hi - lo, sizeof *g->adj, cmp_u32);
-                break;
-            }
-    }
+    if (loops)
+        *loops = nloops;
     return 0;
 }
 
-int contacts_erdos_renyi(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r)
+int graph_from_edges(struct graph *g, uint32_t n, const struct graph_edge *e, uint64_t m)
 {
-    double p = mean_degree / (double)(n - 1);
+    if (fill_rows(g, n, e, m, NULL))
+        return -1;
+    sort_rows(g);
+    return 0;
+}
+
+int graph_from_edges_simple(struct graph *g, uint32_t n, const struct graph_edge *e, uint64_t m,
+                            uint64_t *self_loops, uint64_t *duplicates)
+{
+    uint64_t loops = 0;
+    if (fill_rows(g, n, e, m, &loops))
+        return -1;
+    sort_rows(g);
+    /* Compact each row in place, dropping repeats; a repeated pair repeats
+     * in both of its rows. */
+    uint64_t w = 0, lo = 0, entries = g->off[n];
+    for (uint32_t a = 0; a < n; a++) {
+        uint64_t hi = g->off[a + 1];
+        g->off[a] = w;
+        uint32_t prev = UINT32_MAX;
+        for (uint64_t j = lo; j < hi; j++) {
+            uint32_t b = g->adj[j];
+            if (j > lo && b == prev)
+                continue;
+            g->adj[w++] = b;
+            prev = b;
+        }
+        lo = hi;
+    }
+    g->off[n] = w;
+    g->m = w / 2;
+    if (w < entries) {
+        uint32_t *na = realloc(g->adj, (w ? w : 1) * sizeof *na);
+        if (na)
+            g->adj = na;
+    }
+    if (self_loops)
+        *self_loops += loops;
+    if (duplicates)
+        *duplicates += (entries - w) / 2;
+    return 0;
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];          /* path halving */
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Rank for triangle counting: by degree, then id. */
+static inline int rank_below(const struct graph *g, uint32_t a, uint32_t b)
+{
+    uint32_t da = graph_degree(g, a), db = graph_degree(g, b);
+    return da < db || (da == db && a < b);
+}
+
+int graph_stats(const struct graph *g, struct graph_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    uint32_t n = g->n;
+    int rc = -1;
+    uint32_t *parent = malloc(((size_t)n ? n : 1) * sizeof *parent);
+    uint32_t *tri = calloc((size_t)n ? n : 1, sizeof *tri);
+    uint32_t *stamp = malloc(((size_t)n ? n : 1) * sizeof *stamp);
+    uint64_t *foff = malloc(((size_t)n + 1) * sizeof *foff);
+    uint32_t *fadj = malloc((g->m ? g->m : 1) * sizeof *fadj);
+    if (!parent || !tri || !stamp || !foff || !fadj)
+        goto cleanup;
+    double triples = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        uint32_t k = graph_degree(g, a);
+        if (k > st->max_degree)
+            st->max_degree = k;
+        st->isolated += k == 0;
+        triples += (double)k * (k - 1) / 2;
+        parent[a] = a;
+        stamp[a] = UINT32_MAX;
+    }
+    st->mean_degree = n ? 2.0 * (double)g->m / n : 0;
+    /* Components: union-find over the edges. */
+    for (uint32_t a = 0; a < n; a++)
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
+            uint32_t b = g->adj[j];
+            if (b < a)
+                continue;
+            uint32_t x = uf_find(parent, a), y = uf_find(parent, b);
+            if (x != y)
+                parent[x > y ? x : y] = x < y ? x : y;
+        }
+    /* Sizes counted into tri[] (free until the triangles). */
+    for (uint32_t a = 0; a < n; a++) {
+        uint32_t root = uf_find(parent, a);
+        st->components += root == a;
+        if (++tri[root] > st->largest_component)
+            st->largest_component = tri[root];
+    }
+    memset(tri, 0, ((size_t)n ? n : 1) * sizeof *tri);
+    /* Triangles: orient each edge towards the higher rank; each triangle is
+     * found once, from its lowest-ranked corner, in O(m sqrt m). */
+    foff[0] = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        uint64_t k = 0;
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++)
+            if (rank_below(g, a, g->adj[j]))
+                fadj[foff[a] + k++] = g->adj[j];
+        foff[a + 1] = foff[a] + k;
+    }
+    double triangles = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        for (uint64_t j = foff[a]; j < foff[a + 1]; j++)
+            stamp[fadj[j]] = a;
+        for (uint64_t j = foff[a]; j < foff[a + 1]; j++) {
+            uint32_t b = fadj[j];
+            for (uint64_t i = foff[b]; i < foff[b + 1]; i++) {
+                uint32_t c = fadj[i];
+                if (stamp[c] == a) {
+                    triangles++;
+                    tri[a]++, tri[b]++, tri[c]++;
+                }
+            }
+        }
+    }
+    st->transitivity = triples > 0 ? 3 * triangles / triples : NAN;
+    double sum = 0;
+    uint32_t counted = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        double k = graph_degree(g, a);
+        if (k >= 2) {
+            sum += 2.0 * tri[a] / (k * (k - 1));
+            counted++;
+        }
+    }
+    st->avg_clustering = counted ? sum / counted : NAN;
+    rc = 0;
+cleanup:
+    free(parent);
+    free(tri);
+    free(stamp);
+    free(foff);
+    free(fadj);
+    return rc;
+}
+
+/* ---- generators: shared pieces ------------------------------------------ */
+
+/* A growing edge list. */
+struct ebuf {
+    struct graph_edge *e;
+    uint64_t n, cap;
+};
+
+static int ebuf_reserve(struct ebuf *b, double expect)
+{
+    uint64_t cap = (uint64_t)(expect + 6 * sqrt(expect + 1) + 16);
+    b->e = malloc(cap * sizeof *b->e);
+    b->n = 0;
+    b->cap = b->e ? cap : 0;
+    return b->e ? 0 : -1;
+}
+
+static inline int ebuf_push(struct ebuf *b, uint32_t u, uint32_t v)
+{
+    if (b->n == b->cap) {
+        uint64_t cap = b->cap + b->cap / 4 + 16;
+        struct graph_edge *ne = realloc(b->e, cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        b->e = ne;
+        b->cap = cap;
+    }
+    b->e[b->n++] = (struct graph_edge){ u, v };
+    return 0;
+}
+
+/* Uniform integer in [0, n) for n up to 2^64 - 1. */
+static inline uint64_t below64(const gsl_rng *r, uint64_t n)
+{
+    if (n <= UINT32_MAX)
+        return rng_below(r, (uint32_t)n);
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n, x;
+    do
+        x = ((uint64_t)(uint32_t)gsl_rng_get(r) << 32) | (uint32_t)gsl_rng_get(r);
+    while (x >= limit);
+    return x % n;
+}
+
+/* Every pair {v, w}, w < v < cnt, of `cnt` people independently with
+ * probability p, by geometric skipping over the pairs in the order (1,0),
+ * (2,0), (2,1), (3,0), ...: one uniform per edge plus one past the end.
+ * Local index i is person ids[i], or lo + i when ids is NULL.  With `same`
+ * given, pairs whose two people have the same same[] value are passed over
+ * (they still count as pairs for the skipping, so every other pair keeps
+ * probability p).  p <= 0 draws nothing. */
+static int er_pairs(struct ebuf *b, uint32_t cnt, uint32_t lo, const uint32_t *ids, double p,
+                    const uint32_t *same, gsl_rng *r)
+{
+    if (!(p > 0) || cnt < 2)
+        return 0;
     if (p > 1)
         p = 1;
-    /* Expected m = p n (n-1) / 2; reserve a little above it. */
-    double expect = p * (double)n * (double)(n - 1) / 2;
-    uint64_t cap = (uint64_t)(expect + 6 * sqrt(expect + 1) + 16);
-    struct graph_edge *e = malloc(cap * sizeof *e);
-    if (!e)
-        return -1;
-    uint64_t m = 0;
     double lq = log1p(-p);                    /* log(1 - p); -inf when p == 1 */
     int64_t v = 1, w = -1;
-    while (v < (int64_t)n) {
+    while (v < (int64_t)cnt) {
         if (p >= 1) {
             w++;
         } else {
@@ -80,24 +313,423 @@ int contacts_erdos_renyi(struct graph *g, uint32_t n, double mean_degree, gsl_rn
                 skip = 4e18;
             w += 1 + (int64_t)skip;
         }
-        while (w >= v && v < (int64_t)n) {
+        while (w >= v && v < (int64_t)cnt) {
             w -= v;
             v++;
         }
-        if (v < (int64_t)n) {
-            if (m == cap) {
-                cap += cap / 4 + 16;
-                struct graph_edge *ne = realloc(e, cap * sizeof *ne);
-                if (!ne) {
-                    free(e);
-                    return -1;
-                }
-                e = ne;
-            }
-            e[m++] = (struct graph_edge){ (uint32_t)v, (uint32_t)w };
+        if (v < (int64_t)cnt) {
+            uint32_t x = ids ? ids[v] : lo + (uint32_t)v, y = ids ? ids[w] : lo + (uint32_t)w;
+            if (same && same[x] == same[y])
+                continue;
+            if (ebuf_push(b, x, y))
+                return -1;
         }
     }
-    int rc = graph_from_edges(g, n, e, m);
+    return 0;
+}
+
+/* ---- generators ---------------------------------------------------------- */
+
+int contacts_erdos_renyi(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r)
+{
+    double p = mean_degree / (double)(n - 1);
+    if (p > 1)
+        p = 1;
+    /* Expected m = p n (n-1) / 2; reserve a little above it. */
+    struct ebuf b;
+    if (ebuf_reserve(&b, p * (double)n * (double)(n - 1) / 2))
+        return -1;
+    int rc = er_pairs(&b, n, 0, NULL, p, NULL, r);
+    if (!rc)
+        rc = graph_from_edges(g, n, b.e, b.n);
+    free(b.e);
+    return rc;
+}
+
+int contacts_barabasi_albert(struct graph *g, uint32_t n, uint32_t m, gsl_rng *r)
+{
+    if (m < 1 || m >= n)
+        return -1;
+    uint64_t total = (uint64_t)m * (m + 1) / 2 + (uint64_t)(n - m - 1) * m, k = 0;
+    struct graph_edge *e = malloc((total ? total : 1) * sizeof *e);
+    uint32_t *chosen = malloc((size_t)m * sizeof *chosen);
+    int rc = -1;
+    if (!e || !chosen)
+        goto cleanup;
+    for (uint32_t a = 1; a <= m; a++)         /* the seed clique on 0..m */
+        for (uint32_t b = 0; b < a; b++)
+            e[k++] = (struct graph_edge){ a, b };
+    for (uint32_t v = m + 1; v < n; v++) {
+        /* An endpoint of a uniform edge-end is a person chosen with
+         * probability degree / (2 edges): linear preferential attachment. */
+        uint64_t ends = 2 * k;
+        for (uint32_t i = 0; i < m; i++) {
+            uint32_t t;
+            int again;
+            do {
+                uint64_t x = below64(r, ends);
+                t = (x & 1) ? e[x >> 1].v : e[x >> 1].u;
+                again = 0;
+                for (uint32_t j = 0; j < i; j++)
+                    again |= chosen[j] == t;
+            } while (again);
+            chosen[i] = t;
+        }
+        for (uint32_t i = 0; i < m; i++)
+            e[k++] = (struct graph_edge){ v, chosen[i] };
+    }
+    rc = graph_from_edges(g, n, e, k);
+cleanup:
+    free(e);
+    free(chosen);
+    return rc;
+}
+
+int contacts_watts_strogatz(struct graph *g, uint32_t n, uint32_t k, double beta, gsl_rng *r,
+                            uint64_t *duplicates)
+{
+    if (k < 2 || k % 2 || k >= n || !(beta >= 0 && beta <= 1))
+        return -1;
+    uint64_t total = (uint64_t)n * (k / 2), i = 0;
+    struct graph_edge *e = malloc(total * sizeof *e);
+    if (!e)
+        return -1;
+    for (uint32_t a = 0; a < n; a++)
+        for (uint32_t j = 1; j <= k / 2; j++) {
+            uint32_t t = (uint32_t)(((uint64_t)a + j) % n);
+            if (gsl_rng_uniform(r) < beta) {
+                do
+                    t = rng_below(r, n);
+                while (t == a);
+            }
+            e[i++] = (struct graph_edge){ a, t };
+        }
+    int rc = graph_from_edges_simple(g, n, e, total, NULL, duplicates);
     free(e);
     return rc;
+}
+
+int contacts_sbm(struct graph *g, uint32_t n, uint32_t blocks, double p_in, double p_out,
+                 gsl_rng *r, uint32_t **labels)
+{
+    *labels = NULL;
+    if (blocks < 1 || blocks > n || !(p_in >= 0 && p_in <= 1) || !(p_out >= 0 && p_out <= 1))
+        return -1;
+    uint32_t *lab = malloc((size_t)n * sizeof *lab);
+    if (!lab)
+        return -1;
+    double within = 0;
+    for (uint32_t i = 0; i < n; i++)
+        lab[i] = (uint32_t)((uint64_t)i * blocks / n);
+    for (uint32_t b = 0; b < blocks; b++) {
+        double s = ceil((double)(b + 1) * n / blocks) - ceil((double)b * n / blocks);
+        within += s * (s - 1) / 2;
+    }
+    double all = (double)n * (n - 1) / 2;
+    struct ebuf eb;
+    int rc = -1;
+    if (ebuf_reserve(&eb, p_in * within + p_out * (all - within)))
+        goto cleanup;
+    for (uint32_t start = 0, i = 1; i <= n; i++)   /* within each block */
+        if (i == n || lab[i] != lab[start]) {
+            if (er_pairs(&eb, i - start, start, NULL, p_in, NULL, r))
+                goto cleanup;
+            start = i;
+        }
+    if (er_pairs(&eb, n, 0, NULL, p_out, lab, r))  /* across blocks */
+        goto cleanup;
+    rc = graph_from_edges(g, n, eb.e, eb.n);
+cleanup:
+    free(eb.e);
+    if (rc)
+        free(lab);
+    else
+        *labels = lab;
+    return rc;
+}
+
+/* 1 + Poisson(mean - 1): a group size of the given mean, at least 1. */
+static uint32_t group_size(gsl_rng *r, double mean)
+{
+    return mean > 1 ? 1 + gsl_ran_poisson(r, mean - 1) : 1;
+}
+
+int contacts_layered(struct graph *g, uint32_t n, const struct contacts_layered *lp,
+                     const uint8_t *flags, uint8_t worker_bit, gsl_rng *r, uint32_t **labels,
+                     uint64_t *merged)
+{
+    *labels = NULL;
+    uint32_t *lab = malloc((size_t)n * sizeof *lab), *workers = NULL, nw = 0;
+    struct ebuf eb = { 0 };
+    int rc = -1;
+    double h = lp->household_mean, pc = n > 1 ? lp->community_degree / (n - 1) : 0;
+    if (!lab || ebuf_reserve(&eb, n * ((h - 1) / 2 + lp->work_degree / 2 + lp->community_degree / 2 + 1)))
+        goto cleanup;
+    uint32_t hid = 0;
+    for (uint32_t i = 0; i < n; hid++) {      /* households: cliques of consecutive ids */
+        uint32_t s = group_size(r, h);
+        if (s > n - i)
+            s = n - i;
+        for (uint32_t a = i; a < i + s; a++) {
+            lab[a] = hid;
+            for (uint32_t b = i; b < a; b++)
+                if (ebuf_push(&eb, a, b))
+                    goto cleanup;
+        }
+        i += s;
+    }
+    if (flags) {                          /* workplaces among the shuffled workers */
+        for (uint32_t a = 0; a < n; a++)
+            nw += (flags[a] & worker_bit) != 0;
+        workers = malloc((nw ? nw : 1) * sizeof *workers);
+        if (!workers)
+            goto cleanup;
+        nw = 0;
+        for (uint32_t a = 0; a < n; a++)
+            if (flags[a] & worker_bit)
+                workers[nw++] = a;
+        for (uint32_t i = nw; i > 1; i--) {
+            uint32_t j = rng_below(r, i), t = workers[i - 1];
+            workers[i - 1] = workers[j];
+            workers[j] = t;
+        }
+        for (uint32_t i = 0; i < nw;) {
+            uint32_t s = group_size(r, lp->workplace_mean);
+            if (s > nw - i)
+                s = nw - i;
+            double p = s > 1 ? lp->work_degree / (s - 1) : 0;
+            if (er_pairs(&eb, s, 0, workers + i, p > 1 ? 1 : p, NULL, r))
+                goto cleanup;
+            i += s;
+        }
+    }
+    if (er_pairs(&eb, n, 0, NULL, pc, NULL, r))   /* community */
+        goto cleanup;
+    rc = graph_from_edges_simple(g, n, eb.e, eb.n, NULL, merged);
+cleanup:
+    free(eb.e);
+    free(workers);
+    if (rc)
+        free(lab);
+    else
+        *labels = lab;
+    return rc;
+}
+
+double contacts_powerlaw_mean(double exponent, uint32_t kmin, uint32_t kmax)
+{
+    double s0 = 0, s1 = 0;
+    for (uint32_t k = kmax; k >= kmin && k > 0; k--) {   /* small terms first */
+        double w = pow(k, -exponent);
+        s0 += w;
+        s1 += w * k;
+    }
+    return s1 / s0;
+}
+
+/* Stub s of the flattened stub array held in an edge list. */
+static inline uint32_t *stub(struct graph_edge *e, uint64_t s)
+{
+    return (s & 1) ? &e[s >> 1].v : &e[s >> 1].u;
+}
+
+int contacts_configuration(struct graph *g, uint32_t n, double exponent, uint32_t kmin,
+                           uint32_t kmax, gsl_rng *r, uint64_t *odd_fixed,
+                           uint64_t *self_loops, uint64_t *duplicates)
+{
+    *odd_fixed = 0;
+    if (kmin < 1 || kmin > kmax || kmax >= n || !(exponent > 0))
+        return -1;
+    size_t nk = (size_t)(kmax - kmin) + 1;
+    double *cdf = malloc(nk * sizeof *cdf);
+    uint32_t *deg = malloc((size_t)n * sizeof *deg);
+    struct graph_edge *e = NULL;
+    int rc = -1;
+    if (!cdf || !deg)
+        goto cleanup;
+    double sum = 0;
+    for (size_t i = 0; i < nk; i++)
+        cdf[i] = sum += pow((double)(kmin + i), -exponent);
+    for (size_t i = 0; i < nk; i++)
+        cdf[i] /= sum;
+    cdf[nk - 1] = 1;
+    uint64_t stubs = 0;
+    for (uint32_t a = 0; a < n; a++) {        /* inversion: least i with cdf[i] > u */
+        double u = gsl_rng_uniform(r);
+        size_t lo = 0, hi = nk - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cdf[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        deg[a] = kmin + (uint32_t)lo;
+        stubs += deg[a];
+    }
+    if (stubs % 2) {                          /* the documented fix for an odd sum */
+        uint32_t x = rng_below(r, n);
+        if (deg[x] < kmax)
+            deg[x]++, stubs++;
+        else
+            deg[x]--, stubs--;
+        *odd_fixed = (uint64_t)x + 1;
+    }
+    e = malloc((stubs / 2 ? stubs / 2 : 1) * sizeof *e);
+    if (!e)
+        goto cleanup;
+    uint64_t s = 0;
+    for (uint32_t a = 0; a < n; a++)
+        for (uint32_t j = 0; j < deg[a]; j++)
+            *stub(e, s++) = a;
+    free(deg);
+    deg = NULL;
+    for (uint64_t i = stubs; i > 1; i--) {    /* Fisher-Yates: a uniform pairing */
+        uint64_t j = below64(r, i);
+        uint32_t *x = stub(e, i - 1), *y = stub(e, j), t = *x;
+        *x = *y;
+        *y = t;
+    }
+    rc = graph_from_edges_simple(g, n, e, stubs / 2, self_loops, duplicates);
+cleanup:
+    free(cdf);
+    free(deg);
+    free(e);
+    return rc;
+}
+
+/* ---- configuration -------------------------------------------------------- */
+
+static const char *const kind_names[] = {
+    [CONTACTS_ERDOS_RENYI] = "erdos_renyi", [CONTACTS_BARABASI_ALBERT] = "barabasi_albert",
+    [CONTACTS_WATTS_STROGATZ] = "watts_strogatz", [CONTACTS_SBM] = "stochastic_block",
+    [CONTACTS_LAYERED] = "layered", [CONTACTS_CONFIGURATION] = "configuration",
+};
+
+const char *contacts_kind_name(enum contacts_kind kind) { return kind_names[kind]; }
+
+/* A whole-number attribute in [1, n - 1] or [1, n]. */
+static int get_count(struct cfg *c, const struct cfg_node *e, const char *attr, long lo, long hi,
+                     uint32_t *out)
+{
+    long v = 0;
+    if (cfg_long(c, e, attr, 0, &v))
+        return -1;
+    if (v < lo || v > hi)
+        return cfg_error(c, e, attr, "must be %ld to %ld for N = %ld (got %ld)", lo, hi, hi + 1, v);
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int get_prob(struct cfg *c, const struct cfg_node *e, const char *attr, double *out)
+{
+    if (cfg_double(c, e, attr, 0, out))
+        return -1;
+    if (!(*out >= 0 && *out <= 1))
+        return cfg_error(c, e, attr, "is a probability: must be 0 to 1 (got %g)", *out);
+    return 0;
+}
+
+int contacts_configure(struct contacts_params *p, struct cfg *c, const struct cfg_node *contacts,
+                       uint32_t n)
+{
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    const struct cfg_node *e = cfg_first(contacts);
+    if (!e)
+        return cfg_error(c, contacts, NULL, "needs a generator element");
+    const char *name = cfg_name(e);
+    size_t kind = 0;
+    while (kind < sizeof kind_names / sizeof kind_names[0] && strcmp(kind_names[kind], name))
+        kind++;
+    if (kind == sizeof kind_names / sizeof kind_names[0])
+        return cfg_error(c, e, NULL, "unknown contact generator");
+    p->kind = (enum contacts_kind)kind;
+    long nm1 = (long)n - 1;
+    int rc = 0;
+    switch (p->kind) {
+    case CONTACTS_ERDOS_RENYI:
+        if (cfg_double(c, e, "mean_degree", 0, &p->mean_degree))
+            return -1;
+        if (!(p->mean_degree > 0) || p->mean_degree > (double)nm1)
+            return cfg_error(c, e, "mean_degree", "must be above 0 and at most N - 1 = %ld, the degree "
+                             "of a complete graph (got %g)", nm1, p->mean_degree);
+        break;
+    case CONTACTS_BARABASI_ALBERT:
+        rc = get_count(c, e, "m", 1, nm1, &p->m);
+        break;
+    case CONTACTS_WATTS_STROGATZ:
+        rc = get_count(c, e, "k", 2, nm1, &p->k);
+        rc |= get_prob(c, e, "beta", &p->beta);
+        if (!rc && p->k % 2)
+            rc = cfg_error(c, e, "k", "must be even: k/2 neighbours on each side of the ring (got %u)", p->k);
+        break;
+    case CONTACTS_SBM:
+        rc = get_count(c, e, "blocks", 1, (long)n, &p->blocks);
+        rc |= get_prob(c, e, "p_in", &p->p_in);
+        rc |= get_prob(c, e, "p_out", &p->p_out);
+        break;
+    case CONTACTS_LAYERED: {
+        struct contacts_layered *l = &p->layered;
+        rc |= cfg_double(c, e, "household_mean", 2.5, &l->household_mean);
+        rc |= cfg_double(c, e, "workplace_mean", 20, &l->workplace_mean);
+        rc |= cfg_double(c, e, "work_degree", 8, &l->work_degree);
+        rc |= cfg_double(c, e, "community_degree", 6, &l->community_degree);
+        if (rc)
+            return -1;
+        if (!(l->household_mean >= 1 && l->household_mean <= 50))
+            rc = cfg_error(c, e, "household_mean", "must be 1 to 50 (got %g)", l->household_mean);
+        if (!(l->workplace_mean >= 1 && l->workplace_mean <= 100000))
+            rc = cfg_error(c, e, "workplace_mean", "must be 1 to 100000 (got %g)", l->workplace_mean);
+        if (!(l->work_degree >= 0))
+            rc = cfg_error(c, e, "work_degree", "must be 0 or more (got %g)", l->work_degree);
+        if (!(l->community_degree >= 0) || l->community_degree > (double)nm1)
+            rc = cfg_error(c, e, "community_degree", "must be 0 to N - 1 = %ld (got %g)", nm1,
+                           l->community_degree);
+        break;
+    }
+    case CONTACTS_CONFIGURATION:
+        if (cfg_double(c, e, "exponent", 0, &p->exponent))
+            return -1;
+        if (!(p->exponent > 0))
+            rc = cfg_error(c, e, "exponent", "must be above 0 (got %g)", p->exponent);
+        rc |= get_count(c, e, "min_degree", 1, nm1, &p->kmin);
+        rc |= get_count(c, e, "max_degree", 1, nm1, &p->kmax);
+        if (!rc && p->kmax < p->kmin)
+            rc = cfg_error(c, e, "max_degree", "must be at least min_degree = %u (got %u)", p->kmin, p->kmax);
+        break;
+    }
+    return rc ? -1 : 0;
+}
+
+int contacts_generate(struct contacts *out, const struct contacts_params *p,
+                      const uint8_t *flags, uint8_t worker_bit, gsl_rng *r)
+{
+    memset(out, 0, sizeof *out);
+    switch (p->kind) {
+    case CONTACTS_ERDOS_RENYI:
+        return contacts_erdos_renyi(&out->g, p->n, p->mean_degree, r);
+    case CONTACTS_BARABASI_ALBERT:
+        return contacts_barabasi_albert(&out->g, p->n, p->m, r);
+    case CONTACTS_WATTS_STROGATZ:
+        return contacts_watts_strogatz(&out->g, p->n, p->k, p->beta, r, &out->duplicates);
+    case CONTACTS_SBM:
+        return contacts_sbm(&out->g, p->n, p->blocks, p->p_in, p->p_out, r, &out->labels);
+    case CONTACTS_LAYERED:
+        return contacts_layered(&out->g, p->n, &p->layered, flags, worker_bit, r, &out->labels,
+                                &out->duplicates);
+    case CONTACTS_CONFIGURATION:
+        return contacts_configuration(&out->g, p->n, p->exponent, p->kmin, p->kmax, r,
+                                      &out->odd_fixed, &out->self_loops, &out->duplicates);
+    }
+    return -1;
+}
+
+void contacts_destroy(struct contacts *c)
+{
+    if (!c)
+        return;
+    graph_destroy(&c->g);
+    free(c->labels);
+    memset(c, 0, sizeof *c);
 }

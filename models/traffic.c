@@ -56,6 +56,12 @@ void traffic_destroy(struct traffic *t)
     memset(t, 0, sizeof *t);
 }
 
+void traffic_set_clients(struct traffic *t, const uint8_t *flags, uint8_t bit)
+{
+    t->client = flags;
+    t->client_bit = bit;
+}
+
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
 {
     const struct graph *g = t->g;
@@ -63,7 +69,7 @@ int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end
     const int full_day = len == 86400;
     for (uint32_t a = 0; a < g->n; a++) {
         uint32_t k = graph_degree(g, a);
-        if (k == 0)
+        if (k == 0 || (t->client && !(t->client[a] & t->client_bit)))
             continue;
         uint32_t count;
         double mu = (double)k * t->rate_per_day;  /* a full day's mean */

@@ -7,6 +7,9 @@
  * starts are generated at the day's start into the engine's batch (event
  * kind TRAFFIC_EV_START, a = querier, b = contact) and handled in time order.
  *
+ * Only clients start conversations (traffic_set_clients); an SMS-only
+ * person is skipped like one without contacts, drawing nothing.
+ *
  * Generation per person and slice of length L seconds: the count is
  * Poisson(μ), μ = deg(a)·λ·L/86400; given the count, a homogeneous Poisson
  * process's points are independent and uniform over the slice, so each start
@@ -34,12 +37,18 @@ struct traffic {
     double *emu;                          /* e^-μ for a full day, per person */
     double inv[TRAFFIC_INVERSION_STEPS + 1];  /* 1/k, for the inversion */
     gsl_rng *rng;
+    const uint8_t *client;                /* per person: looks up iff client[a] & client_bit; NULL: all */
+    uint8_t client_bit;
     uint64_t starts;                      /* conversation starts generated */
 };
 
 /* Returns 0, or -1 (OOM). */
 int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, gsl_rng *rng);
 void traffic_destroy(struct traffic *t);
+/* Only people a with flags[a] & bit start conversations (SMS-only people
+ * make no lookups, but are still looked up).  flags must outlive t.  The
+ * others draw nothing from the stream. */
+void traffic_set_clients(struct traffic *t, const uint8_t *flags, uint8_t bit);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end);
 

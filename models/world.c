@@ -1,13 +1,13 @@
 /* world — the exposure model as the engine sees it: one sim_model_type that
  * wires the model families together for a replication.
  *
- *   contacts (graph) -> traffic (conversation starts) -> serverlog (records
+ *   population (clients, workers) -> contacts (graph) -> traffic (conversation starts) -> serverlog (records
  *   under retention) -> adversary (acquisitions) -> inference (knowledge)
  *   -> metrics
  *
  * Random streams, in order: population, contacts, traffic, mobility,
- * adversary (rng.h; population, mobility and adversary draw nothing yet but
- * keep their places so that adding them later does not move the others). */
+ * adversary (rng.h; mobility and adversary draw nothing yet but keep their
+ * places so that adding them later does not move the others). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "contacts.h"
 #include "inference.h"
 #include "metrics.h"
+#include "population.h"
 #include "serverlog.h"
 #include "sim.h"
 #include "traffic.h"
@@ -26,8 +27,8 @@ static const char *const world_streams[] = { "population", "contacts", "traffic"
                                              "adversary", NULL };
 
 struct world_params {
-    uint32_t n;
-    double mean_degree;
+    struct population_params pop;
+    struct contacts_params contacts;
     double rate_per_day;
     int64_t retention;                    /* seconds */
     struct adversary_params adv;
@@ -35,7 +36,8 @@ struct world_params {
 
 struct world {
     const struct world_params *p;
-    struct graph g;
+    struct population pop;
+    struct contacts contacts;
     struct traffic traffic;
     struct serverlog log;
     struct knowledge known;
@@ -60,28 +62,22 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
         return NULL;
     }
     const struct cfg_node *root = cfg_root(c);
-    const struct cfg_node *pop = cfg_child(root, "population");
-    const struct cfg_node *er = cfg_child(cfg_child(root, "contacts"), "erdos_renyi");
     const struct cfg_node *tr = cfg_child(root, "traffic");
     const struct cfg_node *ret = cfg_child(cfg_child(root, "policy"), "retention");
-    long n = 0, days = 0;
+    long days = 0;
     int rc = 0;
-    rc |= cfg_long(c, pop, "size", 0, &n);
-    rc |= cfg_double(c, er, "mean_degree", 0, &p->mean_degree);
+    if (population_configure(&p->pop, c, cfg_child(root, "population")))
+        rc = -1;
+    else if (contacts_configure(&p->contacts, c, cfg_child(root, "contacts"), p->pop.n))
+        rc = -1;
     rc |= cfg_double(c, tr, "rate_per_day", 0, &p->rate_per_day);
     rc |= cfg_long(c, ret, "days", 0, &days);
     if (!rc) {
-        if (n < 2 || n > 100000000)
-            rc = cfg_error(c, pop, "size", "must be 2 to 100000000 (got %ld)", n);
-        if (!(p->mean_degree > 0) || p->mean_degree > (double)(n - 1))
-            rc = cfg_error(c, er, "mean_degree", "must be above 0 and at most N - 1 = %ld, the degree "
-                           "of a complete graph (got %g)", n - 1, p->mean_degree);
         if (!(p->rate_per_day > 0))
             rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
         if (days < 1)
             rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
     }
-    p->n = (uint32_t)n;
     p->retention = (int64_t)days * 86400;
     if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon))
         rc = -1;
@@ -101,7 +97,8 @@ static void world_destroy(void *vs)
     knowledge_destroy(&w->known);
     serverlog_destroy(&w->log);
     traffic_destroy(&w->traffic);
-    graph_destroy(&w->g);
+    contacts_destroy(&w->contacts);
+    population_destroy(&w->pop);
     free(w);
 }
 
@@ -115,14 +112,20 @@ static void *world_init(struct sim *s, const void *vp)
     }
     w->p = p;
     adversary_init(&w->adv, &p->adv);
-    if (contacts_erdos_renyi(&w->g, p->n, p->mean_degree, sim_rng(s, STREAM_CONTACTS))
-        || traffic_init(&w->traffic, &w->g, p->rate_per_day, sim_rng(s, STREAM_TRAFFIC))
+    /* Each family draws from its own stream, so the graph and the traffic do
+     * not depend on the policy or the adversary (common random numbers). */
+    const struct graph *g = &w->contacts.g;
+    if (population_init(&w->pop, &p->pop, sim_rng(s, STREAM_POPULATION))
+        || contacts_generate(&w->contacts, &p->contacts, w->pop.flags, POPULATION_WORKER, sim_rng(s, STREAM_CONTACTS))
+        || traffic_init(&w->traffic, g, p->rate_per_day, sim_rng(s, STREAM_TRAFFIC))
         || serverlog_init(&w->log, p->retention)
-        || knowledge_init(&w->known, &w->g)) {
-        sim_fail(s, "out of memory building the world (N = %u)", p->n);
+        || knowledge_init(&w->known, g)) {
+        sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
         world_destroy(w);
         return NULL;
     }
+    if (w->pop.clients < w->pop.n)            /* only clients look up */
+        traffic_set_clients(&w->traffic, w->pop.flags, POPULATION_CLIENT);
     if (adversary_start(&w->adv, s)) {
         world_destroy(w);
         return NULL;
@@ -130,20 +133,33 @@ static void *world_init(struct sim *s, const void *vp)
     return w;
 }
 
+/* The one-screen summary `exposim run` prints before the run: the
+ * population and the generated graph (graph_stats: O(m sqrt m)). */
 static void world_describe(const void *vs, void *stream)
 {
     const struct world *w = vs;
-    const struct graph *g = &w->g;
-    uint32_t maxdeg = 0, isolated = 0;
-    for (uint32_t a = 0; a < g->n; a++) {
-        uint32_t k = graph_degree(g, a);
-        if (k > maxdeg)
-            maxdeg = k;
-        isolated += k == 0;
+    const struct contacts *ct = &w->contacts;
+    const struct graph *g = &ct->g;
+    fprintf(stream, "population: N = %u, %u clients (%.1f%%), %u workers\n", w->pop.n, w->pop.clients,
+            100.0 * w->pop.clients / w->pop.n, w->pop.workers);
+    struct graph_stats st;
+    if (graph_stats(g, &st)) {
+        fprintf(stream, "contacts: %llu edges (out of memory for the statistics)\n",
+                (unsigned long long)g->m);
+        return;
     }
-    fprintf(stream, "population: N = %u; contacts: %llu edges, mean degree %.3f, max %u, "
-            "%u without contacts\n", g->n, (unsigned long long)g->m,
-            g->n ? 2.0 * (double)g->m / g->n : 0.0, maxdeg, isolated);
+    fprintf(stream, "contacts (%s): %llu edges, mean degree %.3f, max %u, %u without contacts\n",
+            contacts_kind_name(w->p->contacts.kind), (unsigned long long)g->m, st.mean_degree,
+            st.max_degree, st.isolated);
+    fprintf(stream, "  clustering %.4f (transitivity %.4f), %u components, largest %u (%.1f%%)\n",
+            st.avg_clustering, st.transitivity, st.components, st.largest_component,
+            100.0 * st.largest_component / g->n);
+    if (ct->self_loops || ct->duplicates)
+        fprintf(stream, "  built as a simple graph: %llu self-loops erased, %llu repeated pairs merged\n",
+                (unsigned long long)ct->self_loops, (unsigned long long)ct->duplicates);
+    if (ct->odd_fixed)
+        fprintf(stream, "  the degree sum was odd: person %llu's degree was changed by 1 to make it even\n",
+                (unsigned long long)(ct->odd_fixed - 1));
 }
 
 static void world_slice(struct sim *s, void *vs, sim_time start, sim_time end)

@@ -4,7 +4,12 @@
  * own, read with wait4) through the same path as `exposim run`: a scenario
  * text is loaded and validated, the model configured, one replication run.
  * Lookups per second are the lookups made divided by the replication's wall
- * time, graph generation included.  Run `bench CASE` to run one case. */
+ * time, graph generation included.
+ *
+ * The graph cases ("graph-GENERATOR") time one contact generator alone:
+ * N = 10^6, mean degree about 20, seconds and peak memory of the process
+ * (the graph is 4 bytes per directed entry + 8 per person; building it
+ * needs its edge list too).  Run `bench CASE` to run one case. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,8 @@
 #include <gsl/gsl_errno.h>
 
 #include "cfg.h"
+#include "contacts.h"
+#include "population.h"
 #include "results.h"
 #include "sim.h"
 
@@ -32,6 +39,45 @@ static const struct bench_case cases[] = {
     { "bulk-7", 1000000, 180, 7, 30, 20, 0.05 },        /* ... but with the retention window */
     { "small", 1000, 180, 30, 30, 20, 0.05 },           /* per-run overhead of a small scenario */
 };
+
+/* Contact generators at N = 10^6 and mean degree about 20. */
+static const struct contacts_params graph_cases[] = {
+    { .kind = CONTACTS_ERDOS_RENYI, .n = 1000000, .mean_degree = 20 },
+    { .kind = CONTACTS_BARABASI_ALBERT, .n = 1000000, .m = 10 },
+    { .kind = CONTACTS_WATTS_STROGATZ, .n = 1000000, .k = 20, .beta = 0.1 },
+    /* 1000 blocks of 1000: 15 contacts inside, 5 outside on average */
+    { .kind = CONTACTS_SBM, .n = 1000000, .blocks = 1000, .p_in = 15.0 / 999, .p_out = 5.0 / 999000 },
+    /* households of 3 (2.67 contacts), 60% workers (8 at work), community 12.5 */
+    { .kind = CONTACTS_LAYERED, .n = 1000000, .layered = { 3, 20, 8, 12.5 } },
+    /* P(k) ~ k^-2.5 on [8, 1000]: mean 20.6 */
+    { .kind = CONTACTS_CONFIGURATION, .n = 1000000, .exponent = 2.5, .kmin = 8, .kmax = 1000 },
+};
+
+static double now_s(void);
+
+static int run_graph_case(const struct contacts_params *p)
+{
+    gsl_rng *r = rng_stream_new(1, 0, 1), *rp = rng_stream_new(1, 0, 0);
+    struct population pop;
+    struct population_params pp = { p->n, 1, 0.6 };
+    if (!r || !rp || population_init(&pop, &pp, rp))
+        return 1;
+    double t0 = now_s();
+    struct contacts ct;
+    if (contacts_generate(&ct, p, pop.flags, POPULATION_WORKER, r)) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    double t1 = now_s();
+    printf("graph-%s N=%u: %.2f s, %llu edges, mean degree %.2f", contacts_kind_name(p->kind), p->n,
+           t1 - t0, (unsigned long long)ct.g.m, 2.0 * (double)ct.g.m / p->n);
+    fflush(stdout);
+    contacts_destroy(&ct);
+    population_destroy(&pop);
+    gsl_rng_free(r);
+    gsl_rng_free(rp);
+    return 0;
+}
 
 static double now_s(void)
 {
@@ -91,6 +137,27 @@ static int run_case(const struct bench_case *c)
     return 0;
 }
 
+/* Run one case in a child process; its peak resident memory is its own. */
+static int in_child(const char *name, int (*fn)(const void *), const void *arg)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(fn(arg));
+    int st;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+        printf("%s: FAILED\n", name);
+        return 1;
+    }
+    printf(", peak %.0f MiB\n", ru.ru_maxrss / 1024.0);
+    fflush(stdout);
+    return 0;
+}
+
+static int run_case_v(const void *c) { return run_case(c); }
+static int run_graph_case_v(const void *p) { return run_graph_case(p); }
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -98,17 +165,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
             continue;
-        pid_t pid = fork();
-        if (pid == 0)
-            _exit(run_case(&cases[i]));
-        int st;
-        struct rusage ru;
-        if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-            printf("%s: FAILED\n", cases[i].name);
-            failed = 1;
+        failed |= in_child(cases[i].name, run_case_v, &cases[i]);
+    }
+    for (size_t i = 0; i < sizeof graph_cases / sizeof graph_cases[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "graph-%s", contacts_kind_name(graph_cases[i].kind));
+        if (argc > 1 && strcmp(argv[1], name) != 0)
             continue;
-        }
-        printf(", peak %.0f MiB\n", ru.ru_maxrss / 1024.0);
+        failed |= in_child(name, run_graph_case_v, &graph_cases[i]);
     }
     return failed;
 }
