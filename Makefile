@@ -10,8 +10,9 @@ CC       := gcc
 BUILD    ?= build
 BIN      ?= bin/exposim
 OPT      ?= -O2
-PKGS     := gsl libxml-2.0
-DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev check pkg-config gnuplot-nox valgrind
+PKGS     := gsl libxml-2.0 nettle
+DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev nettle-dev check pkg-config gnuplot-nox valgrind \
+            libopenmpi-dev openmpi-bin
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -61,7 +62,7 @@ deps:
 have-deps:
 	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists $(PKGS) check \
 	   || [ ! -f /usr/include/csv.h ] || ! command -v gnuplot >/dev/null \
-	   || ! command -v valgrind >/dev/null; then \
+	   || ! command -v valgrind >/dev/null || ! command -v mpicc >/dev/null; then \
 	  $(MAKE) --no-print-directory deps; fi
 
 # --- build -----------------------------------------------------------------
@@ -69,8 +70,8 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKGCFLAGS) -MMD -MP -c $< -o $@
 
-# The XSD is compiled into the binary (.incbin), so it must be a dependency.
-$(BUILD)/sim/schema.o: sim/schema.S scenarios/scenario.xsd
+# The XSDs are compiled into the binary (.incbin), so they are dependencies.
+$(BUILD)/sim/schema.o: sim/schema.S scenarios/scenario.xsd scenarios/sweep.xsd
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 

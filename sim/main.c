@@ -1,7 +1,9 @@
-/* main — the exposim command line: run, validate, --help, --version.
+/* main — the exposim command line: run, sweep, merge, validate, --help,
+ * --version.
  *
  * Exit status: 0 success; 2 bad usage or bad input (nothing written);
  * 1 failure while running (nothing written). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +15,20 @@
 #include <libxml/parser.h>
 
 #include "cfg.h"
+#include "collate.h"
 #include "diag.h"
 #include "manifest.h"
 #include "results.h"
 #include "sim.h"
+#include "sweep.h"
 
 #define MAX_ARGS_SET 200
 
 static const char usage_text[] =
     "usage: exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R]\n"
     "                  [--set PATH=VALUE]... [--quiet]\n"
+    "       exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume] [--quiet]\n"
+    "       exposim merge -o OUT DIR... [--quiet]\n"
     "       exposim validate FILE.xml [--set PATH=VALUE]...\n"
     "       exposim --help | --version\n";
 
@@ -36,7 +42,15 @@ static const char help_text[] =
     "                       timeseries.csv and summary.csv to results/NAME/\n"
     "  validate FILE.xml    check a scenario (after any --set, --seed,\n"
     "                       --replications) against the schema and the model's\n"
-    "                       rules; print errors as FILE:LINE: message\n"
+    "                       rules; print errors as FILE:LINE: message (a sweep\n"
+    "                       file: its design, base scenario and every point)\n"
+    "  sweep SWEEP.xml      run every point of a parameter sweep, every\n"
+    "                       replication; write sweep.csv (one row per point and\n"
+    "                       replication), sweep-summary.csv (per point: mean, sd,\n"
+    "                       95% CI of every metric) and manifest.xml to\n"
+    "                       results/NAME/\n"
+    "  merge -o OUT DIR...  join the directories of `sweep --shard I/K` (every\n"
+    "                       shard once) into the files one process would write\n"
     "\n"
     "options for run:\n"
     "  -o DIR               write results to DIR instead of results/NAME/\n"
@@ -49,8 +63,20 @@ static const char help_text[] =
     "                       --set adversary/bulk_snapshot[2]@period_days=60\n"
     "  -q, --quiet          print nothing but errors\n"
     "\n"
-    "Exit status: 0 done, 2 bad usage or input (nothing written), 1 failed run.\n"
-    "Documentation: README.md and docs/ (model, scenarios, metrics).\n";
+    "options for sweep:\n"
+    "  -o DIR               write results to DIR instead of results/NAME/\n"
+    "  -j N, --jobs N       run N points at a time in N processes (same bytes\n"
+    "                       for any N); under mpirun every rank takes a share\n"
+    "  --shard I/K          run only the points whose index is I-1 modulo K (for\n"
+    "                       a job array; join the K directories with merge)\n"
+    "  --resume             continue the sweep whose journal is in DIR: runs\n"
+    "                       already done are kept, the rest are run\n"
+    "  -q, --quiet          no messages and no progress line\n"
+    "\n"
+    "Exit status: 0 done, 2 bad usage or input (nothing written), 1 failed run\n"
+    "(a sweep keeps its finished runs: run it again with --resume).\n"
+    "Documentation: README.md and docs/ (model, scenarios, metrics, sweeps,\n"
+    "cluster).\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -165,6 +191,16 @@ static int cmd_validate(int argc, char **argv)
         return rc;
     if (a.outdir || a.quiet)
         return usage_error("%s", "validate takes FILE and --set/--seed/--replications only");
+    if (sweep_is_sweep_file(a.scenario)) {      /* dispatch on the root element */
+        if (a.nsets)
+            return usage_error("%s", "a sweep file is validated as it is (no --set, --seed, --replications)");
+        struct diag d;
+        diag_init(&d);
+        rc = sweep_validate(a.scenario, &d);
+        diag_print(&d, stderr);
+        diag_destroy(&d);
+        return rc;
+    }
     struct cfg *c;
     const struct sim_model_type *model;
     struct sim_run_params run;
@@ -269,6 +305,117 @@ out:
     return rc;
 }
 
+/* A whole unsigned number in [lo, hi] from text; 0 or -1. */
+static int parse_uint(const char *t, unsigned long lo, unsigned long hi, unsigned *out)
+{
+    char *end;
+    if (!t || !*t || *t == '-' || *t == '+')
+        return -1;
+    errno = 0;
+    unsigned long v = strtoul(t, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    struct sweep_opts o = { .jobs = 1, .argc = argc, .argv = argv };
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (strcmp(arg, "--resume") == 0) {
+            o.resume = 1;
+        } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
+            v = strcmp(arg, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL) : opt_value(argc, argv, &i, "--output");
+            if (!v || !*v)
+                return usage_error("%s needs a directory", arg);
+            o.outdir = v;
+        } else if (strncmp(arg, "-j", 2) == 0 || (strncmp(arg, "--jobs", 6) == 0 && (!arg[6] || arg[6] == '='))) {
+            if (arg[1] == 'j' && arg[2])
+                v = arg + 2;                  /* -j4 */
+            else if (arg[1] == 'j')
+                v = i + 1 < argc ? argv[++i] : NULL;
+            else
+                v = opt_value(argc, argv, &i, "--jobs");
+            if (parse_uint(v, 1, SWEEP_MAX_JOBS, &o.jobs))
+                return usage_error("-j needs a number of processes, 1 to 256 (got '%s')", v ? v : "");
+        } else if (strncmp(arg, "--shard", 7) == 0 && (!arg[7] || arg[7] == '=')) {
+            v = opt_value(argc, argv, &i, "--shard");
+            const char *slash = v ? strchr(v, '/') : NULL;
+            char num[32];
+            if (!slash || (size_t)(slash - v) >= sizeof num)
+                return usage_error("--shard needs I/K, e.g. --shard 1/4 (got '%s')", v ? v : "");
+            memcpy(num, v, (size_t)(slash - v));
+            num[slash - v] = '\0';
+            if (parse_uint(num, 1, 1u << 20, &o.shard) || parse_uint(slash + 1, 1, 1u << 20, &o.nshards))
+                return usage_error("--shard needs I/K with whole numbers I, K >= 1 (got '%s')", v);
+            if (o.shard > o.nshards)
+                return usage_error("--shard %s: I must be 1 to K", v);
+        } else if (arg[0] == '-' && arg[1]) {
+            return usage_error("unknown option '%s'", arg);
+        } else if (!o.file) {
+            o.file = arg;
+        } else {
+            return usage_error("unexpected argument '%s'", arg);
+        }
+    }
+    if (!o.file)
+        return usage_error("%s", "sweep needs a sweep file");
+    struct diag d;
+    diag_init(&d);
+    int rc = sweep_run(&o, &d);
+    diag_print(&d, stderr);
+    diag_destroy(&d);
+    return rc;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+    const char *outdir = NULL;
+    int quiet = 0;
+    char **dirs = calloc((size_t)argc, sizeof *dirs);
+    size_t n = 0;
+    int rc = 2;
+    if (!dirs) {
+        fprintf(stderr, "exposim: out of memory\n");
+        return 1;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            quiet = 1;
+        } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
+            const char *v = strcmp(arg, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                                   : opt_value(argc, argv, &i, "--output");
+            if (!v || !*v) {
+                rc = usage_error("%s needs a directory", arg);
+                goto out;
+            }
+            outdir = v;
+        } else if (arg[0] == '-' && arg[1]) {
+            rc = usage_error("unknown option '%s'", arg);
+            goto out;
+        } else {
+            dirs[n++] = argv[i];
+        }
+    }
+    if (!outdir || !n) {
+        rc = usage_error("%s", "merge needs -o OUT and at least one shard directory");
+        goto out;
+    }
+    struct diag d;
+    diag_init(&d);
+    rc = collate_merge(outdir, dirs, n, quiet, argc, argv, &d);
+    diag_print(&d, stderr);
+    diag_destroy(&d);
+out:
+    free(dirs);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();              /* GSL reports through return codes */
@@ -288,6 +435,10 @@ int main(int argc, char **argv)
         rc = cmd_run(argc, argv);
     else if (strcmp(argv[1], "validate") == 0)
         rc = cmd_validate(argc, argv);
+    else if (strcmp(argv[1], "sweep") == 0)
+        rc = cmd_sweep(argc, argv);
+    else if (strcmp(argv[1], "merge") == 0)
+        rc = cmd_merge(argc, argv);
     else
         rc = usage_error("unknown command '%s'", argv[1]);
     xmlCleanupParser();

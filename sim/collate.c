@@ -1,0 +1,470 @@
+/* collate — sweep result files from journals; see collate.h. */
+#include "collate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "results.h"
+#include "rng.h"
+
+/* ---- outputs ---------------------------------------------------------------- */
+
+/* One run of the output, from one of the journals. */
+struct out_run {
+    uint32_t point, rep;
+    const struct journal *j;
+    const struct journal_run *run;
+};
+
+struct outputs {
+    const struct journal_header *h;    /* the design: paths and point values */
+    struct out_run *runs;
+    size_t nruns;
+    const char **metrics;              /* columns, in first-seen order of the sorted runs */
+    size_t nmetrics;
+    size_t **col;                      /* per journal: metric id -> column */
+    const struct journal *const *js;
+    size_t njs;
+};
+
+static int cmp_run(const void *a, const void *b)
+{
+    const struct out_run *x = a, *y = b;
+    if (x->point != y->point)
+        return x->point < y->point ? -1 : 1;
+    return x->rep < y->rep ? -1 : x->rep > y->rep;
+}
+
+static void outputs_destroy(struct outputs *o)
+{
+    for (size_t i = 0; o->col && i < o->njs; i++)
+        free(o->col[i]);
+    free(o->col);
+    free(o->metrics);
+    free(o->runs);
+    memset(o, 0, sizeof *o);
+}
+
+/* Gather the runs of several journals (one for a sweep, one per shard for
+ * a merge), sort them by (point, replication), refuse repeats, and settle
+ * the metric columns. */
+static int outputs_init(struct outputs *o, const struct journal *const *js, size_t njs, struct diag *d)
+{
+    memset(o, 0, sizeof *o);
+    o->h = &js[0]->h;
+    o->js = js;
+    o->njs = njs;
+    size_t n = 0;
+    for (size_t i = 0; i < njs; i++)
+        n += js[i]->nruns;
+    if (!(o->runs = calloc(n ? n : 1, sizeof *o->runs)) || !(o->col = calloc(njs, sizeof *o->col)))
+        return diag_add(d, NULL, 0, "out of memory");
+    for (size_t i = 0; i < njs; i++) {
+        for (size_t k = 0; k < js[i]->nruns; k++)
+            o->runs[o->nruns++] = (struct out_run){ js[i]->runs[k].point, js[i]->runs[k].rep, js[i],
+                                                    &js[i]->runs[k] };
+        if (!(o->col[i] = calloc(js[i]->nmetrics ? js[i]->nmetrics : 1, sizeof **o->col)))
+            return diag_add(d, NULL, 0, "out of memory");
+        for (size_t m = 0; m < js[i]->nmetrics; m++)
+            o->col[i][m] = SIZE_MAX;
+    }
+    qsort(o->runs, o->nruns, sizeof *o->runs, cmp_run);
+    size_t cap = 0;
+    for (size_t k = 0; k < o->nruns; k++) {
+        const struct out_run *r = &o->runs[k];
+        if (k && r->point == r[-1].point && r->rep == r[-1].rep)
+            return diag_add(d, r->j->path, 0, "point %u, replication %u appears twice%s%s", r->point + 1,
+                            r->rep + 1, r->j != r[-1].j ? " (also in " : "", r->j != r[-1].j ? r[-1].j->path : "");
+        size_t ji = 0;
+        while (js[ji] != r->j)
+            ji++;
+        for (uint32_t v = 0; v < r->run->n; v++) {
+            uint32_t mid = r->j->mids[r->run->first + v];
+            if (o->col[ji][mid] != SIZE_MAX)
+                continue;
+            const char *name = r->j->metrics[mid];
+            size_t c = 0;
+            while (c < o->nmetrics && strcmp(o->metrics[c], name) != 0)
+                c++;
+            if (c == o->nmetrics) {
+                if (o->nmetrics == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    const char **nm = realloc(o->metrics, cap * sizeof *nm);
+                    if (!nm)
+                        return diag_add(d, NULL, 0, "out of memory");
+                    o->metrics = nm;
+                }
+                o->metrics[o->nmetrics++] = name;
+            }
+            o->col[ji][mid] = c;
+        }
+    }
+    return 0;
+}
+
+/* The value of column c in run r (NaN when the run lacks that metric). */
+static double out_value(const struct outputs *o, const struct out_run *r, size_t c)
+{
+    size_t ji = 0;
+    while (o->js[ji] != r->j)
+        ji++;
+    for (uint32_t v = 0; v < r->run->n; v++)
+        if (o->col[ji][r->j->mids[r->run->first + v]] == c)
+            return r->j->vals[r->run->first + v];
+    return NAN;
+}
+
+/* A name as a CSV field: plain when it is a plain word, else quoted by
+ * libcsv (paths hold '/', '@', '[').  */
+static int csv_name(FILE *f, const char *s)
+{
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s))
+        return fputs(s, f) == EOF ? -1 : 0;
+    return results_csv_text(f, s);
+}
+
+/* A parameter value: a number as written, anything else through libcsv. */
+static int csv_value(FILE *f, const char *s)
+{
+    char *e;
+    errno = 0;
+    (void)strtod(s, &e);
+    if (*s && !*e && strspn(s, "0123456789+-.eE") == strlen(s))
+        return fputs(s, f) == EOF ? -1 : 0;
+    return results_csv_text(f, s);
+}
+
+static int fill_sweep_csv(FILE *f, const void *ctx)
+{
+    const struct outputs *o = ctx;
+    int bad = fputs("point,replication", f) == EOF;
+    for (size_t j = 0; j < o->h->nparams; j++)
+        bad |= results_csv_sep(f) | csv_name(f, o->h->paths[j]);
+    for (size_t c = 0; c < o->nmetrics; c++)
+        bad |= results_csv_sep(f) | csv_name(f, o->metrics[c]);
+    bad |= results_csv_end(f);
+    for (size_t k = 0; k < o->nruns && !bad; k++) {
+        const struct out_run *r = &o->runs[k];
+        bad |= results_csv_uint(f, r->point + 1ull) | results_csv_sep(f) | results_csv_uint(f, r->rep + 1ull);
+        for (size_t j = 0; j < o->h->nparams; j++)
+            bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)r->point * o->h->nparams + j]);
+        for (size_t c = 0; c < o->nmetrics; c++)
+            bad |= results_csv_sep(f) | results_csv_num(f, out_value(o, r, c));
+        bad |= results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
+static int fill_summary_csv(FILE *f, const void *ctx)
+{
+    const struct outputs *o = ctx;
+    static const char *const stat[] = { "mean", "sd", "ci95_low", "ci95_high", "n" };
+    int bad = fputs("point", f) == EOF;
+    for (size_t j = 0; j < o->h->nparams; j++)
+        bad |= results_csv_sep(f) | csv_name(f, o->h->paths[j]);
+    for (size_t c = 0; c < o->nmetrics; c++)
+        for (size_t k = 0; k < 5; k++) {
+            char name[300];
+            snprintf(name, sizeof name, "%s_%s", o->metrics[c], stat[k]);
+            bad |= results_csv_sep(f) | csv_name(f, name);
+        }
+    bad |= results_csv_end(f);
+    /* Each point's runs go through a struct results so that the summary
+     * is exactly results_summary's (NaN left out, Student-t interval). */
+    for (size_t k = 0; k < o->nruns && !bad;) {
+        size_t e = k;
+        while (e < o->nruns && o->runs[e].point == o->runs[k].point)
+            e++;
+        struct results res;
+        results_init(&res);
+        uint32_t nrep = 0;
+        /* Intern the names in column order (metric id = column), then drop
+         * the placeholder rows. */
+        for (size_t c = 0; c < o->nmetrics; c++)
+            bad |= results_add(&res, 0, 0, 0, o->metrics[c], NAN);
+        res.n = 0;
+        for (size_t i = k; i < e && !bad; i++) {
+            const struct out_run *r = &o->runs[i];
+            if (r->rep + 1 > nrep)
+                nrep = r->rep + 1;
+            for (size_t c = 0; c < o->nmetrics && !bad; c++)
+                bad |= results_add(&res, r->rep, 0, 0, o->metrics[c], out_value(o, r, c));
+        }
+        uint32_t p = o->runs[k].point;
+        bad |= results_csv_uint(f, p + 1ull);
+        for (size_t j = 0; j < o->h->nparams; j++)
+            bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)p * o->h->nparams + j]);
+        for (size_t c = 0; c < o->nmetrics && !bad; c++) {
+            struct results_stat st = results_summary(&res, (uint32_t)c, nrep);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.mean);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.sd);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.lo);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.hi);
+            bad |= results_csv_sep(f) | results_csv_uint(f, st.n);
+        }
+        bad |= results_csv_end(f);
+        results_destroy(&res);
+        k = e;
+    }
+    return bad ? -1 : 0;
+}
+
+/* ---- manifest --------------------------------------------------------------- */
+
+static void utc(char *buf, size_t len, time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", v);
+    xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
+}
+
+static int dump_doc(FILE *f, const void *ctx)
+{
+    return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
+}
+
+/* The parts every sweep manifest has: program, command, times, the
+ * sweep's identity and its design. */
+static xmlDocPtr manifest_common(const struct journal_header *h, const char *file, int show_shard,
+                                 int argc, char **argv, time_t started, time_t finished, size_t nruns)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = doc ? xmlNewNode(NULL, BAD_CAST "manifest") : NULL;
+    if (!root) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlDocSetRootElement(doc, root);
+    xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
+    xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
+    xmlNewProp(root, BAD_CAST "kind", BAD_CAST "sweep");
+    xmlNodePtr cmd = xmlNewChild(root, NULL, BAD_CAST "command", NULL);
+    for (int i = 0; i < argc; i++)
+        xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST argv[i]);
+    char buf[64];
+    xmlNodePtr times = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
+    utc(buf, sizeof buf, started);
+    xmlNewProp(times, BAD_CAST "started", BAD_CAST buf);
+    utc(buf, sizeof buf, finished);
+    xmlNewProp(times, BAD_CAST "finished", BAD_CAST buf);
+    prop_u(times, "wall_seconds", (unsigned long long)(finished - started));
+    xmlNodePtr sw = xmlNewChild(root, NULL, BAD_CAST "sweep", NULL);
+    xmlNewProp(sw, BAD_CAST "name", BAD_CAST h->name);
+    if (file)
+        xmlNewProp(sw, BAD_CAST "file", BAD_CAST file);
+    xmlNewProp(sw, BAD_CAST "hash_algorithm", BAD_CAST "sha256");
+    xmlNewProp(sw, BAD_CAST "hash", BAD_CAST h->hash);
+    prop_u(sw, "points", h->npoints);
+    prop_u(sw, "replications", h->replications);
+    if (show_shard && h->nshards > 1) {
+        snprintf(buf, sizeof buf, "%u/%u", h->shard, h->nshards);
+        xmlNewProp(sw, BAD_CAST "shard", BAD_CAST buf);
+    }
+    prop_u(sw, "runs_in_output", nruns);
+    xmlNodePtr params = xmlNewChild(sw, NULL, BAD_CAST "parameters", NULL);
+    for (size_t j = 0; j < h->nparams; j++)
+        xmlNewProp(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), BAD_CAST "path", BAD_CAST h->paths[j]);
+    xmlNodePtr pts = xmlNewChild(sw, NULL, BAD_CAST "points", NULL);
+    for (uint32_t p = 0; p < h->npoints; p++) {
+        xmlNodePtr pt = xmlNewChild(pts, NULL, BAD_CAST "point", NULL);
+        prop_u(pt, "index", p + 1ull);
+        for (size_t j = 0; j < h->nparams; j++)
+            xmlNewProp(xmlNewTextChild(pt, NULL, BAD_CAST "set", BAD_CAST h->values[(size_t)p * h->nparams + j]),
+                       BAD_CAST "path", BAD_CAST h->paths[j]);
+    }
+    return doc;
+}
+
+/* A sweep's (or shard's) manifest: the common parts, the seeds, the base
+ * as run. */
+static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct collate_info *in, size_t nruns)
+{
+    xmlDocPtr doc = manifest_common(h, in->file, 1, in->argc, in->argv, in->started, time(NULL), nruns);
+    if (!doc)
+        return NULL;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr sw = xmlFirstElementChild(root);
+    while (sw && strcmp((const char *)sw->name, "sweep") != 0)
+        sw = xmlNextElementSibling(sw);
+    if (in->base_file)
+        xmlNewProp(sw, BAD_CAST "base_file", BAD_CAST in->base_file);
+    xmlNodePtr seeds = xmlNewChild(root, NULL, BAD_CAST "seeds", NULL);
+    prop_u(seeds, "scenario_seed", in->seed);
+    xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST RNG_TYPE_NAME);
+    xmlNewProp(seeds, BAD_CAST "derivation",
+               BAD_CAST "seed(r,c) = fmix32(fmix32(16*r + c) XOR fmix32(scenario_seed)), r 0-based; "
+                        "the same for every point (common random numbers)");
+    for (uint32_t r = 0; in->model && r < h->replications; r++) {
+        xmlNodePtr rep = xmlNewChild(seeds, NULL, BAD_CAST "replication", NULL);
+        prop_u(rep, "index", r + 1ull);
+        for (unsigned k = 0; in->model->streams[k]; k++) {
+            xmlNodePtr st = xmlNewChild(rep, NULL, BAD_CAST "stream", NULL);
+            xmlNewProp(st, BAD_CAST "component", BAD_CAST in->model->streams[k]);
+            prop_u(st, "seed", rng_stream_seed(in->seed, r, k));
+        }
+    }
+    if (in->base_as_run) {
+        xmlNodePtr as_run = xmlNewChild(root, NULL, BAD_CAST "base_as_run", NULL);
+        xmlNodePtr copy = xmlDocCopyNode(xmlDocGetRootElement((xmlDocPtr)cfg_xml_doc(in->base_as_run)), doc, 1);
+        if (copy)
+            xmlAddChild(as_run, copy);
+    }
+    return doc;
+}
+
+/* Stage sweep.csv, sweep-summary.csv and manifest.xml, then rename all. */
+static int write_outputs(const char *dir, const struct outputs *o, xmlDocPtr manifest, struct diag *d)
+{
+    struct results_staged st;
+    results_stage_init(&st, dir);
+    if (results_stage_file(&st, "sweep.csv", fill_sweep_csv, o, d)
+        || results_stage_file(&st, "sweep-summary.csv", fill_summary_csv, o, d)
+        || results_stage_file(&st, "manifest.xml", dump_doc, manifest, d) || results_stage_commit(&st, d)) {
+        results_stage_abort(&st);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- entry points ---------------------------------------------------------- */
+
+int collate_sweep(const char *dir, const struct journal *j, const struct collate_info *info,
+                  size_t *nruns, struct diag *d)
+{
+    struct outputs out;
+    const struct journal *js[] = { j };
+    int rc = -1;
+    xmlDocPtr m = NULL;
+    if (outputs_init(&out, js, 1, d))
+        goto cleanup;
+    if (!(m = sweep_manifest(&j->h, info, out.nruns))) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto cleanup;
+    }
+    if (write_outputs(dir, &out, m, d))
+        goto cleanup;
+    *nruns = out.nruns;
+    rc = 0;
+cleanup:
+    xmlFreeDoc(m);
+    outputs_destroy(&out);
+    return rc;
+}
+
+/* ---- merge ------------------------------------------------------------------ */
+
+int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
+                int argc, char **argv, struct diag *d)
+{
+    time_t started = time(NULL);
+    struct journal *js = calloc(ndirs ? ndirs : 1, sizeof *js);
+    const struct journal **jp = calloc(ndirs ? ndirs : 1, sizeof *jp);
+    const char **by_shard = NULL;
+    struct outputs out;
+    memset(&out, 0, sizeof out);
+    int rc = 2, created = 0;
+    xmlDocPtr m = NULL, tmpl = NULL;
+    if (!js || !jp) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        js[i].fd = -1;
+        jp[i] = &js[i];
+        int r = journal_read(dirs[i], &js[i], d);
+        if (r == 1)
+            diag_add(d, NULL, 0, "%s: no %s there; not a sweep or shard directory", dirs[i], JOURNAL_NAME);
+        if (r)
+            goto cleanup;
+        if (strcmp(js[i].h.hash, js[0].h.hash) != 0 || js[i].h.nshards != js[0].h.nshards) {
+            diag_add(d, NULL, 0, "%s and %s come from different sweeps (%s): cannot merge", dirs[0], dirs[i],
+                     strcmp(js[i].h.hash, js[0].h.hash) ? "their hashes differ" : "different shard counts");
+            goto cleanup;
+        }
+    }
+    unsigned k = js[0].h.nshards;
+    if (!(by_shard = calloc(k + 1, sizeof *by_shard))) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < ndirs; i++) {
+        unsigned sh = js[i].h.shard;
+        if (by_shard[sh]) {
+            diag_add(d, NULL, 0, "shard %u/%u is given twice: %s and %s", sh, k, by_shard[sh], dirs[i]);
+            goto cleanup;
+        }
+        by_shard[sh] = dirs[i];
+        size_t want = 0;
+        for (size_t p = sh - 1; p < js[i].h.npoints; p += k)
+            want += js[i].h.replications;
+        if (js[i].nruns != want) {
+            diag_add(d, NULL, 0, "%s: shard %u/%u is incomplete (%zu of %zu runs); finish it with "
+                     "`exposim sweep SWEEP.xml --shard %u/%u --resume -o %s`", dirs[i], sh, k, js[i].nruns,
+                     want, sh, k, dirs[i]);
+            goto cleanup;
+        }
+    }
+    for (unsigned sh = 1; sh <= k; sh++)
+        if (!by_shard[sh]) {
+            diag_add(d, NULL, 0, "shard %u/%u is missing: give every shard's directory once", sh, k);
+            goto cleanup;
+        }
+    if (outputs_init(&out, jp, ndirs, d))
+        goto cleanup;
+    /* The manifest: the design from the journals, seeds and base as run
+     * from the first shard's manifest, and the shards merged. */
+    m = manifest_common(&js[0].h, NULL, 0, argc, argv, started, time(NULL), out.nruns);
+    if (!m) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto cleanup;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.xml", by_shard[1]);
+    tmpl = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNodePtr root = xmlDocGetRootElement(m);
+    for (xmlNodePtr n = tmpl ? xmlFirstElementChild(xmlDocGetRootElement(tmpl)) : NULL; n; n = xmlNextElementSibling(n))
+        if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
+            xmlAddChild(root, xmlDocCopyNode(n, m, 1));
+    xmlNodePtr mf = xmlNewChild(root, NULL, BAD_CAST "merged_from", NULL);
+    for (unsigned sh = 1; sh <= k; sh++) {
+        xmlNodePtr n = xmlNewChild(mf, NULL, BAD_CAST "shard", NULL);
+        prop_u(n, "index", sh);
+        prop_u(n, "of", k);
+        xmlNewProp(n, BAD_CAST "dir", BAD_CAST by_shard[sh]);
+    }
+    if (results_prepare_dir(outdir, &created, d))
+        goto cleanup;
+    rc = 1;
+    if (write_outputs(outdir, &out, m, d))
+        goto cleanup;
+    if (!quiet)
+        printf("merged %u shard%s of sweep %s: %zu runs; results: %s/ (manifest.xml, sweep.csv, "
+               "sweep-summary.csv)\n", k, k == 1 ? "" : "s", js[0].h.name, out.nruns, outdir);
+    rc = 0;
+cleanup:
+    if (rc && created)
+        rmdir(outdir);
+    xmlFreeDoc(tmpl);
+    xmlFreeDoc(m);
+    outputs_destroy(&out);
+    for (size_t i = 0; js && i < ndirs; i++)
+        journal_destroy(&js[i]);
+    free(js);
+    free(jp);
+    free(by_shard);
+    return rc;
+}
