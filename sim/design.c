@@ -444,14 +444,20 @@ int design_load(struct design *dz, const char *path, struct diag *d)
         diag_add(d, NULL, 0, "out of memory");
         goto fail;
     }
+    /* The root first, so that a scenario given by mistake is named as such
+     * rather than as a schema violation. */
+    if (!(dz->doc = cfg_load_schema(path, NULL, 0, NULL, d)))
+        goto fail;
+    if (strcmp(cfg_name(cfg_root(dz->doc)), "sweep") != 0) {
+        cfg_error(dz->doc, cfg_root(dz->doc), NULL, "not a sweep file (the root element is <%s>, "
+                  "not <sweep>)", cfg_name(cfg_root(dz->doc)));
+        goto fail;
+    }
+    cfg_free(dz->doc);
     if (!(dz->doc = cfg_load_schema(path, NULL, 0, &design_schema, d)))
         goto fail;
     struct cfg *c = dz->doc;
     const struct cfg_node *root = cfg_root(c);
-    if (strcmp(cfg_name(root), "sweep") != 0) {
-        cfg_error(c, root, NULL, "not a sweep file (the root element is <%s>)", cfg_name(root));
-        goto fail;
-    }
     long v;
     if (!(dz->name = strdup(cfg_str(root, "name", "sweep")))) {
         diag_add(d, NULL, 0, "out of memory");

@@ -16,5 +16,6 @@ Suite *inference_suite(void);  /* tests/check_inference.c */
 Suite *metrics_suite(void);    /* tests/check_metrics.c */
 Suite *cli_suite(void);        /* tests/check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* tests/check_stats.c: closed-form recall */
+Suite *sweep_suite(void);      /* tests/check_sweep.c: designs, journal, sweeps end to end */
 
 #endif

@@ -1,0 +1,717 @@
+/* check_sweep — parameter sweeps: design expansion (grid order, lists,
+ * linear and log ranges, Latin hypercube strata), the journal's torn-line
+ * handling, bad input (status 2, a clear message, nothing written), common
+ * random numbers, and the same bytes from -j 1, -j 2, shards + merge, and a
+ * sweep killed with SIGKILL then resumed.
+ *
+ * Set EXPOSIM_TEST_SLOW=1 (make valgrind does) to shrink the sweeps that
+ * are long only so that a kill lands mid-way. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "design.h"
+#include "journal.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* The base of most sweeps here: 300 people, 60 days, 20-day log, bulk
+ * snapshots every 20 days; a run takes a few milliseconds. */
+static const char small_xml[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<scenario name=\"small\">\n"
+    "  <run seed=\"5\" replications=\"3\" horizon_days=\"60\"/>\n"
+    "  <population size=\"300\"/>\n"
+    "  <contacts><erdos_renyi mean_degree=\"8\"/></contacts>\n"
+    "  <traffic rate_per_day=\"0.02\"/>\n"
+    "  <policy><retention days=\"20\"/></policy>\n"
+    "  <adversary><bulk_snapshot period_days=\"20\"/></adversary>\n"
+    "</scenario>\n";
+
+/* 3 x 2 points x 3 replications = 18 runs. */
+static const char grid_xml[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<sweep name=\"g\" replications=\"3\" seed=\"11\">\n"
+    "  <base file=\"small.xml\"/>\n"
+    "  <grid>\n"
+    "    <parameter path=\"policy/retention@days\"><values>10 20 40</values></parameter>\n"
+    "    <parameter path=\"adversary/bulk_snapshot@period_days\"><range from=\"15\" to=\"30\" step=\"15\"/></parameter>\n"
+    "  </grid>\n"
+    "</sweep>\n";
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(dir);
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/small.xml", dir), 0);
+    tu_write(p, small_xml);
+    free(p);
+}
+
+static void teardown(void) { tu_rmtree(dir); free(dir); dir = NULL; }
+
+static char *in_dir(const char *name)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    return p;
+}
+
+static char *write_file(const char *name, const char *text)
+{
+    char *p = in_dir(name);
+    tu_write(p, text);
+    return p;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static int slow(void)
+{
+    const char *s = getenv("EXPOSIM_TEST_SLOW");
+    return s && *s && strcmp(s, "0") != 0;
+}
+
+/* `exposim ARGS` must succeed quietly (nothing on stdout or stderr). */
+static void run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void run_ok(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *args, *out, *err;
+    ck_assert_int_ge(vasprintf(&args, fmt, ap), 0);
+    va_end(ap);
+    int st = tu_exposim(args, &out, &err);
+    ck_assert_msg(st == 0, "exposim %s: status %d\n%s", args, st, err);
+    ck_assert_msg(strcmp(out, "") == 0 && strcmp(err, "") == 0, "exposim %s printed:\n%s%s", args, out, err);
+    free(args), free(out), free(err);
+}
+
+/* Two files have the same bytes. */
+static void same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = tu_slurp(a, &la), *y = tu_slurp(b, &lb);
+    ck_assert_msg(x != NULL, "missing %s", a);
+    ck_assert_msg(y != NULL, "missing %s", b);
+    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
+    free(x), free(y);
+}
+
+static void same_outputs(const char *da, const char *db)
+{
+    const char *files[] = { "sweep.csv", "sweep-summary.csv" };
+    for (int i = 0; i < 2; i++) {
+        char *a, *b;
+        ck_assert_int_ge(asprintf(&a, "%s/%s/%s", dir, da, files[i]), 0);
+        ck_assert_int_ge(asprintf(&b, "%s/%s/%s", dir, db, files[i]), 0);
+        same_file(a, b);
+        free(a), free(b);
+    }
+}
+
+/* ---- design expansion ------------------------------------------------------- */
+
+static void load_design(struct design *dz, const char *text)
+{
+    char *p = write_file("design.xml", text);
+    struct diag d;
+    diag_init(&d);
+    int rc = design_load(dz, p, &d);
+    if (rc)
+        diag_print(&d, stderr);
+    ck_assert_int_eq(rc, 0);
+    diag_destroy(&d);
+    free(p);
+}
+
+static void expect_range(double from, double to, int has_step, double step, long points, int logscale,
+                         int integer, const char *expect)
+{
+    char **v, err[300];
+    size_t n;
+    int rc = design_expand_range(from, to, has_step, step, points, logscale, integer, &v, &n, err, sizeof err);
+    ck_assert_msg(rc == 0, "range %g..%g: %s", from, to, err);
+    char got[1000] = "";
+    for (size_t i = 0; i < n; i++) {
+        strcat(got, i ? " " : "");
+        strcat(got, v[i]);
+        free(v[i]);
+    }
+    free(v);
+    ck_assert_str_eq(got, expect);
+}
+
+static void expect_range_error(double from, double to, int has_step, double step, long points, int logscale,
+                               const char *expect)
+{
+    char **v, err[300];
+    size_t n;
+    ck_assert_int_eq(design_expand_range(from, to, has_step, step, points, logscale, 0, &v, &n, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, expect) != NULL, "'%s' lacks '%s'", err, expect);
+}
+
+START_TEST(test_ranges_linear)
+{
+    expect_range(10, 60, 1, 10, 0, 0, 0, "10 20 30 40 50 60");
+    expect_range(10, 65, 1, 10, 0, 0, 0, "10 20 30 40 50 60");          /* stops before passing `to` */
+    expect_range(30, 10, 1, -10, 0, 0, 0, "30 20 10");
+    expect_range(0.1, 0.5, 1, 0.1, 0, 0, 0, "0.1 0.2 0.3 0.4 0.5");      /* not 0.30000000000000004 */
+    expect_range(0, 1, 0, 0, 5, 0, 0, "0 0.25 0.5 0.75 1");
+    expect_range(7, 7, 1, 3, 0, 0, 0, "7");
+    expect_range(7, 7, 0, 0, 1, 0, 0, "7");
+    expect_range(-1, 1, 1, 0.5, 0, 0, 0, "-1 -0.5 0 0.5 1");             /* no "-0" */
+    expect_range(0, 1, 0, 0, 4, 0, 1, "0 1");                           /* integer: repeats dropped */
+}
+END_TEST
+
+START_TEST(test_ranges_log)
+{
+    expect_range(1, 1000, 0, 0, 4, 1, 0, "1 10 100 1000");
+    expect_range(1, 20, 1, 2, 0, 1, 0, "1 2 4 8 16");
+    expect_range(100, 1, 1, 0.1, 0, 1, 0, "100 10 1");
+    expect_range(1, 100, 0, 0, 5, 1, 1, "1 3 10 32 100");
+    expect_range(0.001, 1, 0, 0, 4, 1, 0, "0.001 0.01 0.1 1");
+    expect_range(1, 10, 0, 0, 3, 1, 0, "1 3.16227766016838 10");       /* 15 significant digits */
+}
+END_TEST
+
+START_TEST(test_ranges_bad)
+{
+    expect_range_error(10, 30, 1, 0, 0, 0, "must not be 0");
+    expect_range_error(10, 30, 1, -5, 0, 0, "goes away from to");
+    expect_range_error(30, 10, 1, 5, 0, 0, "goes away from to");
+    expect_range_error(1, 10, 1, 1, 0, 1, "not 1");
+    expect_range_error(1, 10, 1, 0.5, 0, 1, "goes away from to");
+    expect_range_error(1, 10, 1, -2, 0, 1, "above 0");
+    expect_range_error(0, 10, 0, 0, 3, 1, "above 0");
+    expect_range_error(1, 10, 0, 0, 1, 0, "points=\"1\"");
+    expect_range_error(1, 10, 1, 1, 3, 0, "exactly one of step and points");
+    expect_range_error(1, 10, 0, 0, 0, 0, "exactly one of step and points");
+    expect_range_error(0, 1e9, 1, 1e-3, 0, 0, "more than");
+}
+END_TEST
+
+START_TEST(test_grid_order_and_lists)
+{
+    struct design dz;
+    load_design(&dz, "<sweep name=\"o\"><base file=\"small.xml\"/><grid>\n"
+                     "<parameter path=\"policy/retention@days\"><values>\n  7\t14 \n 30 </values></parameter>\n"
+                     "<parameter path=\"adversary/bulk_snapshot@period_days\"><range from=\"10\" to=\"20\" step=\"10\"/></parameter>\n"
+                     "<parameter path=\"policy/retention@purge\"><values>rolling</values></parameter>\n"
+                     "</grid></sweep>\n");
+    ck_assert_uint_eq(dz.npoints, 6);
+    ck_assert_uint_eq(dz.nparams, 3);
+    /* first parameter slowest, last fastest */
+    const char *expect[6][2] = { { "7", "10" }, { "7", "20" }, { "14", "10" },
+                                 { "14", "20" }, { "30", "10" }, { "30", "20" } };
+    for (size_t p = 0; p < 6; p++) {
+        ck_assert_str_eq(design_value(&dz, p, 0), expect[p][0]);
+        ck_assert_str_eq(design_value(&dz, p, 1), expect[p][1]);
+        ck_assert_str_eq(design_value(&dz, p, 2), "rolling");
+    }
+    char **sets;
+    long n = design_point_sets(&dz, 3, 42, 5, &sets);
+    ck_assert_int_eq(n, 5);
+    ck_assert_str_eq(sets[0], "run@seed=42");
+    ck_assert_str_eq(sets[1], "run@replications=5");
+    ck_assert_str_eq(sets[2], "policy/retention@days=14");
+    ck_assert_str_eq(sets[3], "adversary/bulk_snapshot@period_days=20");
+    design_sets_free(sets, n);
+    ck_assert_uint_eq(strlen(dz.hash), 64);
+    design_destroy(&dz);
+}
+END_TEST
+
+START_TEST(test_latin_hypercube)
+{
+    const char *text = "<sweep name=\"l\"><base file=\"small.xml\"/>\n"
+                       "<latin_hypercube points=\"20\" seed=\"3\">\n"
+                       "<parameter path=\"traffic@rate_per_day\" from=\"0.01\" to=\"0.05\"/>\n"
+                       "<parameter path=\"policy/retention@days\" from=\"1\" to=\"90\" integer=\"true\"/>\n"
+                       "</latin_hypercube></sweep>\n";
+    struct design a, b, c;
+    load_design(&a, text);
+    load_design(&b, text);
+    char *other = strdup(text);
+    memcpy(strstr(other, "seed=\"3\""), "seed=\"4\"", 8);
+    load_design(&c, other);
+    free(other);
+    ck_assert_uint_eq(a.npoints, 20);
+    int hit[20] = { 0 }, differs = 0;
+    for (size_t p = 0; p < 20; p++) {
+        double x = atof(design_value(&a, p, 0));
+        ck_assert(x >= 0.01 && x < 0.05);
+        int stratum = (int)floor((x - 0.01) / (0.05 - 0.01) * 20);
+        ck_assert(stratum >= 0 && stratum < 20);
+        hit[stratum]++;
+        const char *days = design_value(&a, p, 1);
+        ck_assert_msg(strspn(days, "0123456789") == strlen(days), "not an integer: %s", days);
+        ck_assert(atoi(days) >= 1 && atoi(days) <= 90);
+        /* the same seed, the same points; another seed, others */
+        ck_assert_str_eq(design_value(&a, p, 0), design_value(&b, p, 0));
+        ck_assert_str_eq(design_value(&a, p, 1), design_value(&b, p, 1));
+        differs |= strcmp(design_value(&a, p, 0), design_value(&c, p, 0)) != 0;
+    }
+    for (int k = 0; k < 20; k++)
+        ck_assert_msg(hit[k] == 1, "stratum %d holds %d points", k, hit[k]);
+    ck_assert(differs);
+    /* the integer parameter's strata: 20 strata of 89/20 days, each once */
+    int ihit[20] = { 0 };
+    for (size_t p = 0; p < 20; p++) {
+        double u = (atof(design_value(&a, p, 1)) - 1) / 89.0 * 20;
+        ihit[(int)fmin(19, floor(u + 1e-9))]++;
+    }
+    int most = 0;
+    for (int k = 0; k < 20; k++)
+        most = ihit[k] > most ? ihit[k] : most;
+    ck_assert_int_le(most, 2);                 /* rounding moves a value one stratum at most */
+    design_destroy(&a), design_destroy(&b), design_destroy(&c);
+}
+END_TEST
+
+START_TEST(test_grid_times_hypercube)
+{
+    struct design dz;
+    load_design(&dz, "<sweep name=\"x\"><base file=\"small.xml\"/>\n"
+                     "<grid><parameter path=\"policy/retention@days\"><values>10 20</values></parameter></grid>\n"
+                     "<latin_hypercube points=\"3\"><parameter path=\"traffic@rate_per_day\" from=\"0.01\" to=\"0.02\"/>"
+                     "</latin_hypercube></sweep>\n");
+    ck_assert_uint_eq(dz.npoints, 6);
+    for (size_t p = 0; p < 6; p++) {
+        ck_assert_str_eq(design_value(&dz, p, 0), p < 3 ? "10" : "20");                 /* grid outer */
+        ck_assert_str_eq(design_value(&dz, p, 1), design_value(&dz, p % 3, 1));         /* samples inner */
+    }
+    design_destroy(&dz);
+}
+END_TEST
+
+/* ---- journal ------------------------------------------------------------------ */
+
+START_TEST(test_journal_torn_line)
+{
+    char *paths[] = { "a@x" }, *values[] = { "1", "2" };
+    struct journal_header h = { .name = "j", .shard = 1, .nshards = 1, .npoints = 2, .replications = 2,
+                                .nparams = 1, .paths = paths, .values = values };
+    memset(h.hash, 'a', 64);
+    h.hash[64] = '\0';
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(journal_create(dir, &h, &d), 0);
+    ck_assert_int_eq(journal_create(dir, &h, &d), -1);           /* never replaced */
+    struct journal j;
+    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
+    ck_assert_int_eq(journal_open_append(&j, &d), 0);
+    const char *names[] = { "m1", "m2" };
+    double v1[] = { 0.1, NAN }, v2[] = { 1.0 / 3, 2e-300 };
+    char *line;
+    size_t len;
+    ck_assert_int_eq(journal_format_run(1, 0, names, v1, 2, &line, &len), 0);
+    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
+    free(line);
+    ck_assert_int_eq(journal_format_run(0, 1, names, v2, 2, &line, &len), 0);
+    ck_assert_int_eq(journal_append(&j, line, len - 5, &d), 0);  /* a torn line */
+    free(line);
+    journal_destroy(&j);
+
+    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
+    ck_assert_uint_eq(j.nruns, 1);
+    ck_assert(j.torn);
+    ck_assert_uint_eq(j.runs[0].point, 1);
+    ck_assert_double_eq(j.vals[0], 0.1);
+    ck_assert(isnan(j.vals[1]));
+    ck_assert_int_eq(journal_open_append(&j, &d), 0);            /* cuts the torn line off */
+    ck_assert_int_eq(journal_format_run(0, 1, names, v2, 2, &line, &len), 0);
+    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
+    free(line);
+    journal_destroy(&j);
+
+    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
+    ck_assert(!j.torn);
+    ck_assert_uint_eq(j.nruns, 2);
+    ck_assert_double_eq(j.vals[2], 1.0 / 3);                     /* values round-trip exactly */
+    ck_assert_double_eq(j.vals[3], 2e-300);
+    ck_assert_str_eq(j.h.paths[0], "a@x");
+    ck_assert_str_eq(j.h.values[1], "2");
+    journal_destroy(&j);
+    ck_assert_uint_eq(d.n, 1);                                   /* the refused second create */
+    diag_destroy(&d);
+}
+END_TEST
+
+/* ---- bad input ---------------------------------------------------------------- */
+
+/* `exposim ARGS` with the sweep `text` in dir/bad.xml: status 2, `expect`
+ * on stderr (and a bad.xml:LINE: prefix when located), no output dir. */
+static void expect_rejected(const char *text, const char *extra, const char *expect, int located)
+{
+    char *sw = write_file("bad.xml", text), *out = in_dir("out-bad"), *args, *o, *e;
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -o '%s' %s", sw, out, extra ? extra : ""), 0);
+    ck_assert_int_eq(tu_exposim(args, &o, &e), 2);
+    ck_assert_msg(strstr(e, expect) != NULL, "stderr lacks '%s':\n%s", expect, e);
+    if (located) {
+        char *prefix;
+        ck_assert_int_ge(asprintf(&prefix, "%s:", sw), 0);
+        ck_assert_msg(strncmp(e, prefix, strlen(prefix)) == 0, "no FILE:LINE prefix:\n%s", e);
+        ck_assert_msg(e[strlen(prefix)] >= '1' && e[strlen(prefix)] <= '9', "no line number:\n%s", e);
+        free(prefix);
+    }
+    ck_assert_msg(!exists(out), "output directory written for a bad input");
+    free(sw), free(out), free(args), free(o), free(e);
+}
+
+static char *grid_with(const char *param)
+{
+    char *t;
+    ck_assert_int_ge(asprintf(&t, "<?xml version=\"1.0\"?>\n<sweep name=\"bad\" replications=\"2\">\n"
+                                  "  <base file=\"small.xml\"/>\n  <grid>\n    %s\n  </grid>\n</sweep>\n", param), 0);
+    return t;
+}
+
+START_TEST(test_bad_inputs)
+{
+    const struct { const char *param, *expect; } cases[] = {
+        { "<parameter path=\"nosuch@x\"><values>1</values></parameter>", "nosuch" },
+        { "<parameter path=\"policy/retention@dayz\"><values>1</values></parameter>", "dayz" },
+        { "<parameter path=\"policy/retention@days\"><values>  </values></parameter>", "empty" },
+        { "<parameter path=\"policy/retention@days\"><range from=\"10\" to=\"30\" step=\"0\"/></parameter>",
+          "step must not be 0" },
+        { "<parameter path=\"policy/retention@days\"><range from=\"10\" to=\"30\" step=\"-5\"/></parameter>",
+          "goes away from to" },
+        { "<parameter path=\"policy/retention@days\"><range from=\"1\" to=\"30\" step=\"0.5\" scale=\"log\"/></parameter>",
+          "goes away from to" },
+        { "<parameter path=\"policy/retention@days\"><values>10 0</values></parameter>", "point 2 of 2" },
+        { "<parameter path=\"policy/retention@days\"><values>1</values></parameter>"
+          "<parameter path=\"policy/retention@days\"><values>2</values></parameter>", "varied twice" },
+        { "<parameter path=\"run@replications\"><values>1</values></parameter>", "replications attribute" },
+        { "<parameter path=\"policy\"><values>1</values></parameter>", "not a PATH" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = grid_with(cases[i].param);
+        expect_rejected(t, NULL, cases[i].expect, 1);
+        free(t);
+    }
+    expect_rejected("<sweep name=\"b\"><base file=\"nope.xml\"/><grid><parameter path=\"a@b\"><values>1</values>"
+                    "</parameter></grid></sweep>", NULL, "nope.xml", 0);
+    expect_rejected("<sweep name=\"b\"><base file=\"small.xml\"/></sweep>\n", NULL, "nothing is varied", 1);
+    expect_rejected("<sweep name=\"b\"><base/><grid><parameter path=\"a@b\"><values>1</values>"
+                    "</parameter></grid></sweep>", NULL, "neither", 1);
+    expect_rejected(small_xml, NULL, "not a sweep file", 1);
+    expect_rejected(grid_xml, "--shard 3/2", "--shard 3/2: I must be 1 to K", 0);
+    expect_rejected(grid_xml, "--shard 0/2", "--shard", 0);
+    expect_rejected(grid_xml, "--shard 2", "--shard needs I/K", 0);
+    expect_rejected(grid_xml, "-j 0", "-j needs", 0);
+    expect_rejected(grid_xml, "--frobnicate", "unknown option", 0);
+}
+END_TEST
+
+/* ---- running -------------------------------------------------------------------- */
+
+START_TEST(test_outputs_and_crn)
+{
+    char *sw = write_file("g.xml", grid_xml), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -o '%s/a'", sw, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "6 points x 3 replications = 18 runs"));
+    ck_assert_ptr_nonnull(strstr(out, "sweep.csv"));
+    ck_assert_str_eq(err, "");                  /* not a terminal: no progress line */
+    free(args), free(out), free(err);
+
+    struct tu_csv csv;
+    char *p = in_dir("a/sweep.csv");
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 18);
+    const char *head[] = { "point", "replication", "policy/retention@days", "adversary/bulk_snapshot@period_days",
+                           "edge_recall" };
+    for (int f = 0; f < 5; f++)
+        ck_assert_str_eq(csv.rows[0][f], head[f]);
+    int lookups = tu_csv_col(&csv, "lookups"), recall = tu_csv_col(&csv, "edge_recall");
+    ck_assert_int_ge(lookups, 0);
+    /* rows sorted by (point, replication), 1-based */
+    for (size_t r = 1; r < csv.nrows; r++) {
+        ck_assert_int_eq(atoi(csv.rows[r][0]), (int)(r - 1) / 3 + 1);
+        ck_assert_int_eq(atoi(csv.rows[r][1]), (int)(r - 1) % 3 + 1);
+    }
+    /* Common random numbers: points 1 (retention 10) and 5 (retention 40)
+     * differ only in retention, so each replication makes the same lookups,
+     * and the adversary sees different amounts of them. */
+    int recall_differs = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        char **a = csv.rows[1 + rep], **b = csv.rows[1 + 4 * 3 + rep];
+        ck_assert_str_eq(a[3], b[3]);          /* same snapshot period */
+        ck_assert_str_eq(a[2], "10");
+        ck_assert_str_eq(b[2], "40");
+        ck_assert_str_eq(a[lookups], b[lookups]);
+        recall_differs += strcmp(a[recall], b[recall]) != 0;
+    }
+    ck_assert_int_eq(recall_differs, 3);
+    ck_assert_str_ne(csv.rows[1][lookups], csv.rows[2][lookups]);   /* replications differ */
+    tu_csv_free(&csv);
+    free(p);
+
+    p = in_dir("a/sweep-summary.csv");
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 6);
+    int mean = tu_csv_col(&csv, "edge_recall_mean"), lo = tu_csv_col(&csv, "edge_recall_ci95_low"),
+        hi = tu_csv_col(&csv, "edge_recall_ci95_high"), n = tu_csv_col(&csv, "edge_recall_n"),
+        sd = tu_csv_col(&csv, "lookups_sd");
+    ck_assert(mean > 0 && lo > 0 && hi > 0 && n > 0 && sd > 0);
+    ck_assert_str_eq(csv.rows[0][1], "policy/retention@days");
+    for (size_t r = 1; r < csv.nrows; r++) {
+        ck_assert_int_eq(atoi(csv.rows[r][0]), (int)r);
+        ck_assert_str_eq(csv.rows[r][n], "3");
+        ck_assert(atof(csv.rows[r][lo]) <= atof(csv.rows[r][mean]));
+        ck_assert(atof(csv.rows[r][mean]) <= atof(csv.rows[r][hi]));
+    }
+    tu_csv_free(&csv);
+    free(p);
+
+    p = in_dir("a/manifest.xml");
+    char *m = tu_slurp(p, NULL);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_nonnull(strstr(m, "hash_algorithm=\"sha256\""));
+    ck_assert_ptr_nonnull(strstr(m, "<set path=\"policy/retention@days\">40</set>"));
+    ck_assert_ptr_nonnull(strstr(m, "<run seed=\"11\" replications=\"3\""));
+    free(m), free(p);
+
+    /* validate takes sweep files */
+    ck_assert_int_ge(asprintf(&args, "validate '%s'", sw), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "valid sweep"));
+    free(args), free(out), free(err), free(sw);
+}
+END_TEST
+
+START_TEST(test_jobs_and_shards_same_bytes)
+{
+    char *sw = write_file("g.xml", grid_xml);
+    run_ok("sweep '%s' -q -o '%s/j1'", sw, dir);
+    run_ok("sweep '%s' -q -j 2 -o '%s/j2'", sw, dir);
+    run_ok("sweep '%s' -q -j 5 -o '%s/j5'", sw, dir);
+    same_outputs("j1", "j2");
+    same_outputs("j1", "j5");
+    run_ok("sweep '%s' -q --shard 1/2 -o '%s/s1'", sw, dir);
+    run_ok("sweep '%s' -q --shard 2/2 -j 2 -o '%s/s2'", sw, dir);
+    run_ok("merge -q -o '%s/m' '%s/s2' '%s/s1'", dir, dir, dir);
+    same_outputs("j1", "m");
+    run_ok("sweep '%s' -q --shard 1/4 -o '%s/t1'", sw, dir);
+    run_ok("sweep '%s' -q --shard 2/4 -o '%s/t2'", sw, dir);
+    run_ok("sweep '%s' -q --shard 3/4 -o '%s/t3'", sw, dir);
+    run_ok("sweep '%s' -q --shard 4/4 -o '%s/t4'", sw, dir);
+    run_ok("merge -q -o '%s/m4' '%s/t1' '%s/t2' '%s/t3' '%s/t4'", dir, dir, dir, dir, dir);
+    same_outputs("j1", "m4");
+
+    /* merge refuses a missing, a repeated or a foreign shard */
+    const char *bad[][2] = {
+        { "'%1$s/s1'", "shard 2/2 is missing" },
+        { "'%1$s/s1' '%1$s/s1' '%1$s/s2'", "given twice" },
+        { "'%1$s/s1' '%1$s/t2'", "different" },
+        { "'%1$s/s1' '%1$s'", "no sweep.journal" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *dirs, *args, *out, *err;
+        ck_assert_int_ge(asprintf(&dirs, bad[i][0], dir), 0);
+        ck_assert_int_ge(asprintf(&args, "merge -o '%s/mbad' %s", dir, dirs), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+        ck_assert_msg(strstr(err, bad[i][1]) != NULL, "merge %s: stderr lacks '%s':\n%s", dirs, bad[i][1], err);
+        char *mb = in_dir("mbad");
+        ck_assert(!exists(mb));
+        free(mb), free(dirs), free(args), free(out), free(err);
+    }
+    free(sw);
+}
+END_TEST
+
+/* The number of whole run lines in a journal. */
+static size_t journal_runs(const char *path)
+{
+    size_t len, n = 0;
+    char *t = tu_slurp(path, &len);
+    if (!t)
+        return 0;
+    for (char *p = t; (p = strstr(p, "\nrun,")); p++)
+        if (strchr(p + 1, '\n'))
+            n++;
+    free(t);
+    return n;
+}
+
+START_TEST(test_kill_and_resume)
+{
+    /* 15 points x R replications of an 8,000-person scenario: about 3 s on
+     * one core here, so that the kill lands mid-way. */
+    int reps = slow() ? 2 : 16;
+    char *text;
+    ck_assert_int_ge(asprintf(&text, "<?xml version=\"1.0\"?>\n<sweep name=\"k\" replications=\"%d\" seed=\"3\">\n"
+                                     "  <base file=\"small.xml\"/>\n  <grid>\n"
+                                     "    <parameter path=\"population@size\"><values>8000</values></parameter>\n"
+                                     "    <parameter path=\"policy/retention@days\"><range from=\"5\" to=\"75\" step=\"5\"/></parameter>\n"
+                                     "  </grid>\n</sweep>\n", reps), 0);
+    char *sw = write_file("k.xml", text), *kdir = in_dir("killed"), *journal = in_dir("killed/sweep.journal");
+    free(text);
+    size_t total = 15 * (size_t)reps;
+
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(tu_bin(), tu_bin(), "sweep", sw, "-q", "-j", "2", "-o", kdir, (char *)NULL);
+        _exit(127);
+    }
+    /* Kill -9 as soon as at least one run is in the journal. */
+    struct timespec tick = { 0, 2000000 };
+    double waited = 0;
+    while (journal_runs(journal) < 1 && waited < 600) {
+        nanosleep(&tick, NULL);
+        waited += 0.002;
+        int st;
+        ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "the sweep ended before it could be killed");
+    }
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    size_t at_kill = journal_runs(journal);
+    ck_assert_uint_ge(at_kill, 1);
+    ck_assert_uint_lt(at_kill, total);
+    char *csv = in_dir("killed/sweep.csv");
+    ck_assert(!exists(csv));                    /* outputs only when complete */
+
+    /* Without --resume the directory is refused; with it the sweep ends. */
+    char *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -q -o '%s'", sw, kdir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--resume"));
+    free(args), free(out), free(err);
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -o '%s' -j 2 --resume", sw, kdir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "already done"));
+    free(args), free(out), free(err);
+    ck_assert_uint_eq(journal_runs(journal), total);   /* nothing lost, nothing twice */
+
+    run_ok("sweep '%s' -q -o '%s/whole'", sw, dir);
+    same_outputs("killed", "whole");
+    /* resuming a finished sweep changes nothing */
+    run_ok("sweep '%s' -q --resume -o '%s'", sw, kdir);
+    same_outputs("killed", "whole");
+    free(sw), free(kdir), free(journal), free(csv);
+}
+END_TEST
+
+START_TEST(test_resume_other_sweep_refused)
+{
+    char *sw = write_file("g.xml", grid_xml), *other_text = strdup(grid_xml);
+    memcpy(strstr(other_text, "10 20 40"), "10 20 50", 8);
+    char *other = write_file("other.xml", other_text);
+    run_ok("sweep '%s' -q -o '%s/r'", sw, dir);
+    char *csv = in_dir("r/sweep.csv"), *before = tu_slurp(csv, NULL), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -q --resume -o '%s/r'", other, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "different sweep"));
+    free(out), free(err);
+    char *after = tu_slurp(csv, NULL);
+    ck_assert_str_eq(before, after);
+    /* a killed sweep has no manifest yet: the journal's hash decides */
+    char *mf = in_dir("r/manifest.xml");
+    ck_assert_int_eq(unlink(mf), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "different sweep"));
+    free(out), free(err);
+    /* nor may the base scenario change under a resumed sweep */
+    char *base = in_dir("small.xml"), *changed = strdup(small_xml);
+    memcpy(strstr(changed, "size=\"300\""), "size=\"301\"", 10);
+    tu_write(base, changed);
+    free(args);
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -q --resume -o '%s/r'", sw, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "base scenario changed"));
+    free(out), free(err), free(args), free(base), free(changed);
+    free(sw), free(other), free(other_text), free(csv), free(before), free(after), free(mf);
+}
+END_TEST
+
+START_TEST(test_inline_base_and_hypercube_run)
+{
+    char *sw = write_file("inl.xml",
+                          "<?xml version=\"1.0\"?>\n<sweep name=\"inl\" replications=\"2\">\n"
+                          "  <base>\n"
+                          "    <scenario name=\"in\">\n"
+                          "      <run seed=\"9\" horizon_days=\"40\"/>\n"
+                          "      <population size=\"200\"/>\n"
+                          "      <contacts><erdos_renyi mean_degree=\"6\"/></contacts>\n"
+                          "      <traffic rate_per_day=\"0.02\"/>\n"
+                          "      <policy><retention days=\"20\"/></policy>\n"
+                          "      <adversary><bulk_snapshot period_days=\"20\"/></adversary>\n"
+                          "    </scenario>\n"
+                          "  </base>\n"
+                          "  <latin_hypercube points=\"4\" seed=\"2\">\n"
+                          "    <parameter path=\"traffic@rate_per_day\" from=\"0.01\" to=\"0.04\"/>\n"
+                          "  </latin_hypercube>\n"
+                          "</sweep>\n");
+    run_ok("sweep '%s' -q -o '%s/h1'", sw, dir);
+    run_ok("sweep '%s' -q -j 2 -o '%s/h2'", sw, dir);
+    same_outputs("h1", "h2");
+    struct tu_csv csv;
+    char *p = in_dir("h1/sweep.csv");
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 8);
+    ck_assert_str_eq(csv.rows[0][2], "traffic@rate_per_day");
+    tu_csv_free(&csv);
+    free(p);
+    /* an error in the inline base names the sweep file and its line */
+    char *bad = write_file("inlbad.xml",
+                           "<sweep name=\"x\">\n<base>\n<scenario name=\"in\">\n<run horizon_days=\"40\"/>\n"
+                           "<population size=\"1\"/>\n<contacts><erdos_renyi mean_degree=\"6\"/></contacts>\n"
+                           "<traffic rate_per_day=\"0.02\"/><policy><retention days=\"20\"/></policy>\n"
+                           "<adversary><bulk_snapshot period_days=\"20\"/></adversary></scenario></base>\n"
+                           "<grid><parameter path=\"population@size\"><values>10</values></parameter></grid></sweep>\n");
+    char *args, *out, *err, *expect;
+    ck_assert_int_ge(asprintf(&args, "validate '%s'", bad), 0);
+    ck_assert_int_ge(asprintf(&expect, "%s:5:", bad), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_msg(strstr(err, expect) != NULL, "stderr lacks '%s':\n%s", expect, err);
+    free(args), free(out), free(err), free(expect), free(bad), free(sw);
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+    Suite *s = suite_create("sweep");
+    TCase *tc = tcase_create("design");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_ranges_linear);
+    tcase_add_test(tc, test_ranges_log);
+    tcase_add_test(tc, test_ranges_bad);
+    tcase_add_test(tc, test_grid_order_and_lists);
+    tcase_add_test(tc, test_latin_hypercube);
+    tcase_add_test(tc, test_grid_times_hypercube);
+    tcase_add_test(tc, test_journal_torn_line);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("run");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_bad_inputs);
+    tcase_add_test(tc, test_outputs_and_crn);
+    tcase_add_test(tc, test_jobs_and_shards_same_bytes);
+    tcase_add_test(tc, test_kill_and_resume);
+    tcase_add_test(tc, test_resume_other_sweep_refused);
+    tcase_add_test(tc, test_inline_base_and_hypercube_run);
+    suite_add_tcase(s, tc);
+    return s;
+}
