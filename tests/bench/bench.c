@@ -9,7 +9,16 @@
  * The graph cases ("graph-GENERATOR") time one contact generator alone:
  * N = 10^6, mean degree about 20, seconds and peak memory of the process
  * (the graph is 4 bytes per directed entry + 8 per person; building it
- * needs its edge list too).  Run `bench CASE` to run one case. */
+ * needs its edge list too).
+ *
+ * The sweep cases run `exposim sweep` in-process (sweep_run) on 40 points
+ * of the "small" scenario (retention 5, 10, ..., 200 days), one
+ * replication each, in a scratch directory; each time is the best of
+ * three.  sweep-j2 gives -j 2's speedup over -j 1; sweep-overhead gives
+ * what a run costs beyond its replication (parse, validate and configure
+ * the point, journal line, fdatasync, final files), from the -j 1 wall time
+ * less the same 40 replications run directly.  Run `bench CASE` to run one
+ * case. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +35,7 @@
 #include "population.h"
 #include "results.h"
 #include "sim.h"
+#include "sweep.h"
 
 struct bench_case {
     const char *name;
@@ -158,6 +168,146 @@ static int in_child(const char *name, int (*fn)(const void *), const void *arg)
 static int run_case_v(const void *c) { return run_case(c); }
 static int run_graph_case_v(const void *p) { return run_graph_case(p); }
 
+/* ---- sweeps ---------------------------------------------------------------- */
+
+#define SWEEP_POINTS 40
+
+static const char sweep_base[] =
+    "<scenario name=\"bench\"><run seed=\"1\" replications=\"1\" horizon_days=\"180\"/>"
+    "<population size=\"1000\"/><contacts><erdos_renyi mean_degree=\"20\"/></contacts>"
+    "<traffic rate_per_day=\"0.05\"/><policy><retention days=\"30\"/></policy>"
+    "<adversary><bulk_snapshot period_days=\"30\"/></adversary></scenario>\n";
+
+static const char sweep_file[] =
+    "<sweep name=\"bench\" replications=\"1\"><base file=\"base.xml\"/><grid>"
+    "<parameter path=\"policy/retention@days\"><range from=\"5\" to=\"200\" step=\"5\"/></parameter>"
+    "</grid></sweep>\n";
+
+/* A scratch directory with base.xml and sweep.xml; 0 or -1. */
+static int sweep_scratch(char *dir)
+{
+    if (!mkdtemp(dir))
+        return -1;
+    char p[512];
+    snprintf(p, sizeof p, "%s/base.xml", dir);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(sweep_base, f) == EOF || fclose(f))
+        return -1;
+    snprintf(p, sizeof p, "%s/sweep.xml", dir);
+    f = fopen(p, "w");
+    if (!f || fputs(sweep_file, f) == EOF || fclose(f))
+        return -1;
+    return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* Best wall time of three sweeps with `jobs` processes; < 0 on failure. */
+static double time_sweep(const char *dir, unsigned jobs)
+{
+    double best = -1;
+    for (int k = 0; k < 3; k++) {
+        char file[512], out[512];
+        snprintf(file, sizeof file, "%s/sweep.xml", dir);
+        snprintf(out, sizeof out, "%s/out-j%u-%d", dir, jobs, k);
+        char *argv[] = { "exposim", "sweep", file, NULL };
+        struct sweep_opts o = { .file = file, .outdir = out, .jobs = jobs, .quiet = 1, .argc = 3, .argv = argv };
+        struct diag d;
+        diag_init(&d);
+        double t0 = now_s();
+        int rc = sweep_run(&o, &d);
+        double t = now_s() - t0;
+        if (rc) {
+            diag_print(&d, stderr);
+            diag_destroy(&d);
+            return -1;
+        }
+        diag_destroy(&d);
+        if (best < 0 || t < best)
+            best = t;
+    }
+    return best;
+}
+
+static int run_sweep_speedup(const void *unused)
+{
+    (void)unused;
+    char dir[] = "/tmp/exposim-bench-sweep-XXXXXX";
+    if (sweep_scratch(dir))
+        return 1;
+    double t1 = time_sweep(dir, 1), t2 = time_sweep(dir, 2);
+    remove_tree(dir);
+    if (t1 < 0 || t2 < 0)
+        return 1;
+    printf("sweep-j2 %d points N=1000: -j 1 %.3f s, -j 2 %.3f s, speedup %.2fx (target >= 1.8x)",
+           SWEEP_POINTS, t1, t2, t1 / t2);
+    fflush(stdout);
+    return 0;
+}
+
+/* The same 40 replications run directly: best of three, seconds. */
+static double time_replications(const char *dir)
+{
+    char base[512];
+    snprintf(base, sizeof base, "%s/base.xml", dir);
+    double best = -1;
+    for (int k = 0; k < 3; k++) {
+        double total = 0;
+        for (int p = 0; p < SWEEP_POINTS; p++) {
+            char set[64];
+            snprintf(set, sizeof set, "policy/retention@days=%d", 5 * (p + 1));
+            const char *sets[] = { set };
+            struct diag d;
+            diag_init(&d);
+            struct cfg *cfg = cfg_load(base, sets, 1, &d);
+            struct sim_run_params run;
+            const struct sim_model_type *model = sim_model_find("scenario");
+            void *params = cfg && sim_read_run(cfg, &run) == 0 ? model->configure(cfg, &run) : NULL;
+            if (!params) {
+                diag_print(&d, stderr);
+                return -1;
+            }
+            struct results res;
+            results_init(&res);
+            char err[256];
+            double t0 = now_s();
+            int rc = sim_run_replication(model, params, &run, 0, &res, NULL, err, sizeof err, NULL);
+            total += now_s() - t0;
+            results_destroy(&res);
+            model->free_params(params);
+            cfg_free(cfg);
+            diag_destroy(&d);
+            if (rc)
+                return -1;
+        }
+        if (best < 0 || total < best)
+            best = total;
+    }
+    return best;
+}
+
+static int run_sweep_overhead(const void *unused)
+{
+    (void)unused;
+    char dir[] = "/tmp/exposim-bench-sweep-XXXXXX";
+    if (sweep_scratch(dir))
+        return 1;
+    double sim = time_replications(dir), t1 = time_sweep(dir, 1);
+    remove_tree(dir);
+    if (sim < 0 || t1 < 0)
+        return 1;
+    printf("sweep-overhead %d runs N=1000: -j 1 %.3f s, replications alone %.3f s, overhead %.2f ms/run "
+           "(target < 5 ms)", SWEEP_POINTS, t1, sim, (t1 - sim) / SWEEP_POINTS * 1e3);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -174,5 +324,9 @@ int main(int argc, char **argv)
             continue;
         failed |= in_child(name, run_graph_case_v, &graph_cases[i]);
     }
+    if (argc < 2 || strcmp(argv[1], "sweep-j2") == 0)
+        failed |= in_child("sweep-j2", run_sweep_speedup, NULL);
+    if (argc < 2 || strcmp(argv[1], "sweep-overhead") == 0)
+        failed |= in_child("sweep-overhead", run_sweep_overhead, NULL);
     return failed;
 }
