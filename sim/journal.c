@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,19 +124,6 @@ int journal_create(const char *dir, const struct journal_header *h, struct diag 
         fsync(dfd);
         close(dfd);
     }
-    return 0;
-}
-
-int journal_open_append(struct journal *j, struct diag *d)
-{
-    if (j->fd >= 0)
-        return 0;
-    if (j->torn && truncate(j->path, (off_t)j->valid_bytes) != 0)
-        return diag_add(d, j->path, 0, "cannot cut off the torn last line: %s", strerror(errno));
-    j->torn = 0;
-    j->fd = open(j->path, O_WRONLY | O_APPEND);
-    if (j->fd < 0)
-        return diag_add(d, j->path, 0, "cannot open for appending: %s", strerror(errno));
     return 0;
 }
 
@@ -366,22 +354,9 @@ static void on_row(int c, void *data)
     r->nf = 0;
 }
 
-int journal_read(const char *dir, struct journal *j, struct diag *d)
+/* Read the whole file behind fd and parse it into j (j->path set). */
+static int parse_fd(int fd, struct journal *j, struct diag *d)
 {
-    memset(j, 0, sizeof *j);
-    j->fd = -1;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, JOURNAL_NAME);
-    if (!(j->path = strdup(path)))
-        return diag_add(d, NULL, 0, "out of memory");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int err = errno;
-        journal_destroy(j);
-        if (err == ENOENT)
-            return 1;
-        return diag_add(d, path, 0, "cannot open: %s", strerror(err));
-    }
     char *buf = NULL;
     size_t n = 0, cap = 0;
     int rc = -1;
@@ -389,19 +364,21 @@ int journal_read(const char *dir, struct journal *j, struct diag *d)
         if (n == cap) {
             char *nb = realloc(buf, (cap = cap ? 2 * cap : 65536));
             if (!nb) {
-                diag_add(d, NULL, 0, "out of memory reading %s", path);
+                diag_add(d, NULL, 0, "out of memory reading %s", j->path);
                 goto cleanup;
             }
             buf = nb;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (!got)
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            diag_add(d, j->path, 0, "cannot read: %s", strerror(errno));
+            goto cleanup;
+        }
+        if (got == 0)
             break;
-    }
-    if (ferror(f)) {
-        diag_add(d, path, 0, "cannot read");
-        goto cleanup;
+        n += (size_t)got;
     }
     size_t whole = n;                         /* up to and with the last newline */
     while (whole && buf[whole - 1] != '\n')
@@ -424,15 +401,75 @@ int journal_read(const char *dir, struct journal *j, struct diag *d)
         free(r.f[i]);
     free(r.f);
     if (r.oom)
-        diag_add(d, NULL, 0, "out of memory reading %s", path);
+        diag_add(d, NULL, 0, "out of memory reading %s", j->path);
     else if (!r.failed && r.state != 2)
-        diag_add(d, path, 0, "%s", r.state ? "the journal header is incomplete" : "not a sweep journal");
+        diag_add(d, j->path, 0, "%s", r.state ? "the journal header is incomplete" : "not a sweep journal");
     else if (!r.failed)
         rc = 0;
 cleanup:
     free(buf);
-    fclose(f);
+    return rc;
+}
+
+/* Open DIR/sweep.journal with `flags`: 0, 1 (none there) or -1. */
+static int open_journal(const char *dir, int flags, struct journal *j, int *fd, struct diag *d)
+{
+    memset(j, 0, sizeof *j);
+    j->fd = -1;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, JOURNAL_NAME);
+    if (!(j->path = strdup(path)))
+        return diag_add(d, NULL, 0, "out of memory");
+    if ((*fd = open(path, flags)) < 0) {
+        int err = errno;
+        journal_destroy(j);
+        if (err == ENOENT)
+            return 1;
+        return diag_add(d, path, 0, "cannot open: %s", strerror(err));
+    }
+    return 0;
+}
+
+int journal_read(const char *dir, struct journal *j, struct diag *d)
+{
+    int fd, rc = open_journal(dir, O_RDONLY, j, &fd, d);
+    if (rc)
+        return rc;
+    rc = parse_fd(fd, j, d);
+    close(fd);
     if (rc)
         journal_destroy(j);
     return rc;
+}
+
+int journal_open(const char *dir, struct journal *j, struct diag *d)
+{
+    int fd, rc = open_journal(dir, O_RDWR | O_APPEND, j, &fd, d);
+    if (rc)
+        return rc == 1 ? diag_add(d, NULL, 0, "%s/%s: not there", dir, JOURNAL_NAME) : rc;
+    j->fd = fd;
+    /* One writer at a time: the lock goes with the descriptor, so a killed
+     * process releases it, and is taken before reading so that what is read
+     * is what the holder appends to. */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK ? JOURNAL_BUSY : -1;
+        if (rc == JOURNAL_BUSY)
+            diag_add(d, j->path, 0, "is in use by another exposim process (a sweep still running into "
+                     "this directory, or the ranks of a killed mpirun still finishing): wait for it or stop it");
+        else
+            diag_add(d, j->path, 0, "cannot lock: %s", strerror(errno));
+        journal_destroy(j);
+        return rc;
+    }
+    if (parse_fd(fd, j, d)) {
+        journal_destroy(j);
+        return -1;
+    }
+    if (j->torn && ftruncate(fd, (off_t)j->valid_bytes) != 0) {
+        diag_add(d, j->path, 0, "cannot cut off the torn last line: %s", strerror(errno));
+        journal_destroy(j);
+        return -1;
+    }
+    j->torn = 0;
+    return 0;
 }

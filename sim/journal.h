@@ -18,8 +18,9 @@
  *     run,<p>,<r>,<metric>,<value>,<metric>,<value>,...
  * with p and r 0-based and values printed exactly (%.17g; NA for NaN).
  * A process killed mid-write leaves at most one torn last line (without its
- * newline): readers ignore it and journal_open_append cuts it off, so a
- * resumed sweep neither loses nor repeats a run. */
+ * newline): readers ignore it and journal_open cuts it off, so a resumed
+ * sweep neither loses nor repeats a run.  One process at a time appends
+ * (journal_open locks the file). */
 #ifndef EXPOSIM_JOURNAL_H
 #define EXPOSIM_JOURNAL_H
 
@@ -71,11 +72,16 @@ int journal_create(const char *dir, const struct journal_header *h, struct diag 
 /* Read DIR/sweep.journal: header and every whole run line.  Returns 0;
  * 1 when there is no journal (j is empty); -1 with a diagnostic when it
  * cannot be read or is not a journal (a malformed line other than a torn
- * last one included).  O(file size). */
+ * last one included).  O(file size).  Reading takes no lock. */
 int journal_read(const char *dir, struct journal *j, struct diag *d);
 
-/* Cut a torn last line off and open for appending.  0 or -1. */
-int journal_open_append(struct journal *j, struct diag *d);
+/* Open DIR/sweep.journal for appending, as its only writer: take an
+ * exclusive lock (flock, released when the process ends however it ends),
+ * read it as journal_read does, and cut a torn last line off.  Returns 0;
+ * JOURNAL_BUSY when another process holds the lock; -1 on other errors
+ * (with a diagnostic either way). */
+#define JOURNAL_BUSY 2
+int journal_open(const char *dir, struct journal *j, struct diag *d);
 
 /* Append one run line (as made by journal_format_run) and make it durable.
  * 0 or -1 with a diagnostic. */

@@ -851,12 +851,16 @@ static int setup(struct sweep *s, struct diag *d)
         int bad = make_header(s, &h);
         if (bad)
             diag_add(d, NULL, 0, "out of memory");
-        bad = bad || journal_create(s->outdir, &h, d) || journal_read(s->outdir, &s->j, d) != 0;
+        bad = bad || journal_create(s->outdir, &h, d);
         journal_header_destroy(&h);
         if (bad)
             return 1;
     }
-    if (journal_open_append(&s->j, d) || plan(s, d))
+    journal_destroy(&s->j);                    /* read again, under the lock */
+    rc = journal_open(s->outdir, &s->j, d);
+    if (rc)
+        return rc == JOURNAL_BUSY ? 2 : 1;
+    if (plan(s, d))
         return 1;
     return 0;
 }
