@@ -731,5 +731,26 @@ void contacts_destroy(struct contacts *c)
         return;
     graph_destroy(&c->g);
     free(c->labels);
+    free(c->weight);
     memset(c, 0, sizeof *c);
+}
+
+int contacts_tie_lognormal(struct contacts *c, double mean, double sigma, gsl_rng *r)
+{
+    const struct graph *g = &c->g;
+    uint64_t entries = g->off[g->n];
+    free(c->weight);
+    c->weight = malloc((entries ? entries : 1) * sizeof *c->weight);
+    if (!c->weight)
+        return -1;
+    for (uint32_t a = 0; a < g->n; a++)
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
+            uint32_t b = g->adj[j];
+            if (b < a)
+                continue;
+            float w = (float)(mean * exp(sigma * gsl_ran_ugaussian(r) - sigma * sigma / 2));
+            c->weight[j] = w;
+            c->weight[graph_find(g, b, a)] = w;
+        }
+    return 0;
 }

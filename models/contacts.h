@@ -163,6 +163,7 @@ struct contacts_params {
 struct contacts {
     struct graph g;
     uint32_t *labels;                     /* true community per person, or NULL */
+    float *weight;                        /* tie strength per directed entry, or NULL */
     uint64_t self_loops, duplicates;      /* erased / merged while building */
     uint64_t odd_fixed;                   /* configuration: person id + 1 whose degree was fixed */
 };
@@ -177,6 +178,11 @@ int contacts_configure(struct contacts_params *p, struct cfg *c, const struct cf
 int contacts_generate(struct contacts *out, const struct contacts_params *p,
                       const uint8_t *flags, uint8_t worker_bit, gsl_rng *r);
 void contacts_destroy(struct contacts *c);
+/* Lognormal tie strengths: each edge gets w = mean exp(sigma Z - sigma^2/2),
+ * Z standard normal (so E w = mean), the same in both directions, drawn in
+ * order of the edges (a, b), a < b, by a then b.  Allocates c->weight (4
+ * bytes per directed entry).  O(m log deg).  0 or -1 (OOM). */
+int contacts_tie_lognormal(struct contacts *c, double mean, double sigma, gsl_rng *r);
 /* The generator's element name. */
 const char *contacts_kind_name(enum contacts_kind kind);
 

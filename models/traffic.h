@@ -7,6 +7,13 @@
  * starts are generated at the day's start into the engine's batch (event
  * kind TRAFFIC_EV_START, a = querier, b = contact) and handled in time order.
  *
+ * Tie strengths (traffic_set_weights): when the pairs have their own rates
+ * w(a, b) (conversations per day, the same both ways), a's merged process
+ * has rate R_a = sum_b w(a, b) and each start picks contact b with
+ * probability w(a, b) / R_a, from a per-person alias table (Vose, IEEE TSE
+ * 17, 1991): O(1) a pick, 8 bytes per directed entry.  Without weights every
+ * pair has rate λ and the pick is uniform (the fast path).
+ *
  * Only clients start conversations (traffic_set_clients); an SMS-only
  * person is skipped like one without contacts, drawing nothing.
  *
@@ -39,6 +46,8 @@ struct traffic {
     gsl_rng *rng;
     const uint8_t *client;                /* per person: looks up iff client[a] & client_bit; NULL: all */
     uint8_t client_bit;
+    double *rate;                         /* weighted: R_a per person, else NULL */
+    uint32_t *alias_thr, *alias_idx;      /* weighted: per directed entry */
     uint64_t starts;                      /* conversation starts generated */
 };
 
@@ -49,6 +58,10 @@ void traffic_destroy(struct traffic *t);
  * make no lookups, but are still looked up).  flags must outlive t.  The
  * others draw nothing from the stream. */
 void traffic_set_clients(struct traffic *t, const uint8_t *flags, uint8_t bit);
+/* Give every ordered pair (a, b) its own rate w[j] (per day), j the index
+ * of b in a's row; w must be symmetric (w(a, b) = w(b, a)) and >= 0.
+ * Replaces λ.  O(n + m).  Returns 0, or -1 (OOM). */
+int traffic_set_weights(struct traffic *t, const float *w);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end);
 

@@ -30,6 +30,8 @@ struct world_params {
     struct population_params pop;
     struct contacts_params contacts;
     double rate_per_day;
+    int lognormal;                        /* tie strengths: 0 constant, 1 lognormal */
+    double sigma;
     int64_t retention;                    /* seconds */
     struct adversary_params adv;
 };
@@ -71,10 +73,14 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     else if (contacts_configure(&p->contacts, c, cfg_child(root, "contacts"), p->pop.n))
         rc = -1;
     rc |= cfg_double(c, tr, "rate_per_day", 0, &p->rate_per_day);
+    rc |= cfg_double(c, tr, "sigma", 1, &p->sigma);
+    p->lognormal = strcmp(cfg_str(tr, "tie_strength", "constant"), "lognormal") == 0;
     rc |= cfg_long(c, ret, "days", 0, &days);
     if (!rc) {
         if (!(p->rate_per_day > 0))
             rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
+        if (!(p->sigma >= 0 && p->sigma <= 10))
+            rc = cfg_error(c, tr, "sigma", "must be 0 to 10 (got %g)", p->sigma);
         if (days < 1)
             rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
     }
@@ -121,6 +127,14 @@ static void *world_init(struct sim *s, const void *vp)
         || serverlog_init(&w->log, p->retention)
         || knowledge_init(&w->known, g)) {
         sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
+        world_destroy(w);
+        return NULL;
+    }
+    /* Tie strengths come from the contacts stream, after the graph. */
+    if (p->lognormal
+        && (contacts_tie_lognormal(&w->contacts, p->rate_per_day, p->sigma, sim_rng(s, STREAM_CONTACTS))
+            || traffic_set_weights(&w->traffic, w->contacts.weight))) {
+        sim_fail(s, "out of memory for the tie strengths (N = %u)", p->pop.n);
         world_destroy(w);
         return NULL;
     }

@@ -55,13 +55,19 @@ struct run {
     uint64_t starts;
 };
 
-static void run_days(struct run *out, const struct graph *g, double rate, unsigned long seed,
-                     int days)
+/* As run_days, with only people whose flags & bit look up (flags NULL:
+ * all) and per-entry rates w (NULL: rate for every pair). */
+static void run_days_opts(struct run *out, const struct graph *g, double rate, unsigned long seed,
+                          int days, const uint8_t *flags, uint8_t bit, const float *w)
 {
     gsl_rng *r = seeded_rng(seed);
     struct traffic t;
     struct batch b;
     ck_assert_int_eq(traffic_init(&t, g, rate, r), 0);
+    if (flags)
+        traffic_set_clients(&t, flags, bit);
+    if (w)
+        ck_assert_int_eq(traffic_set_weights(&t, w), 0);
     ck_assert_int_eq(batch_init(&b, DAY), 0);
     out->e = NULL;
     out->n = out->cap = 0;
@@ -80,6 +86,12 @@ static void run_days(struct run *out, const struct graph *g, double rate, unsign
     batch_destroy(&b);
     traffic_destroy(&t);
     gsl_rng_free(r);
+}
+
+static void run_days(struct run *out, const struct graph *g, double rate, unsigned long seed,
+                     int days)
+{
+    run_days_opts(out, g, rate, seed, days, NULL, 0, NULL);
 }
 
 /* The law of the starts, in three configurations (a loop test):
@@ -366,6 +378,135 @@ START_TEST(test_traffic_isolated)
 }
 END_TEST
 
+/* Only clients look up; SMS-only people are still looked up.  ER n = 2000,
+ * mean degree 10, λ = 0.2, 20 days; the people with odd ids are SMS-only.
+ * No start has an odd querier; the total is Poisson(λ T sum over clients of
+ * their degree), tolerance 5 sd; and the odd people are looked up: as
+ * queried, each of the ordered pairs (client a, odd b) is one of the
+ * clients' pairs, so their count is Poisson(λ T x those pairs), 5 sd. */
+START_TEST(test_traffic_clients_only)
+{
+    gsl_rng *gr = seeded_rng(5150);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 2000, 10, gr), 0);
+    gsl_rng_free(gr);
+    uint8_t *flags = calloc(g.n, 1);
+    ck_assert_ptr_nonnull(flags);
+    double kc = 0, to_odd = 0;
+    for (uint32_t a = 0; a < g.n; a++) {
+        flags[a] = a % 2 == 0 ? 4 : 1;             /* bit 4: client; odd people have only bit 1 */
+        if (a % 2 == 0) {
+            kc += graph_degree(&g, a);
+            for (uint64_t j = g.off[a]; j < g.off[a + 1]; j++)
+                to_odd += g.adj[j] % 2;
+        }
+    }
+    struct run r;
+    run_days_opts(&r, &g, 0.2, 77, 20, flags, 4, NULL);
+    double queried_odd = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        FAST(r.e[i].a % 2 == 0);
+        queried_odd += r.e[i].b % 2;
+    }
+    double mu = 0.2 * 20 * kc, mo = 0.2 * 20 * to_odd;
+    ck_assert_double_eq_tol((double)r.n, mu, 5 * sqrt(mu));
+    ck_assert_double_eq_tol(queried_odd, mo, 5 * sqrt(mo));
+    ck_assert_double_gt(queried_odd, 0);
+    free(r.e);
+    free(flags);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* Tie strengths, by hand: a star with centre 0 and leaves 1..4 whose pairs
+ * have rates 0, 0.5, 1.5 and 2 per day (both ways), over T = 400 days.
+ *  - Leaf 1's pair has rate 0: never looked up by 0, and leaf 1, whose only
+ *    contact it is, starts nothing.
+ *  - The centre's starts are Poisson(4 T = 1600); given their number, the
+ *    counts to leaves 2, 3, 4 are multinomial with p = (0.5, 1.5, 2)/4:
+ *    chi-square on 2 degrees of freedom.  A uniform pick fails this.
+ *  - Leaf j's starts are Poisson(w_j T), 5 sd each. */
+START_TEST(test_traffic_weights_star)
+{
+    static const struct graph_edge e[] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 0, 4 } };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 5, e, 4), 0);
+    static const double wl[5] = { 0, 0, 0.5, 1.5, 2 };
+    float *w = malloc(2 * g.m * sizeof *w);
+    ck_assert_ptr_nonnull(w);
+    for (uint32_t a = 0; a < g.n; a++)
+        for (uint64_t j = g.off[a]; j < g.off[a + 1]; j++)
+            w[j] = (float)wl[a == 0 ? g.adj[j] : a];
+    const int T = 400;
+    struct run r;
+    run_days_opts(&r, &g, 99.0 /* ignored: rates given */, 4711, T, NULL, 0, w);
+    double from[5] = { 0 }, to[5] = { 0 };
+    for (size_t i = 0; i < r.n; i++) {
+        from[r.e[i].a]++;
+        if (r.e[i].a == 0)
+            to[r.e[i].b]++;
+    }
+    ck_assert_double_eq(to[1], 0);
+    ck_assert_double_eq(from[1], 0);
+    ck_assert_double_eq_tol(from[0], 4.0 * T, 5 * sqrt(4.0 * T));
+    double x2 = 0;
+    for (int j = 2; j <= 4; j++) {
+        double ex = from[0] * wl[j] / 4;
+        x2 += (to[j] - ex) * (to[j] - ex) / ex;
+        ck_assert_double_eq_tol(from[j], wl[j] * T, 5 * sqrt(wl[j] * T));
+    }
+    assert_chisq(x2, 2, "centre's picks against the tie strengths");
+    free(r.e);
+    free(w);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* Lognormal tie strengths (contacts_tie_lognormal) drive the traffic:
+ * ER n = 1000, mean degree 8, mean rate 0.5, sigma 1, T = 40 days.
+ * Weights are symmetric and their mean over the m edges is 0.5 within 5
+ * sd (sd of one weight: 0.5 sqrt(e^1 - 1) = 0.655).  Per ordered pair the
+ * count is Poisson(w T), independent: the dispersion D = sum (c - wT)^2/(wT)
+ * over the 2m pairs has mean 2m and variance sum (2 + 1/(wT)); 5 sd.
+ * Using the mean rate for every pair over-disperses D by far. */
+START_TEST(test_traffic_weights_lognormal)
+{
+    gsl_rng *gr = seeded_rng(1234);
+    struct contacts ct = { 0 };
+    ck_assert_int_eq(contacts_erdos_renyi(&ct.g, 1000, 8, gr), 0);
+    ck_assert_int_eq(contacts_tie_lognormal(&ct, 0.5, 1.0, gr), 0);
+    gsl_rng_free(gr);
+    const struct graph *g = &ct.g;
+    double sw = 0;
+    for (uint32_t a = 0; a < g->n; a++)
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
+            FAST(ct.weight[j] > 0);
+            FAST(ct.weight[j] == ct.weight[graph_find(g, g->adj[j], a)]);
+            sw += ct.weight[j];
+        }
+    double m = (double)g->m;
+    ck_assert_double_eq_tol(sw / (2 * m), 0.5, 5 * 0.5 * sqrt(exp(1.0) - 1) / sqrt(m));
+    const int T = 40;
+    struct run r;
+    run_days_opts(&r, g, 0.5, 99, T, NULL, 0, ct.weight);
+    double *c = calloc(2 * g->m, sizeof *c);
+    ck_assert_ptr_nonnull(c);
+    for (size_t i = 0; i < r.n; i++)
+        c[graph_find(g, r.e[i].a, r.e[i].b)]++;
+    double D = 0, var = 0;
+    for (uint64_t j = 0; j < 2 * g->m; j++) {
+        double mu = ct.weight[j] * T;
+        D += (c[j] - mu) * (c[j] - mu) / mu;
+        var += 2 + 1 / mu;
+    }
+    ck_assert_msg(fabs(D - 2 * m) < 5 * sqrt(var), "dispersion %.0f, expected %.0f +- %.0f", D, 2 * m,
+                  5 * sqrt(var));
+    free(c);
+    free(r.e);
+    contacts_destroy(&ct);
+}
+END_TEST
+
 Suite *traffic_suite(void)
 {
     Suite *s = suite_create("traffic");
@@ -374,6 +515,9 @@ Suite *traffic_suite(void)
     tcase_add_loop_test(tc, test_traffic_law, 0, (int)(sizeof law_cases / sizeof law_cases[0]));
     tcase_add_test(tc, test_traffic_deterministic);
     tcase_add_test(tc, test_traffic_isolated);
+    tcase_add_test(tc, test_traffic_clients_only);
+    tcase_add_test(tc, test_traffic_weights_star);
+    tcase_add_test(tc, test_traffic_weights_lognormal);
     suite_add_tcase(s, tc);
     return s;
 }
