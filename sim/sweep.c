@@ -1,4 +1,4 @@
-/* sweep — validating, running, resuming and merging sweeps; see sweep.h.
+/* sweep — validating, running and resuming sweeps; see sweep.h.
  *
  * Processes.  One process runs everything with -j 1.  With -j N it forks N
  * workers; each reads run numbers from its own pipe and answers with the

@@ -1,6 +1,6 @@
 /* sweep — running a sweep (many points, each many replications) on one
- * core, many cores, MPI ranks or a scheduler's job array, and joining the
- * results.
+ * core, many cores, MPI ranks or one shard of a scheduler's job array
+ * (collate.h writes the result files and merges shards).
  *
  * A run is (point, replication): point p's scenario (design.h) run for
  * replication r with the sweep's seed, so replication r of every point
