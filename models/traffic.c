@@ -2,6 +2,7 @@
 #include "traffic.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,45 +144,234 @@ cleanup:
     return rc;
 }
 
-/* traffic_slice with tie strengths: the same steps, R_a for k λ and the
- * alias pick for the uniform one. */
-static int weighted_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
+void traffic_set_profile(struct traffic *t, const double hourly[24], const double weekly[7])
+{
+    double sh = 0, sw = 0;
+    for (int i = 0; i < 24; i++)
+        sh += hourly[i];
+    for (int i = 0; i < 7; i++)
+        sw += weekly[i];
+    for (int i = 0; i < 24; i++)
+        t->hourly[i] = hourly[i] * 24 / sh;
+    for (int i = 0; i < 7; i++)
+        t->weekly[i] = weekly[i] * 7 / sw;
+    t->profiled = 1;
+}
+
+void traffic_set_noncontact(struct traffic *t, double per_day) { t->noncontact = per_day; }
+
+void traffic_set_groups(struct traffic *t, double share, uint32_t size)
+{
+    t->group_share = share;
+    t->group_size = size < 2 ? 2 : size > TRAFFIC_MAX_GROUP + 1 ? TRAFFIC_MAX_GROUP + 1 : size;
+}
+
+/* The slice cut into pieces of constant rate (hours, or one piece without
+ * a profile), with an alias table to draw a time with density proportional
+ * to the rate. */
+struct pieces {
+    uint32_t n;
+    uint32_t lo[TRAFFIC_MAX_SEGMENTS], len[TRAFFIC_MAX_SEGMENTS];
+    uint32_t thr[TRAFFIC_MAX_SEGMENTS], idx[TRAFFIC_MAX_SEGMENTS];
+    double factor;                        /* integral of the multiplier over the slice, in days */
+};
+
+static void pieces_build(const struct traffic *t, struct pieces *pc, int64_t start, int64_t end)
+{
+    float w[TRAFFIC_MAX_SEGMENTS];
+    double q[TRAFFIC_MAX_SEGMENTS], total = 0;
+    uint32_t work[2 * TRAFFIC_MAX_SEGMENTS];
+    pc->n = 0;
+    for (int64_t s = start; s < end;) {
+        int64_t e = t->profiled ? (s / 3600 + 1) * 3600 : end;
+        if (e > end || pc->n == TRAFFIC_MAX_SEGMENTS - 1)
+            e = end;
+        double rho = t->profiled ? t->hourly[(s / 3600) % 24] * t->weekly[(s / 86400) % 7] : 1;
+        pc->lo[pc->n] = (uint32_t)s;
+        pc->len[pc->n] = (uint32_t)(e - s);
+        w[pc->n] = (float)(rho * (double)(e - s));
+        total += rho * (double)(e - s);
+        pc->n++;
+        s = e;
+    }
+    pc->factor = total / 86400;
+    if (total > 0)
+        alias_row(w, pc->n, total, pc->thr, pc->idx, q, work, work + pc->n);
+}
+
+static inline uint32_t pieces_time(const struct pieces *pc, const gsl_rng *r)
+{
+    uint32_t s = rng_below(r, pc->n);
+    if ((uint32_t)gsl_rng_get(r) >= pc->thr[s])
+        s = pc->idx[s];
+    return pc->lo[s] + rng_below(r, pc->len[s]);
+}
+
+static inline uint32_t poisson_draw(const struct traffic *t, double mu)
+{
+    if (mu <= TRAFFIC_INVERSION_MAX)
+        return poisson_inversion(t->rng, t->inv, mu, exp(-mu));
+    return gsl_ran_poisson(t->rng, mu);
+}
+
+/* One contact of a (row at lo, k entries): uniform, or by the alias table. */
+static inline uint32_t pick(const struct traffic *t, uint64_t lo, uint32_t k)
+{
+    uint32_t j = rng_below(t->rng, k);
+    if (t->rate && (uint32_t)gsl_rng_get(t->rng) >= t->alias_thr[lo + j])
+        j = t->alias_idx[lo + j];
+    return j;
+}
+
+/* traffic_slice with any of tie strengths, profile, non-contact lookups or
+ * groups: the same steps as the fast path, with μ_a = R_a x the slice's
+ * integral of the profile, times drawn from the profile, picks by alias. */
+static int general_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
 {
     const struct graph *g = t->g;
-    const uint32_t len = (uint32_t)(end - start);
-    const int full_day = len == 86400;
     const uint8_t *client = t->client, bit = t->client_bit;
-    const uint32_t *thr = t->alias_thr, *idx = t->alias_idx;
+    struct pieces pc;
+    pieces_build(t, &pc, start, end);
+    if (!(pc.factor > 0))
+        return 0;                             /* a slice of zero rate */
+    uint32_t chosen[TRAFFIC_MAX_GROUP];
     for (uint32_t a = 0; a < g->n; a++) {
+        if (client && !(client[a] & bit))
+            continue;
         uint32_t k = graph_degree(g, a);
-        double mu = t->rate[a];
-        if (k == 0 || !(mu > 0) || (client && !(client[a] & bit)))
-            continue;
-        uint32_t count;
-        if (full_day && mu <= TRAFFIC_INVERSION_MAX)
-            count = poisson_inversion(t->rng, t->inv, mu, t->emu[a]);
-        else
-            count = gsl_ran_poisson(t->rng, full_day ? mu : mu * len / 86400.0);
-        if (count == 0)
-            continue;
+        double R = t->rate ? t->rate[a] : (double)k * t->rate_per_day;
         uint64_t lo = g->off[a];
+        uint32_t count = k && R > 0 ? poisson_draw(t, R * pc.factor) : 0;
         for (uint32_t i = 0; i < count; i++) {
-            uint32_t when = (uint32_t)start + rng_below(t->rng, len);
-            uint32_t j = rng_below(t->rng, k);
-            if ((uint32_t)gsl_rng_get(t->rng) >= thr[lo + j])
-                j = idx[lo + j];
-            if (batch_add(b, when, TRAFFIC_EV_START, a, g->adj[lo + j]))
-                return -1;
+            uint32_t when = pieces_time(&pc, t->rng);
+            uint32_t members = 1;
+            if (t->group_share > 0 && uniform01(t->rng) < t->group_share)
+                members = t->group_size - 1 < k ? t->group_size - 1 : k;
+            if (members >= k && members > 1) {      /* everyone: no draws */
+                for (uint32_t j = 0; j < k; j++)
+                    if (batch_add(b, when, TRAFFIC_EV_START, a, g->adj[lo + j]))
+                        return -1;
+                continue;
+            }
+            uint32_t got = 0;
+            for (uint32_t tries = 0; got < members && tries < 64 * members; tries++) {
+                uint32_t j = pick(t, lo, k), dup = 0;
+                for (uint32_t x = 0; x < got; x++)
+                    dup |= chosen[x] == j;
+                if (dup)
+                    continue;
+                chosen[got++] = j;
+                if (batch_add(b, when, TRAFFIC_EV_START, a, g->adj[lo + j]))
+                    return -1;
+            }
         }
         t->starts += count;
+        if (t->noncontact > 0 && g->n > 1) {
+            uint32_t nc = poisson_draw(t, t->noncontact * pc.factor);
+            for (uint32_t i = 0; i < nc; i++) {
+                uint32_t when = pieces_time(&pc, t->rng), x = rng_below(t->rng, g->n - 1);
+                if (batch_add(b, when, TRAFFIC_EV_START, a, x >= a ? x + 1 : x))
+                    return -1;
+            }
+            t->noncontacts += nc;
+        }
     }
     return 0;
 }
 
+int traffic_cache_init(struct traffic_cache *c, const struct graph *g, uint32_t ttl_s)
+{
+    memset(c, 0, sizeof *c);
+    c->g = g;
+    c->ttl = ttl_s;
+    c->last = calloc(g->off[g->n] ? g->off[g->n] : 1, sizeof *c->last);
+    return c->last ? 0 : -1;
+}
+
+void traffic_cache_destroy(struct traffic_cache *c)
+{
+    if (!c)
+        return;
+    free(c->last);
+    memset(c, 0, sizeof *c);
+}
+
+/* A list of `want` non-negative numbers with a positive sum. */
+static int read_weights(struct cfg *c, const struct cfg_node *e, const char *attr, int want, double *out)
+{
+    const char *text = cfg_str(e, attr, NULL);
+    if (!text) {
+        for (int i = 0; i < want; i++)
+            out[i] = 1;
+        return 0;
+    }
+    double sum = 0;
+    int n = 0;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || v < 0)
+            return cfg_error(c, e, attr, "expected %d numbers 0 or more, separated by spaces", want);
+        if (n < want)
+            out[n] = v;
+        n++;
+        sum += v;
+        p = end;
+    }
+    if (n != want)
+        return cfg_error(c, e, attr, "expected %d numbers, got %d", want, n);
+    if (!(sum > 0))
+        return cfg_error(c, e, attr, "the weights must not all be 0");
+    return 0;
+}
+
+int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_node *tr)
+{
+    memset(p, 0, sizeof *p);
+    double ttl_h = 0, gsize = 3;
+    int rc = 0;
+    rc |= cfg_double(c, tr, "rate_per_day", 0, &p->rate_per_day);
+    rc |= cfg_double(c, tr, "sigma", 1, &p->sigma);
+    rc |= cfg_double(c, tr, "cache_ttl_hours", 0, &ttl_h);
+    rc |= cfg_double(c, tr, "noncontact_per_day", 0, &p->noncontact_per_day);
+    rc |= cfg_double(c, tr, "group_share", 0, &p->group_share);
+    rc |= cfg_double(c, tr, "group_size", 3, &gsize);
+    if (rc)
+        return -1;
+    p->lognormal = strcmp(cfg_str(tr, "tie_strength", "constant"), "lognormal") == 0;
+    if (!(p->rate_per_day > 0))
+        rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
+    if (!(p->sigma >= 0 && p->sigma <= 10))
+        rc = cfg_error(c, tr, "sigma", "must be 0 to 10 (got %g)", p->sigma);
+    if (!(ttl_h >= 0 && ttl_h <= 36500.0 * 24))
+        rc = cfg_error(c, tr, "cache_ttl_hours", "must be 0 to 876000 (got %g)", ttl_h);
+    if (!(p->noncontact_per_day >= 0 && p->noncontact_per_day <= 1000))
+        rc = cfg_error(c, tr, "noncontact_per_day", "must be 0 to 1000 (got %g)", p->noncontact_per_day);
+    if (!(p->group_share >= 0 && p->group_share <= 1))
+        rc = cfg_error(c, tr, "group_share", "must be 0 to 1 (got %g)", p->group_share);
+    if (!(gsize >= 3 && gsize <= TRAFFIC_MAX_GROUP + 1) || gsize != floor(gsize))
+        rc = cfg_error(c, tr, "group_size", "must be a whole number 3 to %d (got %g)", TRAFFIC_MAX_GROUP + 1,
+                       gsize);
+    p->cache_ttl = (uint32_t)llround(ttl_h * 3600);
+    p->group_size = (uint32_t)gsize;
+    const struct cfg_node *pr = cfg_child(tr, "profile");
+    if (pr) {
+        p->profiled = 1;
+        if (read_weights(c, pr, "hourly", 24, p->hourly) || read_weights(c, pr, "weekly", 7, p->weekly))
+            rc = -1;
+    }
+    return rc ? -1 : 0;
+}
+
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
 {
-    if (t->rate)
-        return weighted_slice(t, b, start, end);
+    if (t->rate || t->profiled || t->noncontact > 0 || t->group_share > 0)
+        return general_slice(t, b, start, end);
     const struct graph *g = t->g;
     const uint32_t len = (uint32_t)(end - start);
     const int full_day = len == 86400;

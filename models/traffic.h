@@ -32,11 +32,27 @@
 #include <gsl/gsl_rng.h>
 
 #include "batch.h"
+#include "cfg.h"
 #include "contacts.h"
 
 #define TRAFFIC_EV_START 1u
 #define TRAFFIC_INVERSION_MAX 16.0
 #define TRAFFIC_INVERSION_STEPS 200
+#define TRAFFIC_MAX_GROUP 64
+#define TRAFFIC_MAX_SEGMENTS 32           /* hour pieces of one slice (a day has 24) */
+
+/* The <traffic> element. */
+struct traffic_params {
+    double rate_per_day;                  /* λ, or the mean tie strength */
+    int lognormal;                        /* tie strengths: 0 constant, 1 lognormal */
+    double sigma;
+    uint32_t cache_ttl;                   /* seconds; 0: no cache */
+    double noncontact_per_day;            /* lookups of non-contacts per client per day */
+    double group_share;                   /* share of starts that are group conversations */
+    uint32_t group_size;                  /* members of a group conversation, querier included */
+    int profiled;                         /* hourly/weekly given */
+    double hourly[24], weekly[7];         /* normalised to mean 1 */
+};
 
 struct traffic {
     const struct graph *g;
@@ -47,9 +63,18 @@ struct traffic {
     const uint8_t *client;                /* per person: looks up iff client[a] & client_bit; NULL: all */
     uint8_t client_bit;
     double *rate;                         /* weighted: R_a per person, else NULL */
+    int profiled;
+    double hourly[24], weekly[7];         /* rate multipliers, mean 1 each */
+    double noncontact;                    /* per client per day */
+    double group_share;
+    uint32_t group_size;
+    uint64_t noncontacts;                 /* non-contact lookups generated */
     uint32_t *alias_thr, *alias_idx;      /* weighted: per directed entry */
     uint64_t starts;                      /* conversation starts generated */
 };
+
+/* Read <traffic> (and its <profile>).  0, or -1 with diagnostics. */
+int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_node *tr);
 
 /* Returns 0, or -1 (OOM). */
 int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, gsl_rng *rng);
@@ -62,7 +87,51 @@ void traffic_set_clients(struct traffic *t, const uint8_t *flags, uint8_t bit);
  * of b in a's row; w must be symmetric (w(a, b) = w(b, a)) and >= 0.
  * Replaces λ.  O(n + m).  Returns 0, or -1 (OOM). */
 int traffic_set_weights(struct traffic *t, const float *w);
+/* Diurnal and weekly profile: the rate of every process at time t is
+ * multiplied by hourly[hour of day] x weekly[day of week] (day 0 of the
+ * run is weekday 0), both normalised here to mean 1, so the mean rate is
+ * unchanged.  Each slice's count is Poisson with the exact integral of the
+ * rate over the slice, and given the count the times are i.i.d. with
+ * density proportional to the rate (piecewise constant by the hour): the
+ * law of the non-homogeneous Poisson process, exactly. */
+void traffic_set_profile(struct traffic *t, const double hourly[24], const double weekly[7]);
+/* Each client also looks up non-contacts (uniform people other than
+ * itself) as a Poisson process of `per_day` (times following the profile). */
+void traffic_set_noncontact(struct traffic *t, double per_day);
+/* A share of the starts are group conversations of `size` members: the
+ * starter looks up size - 1 distinct contacts at once (all of them when it
+ * has fewer; contacts picked as for a start, redrawing repeats, at most
+ * 64 size draws). */
+void traffic_set_groups(struct traffic *t, double share, uint32_t size);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end);
+
+/* The client cache: a start (a, b) makes a lookup unless a looked b up
+ * less than ttl seconds ago (each lookup refreshes the entry).  Lookups of
+ * non-contacts are never cached.  4 bytes per directed entry. */
+struct traffic_cache {
+    const struct graph *g;
+    uint32_t *last;                       /* per directed entry: time of the last lookup + 1, 0 never */
+    uint32_t ttl;
+    uint64_t hits;                        /* starts answered from the cache */
+};
+int traffic_cache_init(struct traffic_cache *c, const struct graph *g, uint32_t ttl_s);
+void traffic_cache_destroy(struct traffic_cache *c);
+
+/* 1 when the start (a, b) at time now makes a lookup (and records it), 0
+ * when the cache answers.  O(log deg a). */
+static inline int traffic_cache_lookup(struct traffic_cache *c, uint32_t a, uint32_t b, uint32_t now)
+{
+    int64_t j = graph_find(c->g, a, b);
+    if (j < 0)
+        return 1;
+    uint32_t last = c->last[j];
+    if (last && now - (last - 1) < c->ttl) {
+        c->hits++;
+        return 0;
+    }
+    c->last[j] = now + 1;
+    return 1;
+}
 
 #endif

@@ -29,9 +29,7 @@ static const char *const world_streams[] = { "population", "contacts", "traffic"
 struct world_params {
     struct population_params pop;
     struct contacts_params contacts;
-    double rate_per_day;
-    int lognormal;                        /* tie strengths: 0 constant, 1 lognormal */
-    double sigma;
+    struct traffic_params traffic;
     int64_t retention;                    /* seconds */
     struct adversary_params adv;
 };
@@ -41,6 +39,7 @@ struct world {
     struct population pop;
     struct contacts contacts;
     struct traffic traffic;
+    struct traffic_cache cache;           /* used when traffic.cache_ttl > 0 */
     struct serverlog log;
     struct knowledge known;
     struct adversary adv;
@@ -72,15 +71,10 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
         rc = -1;
     else if (contacts_configure(&p->contacts, c, cfg_child(root, "contacts"), p->pop.n))
         rc = -1;
-    rc |= cfg_double(c, tr, "rate_per_day", 0, &p->rate_per_day);
-    rc |= cfg_double(c, tr, "sigma", 1, &p->sigma);
-    p->lognormal = strcmp(cfg_str(tr, "tie_strength", "constant"), "lognormal") == 0;
+    if (traffic_configure(&p->traffic, c, tr))
+        rc = -1;
     rc |= cfg_long(c, ret, "days", 0, &days);
     if (!rc) {
-        if (!(p->rate_per_day > 0))
-            rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
-        if (!(p->sigma >= 0 && p->sigma <= 10))
-            rc = cfg_error(c, tr, "sigma", "must be 0 to 10 (got %g)", p->sigma);
         if (days < 1)
             rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
     }
@@ -102,6 +96,7 @@ static void world_destroy(void *vs)
     adversary_destroy(&w->adv);
     knowledge_destroy(&w->known);
     serverlog_destroy(&w->log);
+    traffic_cache_destroy(&w->cache);
     traffic_destroy(&w->traffic);
     contacts_destroy(&w->contacts);
     population_destroy(&w->pop);
@@ -123,7 +118,8 @@ static void *world_init(struct sim *s, const void *vp)
     const struct graph *g = &w->contacts.g;
     if (population_init(&w->pop, &p->pop, sim_rng(s, STREAM_POPULATION))
         || contacts_generate(&w->contacts, &p->contacts, w->pop.flags, POPULATION_WORKER, sim_rng(s, STREAM_CONTACTS))
-        || traffic_init(&w->traffic, g, p->rate_per_day, sim_rng(s, STREAM_TRAFFIC))
+        || traffic_init(&w->traffic, g, p->traffic.rate_per_day, sim_rng(s, STREAM_TRAFFIC))
+        || (p->traffic.cache_ttl && traffic_cache_init(&w->cache, g, p->traffic.cache_ttl))
         || serverlog_init(&w->log, p->retention)
         || knowledge_init(&w->known, g)) {
         sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
@@ -131,13 +127,18 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     /* Tie strengths come from the contacts stream, after the graph. */
-    if (p->lognormal
-        && (contacts_tie_lognormal(&w->contacts, p->rate_per_day, p->sigma, sim_rng(s, STREAM_CONTACTS))
+    if (p->traffic.lognormal
+        && (contacts_tie_lognormal(&w->contacts, p->traffic.rate_per_day, p->traffic.sigma,
+                                   sim_rng(s, STREAM_CONTACTS))
             || traffic_set_weights(&w->traffic, w->contacts.weight))) {
         sim_fail(s, "out of memory for the tie strengths (N = %u)", p->pop.n);
         world_destroy(w);
         return NULL;
     }
+    if (p->traffic.profiled)
+        traffic_set_profile(&w->traffic, p->traffic.hourly, p->traffic.weekly);
+    traffic_set_noncontact(&w->traffic, p->traffic.noncontact_per_day);
+    traffic_set_groups(&w->traffic, p->traffic.group_share, p->traffic.group_size);
     if (w->pop.clients < w->pop.n)            /* only clients look up */
         traffic_set_clients(&w->traffic, w->pop.flags, POPULATION_CLIENT);
     if (adversary_start(&w->adv, s)) {
@@ -187,7 +188,9 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
 {
     struct world *w = vs;
     switch (ev->kind) {
-    case TRAFFIC_EV_START:                      /* no client cache: every start looks up */
+    case TRAFFIC_EV_START:                      /* a lookup unless the cache answers */
+        if (w->cache.last && !traffic_cache_lookup(&w->cache, ev->a, ev->b, (uint32_t)ev->time))
+            break;
         w->lookups++;
         if (serverlog_append(&w->log, (uint32_t)ev->time, ev->a, ev->b))
             sim_fail(s, "out of memory in the server log");
@@ -201,11 +204,33 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
     }
 }
 
+/* The run path with a client cache: as below, each start first asks the
+ * cache. */
+static size_t handle_run_cached(struct sim *s, struct world *w, const struct batch_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].kind != TRAFFIC_EV_START) {
+            sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
+            return i + 1;
+        }
+        if (!traffic_cache_lookup(&w->cache, e[i].a, e[i].b, e[i].time))
+            continue;
+        w->lookups++;
+        if (serverlog_append(&w->log, e[i].time, e[i].a, e[i].b)) {
+            sim_fail(s, "out of memory in the server log");
+            return i + 1;
+        }
+    }
+    return n;
+}
+
 /* The run fast path: only conversation starts come in batches, and they
  * schedule nothing, so the whole run is handled. */
 static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry *e, size_t n)
 {
     struct world *w = vs;
+    if (w->cache.last)
+        return handle_run_cached(s, w, e, n);
     for (size_t i = 0; i < n; i++) {
         if (e[i].kind != TRAFFIC_EV_START) {
             sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);

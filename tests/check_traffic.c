@@ -6,7 +6,10 @@
  * the entries against that law.  Statistical thresholds are set for a false
  * alarm probability of about 1e-6 per check (two-sided, 5.7e-7 for a 5-sigma
  * normal test, 5e-7 in each chi-square tail), with fixed MT19937 seeds. */
+#define _GNU_SOURCE
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -19,6 +22,7 @@
 #include "contacts.h"
 #include "rng.h"
 #include "suites.h"
+#include "testutil.h"
 #include "traffic.h"
 
 #define DAY 86400
@@ -507,6 +511,265 @@ START_TEST(test_traffic_weights_lognormal)
 }
 END_TEST
 
+/* Run `days` days (slices of `slice` seconds) of traffic set up by `setup`. */
+static void run_custom(struct run *out, const struct graph *g, double rate, unsigned long seed,
+                       int days, int64_t slice, void (*setup)(struct traffic *t))
+{
+    gsl_rng *r = seeded_rng(seed);
+    struct traffic t;
+    struct batch b;
+    ck_assert_int_eq(traffic_init(&t, g, rate, r), 0);
+    setup(&t);
+    ck_assert_int_eq(batch_init(&b, slice), 0);
+    out->e = NULL;
+    out->n = out->cap = 0;
+    for (int64_t s0 = 0; s0 < (int64_t)days * DAY; s0 += slice) {
+        batch_begin(&b, s0);
+        ck_assert_int_eq(traffic_slice(&t, &b, s0, s0 + slice), 0);
+        if (out->n + b.n > out->cap) {
+            out->cap = 2 * (out->n + b.n) + 16;
+            out->e = realloc(out->e, out->cap * sizeof *out->e);
+            ck_assert_ptr_nonnull(out->e);
+        }
+        for (size_t i = 0; i < b.n; i++) {
+            FAST(b.in[i].time >= s0 && b.in[i].time < s0 + slice);
+            out->e[out->n++] = b.in[i];
+        }
+    }
+    out->starts = t.starts;
+    batch_destroy(&b);
+    traffic_destroy(&t);
+    gsl_rng_free(r);
+}
+
+static const double test_hourly[24] = { 1, 0.5, 0.3, 0.2, 0.2, 0.5, 1, 2, 3, 3, 3, 3,
+                                        4, 3, 3, 3, 3, 4, 5, 5, 4, 3, 2, 1.5 };
+static const double test_weekly[7] = { 5, 5, 5, 5, 6, 9, 3 };
+static void setup_profile(struct traffic *t) { traffic_set_profile(t, test_hourly, test_weekly); }
+
+/* The diurnal and weekly profile.  ER n = 2000, mean degree 10, λ = 0.2, two
+ * whole weeks, in day slices (as the engine) and in 5-hour slices (pieces
+ * that cut hours and days).  The rate at t is λ h(hour) d(weekday) with h
+ * and d normalised to mean 1, so:
+ *  - the total is Poisson(2 m λ x 14) (whole weeks: the weekly factors
+ *    average to 1); 5 sd;
+ *  - given the total, the counts in the 168 hours of the week (summed over
+ *    the two weeks) are multinomial with p proportional to h(hour) d(day):
+ *    chi-square with 167 degrees of freedom (expected cells >= 24).  A flat
+ *    time draw, or the profile applied to the count but not the times (or
+ *    the reverse), fails this. */
+START_TEST(test_traffic_profile)
+{
+    gsl_rng *gr = seeded_rng(808);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 2000, 10, gr), 0);
+    gsl_rng_free(gr);
+    const int64_t slices[2] = { DAY, 5 * 3600 };
+    double sh = 0, sd = 0;
+    for (int h = 0; h < 24; h++)
+        sh += test_hourly[h];
+    for (int d = 0; d < 7; d++)
+        sd += test_weekly[d];
+    for (int c = 0; c < 2; c++) {
+        struct run r;
+        run_custom(&r, &g, 0.2, 31 + c, 14, slices[c], setup_profile);
+        double bins[168] = { 0 };
+        for (size_t i = 0; i < r.n; i++)
+            bins[(r.e[i].time / 3600) % 168]++;
+        double mu = 2.0 * (double)g.m * 0.2 * 14;
+        ck_assert_double_eq_tol((double)r.n, mu, 5 * sqrt(mu));
+        double x2 = 0;
+        for (int k = 0; k < 168; k++) {
+            double p = test_hourly[k % 24] / sh * test_weekly[k / 24] / sd;
+            double ex = (double)r.n * p;
+            x2 += (bins[k] - ex) * (bins[k] - ex) / ex;
+        }
+        assert_chisq(x2, 167, "starts per hour of the week against the profile");
+        free(r.e);
+    }
+    graph_destroy(&g);
+}
+END_TEST
+
+static void setup_noncontact(struct traffic *t) { traffic_set_noncontact(t, 0.5); }
+
+/* Non-contact lookups: ν = 0.5 per person per day on ER n = 1000, mean
+ * degree 6, λ = 0.05, 10 days.  The entries whose pair is not a contact
+ * come from the non-contact process alone, which picks a uniform other
+ * person: Poisson(sum_a ν T (1 - k_a/(n - 1))), 5 sd; no entry is a
+ * self-pair; the contact entries stay Poisson(2 m λ T + sum_a ν T k_a/(n-1)). */
+START_TEST(test_traffic_noncontact)
+{
+    gsl_rng *gr = seeded_rng(17);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 1000, 6, gr), 0);
+    gsl_rng_free(gr);
+    struct run r;
+    run_custom(&r, &g, 0.05, 5, 10, DAY, setup_noncontact);
+    double non = 0, con = 0, exp_non = 0, exp_con = 2.0 * (double)g.m * 0.05 * 10;
+    for (size_t i = 0; i < r.n; i++) {
+        FAST(r.e[i].a != r.e[i].b);
+        if (graph_find(&g, r.e[i].a, r.e[i].b) >= 0)
+            con++;
+        else
+            non++;
+    }
+    for (uint32_t a = 0; a < g.n; a++) {
+        double f = (double)graph_degree(&g, a) / (g.n - 1);
+        exp_non += 0.5 * 10 * (1 - f);
+        exp_con += 0.5 * 10 * f;
+    }
+    ck_assert_double_eq_tol(non, exp_non, 5 * sqrt(exp_non));
+    ck_assert_double_eq_tol(con, exp_con, 5 * sqrt(exp_con));
+    free(r.e);
+    graph_destroy(&g);
+}
+END_TEST
+
+static void setup_groups(struct traffic *t) { traffic_set_groups(t, 0.25, 5); }
+
+/* Group conversations: share 0.25 of starts are groups of 5 (4 lookups).
+ * K_30 (everyone has 29 contacts, so a group always finds 4), λ = 0.1, 20
+ * days.  Starts are Poisson(S = 2 m λ T = 1740), each making X lookups, X =
+ * 1 or 4 with probability 0.75 / 0.25: the total is compound Poisson with
+ * mean S E[X] = 1.75 S and variance S E[X^2] = S (0.75 + 4) ; 5 sd.  The
+ * starts counter stays Poisson(S). */
+START_TEST(test_traffic_groups)
+{
+    enum { N = 30 };
+    struct graph_edge e[N * (N - 1) / 2];
+    uint64_t m = 0;
+    for (uint32_t a = 1; a < N; a++)
+        for (uint32_t b = 0; b < a; b++)
+            e[m++] = (struct graph_edge){ a, b };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, N, e, m), 0);
+    struct run r;
+    run_custom(&r, &g, 0.1, 77, 20, DAY, setup_groups);
+    double S = 2.0 * (double)m * 0.1 * 20;
+    ck_assert_double_eq_tol((double)r.starts, S, 5 * sqrt(S));
+    ck_assert_double_eq_tol((double)r.n, 1.75 * S, 5 * sqrt(S * (0.75 + 0.25 * 16)));
+    for (size_t i = 0; i < r.n; i++)
+        FAST(graph_find(&g, r.e[i].a, r.e[i].b) >= 0);
+    free(r.e);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* The client cache, by hand: TTL 100 s on the path 0-1-2. */
+START_TEST(test_traffic_cache_rule)
+{
+    static const struct graph_edge e[] = { { 0, 1 }, { 1, 2 } };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 3, e, 2), 0);
+    struct traffic_cache c;
+    ck_assert_int_eq(traffic_cache_init(&c, &g, 100), 0);
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 1, 0), 1);      /* first: looks up */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 1, 50), 0);     /* 50 s old */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 1, 99), 0);     /* 99 s old */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 1, 0, 99), 1);     /* the other direction is 1's cache */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 1, 100), 1);    /* 100 s: expired */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 1, 150), 0);    /* age from the last lookup */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 2, 150), 1);    /* not a contact: never cached */
+    ck_assert_int_eq(traffic_cache_lookup(&c, 0, 2, 151), 1);
+    ck_assert_uint_eq(c.hits, 3);
+    traffic_cache_destroy(&c);
+    traffic_cache_destroy(NULL);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* A TTL longer than the run: every ordered pair is looked up exactly once
+ * if it ever starts a conversation, so lookups = distinct ordered pairs
+ * started, and each pair's one lookup is its first start. */
+START_TEST(test_traffic_cache_long_ttl)
+{
+    gsl_rng *gr = seeded_rng(4);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 500, 6, gr), 0);
+    gsl_rng_free(gr);
+    struct run r;
+    run_days(&r, &g, 0.3, 8, 10);
+    struct traffic_cache c;
+    ck_assert_int_eq(traffic_cache_init(&c, &g, 20 * DAY), 0);
+    uint32_t *first = calloc(2 * g.m, sizeof *first);
+    ck_assert_ptr_nonnull(first);
+    size_t lookups = 0, pairs = 0;
+    /* Entries of a day are in generation order; the engine sorts them by
+     * time first: do the same (stable) before asking the cache. */
+    for (size_t i = 1; i < r.n; i++)
+        for (size_t j = i; j > 0 && r.e[j - 1].time > r.e[j].time; j--) {
+            struct batch_entry t = r.e[j];
+            r.e[j] = r.e[j - 1];
+            r.e[j - 1] = t;
+        }
+    for (size_t i = 0; i < r.n; i++) {
+        int64_t j = graph_find(&g, r.e[i].a, r.e[i].b);
+        if (!first[j]) {
+            first[j] = 1;
+            pairs++;
+            FAST(traffic_cache_lookup(&c, r.e[i].a, r.e[i].b, r.e[i].time) == 1);
+            lookups++;
+        } else {
+            FAST(traffic_cache_lookup(&c, r.e[i].a, r.e[i].b, r.e[i].time) == 0);
+        }
+    }
+    ck_assert_uint_eq(lookups, pairs);
+    ck_assert_uint_eq(c.hits, r.n - pairs);
+    ck_assert_uint_gt(c.hits, 0);
+    free(first);
+    traffic_cache_destroy(&c);
+    free(r.e);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* The traffic element through the program: a run with every option, and
+ * bad values as FILE:LINE messages with status 2. */
+static void run_traffic(const char *traffic, int want_status, const char *want_text)
+{
+    char *dir = tu_mkdtemp(), *path, *args, *xml, *out = NULL, *err = NULL;
+    ck_assert_ptr_nonnull(dir);
+    ck_assert_int_ge(asprintf(&path, "%s/t.xml", dir), 0);
+    ck_assert_int_ge(asprintf(&xml, "<?xml version=\"1.0\"?>\n<scenario name=\"t\">\n"
+                              "<run seed=\"3\" horizon_days=\"14\"/>\n<population size=\"400\"/>\n"
+                              "<contacts><erdos_renyi mean_degree=\"6\"/></contacts>\n%s\n"
+                              "<policy><retention days=\"7\"/></policy>\n"
+                              "<adversary><bulk_snapshot period_days=\"7\"/></adversary>\n"
+                              "</scenario>\n", traffic), 0);
+    tu_write(path, xml);
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s/out'", path, dir), 0);
+    int st = tu_exposim(args, &out, &err);
+    ck_assert_msg(st == want_status, "%s: status %d (want %d)\nstdout: %s\nstderr: %s", traffic, st,
+                  want_status, out, err);
+    const char *hay = want_status ? err : out;
+    ck_assert_msg(strstr(hay, want_text) != NULL, "%s: '%s' not in:\n%s", traffic, want_text, hay);
+    free(out);
+    free(err);
+    free(args);
+    free(xml);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+START_TEST(test_traffic_cli)
+{
+    run_traffic("<traffic rate_per_day=\"0.1\" tie_strength=\"lognormal\" sigma=\"0.8\" cache_ttl_hours=\"24\" "
+                "noncontact_per_day=\"0.1\" group_share=\"0.2\" group_size=\"4\">"
+                "<profile hourly=\"1 1 1 1 1 1 2 3 4 4 4 4 4 4 4 4 4 4 5 5 4 3 2 1\" weekly=\"1 1 1 1 1 2 2\"/>"
+                "</traffic>", 0, "edge_precision");
+    run_traffic("<traffic rate_per_day=\"0.1\"><profile hourly=\"1 2 3\"/></traffic>", 2,
+                "t.xml:6: element 'profile', attribute 'hourly': expected 24 numbers, got 3");
+    run_traffic("<traffic rate_per_day=\"0.1\"><profile weekly=\"0 0 0 0 0 0 0\"/></traffic>", 2,
+                "must not all be 0");
+    run_traffic("<traffic rate_per_day=\"0.1\"><profile weekly=\"1 1 1 x 1 1 1\"/></traffic>", 2,
+                "t.xml:6:");
+    run_traffic("<traffic rate_per_day=\"0.1\" group_share=\"1.5\"/>", 2, "t.xml:6:");
+    run_traffic("<traffic rate_per_day=\"0.1\" sigma=\"11\"/>", 2, "attribute 'sigma'");
+}
+END_TEST
+
 Suite *traffic_suite(void)
 {
     Suite *s = suite_create("traffic");
@@ -518,6 +781,12 @@ Suite *traffic_suite(void)
     tcase_add_test(tc, test_traffic_clients_only);
     tcase_add_test(tc, test_traffic_weights_star);
     tcase_add_test(tc, test_traffic_weights_lognormal);
+    tcase_add_test(tc, test_traffic_profile);
+    tcase_add_test(tc, test_traffic_noncontact);
+    tcase_add_test(tc, test_traffic_groups);
+    tcase_add_test(tc, test_traffic_cache_rule);
+    tcase_add_test(tc, test_traffic_cache_long_ttl);
+    tcase_add_test(tc, test_traffic_cli);
     suite_add_tcase(s, tc);
     return s;
 }
