@@ -159,6 +159,12 @@ void traffic_set_profile(struct traffic *t, const double hourly[24], const doubl
 }
 
 void traffic_set_noncontact(struct traffic *t, double per_day) { t->noncontact = per_day; }
+void traffic_set_devices(struct traffic *t, double per_day) { t->device_per_day = per_day; }
+
+void traffic_cache_clear(struct traffic_cache *c, uint32_t a)
+{
+    memset(c->last + c->g->off[a], 0, graph_degree(c->g, a) * sizeof *c->last);
+}
 
 void traffic_set_groups(struct traffic *t, double share, uint32_t size)
 {
@@ -275,6 +281,14 @@ static int general_slice(struct traffic *t, struct batch *b, int64_t start, int6
             }
             t->noncontacts += nc;
         }
+        if (t->device_per_day > 0) {
+            uint32_t nd = poisson_draw(t, t->device_per_day * (double)(end - start) / 86400);
+            for (uint32_t i = 0; i < nd; i++)
+                if (batch_add(b, (uint32_t)start + rng_below(t->rng, (uint32_t)(end - start)),
+                              TRAFFIC_EV_DEVICE, a, 0))
+                    return -1;
+            t->devices += nd;
+        }
     }
     return 0;
 }
@@ -341,6 +355,7 @@ int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_
     rc |= cfg_double(c, tr, "noncontact_per_day", 0, &p->noncontact_per_day);
     rc |= cfg_double(c, tr, "group_share", 0, &p->group_share);
     rc |= cfg_double(c, tr, "group_size", 3, &gsize);
+    rc |= cfg_double(c, tr, "device_changes_per_year", 0, &p->device_per_year);
     if (rc)
         return -1;
     p->lognormal = strcmp(cfg_str(tr, "tie_strength", "constant"), "lognormal") == 0;
@@ -357,6 +372,10 @@ int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_
     if (!(gsize >= 3 && gsize <= TRAFFIC_MAX_GROUP + 1) || gsize != floor(gsize))
         rc = cfg_error(c, tr, "group_size", "must be a whole number 3 to %d (got %g)", TRAFFIC_MAX_GROUP + 1,
                        gsize);
+    if (!(p->device_per_year >= 0 && p->device_per_year <= 365))
+        rc = cfg_error(c, tr, "device_changes_per_year", "must be 0 to 365 (got %g)", p->device_per_year);
+    p->device_relookup = strcmp(cfg_str(tr, "device_relookup", "false"), "true") == 0
+                         || strcmp(cfg_str(tr, "device_relookup", "false"), "1") == 0;
     p->cache_ttl = (uint32_t)llround(ttl_h * 3600);
     p->group_size = (uint32_t)gsize;
     const struct cfg_node *pr = cfg_child(tr, "profile");
@@ -370,7 +389,7 @@ int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_
 
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
 {
-    if (t->rate || t->profiled || t->noncontact > 0 || t->group_share > 0)
+    if (t->rate || t->profiled || t->noncontact > 0 || t->group_share > 0 || t->device_per_day > 0)
         return general_slice(t, b, start, end);
     const struct graph *g = t->g;
     const uint32_t len = (uint32_t)(end - start);

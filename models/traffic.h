@@ -36,6 +36,7 @@
 #include "contacts.h"
 
 #define TRAFFIC_EV_START 1u
+#define TRAFFIC_EV_DEVICE 3u                  /* a = person whose device changed */
 #define TRAFFIC_INVERSION_MAX 16.0
 #define TRAFFIC_INVERSION_STEPS 200
 #define TRAFFIC_MAX_GROUP 64
@@ -49,6 +50,8 @@ struct traffic_params {
     uint32_t cache_ttl;                   /* seconds; 0: no cache */
     double noncontact_per_day;            /* lookups of non-contacts per client per day */
     double group_share;                   /* share of starts that are group conversations */
+    double device_per_year;               /* device changes per client per year */
+    int device_relookup;                  /* a change looks up every contact at once */
     uint32_t group_size;                  /* members of a group conversation, querier included */
     int profiled;                         /* hourly/weekly given */
     double hourly[24], weekly[7];         /* normalised to mean 1 */
@@ -66,6 +69,8 @@ struct traffic {
     int profiled;
     double hourly[24], weekly[7];         /* rate multipliers, mean 1 each */
     double noncontact;                    /* per client per day */
+    double device_per_day;                /* device changes per client per day */
+    uint64_t devices;                     /* device changes generated */
     double group_share;
     uint32_t group_size;
     uint64_t noncontacts;                 /* non-contact lookups generated */
@@ -103,6 +108,11 @@ void traffic_set_noncontact(struct traffic *t, double per_day);
  * has fewer; contacts picked as for a start, redrawing repeats, at most
  * 64 size draws). */
 void traffic_set_groups(struct traffic *t, double share, uint32_t size);
+/* Each client changes device as a Poisson process of `per_day` (times
+ * uniform in the slice): an event TRAFFIC_EV_DEVICE (a, 0) in the batch,
+ * which the handler answers by clearing a's cache (traffic_cache_clear) and
+ * possibly looking up every contact at once. */
+void traffic_set_devices(struct traffic *t, double per_day);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end);
 
@@ -116,6 +126,8 @@ struct traffic_cache {
     uint64_t hits;                        /* starts answered from the cache */
 };
 int traffic_cache_init(struct traffic_cache *c, const struct graph *g, uint32_t ttl_s);
+/* A new device: a's cache is empty.  O(deg a). */
+void traffic_cache_clear(struct traffic_cache *c, uint32_t a);
 void traffic_cache_destroy(struct traffic_cache *c);
 
 /* 1 when the start (a, b) at time now makes a lookup (and records it), 0

@@ -139,6 +139,7 @@ static void *world_init(struct sim *s, const void *vp)
         traffic_set_profile(&w->traffic, p->traffic.hourly, p->traffic.weekly);
     traffic_set_noncontact(&w->traffic, p->traffic.noncontact_per_day);
     traffic_set_groups(&w->traffic, p->traffic.group_share, p->traffic.group_size);
+    traffic_set_devices(&w->traffic, p->traffic.device_per_year / 365.0);
     if (w->pop.clients < w->pop.n)            /* only clients look up */
         traffic_set_clients(&w->traffic, w->pop.flags, POPULATION_CLIENT);
     if (adversary_start(&w->adv, s)) {
@@ -184,6 +185,27 @@ static void world_slice(struct sim *s, void *vs, sim_time start, sim_time end)
         sim_fail(s, "out of memory generating day %lld's traffic", (long long)(start / SIM_DAY));
 }
 
+/* A's device changed at t: its cache empties; with re-look-up on, it looks
+ * up every contact at once (each refreshing the new cache).  Returns the
+ * lookups made, or -1 after sim_fail. */
+static int64_t world_device(struct sim *s, struct world *w, uint32_t a, uint32_t t)
+{
+    const struct graph *g = &w->contacts.g;
+    if (w->cache.last)
+        traffic_cache_clear(&w->cache, a);
+    if (!w->p->traffic.device_relookup)
+        return 0;
+    for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
+        if (w->cache.last)
+            w->cache.last[j] = t + 1;
+        if (serverlog_append(&w->log, t, a, g->adj[j])) {
+            sim_fail(s, "out of memory in the server log");
+            return -1;
+        }
+    }
+    return (int64_t)graph_degree(g, a);
+}
+
 static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
 {
     struct world *w = vs;
@@ -195,6 +217,12 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
         if (serverlog_append(&w->log, (uint32_t)ev->time, ev->a, ev->b))
             sim_fail(s, "out of memory in the server log");
         break;
+    case TRAFFIC_EV_DEVICE: {
+        int64_t made = world_device(s, w, ev->a, (uint32_t)ev->time);
+        if (made > 0)
+            w->lookups += (uint64_t)made;
+        break;
+    }
     case ADVERSARY_EV_ACQUIRE:
         if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known) == 0)
             sim_metric(s, w->adv.acquisitions, (double)ev->time / SIM_DAY, "lookups", (double)w->lookups);
@@ -204,16 +232,23 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
     }
 }
 
-/* The run path with a client cache: as below, each start first asks the
- * cache. */
+/* The run path with a client cache or device changes: as below, each start
+ * first asks the cache (when there is one). */
 static size_t handle_run_cached(struct sim *s, struct world *w, const struct batch_entry *e, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (e[i].kind == TRAFFIC_EV_DEVICE) {
+            int64_t made = world_device(s, w, e[i].a, e[i].time);
+            if (made < 0)
+                return i + 1;
+            w->lookups += (uint64_t)made;
+            continue;
+        }
         if (e[i].kind != TRAFFIC_EV_START) {
             sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
             return i + 1;
         }
-        if (!traffic_cache_lookup(&w->cache, e[i].a, e[i].b, e[i].time))
+        if (w->cache.last && !traffic_cache_lookup(&w->cache, e[i].a, e[i].b, e[i].time))
             continue;
         w->lookups++;
         if (serverlog_append(&w->log, e[i].time, e[i].a, e[i].b)) {
@@ -229,7 +264,7 @@ static size_t handle_run_cached(struct sim *s, struct world *w, const struct bat
 static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry *e, size_t n)
 {
     struct world *w = vs;
-    if (w->cache.last)
+    if (w->cache.last || w->p->traffic.device_per_year > 0)
         return handle_run_cached(s, w, e, n);
     for (size_t i = 0; i < n; i++) {
         if (e[i].kind != TRAFFIC_EV_START) {

@@ -724,6 +724,54 @@ START_TEST(test_traffic_cache_long_ttl)
 }
 END_TEST
 
+static void setup_devices(struct traffic *t) { traffic_set_devices(t, 0.05); }
+
+/* Device changes: 0.05 per person per day on ER n = 1000 (mean degree 6,
+ * λ = 0.1), 20 days.  The TRAFFIC_EV_DEVICE events are Poisson(n 0.05 20 =
+ * 1000), 5 sd, carry b = 0, and the starts keep their own law: Poisson(2 m
+ * λ T), 5 sd. */
+START_TEST(test_traffic_devices)
+{
+    gsl_rng *gr = seeded_rng(21);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 1000, 6, gr), 0);
+    gsl_rng_free(gr);
+    struct run r;
+    run_custom(&r, &g, 0.1, 3, 20, DAY, setup_devices);
+    double dev = 0, starts = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.e[i].kind == TRAFFIC_EV_DEVICE) {
+            dev++;
+            FAST(r.e[i].b == 0);
+        } else {
+            FAST(r.e[i].kind == TRAFFIC_EV_START);
+            starts++;
+        }
+    }
+    ck_assert_double_eq_tol(dev, 1000, 5 * sqrt(1000));
+    double mu = 2.0 * (double)g.m * 0.1 * 20;
+    ck_assert_double_eq_tol(starts, mu, 5 * sqrt(mu));
+    /* A device change empties the person's cache only. */
+    struct traffic_cache c;
+    ck_assert_int_eq(traffic_cache_init(&c, &g, 10 * DAY), 0);
+    uint32_t a = 0, other = 1;
+    while (graph_degree(&g, a) == 0)
+        a++;
+    while (other == a || graph_degree(&g, other) == 0)
+        other++;
+    uint32_t b = g.adj[g.off[a]], b2 = g.adj[g.off[other]];
+    ck_assert_int_eq(traffic_cache_lookup(&c, a, b, 100), 1);
+    ck_assert_int_eq(traffic_cache_lookup(&c, other, b2, 100), 1);
+    ck_assert_int_eq(traffic_cache_lookup(&c, a, b, 200), 0);
+    traffic_cache_clear(&c, a);
+    ck_assert_int_eq(traffic_cache_lookup(&c, a, b, 300), 1);
+    ck_assert_int_eq(traffic_cache_lookup(&c, other, b2, 300), 0);
+    traffic_cache_destroy(&c);
+    free(r.e);
+    graph_destroy(&g);
+}
+END_TEST
+
 /* The traffic element through the program: a run with every option, and
  * bad values as FILE:LINE messages with status 2. */
 static void run_traffic(const char *traffic, int want_status, const char *want_text)
@@ -756,7 +804,8 @@ static void run_traffic(const char *traffic, int want_status, const char *want_t
 START_TEST(test_traffic_cli)
 {
     run_traffic("<traffic rate_per_day=\"0.1\" tie_strength=\"lognormal\" sigma=\"0.8\" cache_ttl_hours=\"24\" "
-                "noncontact_per_day=\"0.1\" group_share=\"0.2\" group_size=\"4\">"
+                "noncontact_per_day=\"0.1\" group_share=\"0.2\" group_size=\"4\" "
+                "device_changes_per_year=\"6\" device_relookup=\"true\">"
                 "<profile hourly=\"1 1 1 1 1 1 2 3 4 4 4 4 4 4 4 4 4 4 5 5 4 3 2 1\" weekly=\"1 1 1 1 1 2 2\"/>"
                 "</traffic>", 0, "edge_precision");
     run_traffic("<traffic rate_per_day=\"0.1\"><profile hourly=\"1 2 3\"/></traffic>", 2,
@@ -767,6 +816,8 @@ START_TEST(test_traffic_cli)
                 "t.xml:6:");
     run_traffic("<traffic rate_per_day=\"0.1\" group_share=\"1.5\"/>", 2, "t.xml:6:");
     run_traffic("<traffic rate_per_day=\"0.1\" sigma=\"11\"/>", 2, "attribute 'sigma'");
+    run_traffic("<traffic rate_per_day=\"0.1\" device_changes_per_year=\"400\"/>", 2,
+                "attribute 'device_changes_per_year'");
 }
 END_TEST
 
@@ -786,6 +837,7 @@ Suite *traffic_suite(void)
     tcase_add_test(tc, test_traffic_groups);
     tcase_add_test(tc, test_traffic_cache_rule);
     tcase_add_test(tc, test_traffic_cache_long_ttl);
+    tcase_add_test(tc, test_traffic_devices);
     tcase_add_test(tc, test_traffic_cli);
     suite_add_tcase(s, tc);
     return s;
