@@ -76,12 +76,14 @@ have-deps:
 	  $(MAKE) --no-print-directory deps; fi
 
 # --- build -----------------------------------------------------------------
-$(BUILD)/%.o: %.c
+# Every object waits for have-deps (order-only), so `make -j` on a fresh
+# machine installs the packages before the first compile.
+$(BUILD)/%.o: %.c | have-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKGCFLAGS) -MMD -MP -c $< -o $@
 
 # The XSDs are compiled into the binary (.incbin), so they are dependencies.
-$(BUILD)/sim/schema.o: sim/schema.S scenarios/scenario.xsd scenarios/sweep.xsd
+$(BUILD)/sim/schema.o: sim/schema.S scenarios/scenario.xsd scenarios/sweep.xsd | have-deps
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
