@@ -604,6 +604,7 @@ static const char *const kind_names[] = {
     [CONTACTS_ERDOS_RENYI] = "erdos_renyi", [CONTACTS_BARABASI_ALBERT] = "barabasi_albert",
     [CONTACTS_WATTS_STROGATZ] = "watts_strogatz", [CONTACTS_SBM] = "stochastic_block",
     [CONTACTS_LAYERED] = "layered", [CONTACTS_CONFIGURATION] = "configuration",
+    [CONTACTS_EDGE_LIST] = "edge_list", [CONTACTS_GRAPHML] = "graphml", [CONTACTS_TRACE] = "trace",
 };
 
 const char *contacts_kind_name(enum contacts_kind kind) { return kind_names[kind]; }
@@ -630,8 +631,169 @@ static int get_prob(struct cfg *c, const struct cfg_node *e, const char *attr, d
     return 0;
 }
 
+/* The file an element names, relative to the scenario's directory unless
+ * absolute (malloc'd), or NULL with a diagnostic. */
+static char *file_path(struct cfg *c, const struct cfg_node *e)
+{
+    const char *f = cfg_str(e, "file", "");
+    if (!f[0]) {
+        cfg_error(c, e, "file", "names no file");
+        return NULL;
+    }
+    const char *scen = cfg_path(c), *slash = strrchr(scen, '/');
+    size_t dl = f[0] == '/' || !slash ? 0 : (size_t)(slash - scen) + 1;
+    char *out = malloc(dl + strlen(f) + 1);
+    if (!out) {
+        cfg_error(c, e, "file", "out of memory");
+        return NULL;
+    }
+    memcpy(out, scen, dl);
+    strcpy(out + dl, f);
+    return out;
+}
+
+static enum graphio_format file_format(const struct cfg_node *e)
+{
+    const char *f = cfg_str(e, "format", "auto");
+    return strcmp(f, "csv") == 0 ? GRAPHIO_CSV : strcmp(f, "whitespace") == 0 ? GRAPHIO_WHITESPACE : GRAPHIO_AUTO;
+}
+
+struct trace_key {
+    int64_t t;
+    size_t i;
+};
+
+static int cmp_trace(const void *x, const void *y)
+{
+    const struct trace_key *a = x, *b = y;
+    if (a->t != b->t)
+        return (a->t > b->t) - (a->t < b->t);
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The replay: messages of the file within [start, horizon), by time. */
+static int trace_build(struct contacts_params *p, struct cfg *c, const struct cfg_node *e, int64_t horizon)
+{
+    struct graphio_table *t = p->file;
+    struct contacts_trace *tr = &p->trace;
+    if (t->n == 0)
+        return cfg_error(c, e, "file", "the trace has no messages");
+    int64_t first = t->t[0];
+    for (size_t i = 1; i < t->n; i++)
+        if (t->t[i] < first)
+            first = t->t[i];
+    double start = 0;
+    if (cfg_double(c, e, "start_unix", (double)(first - ((first % 86400) + 86400) % 86400), &start))
+        return -1;
+    tr->start_unix = (int64_t)start;
+    struct trace_key *k = malloc(t->n * sizeof *k);
+    tr->a = malloc(t->n * sizeof *tr->a);
+    tr->b = malloc(t->n * sizeof *tr->b);
+    tr->t = malloc(t->n * sizeof *tr->t);
+    if (!k || !tr->a || !tr->b || !tr->t) {
+        free(k);
+        return cfg_error(c, e, "file", "out of memory");
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        int64_t rel = t->t[i] - tr->start_unix;
+        if (rel < 0)
+            tr->before++;
+        else if (rel >= horizon)
+            tr->after++;
+        else if (t->u[i] == t->v[i])
+            tr->self++;
+        else
+            k[m++] = (struct trace_key){ rel, i };
+    }
+    qsort(k, m, sizeof *k, cmp_trace);
+    for (size_t j = 0; j < m; j++) {
+        tr->a[j] = t->u[k[j].i];
+        tr->b[j] = t->v[k[j].i];
+        tr->t[j] = (uint32_t)k[j].t;
+    }
+    tr->n = m;
+    free(k);
+    if (m == 0)
+        return cfg_error(c, e, "file", "no message of the trace falls in the run (%zu before start_unix "
+                         "%lld, %zu at or after the horizon, %zu to the sender itself)", tr->before,
+                         (long long)tr->start_unix, tr->after, tr->self);
+    return 0;
+}
+
+/* Read an imported graph or trace. */
+static int configure_file(struct contacts_params *p, struct cfg *c, const struct cfg_node *e, uint32_t n,
+                          int64_t horizon)
+{
+    struct diag *d = cfg_diag(c);
+    char *path = file_path(c, e), *labels = NULL;
+    int rc = -1;
+    if (!path)
+        return -1;
+    p->file = malloc(sizeof *p->file);
+    if (!p->file) {
+        cfg_error(c, e, "file", "out of memory");
+        goto cleanup;
+    }
+    graphio_table_init(p->file);
+    struct graphio_opts o = { file_format(e), strcmp(cfg_str(e, "header", "false"), "true") == 0
+                              || strcmp(cfg_str(e, "header", "false"), "1") == 0,
+                              p->kind == CONTACTS_TRACE ? GRAPHIO_TIME : GRAPHIO_WEIGHT };
+    int bad;
+    if (p->kind == CONTACTS_GRAPHML)
+        bad = graphio_read_graphml(path, cfg_str(e, "weight_attr", "weight"),
+                                   cfg_str(e, "label_attr", "community"), p->file, d);
+    else
+        bad = graphio_read_edges(path, &o, p->file, d);
+    if (!bad && p->kind == CONTACTS_EDGE_LIST && cfg_has(e, "labels")) {
+        const char *lf = cfg_str(e, "labels", "");
+        const char *scen = cfg_path(c), *slash = strrchr(scen, '/');
+        size_t dl = lf[0] == '/' || !slash ? 0 : (size_t)(slash - scen) + 1;
+        if (!(labels = malloc(dl + strlen(lf) + 1))) {
+            cfg_error(c, e, "labels", "out of memory");
+            goto cleanup;
+        }
+        memcpy(labels, scen, dl);
+        strcpy(labels + dl, lf);
+        struct graphio_opts lo = { GRAPHIO_AUTO, 0, GRAPHIO_NONE };
+        if (graphio_read_labels(labels, &lo, p->file, d)) {
+            cfg_error(c, e, "labels", "the labels file above could not be used");
+            goto cleanup;
+        }
+    }
+    if (bad) {
+        cfg_error(c, e, "file", "the file above could not be used");
+        goto cleanup;
+    }
+    if (p->file->nodes.n > n) {
+        cfg_error(c, e, "file", "names %u people, more than population@size = %u: make the population "
+                  "at least that large (extra people have no contacts)", p->file->nodes.n, n);
+        goto cleanup;
+    }
+    if (p->kind == CONTACTS_TRACE && trace_build(p, c, e, horizon))
+        goto cleanup;
+    rc = 0;
+cleanup:
+    free(path);
+    free(labels);
+    return rc;
+}
+
+void contacts_params_destroy(struct contacts_params *p)
+{
+    if (!p)
+        return;
+    graphio_table_destroy(p->file);
+    free(p->file);
+    free(p->trace.a);
+    free(p->trace.b);
+    free(p->trace.t);
+    p->file = NULL;
+    memset(&p->trace, 0, sizeof p->trace);
+}
+
 int contacts_configure(struct contacts_params *p, struct cfg *c, const struct cfg_node *contacts,
-                       uint32_t n)
+                       uint32_t n, int64_t horizon)
 {
     memset(p, 0, sizeof *p);
     p->n = n;
@@ -698,8 +860,68 @@ int contacts_configure(struct contacts_params *p, struct cfg *c, const struct cf
         if (!rc && p->kmax < p->kmin)
             rc = cfg_error(c, e, "max_degree", "must be at least min_degree = %u (got %u)", p->kmin, p->kmax);
         break;
+    case CONTACTS_EDGE_LIST:
+    case CONTACTS_GRAPHML:
+    case CONTACTS_TRACE:
+        rc = configure_file(p, c, e, n, horizon);
+        break;
     }
     return rc ? -1 : 0;
+}
+
+/* The graph of an imported file (or of the replayed messages of a trace):
+ * self-loops erased and repeated pairs merged, counted; the file's labels
+ * and (summed) weights kept. */
+static int generate_file(struct contacts *out, const struct contacts_params *p)
+{
+    const struct graphio_table *t = p->file;
+    int trace = p->kind == CONTACTS_TRACE;
+    size_t m = trace ? p->trace.n : t->n;
+    struct graph_edge *e = malloc((m ? m : 1) * sizeof *e);
+    if (!e)
+        return -1;
+    for (size_t i = 0; i < m; i++)
+        e[i] = trace ? (struct graph_edge){ p->trace.a[i], p->trace.b[i] } : (struct graph_edge){ t->u[i], t->v[i] };
+    int rc = graph_from_edges_simple(&out->g, p->n, e, m, &out->self_loops, &out->duplicates);
+    free(e);
+    if (rc)
+        return -1;
+    const struct graph *g = &out->g;
+    if (t->label) {
+        if (!(out->labels = malloc((size_t)p->n * sizeof *out->labels)))
+            return -1;
+        for (uint32_t a = 0; a < p->n; a++)
+            out->labels[a] = a < t->nodes.n ? t->label[a] : UINT32_MAX;
+    }
+    if (!trace && t->has_weight) {
+        if (!(out->weight = calloc(g->off[g->n] ? g->off[g->n] : 1, sizeof *out->weight)))
+            return -1;
+        for (size_t i = 0; i < t->n; i++) {
+            if (t->u[i] == t->v[i])
+                continue;
+            out->weight[graph_find(g, t->u[i], t->v[i])] += (float)t->w[i];
+            out->weight[graph_find(g, t->v[i], t->u[i])] += (float)t->w[i];
+        }
+        out->file_weights = 1;
+    }
+    return 0;
+}
+
+int contacts_tie_file(struct contacts *c, double mean)
+{
+    const struct graph *g = &c->g;
+    uint64_t entries = g->off[g->n];
+    double sum = 0;
+    if (!c->weight || !entries)
+        return -1;
+    for (uint64_t j = 0; j < entries; j++)
+        sum += c->weight[j];
+    if (!(sum > 0))
+        return -1;
+    double scale = mean * (double)entries / sum;
+    for (uint64_t j = 0; j < entries; j++)
+        c->weight[j] = (float)(c->weight[j] * scale);
+    return 0;
 }
 
 int contacts_generate(struct contacts *out, const struct contacts_params *p,
@@ -721,6 +943,10 @@ int contacts_generate(struct contacts *out, const struct contacts_params *p,
     case CONTACTS_CONFIGURATION:
         return contacts_configuration(&out->g, p->n, p->exponent, p->kmin, p->kmax, r,
                                       &out->odd_fixed, &out->self_loops, &out->duplicates);
+    case CONTACTS_EDGE_LIST:
+    case CONTACTS_GRAPHML:
+    case CONTACTS_TRACE:
+        return generate_file(out, p);
     }
     return -1;
 }

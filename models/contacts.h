@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "cfg.h"
+#include "graphio.h"
 
 struct graph {
     uint32_t n;                       /* nodes */
@@ -142,7 +143,17 @@ double contacts_powerlaw_mean(double exponent, uint32_t kmin, uint32_t kmax);
 
 enum contacts_kind {
     CONTACTS_ERDOS_RENYI, CONTACTS_BARABASI_ALBERT, CONTACTS_WATTS_STROGATZ,
-    CONTACTS_SBM, CONTACTS_LAYERED, CONTACTS_CONFIGURATION
+    CONTACTS_SBM, CONTACTS_LAYERED, CONTACTS_CONFIGURATION,
+    CONTACTS_EDGE_LIST, CONTACTS_GRAPHML, CONTACTS_TRACE      /* read from a file */
+};
+
+/* A message trace, sorted by time (ties in file order): message i is a ->
+ * b at second t[i] of the run. */
+struct contacts_trace {
+    uint32_t *a, *b, *t;
+    size_t n;
+    int64_t start_unix;                   /* file time of second 0 */
+    size_t before, after, self;           /* dropped: before start, at or after the horizon, self */
 };
 
 struct contacts_params {
@@ -157,6 +168,8 @@ struct contacts_params {
     struct contacts_layered layered;      /* layered */
     double exponent;                      /* configuration */
     uint32_t kmin, kmax;
+    struct graphio_table *file;           /* edge_list, graphml, trace: the rows read */
+    struct contacts_trace trace;          /* trace: the messages to replay */
 };
 
 /* One replication's contact graph and what its generation reported. */
@@ -166,13 +179,17 @@ struct contacts {
     float *weight;                        /* tie strength per directed entry, or NULL */
     uint64_t self_loops, duplicates;      /* erased / merged while building */
     uint64_t odd_fixed;                   /* configuration: person id + 1 whose degree was fixed */
+    int file_weights;                     /* weight[] holds the file's weights */
 };
 
 /* Read the generator under <contacts> for n people.  0, or -1 with
  * diagnostics (FILE:LINE through cfg_error) for parameters that admit no
- * graph. */
+ * graph.  An imported file is read here, once (relative paths are from the
+ * scenario's directory); horizon bounds a trace.  Free with
+ * contacts_params_destroy. */
 int contacts_configure(struct contacts_params *p, struct cfg *c, const struct cfg_node *contacts,
-                       uint32_t n);
+                       uint32_t n, int64_t horizon);
+void contacts_params_destroy(struct contacts_params *p);
 /* Generate.  Person a is a worker iff flags[a] & worker_bit (layered only;
  * flags may be NULL: no workers).  0 or -1 (OOM). */
 int contacts_generate(struct contacts *out, const struct contacts_params *p,
@@ -183,6 +200,11 @@ void contacts_destroy(struct contacts *c);
  * order of the edges (a, b), a < b, by a then b.  Allocates c->weight (4
  * bytes per directed entry).  O(m log deg).  0 or -1 (OOM). */
 int contacts_tie_lognormal(struct contacts *c, double mean, double sigma, gsl_rng *r);
+/* Tie strengths from an imported file's weights: the weights of every row
+ * naming a pair (either direction) are summed, then scaled so that their
+ * mean over the edges is `mean`.  Needs c->weight from contacts_generate of
+ * a file with weights.  O(m).  0, or -1 when the weights are all 0. */
+int contacts_tie_file(struct contacts *c, double mean);
 /* The generator's element name. */
 const char *contacts_kind_name(enum contacts_kind kind);
 

@@ -160,6 +160,26 @@ void traffic_set_profile(struct traffic *t, const double hourly[24], const doubl
 
 void traffic_set_noncontact(struct traffic *t, double per_day) { t->noncontact = per_day; }
 void traffic_set_devices(struct traffic *t, double per_day) { t->device_per_day = per_day; }
+void traffic_set_trace(struct traffic *t, const struct contacts_trace *trace) { t->trace = trace; }
+
+/* The trace's messages in [start, end), in time order (then file order). */
+static int replay_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
+{
+    const struct contacts_trace *tr = t->trace;
+    const uint8_t *client = t->client, bit = t->client_bit;
+    size_t i = t->cursor;
+    while (i < tr->n && tr->t[i] < start)         /* (slices come in order; none are skipped) */
+        i++;
+    for (; i < tr->n && tr->t[i] < end; i++) {
+        if (client && !(client[tr->a[i]] & bit))
+            continue;
+        if (batch_add(b, tr->t[i], TRAFFIC_EV_START, tr->a[i], tr->b[i]))
+            return -1;
+        t->starts++;
+    }
+    t->cursor = i;
+    return 0;
+}
 
 void traffic_cache_clear(struct traffic_cache *c, uint32_t a)
 {
@@ -358,7 +378,11 @@ int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_
     rc |= cfg_double(c, tr, "device_changes_per_year", 0, &p->device_per_year);
     if (rc)
         return -1;
-    p->lognormal = strcmp(cfg_str(tr, "tie_strength", "constant"), "lognormal") == 0;
+    const char *ts = cfg_str(tr, "tie_strength", "constant");
+    p->lognormal = strcmp(ts, "lognormal") == 0 ? 1 : strcmp(ts, "file") == 0 ? 2 : 0;
+    p->rate_given = cfg_has(tr, "rate_per_day");
+    if (!p->rate_given)
+        p->rate_per_day = 1;                      /* only a trace may leave it out (world checks) */
     if (!(p->rate_per_day > 0))
         rc = cfg_error(c, tr, "rate_per_day", "must be above 0 (got %g)", p->rate_per_day);
     if (!(p->sigma >= 0 && p->sigma <= 10))
@@ -389,6 +413,8 @@ int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_
 
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
 {
+    if (t->trace)
+        return replay_slice(t, b, start, end);
     if (t->rate || t->profiled || t->noncontact > 0 || t->group_share > 0 || t->device_per_day > 0)
         return general_slice(t, b, start, end);
     const struct graph *g = t->g;

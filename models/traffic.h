@@ -45,7 +45,8 @@
 /* The <traffic> element. */
 struct traffic_params {
     double rate_per_day;                  /* λ, or the mean tie strength */
-    int lognormal;                        /* tie strengths: 0 constant, 1 lognormal */
+    int rate_given;                       /* rate_per_day was in the scenario */
+    int lognormal;                        /* tie strengths: 0 constant, 1 lognormal, 2 file */
     double sigma;
     uint32_t cache_ttl;                   /* seconds; 0: no cache */
     double noncontact_per_day;            /* lookups of non-contacts per client per day */
@@ -70,6 +71,8 @@ struct traffic {
     double hourly[24], weekly[7];         /* rate multipliers, mean 1 each */
     double noncontact;                    /* per client per day */
     double device_per_day;                /* device changes per client per day */
+    const struct contacts_trace *trace;   /* replay instead of the synthetic process */
+    size_t cursor;                        /* next message to replay */
     uint64_t devices;                     /* device changes generated */
     double group_share;
     uint32_t group_size;
@@ -113,6 +116,10 @@ void traffic_set_groups(struct traffic *t, double share, uint32_t size);
  * which the handler answers by clearing a's cache (traffic_cache_clear) and
  * possibly looking up every contact at once. */
 void traffic_set_devices(struct traffic *t, double per_day);
+/* Trace-driven mode: traffic_slice replays the trace's messages (a -> b at
+ * t, each one conversation start) instead of drawing; only clients' count;
+ * nothing is drawn.  The trace must outlive t. */
+void traffic_set_trace(struct traffic *t, const struct contacts_trace *trace);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end);
 

@@ -52,6 +52,7 @@ static void world_free_params(void *vp)
     if (!p)
         return;
     adversary_params_free(&p->adv);
+    contacts_params_destroy(&p->contacts);
     free(p);
 }
 
@@ -69,10 +70,19 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     int rc = 0;
     if (population_configure(&p->pop, c, cfg_child(root, "population")))
         rc = -1;
-    else if (contacts_configure(&p->contacts, c, cfg_child(root, "contacts"), p->pop.n))
+    else if (contacts_configure(&p->contacts, c, cfg_child(root, "contacts"), p->pop.n, run->horizon))
         rc = -1;
     if (traffic_configure(&p->traffic, c, tr))
         rc = -1;
+    else if (!rc) {
+        enum contacts_kind k = p->contacts.kind;
+        if (k != CONTACTS_TRACE && !p->traffic.rate_given)
+            rc = cfg_error(c, tr, "rate_per_day", "is required unless the contacts come from a <trace>");
+        if (p->traffic.lognormal == 2 && !((k == CONTACTS_EDGE_LIST || k == CONTACTS_GRAPHML)
+                                           && p->contacts.file->has_weight))
+            rc = cfg_error(c, tr, "tie_strength", "'file' needs an <edge_list> or <graphml> whose rows "
+                           "carry weights");
+    }
     rc |= cfg_long(c, ret, "days", 0, &days);
     if (!rc) {
         if (days < 1)
@@ -127,14 +137,19 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     /* Tie strengths come from the contacts stream, after the graph. */
-    if (p->traffic.lognormal
-        && (contacts_tie_lognormal(&w->contacts, p->traffic.rate_per_day, p->traffic.sigma,
-                                   sim_rng(s, STREAM_CONTACTS))
-            || traffic_set_weights(&w->traffic, w->contacts.weight))) {
+    int ties = 0;
+    if (p->traffic.lognormal == 1)
+        ties = contacts_tie_lognormal(&w->contacts, p->traffic.rate_per_day, p->traffic.sigma,
+                                      sim_rng(s, STREAM_CONTACTS)) ? -1 : 1;
+    else if (p->traffic.lognormal == 2)
+        ties = contacts_tie_file(&w->contacts, p->traffic.rate_per_day) ? -1 : 1;
+    if (ties && (ties < 0 || traffic_set_weights(&w->traffic, w->contacts.weight))) {
         sim_fail(s, "out of memory for the tie strengths (N = %u)", p->pop.n);
         world_destroy(w);
         return NULL;
     }
+    if (p->contacts.kind == CONTACTS_TRACE)
+        traffic_set_trace(&w->traffic, &p->contacts.trace);
     if (p->traffic.profiled)
         traffic_set_profile(&w->traffic, p->traffic.hourly, p->traffic.weekly);
     traffic_set_noncontact(&w->traffic, p->traffic.noncontact_per_day);
@@ -173,6 +188,18 @@ static void world_describe(const void *vs, void *stream)
     if (ct->self_loops || ct->duplicates)
         fprintf(stream, "  built as a simple graph: %llu self-loops erased, %llu repeated pairs merged\n",
                 (unsigned long long)ct->self_loops, (unsigned long long)ct->duplicates);
+    const struct contacts_params *cp = &w->p->contacts;
+    if (cp->file) {
+        fprintf(stream, "  read from a file: %u people named, %zu rows%s", cp->file->nodes.n, cp->file->n,
+                cp->file->has_weight ? ", with weights" : "");
+        if (cp->file->label)
+            fprintf(stream, ", %u communities labelled", cp->file->labels.n);
+        fprintf(stream, "\n");
+    }
+    if (cp->kind == CONTACTS_TRACE)
+        fprintf(stream, "  trace: %zu messages replayed, second 0 = unix time %lld; not replayed: %zu before "
+                "it, %zu at or after the horizon, %zu to the sender itself\n", cp->trace.n,
+                (long long)cp->trace.start_unix, cp->trace.before, cp->trace.after, cp->trace.self);
     if (ct->odd_fixed)
         fprintf(stream, "  the degree sum was odd: person %llu's degree was changed by 1 to make it even\n",
                 (unsigned long long)(ct->odd_fixed - 1));

@@ -17,5 +17,6 @@ Suite *metrics_suite(void);    /* tests/check_metrics.c */
 Suite *cli_suite(void);        /* tests/check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* tests/check_stats.c: closed-form recall */
 Suite *sweep_suite(void);      /* tests/check_sweep.c: designs, journal, sweeps end to end */
+Suite *graphio_suite(void);    /* tests/check_graphio.c: imports, traces, GraphML */
 
 #endif

@@ -1,0 +1,80 @@
+/* graphio — graphs and message traces read from files, for the models
+ * (models/ never touches CSV or XML itself).
+ *
+ * Three readers, each returning plain arrays:
+ *  - edge lists and message traces, one row per line: CSV through libcsv
+ *    (quoted fields allowed), or fields separated by white space as SNAP
+ *    files are; lines starting with '#' and blank lines are skipped, an
+ *    optional first header row too;
+ *  - node labels ("node label" rows, e.g. a ground-truth community);
+ *  - GraphML through libxml2, parsed like scenarios (XML_PARSE_NONET, never
+ *    NOENT, DTDLOAD or HUGE; any DOCTYPE refused, so no entity, external or
+ *    internal, is ever expanded).
+ * Node ids of any form (strings) are interned: the first id seen is node 0,
+ * the next new one node 1, ...; names[i] is node i's id as written.  Every
+ * problem is a "FILE:LINE: message" in a struct diag; nothing is printed. */
+#ifndef EXPOSIM_GRAPHIO_H
+#define EXPOSIM_GRAPHIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum graphio_format { GRAPHIO_AUTO, GRAPHIO_CSV, GRAPHIO_WHITESPACE };
+enum graphio_third { GRAPHIO_NONE, GRAPHIO_WEIGHT, GRAPHIO_TIME };
+
+/* Interned names: a string -> dense id map. */
+struct graphio_names {
+    char **name;                      /* name[i] of id i */
+    uint32_t n, cap;
+    uint32_t *slot;                   /* hash slots: id + 1, 0 empty */
+    size_t nslot;                     /* power of 2 */
+};
+
+struct graphio_table {
+    struct graphio_names nodes;
+    uint32_t *u, *v;                  /* row i: u[i] -> v[i] (dense ids) */
+    double *w;                        /* GRAPHIO_WEIGHT: the weight (1 when the row has none) */
+    int64_t *t;                       /* GRAPHIO_TIME: the time */
+    long *line;                       /* source line of row i */
+    size_t n, cap;
+    int has_weight;                   /* some row had a weight column */
+    /* Labels (graphio_read_labels, or a GraphML node attribute): per node,
+     * an id into `labels`, UINT32_MAX when the node has none. */
+    uint32_t *label;
+    struct graphio_names labels;
+};
+
+struct graphio_opts {
+    enum graphio_format format;       /* AUTO: CSV when the first data line has a comma */
+    int header;                       /* skip the first data row */
+    enum graphio_third third;         /* what a third column holds */
+};
+
+void graphio_table_init(struct graphio_table *t);
+void graphio_table_destroy(struct graphio_table *t);
+
+/* Rows "src dst [third]".  GRAPHIO_WEIGHT: an optional finite number >= 0;
+ * GRAPHIO_TIME: a required integer (e.g. Unix seconds).  Further columns
+ * are ignored.  A row with fewer than 2 fields, an empty id or a bad number
+ * is an error at its line.  Appends to t (so one table can collect a file's
+ * rows after another's labels).  O(rows).  0, or -1 with diagnostics. */
+int graphio_read_edges(const char *path, const struct graphio_opts *o, struct graphio_table *t,
+                       struct diag *d);
+
+/* Rows "node label" for nodes already in t (a node the edges do not name
+ * is an error at its line; a node left without a label keeps none).  Fills
+ * t->label and t->labels.  0, or -1 with diagnostics. */
+int graphio_read_labels(const char *path, const struct graphio_opts *o, struct graphio_table *t,
+                        struct diag *d);
+
+/* GraphML: <node id> elements (interned in document order) and <edge
+ * source target> elements (undirected and directed alike); the <data> whose
+ * <key attr.name> is weight_attr (may be NULL) gives an edge's weight, the
+ * one whose key is label_attr (may be NULL) a node's label.  0, or -1 with
+ * diagnostics. */
+int graphio_read_graphml(const char *path, const char *weight_attr, const char *label_attr,
+                         struct graphio_table *t, struct diag *d);
+
+#endif
