@@ -18,6 +18,7 @@
 #include "inference.h"
 #include "metrics.h"
 #include "population.h"
+#include "results.h"
 #include "serverlog.h"
 #include "sim.h"
 #include "traffic.h"
@@ -312,6 +313,44 @@ static void world_finish(struct sim *s, void *vs)
     (void)s, (void)vs;                          /* every metric is reported per acquisition */
 }
 
+/* `exposim generate`: population.csv (id, degree, client, worker,
+ * community), edges.csv (source, target[, weight]) and, on request,
+ * graph.graphml, all staged for one atomic commit by the caller. */
+static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
+{
+    const struct world *w = vs;
+    const struct graph *g = &w->contacts.g;
+    uint32_t *client = malloc(((size_t)g->n ? g->n : 1) * sizeof *client);
+    uint32_t *worker = malloc(((size_t)g->n ? g->n : 1) * sizeof *worker);
+    int rc = -1;
+    if (!client || !worker) {
+        diag_add(d, NULL, 0, "out of memory");
+        goto cleanup;
+    }
+    for (uint32_t a = 0; a < g->n; a++) {
+        client[a] = (w->pop.flags[a] & POPULATION_CLIENT) != 0;
+        worker[a] = (w->pop.flags[a] & POPULATION_WORKER) != 0;
+    }
+    struct graphio_out out = { .n = g->n, .off = g->off, .adj = g->adj,
+                               .weight = w->traffic.rate ? w->contacts.weight : NULL,
+                               .ncols = 2, .col = { "client", "worker" }, .val = { client, worker } };
+    if (w->contacts.labels) {
+        out.col[2] = "community";
+        out.val[2] = w->contacts.labels;
+        out.ncols = 3;
+    }
+    struct results_staged *st = staged;
+    if (results_stage_file(st, "population.csv", graphio_fill_nodes_csv, &out, d)
+        || results_stage_file(st, "edges.csv", graphio_fill_edges_csv, &out, d)
+        || (graphml && results_stage_file(st, "graph.graphml", graphio_fill_graphml, &out, d)))
+        goto cleanup;
+    rc = 0;
+cleanup:
+    free(client);
+    free(worker);
+    return rc;
+}
+
 const struct sim_model_type world_model = {
     .name = "scenario",
     .streams = world_streams,
@@ -324,6 +363,7 @@ const struct sim_model_type world_model = {
     .handle_run = world_handle_run,
     .finish = world_finish,
     .destroy = world_destroy,
+    .generate = world_generate,
 };
 
 const struct sim_model_type *const sim_models[] = { &world_model, NULL };

@@ -2,6 +2,8 @@
  * graphio.h. */
 #include "graphio.h"
 
+#include "results.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -554,4 +556,78 @@ cleanup:
         xmlFreeDoc(doc);
     xmlFreeParserCtxt(p);
     return rc;
+}
+
+/* ---- writers ------------------------------------------------------------- */
+
+int graphio_fill_nodes_csv(FILE *f, const void *ctx)
+{
+    const struct graphio_out *g = ctx;
+    int bad = results_csv_text(f, "id") | results_csv_sep(f) | results_csv_text(f, "degree");
+    for (size_t c = 0; c < g->ncols; c++)
+        bad |= results_csv_sep(f) | results_csv_text(f, g->col[c]);
+    bad |= results_csv_end(f);
+    for (uint32_t a = 0; a < g->n && !bad; a++) {
+        bad |= results_csv_uint(f, a) | results_csv_sep(f) | results_csv_uint(f, g->off[a + 1] - g->off[a]);
+        for (size_t c = 0; c < g->ncols; c++) {
+            bad |= results_csv_sep(f);
+            if (g->val[c][a] != UINT32_MAX)
+                bad |= results_csv_uint(f, g->val[c][a]);
+        }
+        bad |= results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
+int graphio_fill_edges_csv(FILE *f, const void *ctx)
+{
+    const struct graphio_out *g = ctx;
+    int bad = results_csv_text(f, "source") | results_csv_sep(f) | results_csv_text(f, "target");
+    if (g->weight)
+        bad |= results_csv_sep(f) | results_csv_text(f, "weight");
+    bad |= results_csv_end(f);
+    for (uint32_t a = 0; a < g->n && !bad; a++)
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
+            if (g->adj[j] < a)
+                continue;
+            bad |= results_csv_uint(f, a) | results_csv_sep(f) | results_csv_uint(f, g->adj[j]);
+            if (g->weight)
+                bad |= results_csv_sep(f) | results_csv_num(f, g->weight[j]);
+            bad |= results_csv_end(f);
+        }
+    return bad ? -1 : 0;
+}
+
+int graphio_fill_graphml(FILE *f, const void *ctx)
+{
+    const struct graphio_out *g = ctx;
+    /* Only numbers and the fixed column names are written, so nothing
+     * needs escaping (column names are identifiers chosen by the model). */
+    int bad = fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n") < 0;
+    for (size_t c = 0; c < g->ncols; c++)
+        bad |= fprintf(f, "  <key id=\"n%zu\" for=\"node\" attr.name=\"%s\" attr.type=\"long\"/>\n", c,
+                       g->col[c]) < 0;
+    if (g->weight)
+        bad |= fprintf(f, "  <key id=\"w\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n") < 0;
+    bad |= fprintf(f, "  <graph edgedefault=\"undirected\">\n") < 0;
+    for (uint32_t a = 0; a < g->n && !bad; a++) {
+        bad |= fprintf(f, "    <node id=\"%u\">", a) < 0;
+        for (size_t c = 0; c < g->ncols; c++)
+            if (g->val[c][a] != UINT32_MAX)
+                bad |= fprintf(f, "<data key=\"n%zu\">%u</data>", c, g->val[c][a]) < 0;
+        bad |= fprintf(f, "</node>\n") < 0;
+    }
+    for (uint32_t a = 0; a < g->n && !bad; a++)
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
+            if (g->adj[j] < a)
+                continue;
+            if (g->weight)
+                bad |= fprintf(f, "    <edge source=\"%u\" target=\"%u\"><data key=\"w\">%.9g</data></edge>\n", a,
+                               g->adj[j], (double)g->weight[j]) < 0;
+            else
+                bad |= fprintf(f, "    <edge source=\"%u\" target=\"%u\"/>\n", a, g->adj[j]) < 0;
+        }
+    bad |= fprintf(f, "  </graph>\n</graphml>\n") < 0;
+    return bad ? -1 : 0;
 }

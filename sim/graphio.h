@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 
@@ -76,5 +77,31 @@ int graphio_read_labels(const char *path, const struct graphio_opts *o, struct g
  * diagnostics. */
 int graphio_read_graphml(const char *path, const char *weight_attr, const char *label_attr,
                          struct graphio_table *t, struct diag *d);
+
+/* ---- writers, for `exposim generate` ------------------------------------ */
+
+#define GRAPHIO_MAX_COLS 8
+
+/* A graph to write, as plain arrays: CSR rows (sorted, symmetric), an
+ * optional weight per directed entry, and per-node integer columns
+ * (UINT32_MAX is written as an empty field / left out of GraphML). */
+struct graphio_out {
+    uint32_t n;
+    const uint64_t *off;
+    const uint32_t *adj;
+    const float *weight;              /* may be NULL */
+    size_t ncols;
+    const char *col[GRAPHIO_MAX_COLS];
+    const uint32_t *val[GRAPHIO_MAX_COLS];
+};
+
+/* Fill functions for results_stage_file (ctx: a struct graphio_out *);
+ * CSV through libcsv.  nodes.csv: id,degree,COLS...; edges.csv:
+ * source,target[,weight], one row per undirected edge (source < target);
+ * GraphML: undirected, keys for the columns and the weight.  0 or -1 (a
+ * write error). */
+int graphio_fill_nodes_csv(FILE *f, const void *ctx);
+int graphio_fill_edges_csv(FILE *f, const void *ctx);
+int graphio_fill_graphml(FILE *f, const void *ctx);
 
 #endif

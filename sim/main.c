@@ -29,6 +29,8 @@ static const char usage_text[] =
     "                  [--set PATH=VALUE]... [--quiet]\n"
     "       exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume] [--quiet]\n"
     "       exposim merge -o OUT DIR... [--quiet]\n"
+    "       exposim generate SCENARIO.xml [-o DIR] [--graphml] [--seed N]\n"
+    "                  [--set PATH=VALUE]... [--quiet]\n"
     "       exposim validate FILE.xml [--set PATH=VALUE]...\n"
     "       exposim --help | --version\n";
 
@@ -40,6 +42,10 @@ static const char help_text[] =
     "commands:\n"
     "  run SCENARIO.xml     run every replication; write manifest.xml,\n"
     "                       timeseries.csv and summary.csv to results/NAME/\n"
+    "  generate SCENARIO.xml  build replication 1's population and contact graph\n"
+    "                       without running anything; print their summary and\n"
+    "                       write population.csv and edges.csv (with --graphml\n"
+    "                       also graph.graphml) to results/NAME/ or -o DIR\n"
     "  validate FILE.xml    check a scenario (after any --set, --seed,\n"
     "                       --replications) against the schema and the model's\n"
     "                       rules; print errors as FILE:LINE: message (a sweep\n"
@@ -305,6 +311,68 @@ out:
     return rc;
 }
 
+/* exposim generate: the world of replication 1 as files. */
+static int cmd_generate(int argc, char **argv)
+{
+    int graphml = 0, n = 0;
+    char **args = malloc((size_t)argc * sizeof *args);
+    if (!args)
+        return 1;
+    for (int i = 0; i < argc; i++) {         /* --graphml is ours; the rest as for run */
+        if (i >= 2 && strcmp(argv[i], "--graphml") == 0)
+            graphml = 1;
+        else
+            args[n++] = argv[i];
+    }
+    struct run_args a;
+    int rc = parse_run_args(n, args, &a);
+    if (rc) {
+        free(args);
+        return rc;
+    }
+    struct cfg *c;
+    const struct sim_model_type *model;
+    struct sim_run_params run;
+    void *params;
+    if (load(a.scenario, a.sets, a.nsets, &c, &model, &run, &params)) {
+        free(args);
+        return 2;
+    }
+    char outdir[4096];
+    if (a.outdir)
+        snprintf(outdir, sizeof outdir, "%s", a.outdir);
+    else
+        snprintf(outdir, sizeof outdir, "results/%s", cfg_str(cfg_root(c), "name", "scenario"));
+    struct diag d;
+    diag_init(&d);
+    int created = 0;
+    struct results_staged st;
+    if (results_prepare_dir(outdir, &created, &d)) {
+        rc = 2;
+        goto out;
+    }
+    results_stage_init(&st, outdir);
+    if (sim_generate(model, params, &run, 0, &st, graphml, a.quiet ? NULL : stdout, &d)
+        || results_stage_commit(&st, &d)) {
+        results_stage_abort(&st);
+        rc = 1;
+        goto out;
+    }
+    if (!a.quiet)
+        printf("generated: %s/ (population.csv, edges.csv%s)\n", outdir, graphml ? ", graph.graphml" : "");
+out:
+    if (rc) {
+        diag_print(&d, stderr);
+        if (created)
+            rmdir(outdir);
+    }
+    diag_destroy(&d);
+    model->free_params(params);
+    cfg_free(c);
+    free(args);
+    return rc;
+}
+
 /* A whole unsigned number in [lo, hi] from text; 0 or -1. */
 static int parse_uint(const char *t, unsigned long lo, unsigned long hi, unsigned *out)
 {
@@ -433,6 +501,8 @@ int main(int argc, char **argv)
         rc = 0;
     } else if (strcmp(argv[1], "run") == 0)
         rc = cmd_run(argc, argv);
+    else if (strcmp(argv[1], "generate") == 0)
+        rc = cmd_generate(argc, argv);
     else if (strcmp(argv[1], "validate") == 0)
         rc = cmd_validate(argc, argv);
     else if (strcmp(argv[1], "sweep") == 0)

@@ -177,3 +177,45 @@ out:
     evq_destroy(&s.queue);
     return rc;
 }
+
+int sim_generate(const struct sim_model_type *type, const void *params,
+                 const struct sim_run_params *run, uint32_t rep, void *staged, int graphml,
+                 void *describe, struct diag *d)
+{
+    struct sim s;
+    memset(&s, 0, sizeof s);
+    s.type = type;
+    s.run = *run;
+    s.replication = rep;
+    evq_init(&s.queue);
+    struct results res;
+    results_init(&res);
+    s.results = &res;
+    void *state = NULL;
+    int rc = -1;
+    if (!type->generate) {
+        diag_add(d, NULL, 0, "model '%s' cannot write its generated world", type->name);
+        goto out;
+    }
+    for (unsigned c = 0; type->streams[c]; c++)
+        if (c >= RNG_MAX_COMPONENTS || !(s.rng[c] = rng_stream_new(run->seed, rep, c))) {
+            diag_add(d, NULL, 0, "cannot create random stream %u", c);
+            goto out;
+        }
+    state = type->init(&s, params);
+    if (!state || s.failed) {
+        diag_add(d, NULL, 0, "%s", s.failed ? s.error : "model initialisation failed");
+        goto out;
+    }
+    if (describe && type->describe)
+        type->describe(state, describe);
+    rc = type->generate(state, staged, graphml, d);
+out:
+    if (state)
+        type->destroy(state);
+    for (unsigned c = 0; c < RNG_MAX_COMPONENTS; c++)
+        gsl_rng_free(s.rng[c]);
+    evq_destroy(&s.queue);
+    results_destroy(&res);
+    return rc;
+}

@@ -58,6 +58,11 @@ struct sim_model_type {
     size_t (*handle_run)(struct sim *s, void *state, const struct batch_entry *e, size_t n);
     void (*finish)(struct sim *s, void *state);
     void (*destroy)(void *state);
+    /* Optional, for `exposim generate`: write what init generated (the
+     * population and the contact graph) into files staged in `staged` (a
+     * struct results_staged *); graphml asks for a GraphML copy too.
+     * Returns 0, or -1 with diagnostics. */
+    int (*generate)(void *state, void *staged, int graphml, struct diag *d);
 };
 
 struct sim {
@@ -90,6 +95,14 @@ int sim_run_replication(const struct sim_model_type *type, const void *params,
                         const struct sim_run_params *run, uint32_t rep,
                         struct results *results, void *describe,
                         char *err, size_t errlen, uint64_t *events);
+
+/* Build replication `rep`'s world (streams and init, nothing run), print
+ * the model's description to `describe` (a FILE *, may be NULL) and stage
+ * its generated files in `staged` (a struct results_staged *) through the
+ * model's generate.  Returns 0, or -1 with diagnostics. */
+int sim_generate(const struct sim_model_type *type, const void *params,
+                 const struct sim_run_params *run, uint32_t rep, void *staged, int graphml,
+                 void *describe, struct diag *d);
 
 /* --- for models ---------------------------------------------------------- */
 static inline sim_time sim_now(const struct sim *s) { return s->now; }

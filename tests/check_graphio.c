@@ -317,6 +317,57 @@ START_TEST(test_import_bad)
 }
 END_TEST
 
+/* exposim generate: the files hold the generated world, and read back
+ * through <edge_list> and <graphml> they give the same graph (edges, and
+ * the blocks as 4 communities). */
+START_TEST(test_generate_roundtrip)
+{
+    char *path = scenario("<stochastic_block blocks=\"4\" p_in=\"0.2\" p_out=\"0.01\"/>",
+                          "<traffic rate_per_day=\"0.1\" tie_strength=\"lognormal\"/>", 200, 30, 30);
+    char *args, *out = NULL, *err = NULL;
+    ck_assert_int_ge(asprintf(&args, "generate '%s' -o '%s/gen' --graphml", path, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    const char *at = strstr(out, "contacts (stochastic_block): ");
+    ck_assert_ptr_nonnull(at);
+    unsigned long m = strtoul(at + strlen("contacts (stochastic_block): "), NULL, 10);
+    ck_assert_uint_gt(m, 0);
+    char *f;
+    struct tu_csv csv;
+    ck_assert_int_ge(asprintf(&f, "%s/gen/edges.csv", dir), 0);
+    ck_assert_int_eq(tu_csv_read(f, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, m + 1);
+    ck_assert_int_eq(tu_csv_col(&csv, "weight"), 2);
+    tu_csv_free(&csv);
+    free(f);
+    ck_assert_int_ge(asprintf(&f, "%s/gen/population.csv", dir), 0);
+    ck_assert_int_eq(tu_csv_read(f, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 201);
+    ck_assert_int_eq(tu_csv_col(&csv, "community"), 4);
+    tu_csv_free(&csv);
+    free(f);
+    free(out);
+    free(err);
+    free(args);
+    free(path);
+
+    char expect[64];
+    snprintf(expect, sizeof expect, "contacts (edge_list): %lu edges", m);
+    path = scenario("<edge_list file=\"gen/edges.csv\" header=\"true\"/>",
+                    "<traffic rate_per_day=\"0.1\" tie_strength=\"file\"/>", 200, 30, 30);
+    run_metric(path, "lookups", &out);
+    ck_assert_msg(strstr(out, expect) != NULL, "%s", out);
+    free(out);
+    free(path);
+    snprintf(expect, sizeof expect, "contacts (graphml): %lu edges", m);
+    path = scenario("<graphml file=\"gen/graph.graphml\"/>", "<traffic rate_per_day=\"0.1\"/>", 200, 30, 30);
+    run_metric(path, "lookups", &out);
+    ck_assert_msg(strstr(out, expect) != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "with weights, 4 communities labelled") != NULL, "%s", out);
+    free(out);
+    free(path);
+}
+END_TEST
+
 Suite *graphio_suite(void)
 {
     Suite *s = suite_create("graphio");
@@ -330,6 +381,7 @@ Suite *graphio_suite(void)
     tcase_add_test(tc, test_trace_collegemsg);
     tcase_add_test(tc, test_import_karate);
     tcase_add_test(tc, test_import_bad);
+    tcase_add_test(tc, test_generate_roundtrip);
     suite_add_tcase(s, tc);
     return s;
 }
