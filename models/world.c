@@ -54,6 +54,7 @@ static void world_free_params(void *vp)
         return;
     adversary_params_free(&p->adv);
     contacts_params_destroy(&p->contacts);
+    population_params_destroy(&p->pop);
     free(p);
 }
 
@@ -172,8 +173,14 @@ static void world_describe(const void *vs, void *stream)
     const struct world *w = vs;
     const struct contacts *ct = &w->contacts;
     const struct graph *g = &ct->g;
-    fprintf(stream, "population: N = %u, %u clients (%.1f%%), %u workers\n", w->pop.n, w->pop.clients,
+    fprintf(stream, "population: N = %u, %u clients (%.1f%%), %u workers", w->pop.n, w->pop.clients,
             100.0 * w->pop.clients / w->pop.n, w->pop.workers);
+    if (w->p->pop.vpn_share > 0)
+        fprintf(stream, ", %u on a VPN", w->pop.vpns);
+    if (w->pop.region)
+        fprintf(stream, ", %u region%s (homes and work places drawn)", w->p->pop.nregions,
+                w->p->pop.nregions == 1 ? "" : "s");
+    fprintf(stream, "\n");
     struct graph_stats st;
     if (graph_stats(g, &st)) {
         fprintf(stream, "contacts: %llu edges (out of memory for the statistics)\n",
@@ -313,8 +320,8 @@ static void world_finish(struct sim *s, void *vs)
     (void)s, (void)vs;                          /* every metric is reported per acquisition */
 }
 
-/* `exposim generate`: population.csv (id, degree, client, worker,
- * community), edges.csv (source, target[, weight]) and, on request,
+/* `exposim generate`: population.csv (id, degree, client, worker, vpn,
+ * community, region, home and work points), edges.csv (source, target[, weight]) and, on request,
  * graph.graphml, all staged for one atomic commit by the caller. */
 static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
 {
@@ -322,22 +329,32 @@ static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
     const struct graph *g = &w->contacts.g;
     uint32_t *client = malloc(((size_t)g->n ? g->n : 1) * sizeof *client);
     uint32_t *worker = malloc(((size_t)g->n ? g->n : 1) * sizeof *worker);
+    uint32_t *vpn = malloc(((size_t)g->n ? g->n : 1) * sizeof *vpn);
     int rc = -1;
-    if (!client || !worker) {
+    if (!client || !worker || !vpn) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;
     }
     for (uint32_t a = 0; a < g->n; a++) {
         client[a] = (w->pop.flags[a] & POPULATION_CLIENT) != 0;
         worker[a] = (w->pop.flags[a] & POPULATION_WORKER) != 0;
+        vpn[a] = (w->pop.flags[a] & POPULATION_VPN) != 0;
     }
     struct graphio_out out = { .n = g->n, .off = g->off, .adj = g->adj,
                                .weight = w->traffic.rate ? w->contacts.weight : NULL,
-                               .ncols = 2, .col = { "client", "worker" }, .val = { client, worker } };
+                               .ncols = 3, .col = { "client", "worker", "vpn" }, .val = { client, worker, vpn } };
     if (w->contacts.labels) {
-        out.col[2] = "community";
-        out.val[2] = w->contacts.labels;
-        out.ncols = 3;
+        out.col[out.ncols] = "community";
+        out.val[out.ncols++] = w->contacts.labels;
+    }
+    if (w->pop.region) {
+        out.col[out.ncols] = "region";
+        out.val[out.ncols++] = w->pop.region;
+        out.nfcols = 4;
+        out.fcol[0] = "home_lat", out.fval[0] = w->pop.home_lat;
+        out.fcol[1] = "home_lon", out.fval[1] = w->pop.home_lon;
+        out.fcol[2] = "work_lat", out.fval[2] = w->pop.work_lat;
+        out.fcol[3] = "work_lon", out.fval[3] = w->pop.work_lon;
     }
     struct results_staged *st = staged;
     if (results_stage_file(st, "population.csv", graphio_fill_nodes_csv, &out, d)
@@ -348,6 +365,7 @@ static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
 cleanup:
     free(client);
     free(worker);
+    free(vpn);
     return rc;
 }
 

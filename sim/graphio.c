@@ -566,6 +566,8 @@ int graphio_fill_nodes_csv(FILE *f, const void *ctx)
     int bad = results_csv_text(f, "id") | results_csv_sep(f) | results_csv_text(f, "degree");
     for (size_t c = 0; c < g->ncols; c++)
         bad |= results_csv_sep(f) | results_csv_text(f, g->col[c]);
+    for (size_t c = 0; c < g->nfcols; c++)
+        bad |= results_csv_sep(f) | results_csv_text(f, g->fcol[c]);
     bad |= results_csv_end(f);
     for (uint32_t a = 0; a < g->n && !bad; a++) {
         bad |= results_csv_uint(f, a) | results_csv_sep(f) | results_csv_uint(f, g->off[a + 1] - g->off[a]);
@@ -573,6 +575,11 @@ int graphio_fill_nodes_csv(FILE *f, const void *ctx)
             bad |= results_csv_sep(f);
             if (g->val[c][a] != UINT32_MAX)
                 bad |= results_csv_uint(f, g->val[c][a]);
+        }
+        for (size_t c = 0; c < g->nfcols; c++) {
+            bad |= results_csv_sep(f);
+            if (!isnan(g->fval[c][a]))
+                bad |= fprintf(f, "%.7g", (double)g->fval[c][a]) < 0;
         }
         bad |= results_csv_end(f);
     }
@@ -608,6 +615,9 @@ int graphio_fill_graphml(FILE *f, const void *ctx)
     for (size_t c = 0; c < g->ncols; c++)
         bad |= fprintf(f, "  <key id=\"n%zu\" for=\"node\" attr.name=\"%s\" attr.type=\"long\"/>\n", c,
                        g->col[c]) < 0;
+    for (size_t c = 0; c < g->nfcols; c++)
+        bad |= fprintf(f, "  <key id=\"f%zu\" for=\"node\" attr.name=\"%s\" attr.type=\"double\"/>\n", c,
+                       g->fcol[c]) < 0;
     if (g->weight)
         bad |= fprintf(f, "  <key id=\"w\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n") < 0;
     bad |= fprintf(f, "  <graph edgedefault=\"undirected\">\n") < 0;
@@ -616,6 +626,9 @@ int graphio_fill_graphml(FILE *f, const void *ctx)
         for (size_t c = 0; c < g->ncols; c++)
             if (g->val[c][a] != UINT32_MAX)
                 bad |= fprintf(f, "<data key=\"n%zu\">%u</data>", c, g->val[c][a]) < 0;
+        for (size_t c = 0; c < g->nfcols; c++)
+            if (!isnan(g->fval[c][a]))
+                bad |= fprintf(f, "<data key=\"f%zu\">%.7g</data>", c, (double)g->fval[c][a]) < 0;
         bad |= fprintf(f, "</node>\n") < 0;
     }
     for (uint32_t a = 0; a < g->n && !bad; a++)

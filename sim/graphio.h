@@ -93,6 +93,9 @@ struct graphio_out {
     size_t ncols;
     const char *col[GRAPHIO_MAX_COLS];
     const uint32_t *val[GRAPHIO_MAX_COLS];
+    size_t nfcols;                    /* per-node real columns (NaN: empty / left out) */
+    const char *fcol[GRAPHIO_MAX_COLS];
+    const float *fval[GRAPHIO_MAX_COLS];
 };
 
 /* Fill functions for results_stage_file (ctx: a struct graphio_out *);

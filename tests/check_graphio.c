@@ -342,7 +342,7 @@ START_TEST(test_generate_roundtrip)
     ck_assert_int_ge(asprintf(&f, "%s/gen/population.csv", dir), 0);
     ck_assert_int_eq(tu_csv_read(f, &csv), 0);
     ck_assert_uint_eq(csv.nrows, 201);
-    ck_assert_int_eq(tu_csv_col(&csv, "community"), 4);
+    ck_assert_int_eq(tu_csv_col(&csv, "community"), 5);   /* id,degree,client,worker,vpn,community */
     tu_csv_free(&csv);
     free(f);
     free(out);

@@ -18,5 +18,6 @@ Suite *cli_suite(void);        /* tests/check_cli.c: end to end, bad input, dete
 Suite *stats_suite(void);      /* tests/check_stats.c: closed-form recall */
 Suite *sweep_suite(void);      /* tests/check_sweep.c: designs, journal, sweeps end to end */
 Suite *graphio_suite(void);    /* tests/check_graphio.c: imports, traces, GraphML */
+Suite *population_suite(void); /* tests/check_population.c */
 
 #endif
