@@ -368,6 +368,41 @@ START_TEST(test_generate_roundtrip)
 }
 END_TEST
 
+/* Common random numbers: the policy and the adversary draw from their own
+ * streams, so changing them leaves the generated world byte for byte the
+ * same; another seed changes it. */
+START_TEST(test_generate_crn)
+{
+    char *path = scenario("<barabasi_albert m=\"3\"/>",
+                          "<traffic rate_per_day=\"0.1\" tie_strength=\"lognormal\"/>", 300, 60, 30);
+    static const char *const variants[] = { "", "--set policy/retention@days=7",
+                                            "--set adversary/bulk_snapshot@period_days=10", "--seed 2" };
+    char *files[4][2];
+    for (int v = 0; v < 4; v++) {
+        char *args, *f;
+        ck_assert_int_ge(asprintf(&args, "generate '%s' -o '%s/g%d' -q %s", path, dir, v, variants[v]), 0);
+        ck_assert_int_eq(tu_exposim(args, NULL, NULL), 0);
+        ck_assert_int_ge(asprintf(&f, "%s/g%d/edges.csv", dir, v), 0);
+        files[v][0] = tu_slurp(f, NULL);
+        free(f);
+        ck_assert_int_ge(asprintf(&f, "%s/g%d/population.csv", dir, v), 0);
+        files[v][1] = tu_slurp(f, NULL);
+        free(f);
+        ck_assert_ptr_nonnull(files[v][0]);
+        ck_assert_ptr_nonnull(files[v][1]);
+        free(args);
+    }
+    for (int k = 0; k < 2; k++) {
+        ck_assert_str_eq(files[1][k], files[0][k]);
+        ck_assert_str_eq(files[2][k], files[0][k]);
+    }
+    ck_assert_str_ne(files[3][0], files[0][0]);
+    for (int v = 0; v < 4; v++)
+        free(files[v][0]), free(files[v][1]);
+    free(path);
+}
+END_TEST
+
 Suite *graphio_suite(void)
 {
     Suite *s = suite_create("graphio");
@@ -382,6 +417,7 @@ Suite *graphio_suite(void)
     tcase_add_test(tc, test_import_karate);
     tcase_add_test(tc, test_import_bad);
     tcase_add_test(tc, test_generate_roundtrip);
+    tcase_add_test(tc, test_generate_crn);
     suite_add_tcase(s, tc);
     return s;
 }
