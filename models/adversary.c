@@ -71,22 +71,31 @@ int adversary_start(struct adversary *a, struct sim *s)
     return 0;
 }
 
-/* The whole retained log: every record goes into the knowledge; the covered
- * window is the retention window (now - R, now], clipped at time 0. */
+/* The whole retained log: every record goes into the knowledge (a hashed
+ * number is first reversed, serverlog_reveal); the covered window is the
+ * span of lookup times the retained records can come from
+ * (serverlog_window_start, now], clipped at time 0. */
 static int bulk_snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k)
 {
     serverlog_purge(log, now);
     size_t spans = serverlog_spans(log);
+    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT;
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct logrec *r = serverlog_span(log, i, &n);
-        for (size_t j = 0; j < n; j++)
-            if (knowledge_stage(k, r[j].querier, r[j].queried))
+        for (size_t j = 0; j < n; j++) {
+            uint32_t queried = plain ? r[j].queried : serverlog_reveal(log, r[j].queried);
+            if (queried == SERVERLOG_NO_NUMBER) {   /* a lookup, but of whom is unknown */
+                k->records++;
+                continue;
+            }
+            if (knowledge_stage(k, r[j].querier, queried))
                 return -1;
+        }
     }
     if (knowledge_flush(k))
         return -1;
-    int64_t lo = now - log->retention;
+    int64_t lo = serverlog_window_start(log);
     return coverage_add(&a->covered, lo < 0 ? 0 : lo, now);
 }
 

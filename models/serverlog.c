@@ -5,13 +5,77 @@
 #include <stdlib.h>
 #include <string.h>
 
-int serverlog_init(struct serverlog *log, int64_t retention_s)
+#include "rng.h"
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return q - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng)
 {
     memset(log, 0, sizeof *log);
-    log->retention = retention_s;
+    log->policy = *p;
+    if (log->policy.resolution < 1)
+        log->policy.resolution = 1;
+    log->retention = p->retention;
+    log->rng = rng;
+    log->transforms = p->sampling < 1 || p->resolution > 1 || p->queried != SERVERLOG_QUERIED_KEPT;
+    log->next_job = p->purge_period;              /* the first job after time 0 */
+    log->next_purge = p->purge_period ? log->next_job : INT64_MAX;
+    log->cutoff = -p->retention;                  /* nothing has expired yet */
     log->nchunk_cap = 16;
     log->chunk = calloc(log->nchunk_cap, sizeof *log->chunk);
     return log->chunk ? 0 : -1;
+}
+
+int serverlog_init(struct serverlog *log, int64_t retention_s)
+{
+    struct serverlog_policy p = { retention_s, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT };
+    return serverlog_init_policy(log, &p, NULL);
+}
+
+int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried)
+{
+    const struct serverlog_policy *p = &log->policy;
+    if (p->sampling < 1 && !(gsl_rng_uniform(log->rng) < p->sampling))
+        return 1;
+    *t -= *t % p->resolution;
+    if (p->queried == SERVERLOG_QUERIED_PLAIN_HASH)
+        *queried = rng_fmix32(*queried);
+    else if (p->queried == SERVERLOG_QUERIED_NONE)
+        *queried = SERVERLOG_NO_NUMBER;
+    return 0;
+}
+
+/* Inverse of rng_fmix32 (MurmurHash3's finaliser): each step undone in
+ * reverse order; 0xa5cb9243 and 0x7ed1b41d are the inverses mod 2^32 of its
+ * two multipliers. */
+static uint32_t unfmix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x7ed1b41du;
+    h ^= (h >> 13) ^ (h >> 26);
+    h *= 0xa5cb9243u;
+    h ^= h >> 16;
+    return h;
+}
+
+uint32_t serverlog_reveal(const struct serverlog *log, uint32_t queried)
+{
+    if (queried == SERVERLOG_NO_NUMBER || log->policy.queried != SERVERLOG_QUERIED_PLAIN_HASH)
+        return queried;
+    return unfmix32(queried);
+}
+
+int64_t serverlog_window_start(const struct serverlog *log)
+{
+    /* Stored times are rounded down to the resolution u: a record is held
+     * when its stored time exceeds the cutoff c, that is when its true time
+     * is at least (floor(c / u) + 1) u. */
+    int64_t u = log->policy.resolution;
+    return (floor_div(log->cutoff, u) + 1) * u - 1;
 }
 
 void serverlog_destroy(struct serverlog *log)
@@ -76,7 +140,15 @@ static void drop_first_chunk(struct serverlog *log)
 
 void serverlog_purge(struct serverlog *log, int64_t now)
 {
-    int64_t cutoff = now - log->retention;      /* drop t <= cutoff */
+    int64_t period = log->policy.purge_period;
+    if (period == 0) {
+        log->cutoff = now - log->retention;       /* rolling */
+    } else if (now >= log->next_job) {            /* the jobs due by now have run */
+        int64_t last = floor_div(now, period) * period;
+        log->cutoff = last - log->retention;
+        log->next_job = last + period;
+    }
+    int64_t cutoff = log->cutoff;                 /* drop stored t <= cutoff */
     while (log->size) {
         struct logrec *c = serverlog_chunk_(log, 0);
         size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK;
@@ -99,6 +171,10 @@ void serverlog_purge(struct serverlog *log, int64_t now)
         log->tail = 0;
         log->tail_chunk = NULL;
     }
+    if (period)
+        log->next_purge = log->next_job;
+    else
+        log->next_purge = log->size ? log->oldest + log->retention : INT64_MAX;
 }
 
 size_t serverlog_spans(const struct serverlog *log) { return log->size ? log->nchunks : 0; }

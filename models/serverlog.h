@@ -10,12 +10,38 @@
  *
  * Rolling purge: after serverlog_purge(log, s), and after every append at
  * time s, the log holds exactly the appended records with
- * s - R·86400 < t <= s. */
+ * s - R·86400 < t <= s.  Purge jobs (daily, weekly): a job at each multiple
+ * J of its period removes the records with t <= J - R·86400, so between jobs
+ * the log holds up to one period more.
+ *
+ * The logging policy (struct serverlog_policy) is applied as a lookup is
+ * logged: a sampled-out lookup leaves no record; the stored time is the
+ * lookup's time rounded down to the time resolution (and purges compare
+ * stored times); the queried number is kept, replaced by its plain hash, or
+ * never reaches the server (private contact discovery). */
 #ifndef EXPOSIM_SERVERLOG_H
 #define EXPOSIM_SERVERLOG_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#define SERVERLOG_NO_NUMBER UINT32_MAX    /* queried number not logged */
+
+enum serverlog_queried {
+    SERVERLOG_QUERIED_KEPT,               /* the number as dialled */
+    SERVERLOG_QUERIED_PLAIN_HASH,         /* an unkeyed hash of it */
+    SERVERLOG_QUERIED_NONE                /* private contact discovery */
+};
+
+struct serverlog_policy {
+    int64_t retention;                    /* R, seconds, > 0 */
+    int64_t purge_period;                 /* 0 rolling; else seconds between jobs */
+    uint32_t resolution;                  /* stored time unit, seconds (1, 3600, 86400) */
+    double sampling;                      /* share of lookups logged, (0, 1] */
+    enum serverlog_queried queried;
+};
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */
 
@@ -32,6 +58,13 @@ struct serverlog {
     size_t tail;                          /* records used in the last chunk */
     struct logrec *tail_chunk;            /* the last chunk (NULL when none) */
     int64_t oldest;                       /* time of the first record held */
+    int64_t next_purge;                   /* an append at t >= this purges first */
+    int64_t next_job;                     /* purge jobs: the next job's time */
+    int64_t cutoff;                       /* records held have stored t > cutoff */
+    struct serverlog_policy policy;
+    int transforms;                       /* the policy changes what is stored */
+    const gsl_rng *rng;                   /* draws for sampling */
+    uint64_t offered;                     /* lookups offered, logged or not */
     struct logrec **pool;                 /* freed chunks kept for reuse */
     size_t npool, pool_cap;
     int64_t retention;                    /* R in seconds */
@@ -39,8 +72,14 @@ struct serverlog {
     uint64_t appended, peak;              /* totals, for reports and tests */
 };
 
-/* retention_s > 0.  Returns 0, or -1 (OOM). */
+/* Rolling retention of retention_s > 0 seconds, everything logged as is.
+ * Returns 0, or -1 (OOM). */
 int serverlog_init(struct serverlog *log, int64_t retention_s);
+/* Any policy; rng (for sampling < 1) must outlive the log.  0 or -1. */
+int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng);
+/* The policy's transformation of one lookup; returns 0 to log it, 1 when it
+ * is sampled out. */
+int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried);
 void serverlog_destroy(struct serverlog *log);
 int serverlog_grow_(struct serverlog *log);
 void serverlog_purge(struct serverlog *log, int64_t now);
@@ -54,13 +93,19 @@ static inline struct logrec *serverlog_chunk_(const struct serverlog *log, size_
  * what has expired by t.  Returns 0, or -1 (OOM). */
 static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
-    if (log->size && log->oldest <= (int64_t)t - log->retention)
+    log->offered++;
+    if (log->transforms && serverlog_transform_(log, &t, &queried))
+        return 0;
+    if ((int64_t)t >= log->next_purge)
         serverlog_purge(log, t);
     if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && serverlog_grow_(log))
         return -1;
     log->tail_chunk[log->tail++] = (struct logrec){ t, querier, queried };
-    if (log->size++ == 0)
+    if (log->size++ == 0) {
         log->oldest = t;
+        if (!log->policy.purge_period)
+            log->next_purge = (int64_t)t + log->retention;
+    }
     log->appended++;
     if (log->size > log->peak)
         log->peak = log->size;
@@ -73,5 +118,16 @@ size_t serverlog_spans(const struct serverlog *log);
 const struct logrec *serverlog_span(const struct serverlog *log, size_t i, size_t *n);
 /* Bytes held by the log's chunks. */
 size_t serverlog_bytes(const struct serverlog *log);
+
+/* After serverlog_purge(log, now): the log holds the records of every
+ * logged lookup made at a time t with start < t <= now (start may be
+ * negative: everything since time 0). */
+int64_t serverlog_window_start(const struct serverlog *log);
+
+/* What an adversary holding a record's queried field learns: the number.
+ * A plain hash is reversed by enumerating the numbering plan (every number
+ * is hashed once, and the table answers every record); the model stands in
+ * for that with the inverse of its hash.  SERVERLOG_NO_NUMBER stays so. */
+uint32_t serverlog_reveal(const struct serverlog *log, uint32_t queried);
 
 #endif

@@ -23,15 +23,16 @@
 #include "sim.h"
 #include "traffic.h"
 
-enum { STREAM_POPULATION, STREAM_CONTACTS, STREAM_TRAFFIC, STREAM_MOBILITY, STREAM_ADVERSARY };
+enum { STREAM_POPULATION, STREAM_CONTACTS, STREAM_TRAFFIC, STREAM_MOBILITY, STREAM_ADVERSARY,
+       STREAM_POLICY };
 static const char *const world_streams[] = { "population", "contacts", "traffic", "mobility",
-                                             "adversary", NULL };
+                                             "adversary", "policy", NULL };
 
 struct world_params {
     struct population_params pop;
     struct contacts_params contacts;
     struct traffic_params traffic;
-    int64_t retention;                    /* seconds */
+    struct serverlog_policy log;
     struct adversary_params adv;
 };
 
@@ -58,6 +59,34 @@ static void world_free_params(void *vp)
     free(p);
 }
 
+/* <policy>: retention and purge, then what is logged (<logging>). */
+static int policy_configure(struct serverlog_policy *p, struct cfg *c, const struct cfg_node *policy)
+{
+    const struct cfg_node *ret = cfg_child(policy, "retention");
+    const struct cfg_node *lg = cfg_child(policy, "logging");
+    long days = 0;
+    int rc = 0;
+    rc |= cfg_long(c, ret, "days", 0, &days);
+    rc |= cfg_double(c, lg, "sampling", 1.0, &p->sampling);
+    if (rc)
+        return -1;
+    if (days < 1)
+        rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
+    if (!(p->sampling > 0 && p->sampling <= 1))
+        rc = cfg_error(c, lg, "sampling", "must be in (0, 1] (got %g)", p->sampling);
+    p->retention = (int64_t)days * 86400;
+    const char *purge = cfg_str(ret, "purge", "rolling");
+    p->purge_period = strcmp(purge, "daily") == 0 ? 86400 : strcmp(purge, "weekly") == 0 ? 7 * 86400 : 0;
+    const char *res = cfg_str(lg, "time_resolution", "second");
+    p->resolution = strcmp(res, "hour") == 0 ? 3600 : strcmp(res, "day") == 0 ? 86400 : 1;
+    const char *q = cfg_str(lg, "queried_number", "kept");
+    p->queried = strcmp(q, "plain_hash") == 0 ? SERVERLOG_QUERIED_PLAIN_HASH : SERVERLOG_QUERIED_KEPT;
+    if (strcmp(cfg_str(lg, "private_contact_discovery", "false"), "true") == 0
+        || strcmp(cfg_str(lg, "private_contact_discovery", "false"), "1") == 0)
+        p->queried = SERVERLOG_QUERIED_NONE;
+    return rc;
+}
+
 static void *world_configure(struct cfg *c, const struct sim_run_params *run)
 {
     struct world_params *p = calloc(1, sizeof *p);
@@ -67,8 +96,6 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     }
     const struct cfg_node *root = cfg_root(c);
     const struct cfg_node *tr = cfg_child(root, "traffic");
-    const struct cfg_node *ret = cfg_child(cfg_child(root, "policy"), "retention");
-    long days = 0;
     int rc = 0;
     if (population_configure(&p->pop, c, cfg_child(root, "population")))
         rc = -1;
@@ -85,12 +112,8 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
             rc = cfg_error(c, tr, "tie_strength", "'file' needs an <edge_list> or <graphml> whose rows "
                            "carry weights");
     }
-    rc |= cfg_long(c, ret, "days", 0, &days);
-    if (!rc) {
-        if (days < 1)
-            rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
-    }
-    p->retention = (int64_t)days * 86400;
+    if (policy_configure(&p->log, c, cfg_child(root, "policy")))
+        rc = -1;
     if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon))
         rc = -1;
     if (rc) {
@@ -132,7 +155,7 @@ static void *world_init(struct sim *s, const void *vp)
         || contacts_generate(&w->contacts, &p->contacts, w->pop.flags, POPULATION_WORKER, sim_rng(s, STREAM_CONTACTS))
         || traffic_init(&w->traffic, g, p->traffic.rate_per_day, sim_rng(s, STREAM_TRAFFIC))
         || (p->traffic.cache_ttl && traffic_cache_init(&w->cache, g, p->traffic.cache_ttl))
-        || serverlog_init(&w->log, p->retention)
+        || serverlog_init_policy(&w->log, &p->log, sim_rng(s, STREAM_POLICY))
         || knowledge_init(&w->known, g)) {
         sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
         world_destroy(w);

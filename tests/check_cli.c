@@ -306,6 +306,85 @@ START_TEST(test_bad_output_dir)
 }
 END_TEST
 
+
+/* Private contact discovery: the queried number never reaches the log, so
+ * no acquisition yields a pair: recall 0, no person found, precision NA. */
+START_TEST(test_private_contact_discovery)
+{
+    char *scen = write_scenario("s.xml", small_xml), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "run '%s' -q -o '%s/pcd' --set policy/retention@days=20 "
+                              "--set 'policy/logging@private_contact_discovery=true'", scen, dir), 0);
+    /* <logging> is optional and absent from small_xml: --set cannot create it */
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "no child element 'logging'"));
+    free(args), free(out), free(err), free(scen);
+    char *t = variant("<policy><retention days=\"20\"/></policy>",
+                      "<policy><retention days=\"20\"/><logging private_contact_discovery=\"true\"/></policy>");
+    scen = write_scenario("pcd.xml", t);
+    ck_assert_int_ge(asprintf(&args, "run '%s' -q -o '%s/pcd'", scen, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    char *ts = in_dir("pcd/timeseries.csv");
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(ts, &csv), 0);
+    int seen = 0;
+    for (size_t r = 1; r < csv.nrows; r++) {
+        const char *m = csv.rows[r][3], *v = csv.rows[r][4];
+        if (strcmp(m, "edge_recall") == 0 || strcmp(m, "node_coverage") == 0) {
+            ck_assert_str_eq(v, "0");
+            seen++;
+        }
+        if (strcmp(m, "edge_precision") == 0)
+            ck_assert_str_eq(v, "NA");
+        if (strcmp(m, "lookups") == 0)
+            ck_assert(atof(v) > 500);           /* the lookups happened all the same: ~48 a day */
+    }
+    ck_assert_int_eq(seen, 2 * 3 * 3);          /* 2 metrics x 3 acquisitions x 3 replications */
+    tu_csv_free(&csv);
+    free(ts), free(t), free(args), free(out), free(err), free(scen);
+}
+END_TEST
+
+/* A plain hash of the queried number protects nothing: numbers are
+ * enumerable, so the adversary reads every record, and the results are the
+ * same bytes as with the number kept. */
+START_TEST(test_plain_hash_is_no_protection)
+{
+    const char *modes[] = { "kept", "plain_hash" };
+    char *files[2];
+    for (int i = 0; i < 2; i++) {
+        char *logging, *t, *name, *args, *out, *err;
+        ck_assert_int_ge(asprintf(&logging, "<policy><retention days=\"20\"/><logging queried_number=\"%s\"/></policy>",
+                                  modes[i]), 0);
+        t = variant("<policy><retention days=\"20\"/></policy>", logging);
+        ck_assert_int_ge(asprintf(&name, "h%d.xml", i), 0);
+        char *scen = write_scenario(name, t);
+        ck_assert_int_ge(asprintf(&args, "run '%s' -q -o '%s/h%d'", scen, dir, i), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+        char *p;
+        ck_assert_int_ge(asprintf(&p, "%s/h%d/timeseries.csv", dir, i), 0);
+        files[i] = tu_slurp(p, NULL);
+        ck_assert_ptr_nonnull(files[i]);
+        free(p), free(logging), free(t), free(name), free(scen), free(args), free(out), free(err);
+    }
+    ck_assert_str_eq(files[0], files[1]);
+    free(files[0]), free(files[1]);
+}
+END_TEST
+
+START_TEST(test_bad_sampling)
+{
+    const char *bad[] = { "0", "1.5", "-0.1", "NaN" };
+    for (int i = 0; i < 4; i++) {
+        char *logging, *t;
+        ck_assert_int_ge(asprintf(&logging, "<policy><retention days=\"20\"/>\n  <logging sampling=\"%s\"/></policy>",
+                                  bad[i]), 0);
+        t = variant("<policy><retention days=\"20\"/></policy>", logging);
+        expect_rejected(t, NULL, "sampling", 1);
+        free(logging), free(t);
+    }
+}
+END_TEST
+
 /* Same seed: the same bytes.  Another seed: other numbers. */
 START_TEST(test_determinism)
 {
@@ -359,6 +438,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_bad_missing_file);
     tcase_add_test(tc, test_bad_output_dir);
     tcase_add_test(tc, test_determinism);
+    tcase_add_test(tc, test_private_contact_discovery);
+    tcase_add_test(tc, test_plain_hash_is_no_protection);
+    tcase_add_test(tc, test_bad_sampling);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -41,8 +41,21 @@ static long metric_index(const struct results *r, const char *name)
 }
 
 /* Run `reps` replications of an ER scenario and compare with the closed form. */
+static struct outcome run_policy(unsigned n, double degree, double rate, const char *policy,
+                                 unsigned period, unsigned horizon, unsigned reps, double logged_share);
+
 static struct outcome run_scenario(unsigned n, double degree, double rate, unsigned retention,
                                    unsigned period, unsigned horizon, unsigned reps)
+{
+    char policy[128];
+    snprintf(policy, sizeof policy, "<retention days=\"%u\"/>", retention);
+    return run_policy(n, degree, rate, policy, period, horizon, reps, 1.0);
+}
+
+/* The same with any <policy> content; a share f < 1 of lookups logged
+ * thins each stream to rate f λ, so the closed form uses 2 f λ T. */
+static struct outcome run_policy(unsigned n, double degree, double rate, const char *policy,
+                                 unsigned period, unsigned horizon, unsigned reps, double logged_share)
 {
     char *dir = tu_mkdtemp(), *path;
     ck_assert_ptr_nonnull(dir);
@@ -51,9 +64,9 @@ static struct outcome run_scenario(unsigned n, double degree, double rate, unsig
     snprintf(text, sizeof text,
              "<scenario name=\"stats\"><run seed=\"7\" replications=\"%u\" horizon_days=\"%u\"/>"
              "<population size=\"%u\"/><contacts><erdos_renyi mean_degree=\"%g\"/></contacts>"
-             "<traffic rate_per_day=\"%g\"/><policy><retention days=\"%u\"/></policy>"
+             "<traffic rate_per_day=\"%g\"/><policy>%s</policy>"
              "<adversary><bulk_snapshot period_days=\"%u\"/></adversary></scenario>\n",
-             reps, horizon, n, degree, rate, retention, period);
+             reps, horizon, n, degree, rate, policy, period);
     tu_write(path, text);
     struct diag d;
     diag_init(&d);
@@ -106,9 +119,9 @@ static struct outcome run_scenario(unsigned n, double degree, double rate, unsig
     }
     o.mean_recall = sum / count;
     o.recall_first = sum_first / count_first;
-    o.p = 1 - exp(-2 * rate * o.covered_days);
+    o.p = 1 - exp(-2 * logged_share * rate * o.covered_days);
     o.se = sqrt(o.p * (1 - o.p) / edges) / sqrt((double)reps);
-    o.p_first = 1 - exp(-2 * rate * o.covered_first);
+    o.p_first = 1 - exp(-2 * logged_share * rate * o.covered_first);
     o.se_first = sqrt(o.p_first * (1 - o.p_first) / edges) / sqrt((double)reps);
     results_destroy(&res);
     model->free_params(params);
@@ -149,6 +162,34 @@ START_TEST(test_recall_with_holes)
 }
 END_TEST
 
+/* Sampling: logging each lookup with probability f thins every Poisson
+ * stream to rate f λ (independent thinning of a Poisson process), so the
+ * recall is 1 - exp(-2 f λ T). */
+START_TEST(test_recall_sampled)
+{
+    struct outcome o = run_policy(3000, 10, 0.01, "<retention days=\"30\"/><logging sampling=\"0.3\"/>",
+                                  30, 180, 20, 0.3);
+    ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
+/* Weekly purge jobs (at days 7, 14, ...) with a 7-day retention, snapshots
+ * every 30 days: at day s the log holds the lookups since J - 7, J the last
+ * multiple of 7 <= s.  Days covered: 30-21, 60-49, 90-77, 120-112, 150-140,
+ * 180-168 = 9 + 11 + 13 + 8 + 10 + 12 = 63, against 42 with rolling purge. */
+START_TEST(test_recall_weekly_purge)
+{
+    struct outcome o = run_policy(3000, 10, 0.01, "<retention days=\"7\" purge=\"weekly\"/>",
+                                  30, 180, 20, 1.0);
+    ck_assert_double_eq_tol(o.covered_days, 63, 1e-9);
+    ck_assert_double_eq_tol(o.covered_first, 9, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -156,6 +197,8 @@ Suite *stats_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_recall_no_holes);
     tcase_add_test(tc, test_recall_with_holes);
+    tcase_add_test(tc, test_recall_sampled);
+    tcase_add_test(tc, test_recall_weekly_purge);
     suite_add_tcase(s, tc);
     return s;
 }
