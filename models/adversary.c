@@ -1,41 +1,161 @@
 /* adversary — acquisition strategies; see adversary.h. */
 #include "adversary.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "cfg.h"
 #include "sim.h"
 
+static const char *const kind_names[] = { "bulk_snapshot", "breach", "historical_order", "pen_register",
+                                          "preservation" };
+
+/* One strategy element into st; returns 0 or -1 (diagnostics). */
+static int configure_strategy(struct adversary_strategy *st, struct cfg *c, const struct cfg_node *ch,
+                              int64_t horizon)
+{
+    const char *name = cfg_name(ch);
+    long period = 0, start = 0, term = 0, gap = 0, ext = 0;
+    double renewal = 0;
+    int rc = 0;
+    if (strcmp(name, "bulk_snapshot") == 0 || strcmp(name, "historical_order") == 0) {
+        st->kind = name[0] == 'b' ? ADVERSARY_BULK : ADVERSARY_HISTORICAL;
+        rc |= cfg_long(c, ch, "period_days", 0, &period);
+        if (!rc)
+            rc |= cfg_long(c, ch, "start_day", period, &start);
+    } else if (strcmp(name, "breach") == 0) {
+        st->kind = ADVERSARY_BREACH;
+        rc |= cfg_long(c, ch, "day", 0, &start);
+    } else if (strcmp(name, "preservation") == 0) {
+        long hold = 0, renewals = 0;
+        st->kind = ADVERSARY_PRESERVATION;
+        rc |= cfg_long(c, ch, "day", 0, &start);
+        rc |= cfg_long(c, ch, "hold_days", 90, &hold);
+        rc |= cfg_long(c, ch, "renewals", 1, &renewals);
+        st->hold = (int64_t)hold * (1 + renewals) * 86400;
+    } else if (strcmp(name, "pen_register") == 0) {
+        st->kind = ADVERSARY_PEN_REGISTER;
+        rc |= cfg_long(c, ch, "start_day", 0, &start);
+        rc |= cfg_long(c, ch, "term_days", 60, &term);
+        rc |= cfg_long(c, ch, "gap_days", 0, &gap);
+        rc |= cfg_long(c, ch, "max_extensions", 0, &ext);
+        rc |= cfg_double(c, ch, "renewal_probability", 1.0, &renewal);
+        if (!rc && !(renewal >= 0 && renewal <= 1))
+            rc = cfg_error(c, ch, "renewal_probability", "must be in [0, 1] (got %g)", renewal);
+        if (!rc && gap * 86400 > horizon)
+            rc = cfg_error(c, ch, "gap_days", "the delay between orders (%ld days) is longer than the "
+                           "horizon (%lld days)", gap, (long long)(horizon / 86400));
+    } else {
+        return cfg_error(c, ch, NULL, "unknown acquisition strategy");
+    }
+    if (rc)
+        return -1;
+    st->period = period * 86400;
+    st->start = start * 86400;
+    st->term = term * 86400;
+    st->gap = gap * 86400;
+    st->renewal = renewal;
+    st->max_extensions = (uint32_t)ext;
+    /* A pen register must start before the horizon to deliver anything; an
+     * acquisition at the horizon itself still takes place. */
+    if (st->kind == ADVERSARY_PEN_REGISTER ? st->start >= horizon : st->start > horizon) {
+        const char *attr = cfg_has(ch, "start_day") ? "start_day" : st->kind == ADVERSARY_BREACH ? "day"
+                                                                                                 : "period_days";
+        return cfg_error(c, ch, attr, "the %s starts on day %ld, after the horizon (day %lld): "
+                         "nothing would be acquired", kind_names[st->kind], start,
+                         (long long)(horizon / 86400));
+    }
+    return 0;
+}
+
+static int configure_targets(struct adversary_params *p, struct cfg *c, const struct cfg_node *t,
+                             uint32_t n, int64_t communities)
+{
+    const char *sel = cfg_str(t, "select", "random");
+    const char *scope = cfg_str(t, "scope", "both");
+    p->scope = strcmp(scope, "outgoing") == 0 ? ADVERSARY_SCOPE_OUTGOING
+             : strcmp(scope, "incoming") == 0 ? ADVERSARY_SCOPE_INCOMING : ADVERSARY_SCOPE_BOTH;
+    long count = 0, community = 0;
+    if (strcmp(sel, "ids") == 0) {
+        p->select = ADVERSARY_SELECT_IDS;
+        const char *text = cfg_str(t, "ids", "");
+        size_t cap = 1;
+        for (const char *q = text; *q; q++)
+            cap += *q == ' ';
+        p->ids = malloc(cap * sizeof *p->ids);
+        if (!p->ids)
+            return diag_add(cfg_diag(c), NULL, 0, "out of memory");
+        for (const char *q = text; *q;) {
+            char *end;
+            while (*q == ' ' || *q == '\t' || *q == '\n')
+                q++;
+            if (!*q)
+                break;
+            unsigned long v = strtoul(q, &end, 10);
+            if (end == q || v > UINT32_MAX - 1)
+                return cfg_error(c, t, "ids", "'%.20s' is not a person id", q);
+            if (n && v >= n)
+                return cfg_error(c, t, "ids", "person %lu does not exist (ids run from 0 to %u)", v, n - 1);
+            p->ids[p->nids++] = (uint32_t)v;
+            q = end;
+        }
+        if (!p->nids)
+            return cfg_error(c, t, "ids", "select=\"ids\" needs at least one id");
+    } else if (strcmp(sel, "community") == 0) {
+        p->select = ADVERSARY_SELECT_COMMUNITY;
+        if (communities < 0)
+            return cfg_error(c, t, "select", "select=\"community\" needs a contact graph with true "
+                             "communities (stochastic_block, layered, or an import with labels)");
+        if (!cfg_has(t, "community"))
+            return cfg_error(c, t, "community", "select=\"community\" needs the community's label");
+        if (cfg_long(c, t, "community", 0, &community))
+            return -1;
+        if (communities > 0 && community >= communities)
+            return cfg_error(c, t, "community", "community %ld does not exist (labels run from 0 to %lld)",
+                             community, (long long)communities - 1);
+        p->community = (uint32_t)community;
+    } else {
+        p->select = strcmp(sel, "top_degree") == 0 ? ADVERSARY_SELECT_TOP_DEGREE : ADVERSARY_SELECT_RANDOM;
+        if (!cfg_has(t, "count"))
+            return cfg_error(c, t, "count", "select=\"%s\" needs a count", sel);
+        if (cfg_long(c, t, "count", 0, &count))
+            return -1;
+        if (count < 1 || (n && count > (long)n))
+            return cfg_error(c, t, "count", "must be 1 to the population size %u (got %ld)", n, count);
+        p->count = (uint32_t)count;
+    }
+    return 0;
+}
+
 int adversary_configure(struct adversary_params *p, struct cfg *c, const struct cfg_node *node,
-                        int64_t horizon)
+                        int64_t horizon, uint32_t n, int64_t communities)
 {
     memset(p, 0, sizeof *p);
-    size_t n = 0;
+    size_t nchildren = 0;
     for (const struct cfg_node *ch = cfg_first(node); ch; ch = cfg_next(ch))
-        n++;
-    p->s = calloc(n ? n : 1, sizeof *p->s);
+        nchildren++;
+    p->s = calloc(nchildren ? nchildren : 1, sizeof *p->s);
     if (!p->s)
         return diag_add(cfg_diag(c), NULL, 0, "out of memory");
     int rc = 0;
+    const struct cfg_node *targets = cfg_child(node, "targets");
+    if (targets && configure_targets(p, c, targets, n, communities))
+        rc = -1;
     for (const struct cfg_node *ch = cfg_first(node); ch; ch = cfg_next(ch)) {
+        if (strcmp(cfg_name(ch), "targets") == 0)
+            continue;
         struct adversary_strategy *st = &p->s[p->n++];
-        if (strcmp(cfg_name(ch), "bulk_snapshot") == 0) {
-            long period, start;
-            if (cfg_long(c, ch, "period_days", 0, &period) || cfg_long(c, ch, "start_day", period, &start)) {
-                rc = -1;
-                continue;
-            }
-            st->kind = ADVERSARY_BULK;
-            st->period = period * 86400;
-            st->start = start * 86400;
-            if (st->start > horizon)
-                rc = cfg_error(c, ch, cfg_has(ch, "start_day") ? "start_day" : "period_days",
-                               "the first snapshot (day %ld) comes after the horizon (day %lld): "
-                               "nothing would be acquired", start, (long long)(horizon / 86400));
-        } else {
-            rc = cfg_error(c, ch, NULL, "unknown acquisition strategy");
+        if (configure_strategy(st, c, ch, horizon)) {
+            rc = -1;
+            continue;
         }
+        if ((st->kind == ADVERSARY_HISTORICAL || st->kind == ADVERSARY_PEN_REGISTER
+             || st->kind == ADVERSARY_PRESERVATION) && !targets)
+            rc = cfg_error(c, ch, NULL, "a %s needs targets: add a <targets> element first in "
+                           "<adversary>", kind_names[st->kind]);
     }
     if (rc)
         adversary_params_free(p);
@@ -47,35 +167,167 @@ void adversary_params_free(struct adversary_params *p)
     if (!p)
         return;
     free(p->s);
+    free(p->ids);
     memset(p, 0, sizeof *p);
 }
 
-void adversary_init(struct adversary *a, const struct adversary_params *p)
+/* ---- targets ------------------------------------------------------------ */
+
+struct by_degree {
+    uint32_t id, degree;
+};
+
+static int higher_degree_first(const void *x, const void *y)
+{
+    const struct by_degree *a = x, *b = y;
+    if (a->degree != b->degree)
+        return a->degree < b->degree ? 1 : -1;
+    return (a->id > b->id) - (a->id < b->id);      /* ties: lower id first */
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int choose_targets(struct adversary *a, const struct graph *g, const uint32_t *labels,
+                          gsl_rng *rng, char *err, size_t errlen)
+{
+    const struct adversary_params *p = a->p;
+    uint32_t n = g->n, k = 0;
+    uint32_t *t = NULL;
+    switch (p->select) {
+    case ADVERSARY_SELECT_NONE:
+        return 0;
+    case ADVERSARY_SELECT_RANDOM:
+    case ADVERSARY_SELECT_TOP_DEGREE:
+        if (p->count < 1 || p->count > n) {
+            snprintf(err, errlen, "targets: count %u is not between 1 and the population size %u", p->count, n);
+            return -1;
+        }
+        k = p->count;
+        t = malloc((size_t)n * sizeof *t);
+        if (!t)
+            break;
+        if (p->select == ADVERSARY_SELECT_RANDOM) {
+            for (uint32_t i = 0; i < n; i++)
+                t[i] = i;
+            gsl_ran_choose(rng, t, k, t, n, sizeof *t);   /* k of n, in id order */
+        } else {
+            struct by_degree *d = malloc((size_t)n * sizeof *d);
+            if (!d)
+                break;
+            for (uint32_t i = 0; i < n; i++)
+                d[i] = (struct by_degree){ i, graph_degree(g, i) };
+            qsort(d, n, sizeof *d, higher_degree_first);
+            for (uint32_t i = 0; i < k; i++)
+                t[i] = d[i].id;
+            free(d);
+        }
+        break;
+    case ADVERSARY_SELECT_IDS:
+        t = malloc(p->nids * sizeof *t);
+        if (!t)
+            break;
+        for (size_t i = 0; i < p->nids; i++) {
+            if (p->ids[i] >= n) {
+                snprintf(err, errlen, "targets: person %u does not exist (ids run from 0 to %u)", p->ids[i], n - 1);
+                free(t);
+                return -1;
+            }
+            t[k++] = p->ids[i];
+        }
+        break;
+    case ADVERSARY_SELECT_COMMUNITY:
+        if (!labels) {
+            snprintf(err, errlen, "targets: select=\"community\" needs a contact graph with true communities "
+                     "(stochastic_block, layered, or an import with labels)");
+            return -1;
+        }
+        t = malloc((size_t)n * sizeof *t);
+        if (!t)
+            break;
+        for (uint32_t i = 0; i < n; i++)
+            if (labels[i] == p->community)
+                t[k++] = i;
+        if (!k) {
+            snprintf(err, errlen, "targets: community %u does not exist in this graph", p->community);
+            free(t);
+            return -1;
+        }
+        break;
+    }
+    if (!t) {
+        snprintf(err, errlen, "out of memory choosing targets");
+        return -1;
+    }
+    qsort(t, k, sizeof *t, cmp_u32);
+    uint32_t m = 0;                                 /* drop repeated ids */
+    for (uint32_t i = 0; i < k; i++)
+        if (m == 0 || t[m - 1] != t[i])
+            t[m++] = t[i];
+    a->targets = t;
+    a->ntargets = m;
+    a->target = calloc(((size_t)n + 63) / 64 + 1, sizeof *a->target);
+    if (!a->target) {
+        snprintf(err, errlen, "out of memory choosing targets");
+        return -1;
+    }
+    for (uint32_t i = 0; i < m; i++)
+        a->target[t[i] >> 6] |= 1ull << (t[i] & 63);
+    return 0;
+}
+
+int adversary_init(struct adversary *a, const struct adversary_params *p, const struct graph *g,
+                   const uint32_t *labels, gsl_rng *rng, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
     a->p = p;
     coverage_init(&a->covered);
+    a->extensions = calloc(p->n ? p->n : 1, sizeof *a->extensions);
+    a->term_start = calloc(p->n ? p->n : 1, sizeof *a->term_start);
+    if (!a->extensions || !a->term_start) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return choose_targets(a, g, labels, rng, err, errlen);
 }
 
 void adversary_destroy(struct adversary *a)
 {
-    if (a)
-        coverage_destroy(&a->covered);
+    if (!a)
+        return;
+    coverage_destroy(&a->covered);
+    free(a->target);
+    free(a->targets);
+    free(a->extensions);
+    free(a->term_start);
+    for (size_t i = 0; i < a->nholds; i++)
+        free(a->holds[i].r);
+    free(a->holds);
+    memset(a, 0, sizeof *a);
 }
 
 int adversary_start(struct adversary *a, struct sim *s)
 {
-    for (size_t i = 0; i < a->p->n; i++)
-        if (sim_schedule(s, a->p->s[i].start, ADVERSARY_EV_ACQUIRE, (uint32_t)i, 0))
+    for (size_t i = 0; i < a->p->n; i++) {
+        const struct adversary_strategy *st = &a->p->s[i];
+        uint32_t kind = st->kind == ADVERSARY_PEN_REGISTER ? ADVERSARY_EV_ORDER_START : ADVERSARY_EV_ACQUIRE;
+        if (sim_schedule(s, st->start, kind, (uint32_t)i, 0))
             return -1;
+    }
     return 0;
 }
 
-/* The whole retained log: every record goes into the knowledge (a hashed
- * number is first reversed, serverlog_reveal); the covered window is the
- * span of lookup times the retained records can come from
- * (serverlog_window_start, now], clipped at time 0. */
-static int bulk_snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k)
+/* ---- acquisitions ------------------------------------------------------- */
+
+/* The retained log at `now`: every record (targeted = 0) or those in scope
+ * of the targets goes into the knowledge (a hashed number is first
+ * reversed, serverlog_reveal); the covered window is the span of lookup
+ * times the retained records can come from (serverlog_window_start, now],
+ * clipped at time 0. */
+static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k, int targeted)
 {
     serverlog_purge(log, now);
     size_t spans = serverlog_spans(log);
@@ -85,6 +337,8 @@ static int bulk_snapshot(struct adversary *a, int64_t now, struct serverlog *log
         const struct logrec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n; j++) {
             uint32_t queried = plain ? r[j].queried : serverlog_reveal(log, r[j].queried);
+            if (targeted && !adversary_in_scope(a, r[j].querier, queried))
+                continue;
             if (queried == SERVERLOG_NO_NUMBER) {   /* a lookup, but of whom is unknown */
                 k->records++;
                 continue;
@@ -99,18 +353,141 @@ static int bulk_snapshot(struct adversary *a, int64_t now, struct serverlog *log
     return coverage_add(&a->covered, lo < 0 ? 0 : lo, now);
 }
 
-int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
-                      struct serverlog *log, struct knowledge *k)
+int adversary_deliver_(struct adversary *a, const struct serverlog *log, const struct logrec *r,
+                       struct knowledge *k)
+{
+    uint32_t queried = serverlog_reveal(log, r->queried);
+    if (!adversary_in_scope(a, r->querier, queried))
+        return 0;
+    if (queried == SERVERLOG_NO_NUMBER) {
+        k->records++;
+        return 0;
+    }
+    return knowledge_add(k, r->querier, queried);
+}
+
+static void report(struct adversary *a, struct sim *s, int64_t now, const struct knowledge *k)
+{
+    a->acquisitions++;
+    metrics_report(s, a->acquisitions, now, k, &a->covered);
+    if (a->targets)
+        metrics_report_ego(s, a->acquisitions, now, k, a->targets, a->ntargets);
+}
+
+int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
 {
     const struct adversary_strategy *st = &a->p->s[which];
     int64_t now = sim_now(s);
-    if (bulk_snapshot(a, now, log, k)) {
+    a->live++;
+    a->term_start[which] = now;
+    int64_t end = now + st->term;
+    if (end > s->run.horizon)
+        end = s->run.horizon;                       /* the run ends first: report then */
+    return sim_schedule(s, end, ADVERSARY_EV_ACQUIRE, which, 0);
+}
+
+/* A pen-register term ends at `now`: its deliveries covered the lookups made
+ * in [start, now), i.e. the seconds (start - 1, now - 1]. */
+static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct knowledge *k, gsl_rng *rng)
+{
+    const struct adversary_strategy *st = &a->p->s[which];
+    int64_t now = sim_now(s);
+    a->live--;
+    if (coverage_add(&a->covered, a->term_start[which] - 1, now - 1)) {
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
-    a->acquisitions++;
-    metrics_report(s, a->acquisitions, now, k, &a->covered);
-    if (now + st->period <= s->run.horizon)
+    report(a, s, now, k);
+    int64_t next = now + st->gap;
+    if (a->extensions[which] < st->max_extensions && next < s->run.horizon
+        && (st->renewal >= 1 || gsl_rng_uniform(rng) < st->renewal)) {
+        a->extensions[which]++;
+        if (st->gap == 0)                           /* seamless: the lookups at `now` are in it */
+            return adversary_order_start(a, s, which);
+        return sim_schedule(s, next, ADVERSARY_EV_ORDER_START, which, 0);
+    }
+    return 0;
+}
+
+/* A preservation request at `now`: copy the retained records in scope; the
+ * server keeps them until now + hold whatever its retention says. */
+static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serverlog *log)
+{
+    serverlog_purge(log, now);
+    if (a->nholds == a->capholds) {
+        size_t cap = a->capholds ? 2 * a->capholds : 4;
+        struct adversary_hold *h = realloc(a->holds, cap * sizeof *h);
+        if (!h)
+            return -1;
+        a->holds = h;
+        a->capholds = cap;
+    }
+    struct adversary_hold *h = &a->holds[a->nholds];
+    size_t cap = 0;
+    *h = (struct adversary_hold){ NULL, 0, now + hold, serverlog_window_start(log), now };
+    for (size_t i = 0; i < serverlog_spans(log); i++) {
+        size_t n;
+        const struct logrec *r = serverlog_span(log, i, &n);
+        for (size_t j = 0; j < n; j++) {
+            if (!adversary_in_scope(a, r[j].querier, serverlog_reveal(log, r[j].queried)))
+                continue;
+            if (h->n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                struct logrec *nr = realloc(h->r, cap * sizeof *nr);
+                if (!nr) {
+                    free(h->r);
+                    return -1;
+                }
+                h->r = nr;
+            }
+            h->r[h->n++] = r[j];
+        }
+    }
+    a->nholds++;
+    return 0;
+}
+
+/* A historical order also obtains every hold still in force. */
+static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog *log, struct knowledge *k)
+{
+    for (size_t i = 0; i < a->nholds; i++) {
+        const struct adversary_hold *h = &a->holds[i];
+        if (h->until < now)
+            continue;                               /* the hold has lapsed */
+        for (size_t j = 0; j < h->n; j++) {
+            uint32_t queried = serverlog_reveal(log, h->r[j].queried);
+            if (queried == SERVERLOG_NO_NUMBER)
+                k->records++;
+            else if (knowledge_stage(k, h->r[j].querier, queried))
+                return -1;
+        }
+        if (coverage_add(&a->covered, h->from < 0 ? 0 : h->from, h->to))
+            return -1;
+    }
+    return knowledge_flush(k);
+}
+
+int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
+                      struct serverlog *log, struct knowledge *k, gsl_rng *rng)
+{
+    const struct adversary_strategy *st = &a->p->s[which];
+    if (st->kind == ADVERSARY_PEN_REGISTER)
+        return term_end(a, s, which, k, rng);
+    if (st->kind == ADVERSARY_PRESERVATION) {       /* nothing acquired yet: no report */
+        if (preserve(a, sim_now(s), st->hold, log)) {
+            sim_fail(s, "out of memory preserving records");
+            return -1;
+        }
+        return 1;
+    }
+    int64_t now = sim_now(s);
+    if (snapshot(a, now, log, k, st->kind == ADVERSARY_HISTORICAL)
+        || (st->kind == ADVERSARY_HISTORICAL && obtain_holds(a, now, log, k))) {
+        sim_fail(s, "out of memory during an acquisition");
+        return -1;
+    }
+    report(a, s, now, k);
+    if (st->period > 0 && now + st->period <= s->run.horizon)
         return sim_schedule(s, now + st->period, ADVERSARY_EV_ACQUIRE, which, 0);
     return 0;
 }

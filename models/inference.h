@@ -61,6 +61,14 @@ static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_
 /* Learn every staged record.  Returns 0, or -1 (OOM). */
 static inline int knowledge_flush(struct knowledge *k) { return k->staged ? knowledge_flush_(k) : 0; }
 
+/* Has the true edge {u, v} been found?  O(log degree). */
+static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint32_t v)
+{
+    uint32_t lo = u < v ? u : v, hi = u ^ v ^ lo;
+    int64_t j = graph_find(k->truth, lo, hi);
+    return j >= 0 && ((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
+}
+
 int pairset_init(struct pairset *s);
 void pairset_destroy(struct pairset *s);
 /* Insert; returns 1 if new, 0 if present, -1 on OOM. */

@@ -71,3 +71,34 @@ void metrics_report(struct sim *s, uint32_t acq, int64_t now,
     sim_metric(s, acq, day, "node_coverage", ratio(k->nodes_found, k->truth->n));
     sim_metric(s, acq, day, "covered_days", (double)coverage_total(c) / 86400.0);
 }
+
+static int is_target(const uint32_t *targets, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (targets[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && targets[lo] == x;
+}
+
+void metrics_report_ego(struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
+                        const uint32_t *targets, uint32_t ntargets)
+{
+    const struct graph *g = k->truth;
+    uint64_t edges = 0, found = 0;
+    for (uint32_t i = 0; i < ntargets; i++) {
+        uint32_t t = targets[i];
+        for (uint64_t j = g->off[t]; j < g->off[t + 1]; j++) {
+            uint32_t x = g->adj[j];
+            if (x < t && is_target(targets, ntargets, x))
+                continue;                           /* counted from x's side */
+            edges++;
+            found += (uint64_t)knowledge_has_edge(k, t, x);
+        }
+    }
+    sim_metric(s, acq, (double)now / 86400.0, "ego_recall", ratio(found, edges));
+}

@@ -5,7 +5,9 @@
  *   edge_precision  true pairs found / all distinct pairs found (NaN if none)
  *   node_coverage   people in at least one found pair / N
  *   covered_days    measure, in days, of the union of the time windows the
- *                   acquired logs covered */
+ *                   acquired logs covered
+ *   ego_recall      (with targets) true edges touching a target found / true
+ *                   edges touching a target */
 #ifndef EXPOSIM_METRICS_H
 #define EXPOSIM_METRICS_H
 
@@ -31,5 +33,11 @@ int64_t coverage_total(const struct coverage *c);
 /* Report the metrics above for acquisition `acq` at time `now` (seconds). */
 void metrics_report(struct sim *s, uint32_t acq, int64_t now,
                     const struct knowledge *k, const struct coverage *c);
+
+/* With targets: ego_recall, the share of true edges with at least one end
+ * among the targets (sorted ids) that have been found.  NaN when the targets
+ * have no contacts.  O(sum of the targets' degrees x log). */
+void metrics_report_ego(struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
+                        const uint32_t *targets, uint32_t ntargets);
 
 #endif

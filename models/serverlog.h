@@ -112,6 +112,12 @@ static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t q
     return 0;
 }
 
+/* The record appended last (log not empty). */
+static inline const struct logrec *serverlog_newest(const struct serverlog *log)
+{
+    return &log->tail_chunk[log->tail - 1];
+}
+
 /* The records held, oldest first, as contiguous spans: span i (0-based) of
  * serverlog_spans(log).  Valid until the next append or purge. */
 size_t serverlog_spans(const struct serverlog *log);

@@ -114,7 +114,12 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     }
     if (policy_configure(&p->log, c, cfg_child(root, "policy")))
         rc = -1;
-    if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon))
+    enum contacts_kind kind = p->contacts.kind;     /* which graphs carry true communities */
+    int64_t communities = rc ? 0 : kind == CONTACTS_SBM ? (int64_t)p->contacts.blocks
+                        : kind == CONTACTS_LAYERED || kind == CONTACTS_EDGE_LIST || kind == CONTACTS_GRAPHML ? 0
+                        : -1;
+    if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon, rc ? 0 : p->contacts.n,
+                            communities))
         rc = -1;
     if (rc) {
         world_free_params(p);
@@ -147,7 +152,6 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     w->p = p;
-    adversary_init(&w->adv, &p->adv);
     /* Each family draws from its own stream, so the graph and the traffic do
      * not depend on the policy or the adversary (common random numbers). */
     const struct graph *g = &w->contacts.g;
@@ -182,6 +186,12 @@ static void *world_init(struct sim *s, const void *vp)
     traffic_set_devices(&w->traffic, p->traffic.device_per_year / 365.0);
     if (w->pop.clients < w->pop.n)            /* only clients look up */
         traffic_set_clients(&w->traffic, w->pop.flags, POPULATION_CLIENT);
+    char err[256];
+    if (adversary_init(&w->adv, &p->adv, g, w->contacts.labels, sim_rng(s, STREAM_ADVERSARY), err, sizeof err)) {
+        sim_fail(s, "%s", err);
+        world_destroy(w);
+        return NULL;
+    }
     if (adversary_start(&w->adv, s)) {
         world_destroy(w);
         return NULL;
@@ -191,6 +201,18 @@ static void *world_init(struct sim *s, const void *vp)
 
 /* The one-screen summary `exposim run` prints before the run: the
  * population and the generated graph (graph_stats: O(m sqrt m)). */
+/* Log one lookup; a running pen-register term receives the record as it is
+ * logged.  0, or -1 (out of memory). */
+static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
+{
+    uint64_t before = w->log.appended;
+    if (serverlog_append(&w->log, t, a, b))
+        return -1;
+    if (w->adv.live && w->log.appended != before)
+        return adversary_deliver_(&w->adv, &w->log, serverlog_newest(&w->log), &w->known);
+    return 0;
+}
+
 static void world_describe(const void *vs, void *stream)
 {
     const struct world *w = vs;
@@ -256,7 +278,7 @@ static int64_t world_device(struct sim *s, struct world *w, uint32_t a, uint32_t
     for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
         if (w->cache.last)
             w->cache.last[j] = t + 1;
-        if (serverlog_append(&w->log, t, a, g->adj[j])) {
+        if (world_log(w, t, a, g->adj[j])) {
             sim_fail(s, "out of memory in the server log");
             return -1;
         }
@@ -272,7 +294,7 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
         if (w->cache.last && !traffic_cache_lookup(&w->cache, ev->a, ev->b, (uint32_t)ev->time))
             break;
         w->lookups++;
-        if (serverlog_append(&w->log, (uint32_t)ev->time, ev->a, ev->b))
+        if (world_log(w, (uint32_t)ev->time, ev->a, ev->b))
             sim_fail(s, "out of memory in the server log");
         break;
     case TRAFFIC_EV_DEVICE: {
@@ -282,8 +304,11 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
         break;
     }
     case ADVERSARY_EV_ACQUIRE:
-        if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known) == 0)
+        if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known, sim_rng(s, STREAM_ADVERSARY)) == 0)
             sim_metric(s, w->adv.acquisitions, (double)ev->time / SIM_DAY, "lookups", (double)w->lookups);
+        break;
+    case ADVERSARY_EV_ORDER_START:
+        adversary_order_start(&w->adv, s, ev->a);
         break;
     default:
         sim_fail(s, "internal error: unknown event kind %u", ev->kind);
@@ -309,7 +334,7 @@ static size_t handle_run_cached(struct sim *s, struct world *w, const struct bat
         if (w->cache.last && !traffic_cache_lookup(&w->cache, e[i].a, e[i].b, e[i].time))
             continue;
         w->lookups++;
-        if (serverlog_append(&w->log, e[i].time, e[i].a, e[i].b)) {
+        if (world_log(w, e[i].time, e[i].a, e[i].b)) {
             sim_fail(s, "out of memory in the server log");
             return i + 1;
         }
@@ -329,7 +354,7 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
             sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
             return i + 1;
         }
-        if (serverlog_append(&w->log, e[i].time, e[i].a, e[i].b)) {
+        if (world_log(w, e[i].time, e[i].a, e[i].b)) {
             sim_fail(s, "out of memory in the server log");
             return i + 1;
         }

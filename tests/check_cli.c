@@ -385,6 +385,45 @@ START_TEST(test_bad_sampling)
 }
 END_TEST
 
+
+/* The adversary's bad input: each a FILE:LINE message, status 2, nothing
+ * written (small_xml has 300 people and a 60-day horizon). */
+START_TEST(test_bad_adversary)
+{
+    static const struct {
+        const char *adversary, *expect;
+    } cases[] = {
+        { "<targets select=\"ids\" ids=\"3 300\"/><historical_order period_days=\"20\"/>", "person 300 does not exist" },
+        { "<targets select=\"top_degree\" count=\"301\"/><historical_order period_days=\"20\"/>", "count" },
+        { "<targets select=\"community\" community=\"0\"/><historical_order period_days=\"20\"/>", "true communities" },
+        { "<historical_order period_days=\"20\"/>", "needs targets" },
+        { "<targets count=\"5\"/><pen_register start_day=\"60\"/>", "after the horizon" },
+        { "<targets count=\"5\"/><pen_register gap_days=\"61\" max_extensions=\"1\"/>", "longer than the horizon" },
+        { "<targets count=\"5\"/><pen_register renewal_probability=\"1.5\"/>", "renewal_probability" },
+        { "<targets count=\"5\"/><historical_order period_days=\"20\" start_day=\"61\"/>", "after the horizon" },
+        { "<breach day=\"61\"/>", "after the horizon" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *adv, *t;
+        ck_assert_int_ge(asprintf(&adv, "<adversary>\n    %s</adversary>", cases[i].adversary), 0);
+        t = variant("<adversary><bulk_snapshot period_days=\"20\"/></adversary>", adv);
+        expect_rejected(t, NULL, cases[i].expect, 1);
+        free(adv), free(t);
+    }
+    /* a community that does not exist in a block model of 3 blocks */
+    char *t = variant("<contacts><erdos_renyi mean_degree=\"8\"/></contacts>",
+                      "<contacts><stochastic_block blocks=\"3\" p_in=\"0.05\" p_out=\"0.001\"/></contacts>");
+    const char *from = "<adversary><bulk_snapshot period_days=\"20\"/></adversary>";
+    char *at = strstr(t, from), *v;
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_ge(asprintf(&v, "%.*s<adversary>\n    <targets select=\"community\" community=\"3\"/>"
+                              "<historical_order period_days=\"20\"/></adversary>%s",
+                              (int)(at - t), t, at + strlen(from)), 0);
+    expect_rejected(v, NULL, "community 3 does not exist", 1);
+    free(t), free(v);
+}
+END_TEST
+
 /* Same seed: the same bytes.  Another seed: other numbers. */
 START_TEST(test_determinism)
 {
@@ -441,6 +480,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_private_contact_discovery);
     tcase_add_test(tc, test_plain_hash_is_no_protection);
     tcase_add_test(tc, test_bad_sampling);
+    tcase_add_test(tc, test_bad_adversary);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -40,16 +40,32 @@ static long metric_index(const struct results *r, const char *name)
     return -1;
 }
 
-/* Run `reps` replications of an ER scenario and compare with the closed form. */
-static struct outcome run_policy(unsigned n, double degree, double rate, const char *policy,
-                                 unsigned period, unsigned horizon, unsigned reps, double logged_share);
+/* One experiment: an ER scenario with the given <policy> and <adversary>
+ * contents; `metric` is the recall compared with the closed form over
+ * `edges` independent edges (for the SE), a share f of lookups logged. */
+struct spec {
+    unsigned n;
+    double degree, rate;
+    const char *policy, *adversary;
+    unsigned horizon, reps;
+    double logged_share;
+    const char *metric;
+    double edges;
+};
 
+static struct outcome run_spec(const struct spec *sp);
+
+/* Bulk snapshots every `period` days of a `retention`-day log; SE uses
+ * E = N d / 2: a replication's edge count differs from it by about
+ * 1/sqrt(E) (under 1% here), which moves SE by as little. */
 static struct outcome run_scenario(unsigned n, double degree, double rate, unsigned retention,
                                    unsigned period, unsigned horizon, unsigned reps)
 {
-    char policy[128];
+    char policy[128], adversary[128];
     snprintf(policy, sizeof policy, "<retention days=\"%u\"/>", retention);
-    return run_policy(n, degree, rate, policy, period, horizon, reps, 1.0);
+    snprintf(adversary, sizeof adversary, "<bulk_snapshot period_days=\"%u\"/>", period);
+    struct spec sp = { n, degree, rate, policy, adversary, horizon, reps, 1.0, "edge_recall", n * degree / 2 };
+    return run_spec(&sp);
 }
 
 /* The same with any <policy> content; a share f < 1 of lookups logged
@@ -57,16 +73,25 @@ static struct outcome run_scenario(unsigned n, double degree, double rate, unsig
 static struct outcome run_policy(unsigned n, double degree, double rate, const char *policy,
                                  unsigned period, unsigned horizon, unsigned reps, double logged_share)
 {
+    char adversary[128];
+    snprintf(adversary, sizeof adversary, "<bulk_snapshot period_days=\"%u\"/>", period);
+    struct spec sp = { n, degree, rate, policy, adversary, horizon, reps, logged_share, "edge_recall",
+                       n * degree / 2 };
+    return run_spec(&sp);
+}
+
+static struct outcome run_spec(const struct spec *sp)
+{
     char *dir = tu_mkdtemp(), *path;
     ck_assert_ptr_nonnull(dir);
     ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
-    char text[1024];
+    char text[2048];
     snprintf(text, sizeof text,
              "<scenario name=\"stats\"><run seed=\"7\" replications=\"%u\" horizon_days=\"%u\"/>"
              "<population size=\"%u\"/><contacts><erdos_renyi mean_degree=\"%g\"/></contacts>"
              "<traffic rate_per_day=\"%g\"/><policy>%s</policy>"
-             "<adversary><bulk_snapshot period_days=\"%u\"/></adversary></scenario>\n",
-             reps, horizon, n, degree, rate, policy, period);
+             "<adversary>%s</adversary></scenario>\n",
+             sp->reps, sp->horizon, sp->n, sp->degree, sp->rate, sp->policy, sp->adversary);
     tu_write(path, text);
     struct diag d;
     diag_init(&d);
@@ -76,20 +101,17 @@ static struct outcome run_policy(unsigned n, double degree, double rate, const c
     struct sim_run_params run;
     ck_assert_int_eq(sim_read_run(c, &run), 0);
     void *params = model->configure(c, &run);
-    ck_assert_ptr_nonnull(params);
+    ck_assert_msg(params != NULL, "scenario does not configure: %s", d.n ? d.msg[0] : "?");
     struct results res;
     results_init(&res);
-    for (unsigned r = 0; r < reps; r++) {
+    for (unsigned r = 0; r < sp->reps; r++) {
         char err[256];
         ck_assert_int_eq(sim_run_replication(model, params, &run, r, &res, NULL, err, sizeof err, NULL), 0);
     }
-    long mr = metric_index(&res, "edge_recall"), mc = metric_index(&res, "covered_days");
+    long mr = metric_index(&res, sp->metric), mc = metric_index(&res, "covered_days");
     ck_assert_int_ge(mr, 0);
     ck_assert_int_ge(mc, 0);
 
-    /* SE uses E = N d / 2: a replication's edge count differs from it by
-     * about 1/sqrt(E) (under 1% here), which moves SE by as little. */
-    double edges = n * degree / 2;
     struct outcome o = { 0 };
     o.covered_days = NAN;
     double sum = 0, sum_first = 0;
@@ -102,7 +124,7 @@ static struct outcome run_policy(unsigned n, double degree, double rate, const c
                 o.covered_first = w->value;
         }
     }
-    for (unsigned r = 0; r < reps; r++) {           /* last and first recall of each */
+    for (unsigned r = 0; r < sp->reps; r++) {       /* last and first recall of each */
         double last = NAN;
         for (size_t i = 0; i < res.n; i++) {
             const struct results_row *w = &res.rows[i];
@@ -117,12 +139,13 @@ static struct outcome run_policy(unsigned n, double degree, double rate, const c
         sum += last;
         count++;
     }
+    double f = sp->logged_share, reps = sp->reps;
     o.mean_recall = sum / count;
     o.recall_first = sum_first / count_first;
-    o.p = 1 - exp(-2 * logged_share * rate * o.covered_days);
-    o.se = sqrt(o.p * (1 - o.p) / edges) / sqrt((double)reps);
-    o.p_first = 1 - exp(-2 * logged_share * rate * o.covered_first);
-    o.se_first = sqrt(o.p_first * (1 - o.p_first) / edges) / sqrt((double)reps);
+    o.p = 1 - exp(-2 * f * sp->rate * o.covered_days);
+    o.se = sqrt(o.p * (1 - o.p) / sp->edges) / sqrt(reps);
+    o.p_first = 1 - exp(-2 * f * sp->rate * o.covered_first);
+    o.se_first = sqrt(o.p_first * (1 - o.p_first) / sp->edges) / sqrt(reps);
     results_destroy(&res);
     model->free_params(params);
     cfg_free(c);
@@ -190,6 +213,88 @@ START_TEST(test_recall_weekly_purge)
 }
 END_TEST
 
+/* The ego networks of k targets among N people of mean degree d: about
+ * k d edges, less the C(k, 2) p edges between two targets, counted once. */
+static double ego_edges(unsigned n, double d, unsigned k)
+{
+    return k * d - k * (k - 1) / 2.0 * d / (n - 1);
+}
+
+/* Targeted historical orders every 30 days on a 30-day log, scope both:
+ * every edge touching a target has both of its streams in scope, so its
+ * chance of being found is 1 - exp(-2 λ T) with T = 180 days covered. */
+START_TEST(test_ego_recall_historical)
+{
+    struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
+                       "<targets select=\"random\" count=\"300\"/><historical_order period_days=\"30\"/>",
+                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
+/* Pen-register orders of 30 days, each renewed 10 days after it ends, three
+ * extensions: the orders run on days [0,30), [40,70), [80,110), [120,150),
+ * so 120 days are covered and the lookups made in the gaps are lost. */
+START_TEST(test_ego_recall_pen_register_gaps)
+{
+    struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
+                       "<targets select=\"random\" count=\"300\"/>"
+                       "<pen_register term_days=\"30\" gap_days=\"10\" max_extensions=\"3\"/>",
+                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 120, 1e-9);
+    ck_assert_double_eq_tol(o.covered_first, 30, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
+/* ... unless a historical order reaches back into a gap: one on day 60 of a
+ * 30-day log recovers (30, 60], so the first gap (30, 40) is filled, but
+ * for the second of day 30 itself, which no order or snapshot holds.
+ * Covered: [0, 70) + [80, 110) + [120, 150) = 130 days less 1 second. */
+START_TEST(test_ego_recall_pen_register_and_history)
+{
+    struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
+                       "<targets select=\"random\" count=\"300\"/>"
+                       "<pen_register term_days=\"30\" gap_days=\"10\" max_extensions=\"3\"/>"
+                       "<historical_order period_days=\"1000\" start_day=\"60\"/>",
+                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 130 - 1 / 86400.0, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
+/* Preservation then order: a 7-day log; a preservation request on day 30
+ * freezes the targets' records of days 23-30; a historical order on day 100
+ * obtains them and the retained days 93-100: 14 days covered, where the
+ * order alone would get 7.  With the hold lapsed (hold 30 days, no
+ * renewal: it ends on day 60), the order gets 7 days only. */
+START_TEST(test_ego_recall_preservation)
+{
+    struct spec sp = { 3000, 10, 0.02, "<retention days=\"7\"/>",
+                       "<targets select=\"random\" count=\"300\"/><preservation day=\"30\"/>"
+                       "<historical_order period_days=\"1000\" start_day=\"100\"/>",
+                       120, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 14, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+    sp.adversary = "<targets select=\"random\" count=\"300\"/>"
+                   "<preservation day=\"30\" hold_days=\"30\" renewals=\"0\"/>"
+                   "<historical_order period_days=\"1000\" start_day=\"100\"/>";
+    o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 7, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -199,6 +304,10 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_recall_with_holes);
     tcase_add_test(tc, test_recall_sampled);
     tcase_add_test(tc, test_recall_weekly_purge);
+    tcase_add_test(tc, test_ego_recall_historical);
+    tcase_add_test(tc, test_ego_recall_pen_register_gaps);
+    tcase_add_test(tc, test_ego_recall_pen_register_and_history);
+    tcase_add_test(tc, test_ego_recall_preservation);
     suite_add_tcase(s, tc);
     return s;
 }
