@@ -1,4 +1,7 @@
-/* contacts — the undirected contact graph and its generators.
+/* contacts — the undirected contact graph: its storage, statistics,
+ * generators (Erdős–Rényi, Barabási–Albert, Watts–Strogatz, stochastic
+ * block model, layered population, configuration model), graphs and traces
+ * imported through sim/graphio, and tie strengths.
  *
  * Storage is compressed adjacency (CSR) with 32-bit node ids: node a's
  * contacts are adj[off[a] .. off[a+1]), sorted ascending, so an ordered

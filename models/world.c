@@ -1,8 +1,10 @@
 /* world — the exposure model as the engine sees it: one sim_model_type that
  * wires the model families together for a replication.
  *
- *   population (clients, workers) -> contacts (graph) -> traffic (conversation starts) -> serverlog (records
- *   under retention) -> adversary (acquisitions) -> inference (knowledge)
+ *   population (clients, workers, places) -> contacts (graph, tie
+ *   strengths; generated, imported or from a trace) -> traffic
+ *   (conversation starts, client cache) -> serverlog (records under
+ *   retention) -> adversary (acquisitions) -> inference (knowledge)
  *   -> metrics
  *
  * Random streams, in order: population, contacts, traffic, mobility,
