@@ -330,6 +330,7 @@ int adversary_start(struct adversary *a, struct sim *s)
 static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k, int targeted)
 {
     serverlog_purge(log, now);
+    knowledge_set_time(k, (uint32_t)now);
     size_t spans = serverlog_spans(log);
     int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT;
     for (size_t i = 0; i < spans; i++) {
@@ -359,6 +360,7 @@ int adversary_deliver_(struct adversary *a, const struct serverlog *log, const s
     uint32_t queried = serverlog_reveal(log, r->queried);
     if (!adversary_in_scope(a, r->querier, queried))
         return 0;
+    knowledge_set_time(k, r->t);
     if (queried == SERVERLOG_NO_NUMBER) {
         k->records++;
         return 0;

@@ -9,8 +9,11 @@ int pairset_init(struct pairset *s)
     s->cap = 1024;
     s->n = 0;
     s->key = malloc(s->cap * sizeof *s->key);
-    if (!s->key)
+    s->count = calloc(s->cap, sizeof *s->count);
+    if (!s->key || !s->count) {
+        pairset_destroy(s);
         return -1;
+    }
     memset(s->key, 0xff, s->cap * sizeof *s->key);
     return 0;
 }
@@ -20,6 +23,7 @@ void pairset_destroy(struct pairset *s)
     if (!s)
         return;
     free(s->key);
+    free(s->count);
     memset(s, 0, sizeof *s);
 }
 
@@ -30,43 +34,80 @@ static inline uint64_t mix64(uint64_t z)      /* splitmix64 finaliser */
     return z ^ (z >> 31);
 }
 
-static int pairset_put(uint64_t *key, uint64_t cap, uint64_t k)
+/* The slot of k (placed there if absent); *fresh says whether it was. */
+static uint64_t pairset_slot(uint64_t *key, uint64_t cap, uint64_t k, int *fresh)
 {
     for (uint64_t i = mix64(k) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        if (key[i] == k)
-            return 0;
+        if (key[i] == k) {
+            *fresh = 0;
+            return i;
+        }
         if (key[i] == PAIRSET_EMPTY) {
             key[i] = k;
-            return 1;
+            *fresh = 1;
+            return i;
         }
     }
 }
 
+/* Room for one more key, keeping the load under 1/2.  0 or -1 (OOM). */
+static int pairset_reserve(struct pairset *s)
+{
+    if (2 * (s->n + 1) <= s->cap)
+        return 0;
+    uint64_t cap = 2 * s->cap;
+    uint64_t *nk = malloc(cap * sizeof *nk);
+    uint8_t *nc = calloc(cap, sizeof *nc);
+    if (!nk || !nc) {
+        free(nk);
+        free(nc);
+        return -1;
+    }
+    memset(nk, 0xff, cap * sizeof *nk);
+    for (uint64_t i = 0; i < s->cap; i++)
+        if (s->key[i] != PAIRSET_EMPTY) {
+            int fresh;
+            nc[pairset_slot(nk, cap, s->key[i], &fresh)] = s->count[i];
+        }
+    free(s->key);
+    free(s->count);
+    s->key = nk;
+    s->count = nc;
+    s->cap = cap;
+    return 0;
+}
+
 int pairset_insert(struct pairset *s, uint64_t k)
 {
-    if (2 * (s->n + 1) > s->cap) {             /* keep the load under 1/2 */
-        uint64_t cap = 2 * s->cap;
-        uint64_t *nk = malloc(cap * sizeof *nk);
-        if (!nk)
-            return -1;
-        memset(nk, 0xff, cap * sizeof *nk);
-        for (uint64_t i = 0; i < s->cap; i++)
-            if (s->key[i] != PAIRSET_EMPTY)
-                pairset_put(nk, cap, s->key[i]);
-        free(s->key);
-        s->key = nk;
-        s->cap = cap;
-    }
-    int fresh = pairset_put(s->key, s->cap, k);
+    if (pairset_reserve(s))
+        return -1;
+    int fresh;
+    pairset_slot(s->key, s->cap, k, &fresh);
     s->n += (uint64_t)fresh;
     return fresh;
+}
+
+int pairset_bump(struct pairset *s, uint64_t k)
+{
+    if (pairset_reserve(s))
+        return -1;
+    int fresh;
+    uint64_t i = pairset_slot(s->key, s->cap, k, &fresh);
+    s->n += (uint64_t)fresh;
+    if (s->count[i] < 255)
+        s->count[i]++;
+    return s->count[i];
 }
 
 int knowledge_init(struct knowledge *k, const struct graph *truth)
 {
     memset(k, 0, sizeof *k);
     k->truth = truth;
+    k->min_count = 1;
     k->pair_seen = calloc((2 * truth->m + 63) / 64 + 1, sizeof *k->pair_seen);
+    k->first_exposed = malloc(((size_t)truth->n + 1) * sizeof *k->first_exposed);
+    if (k->first_exposed)
+        memset(k->first_exposed, 0xff, ((size_t)truth->n + 1) * sizeof *k->first_exposed);
     /* A block big enough to bucket well, no bigger than a few times the
      * graph (a small scenario should not pay 64 MiB). */
     k->block = KNOWLEDGE_BLOCK;
@@ -78,7 +119,7 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
     while (k->key_bits < 32 && ((uint64_t)1 << k->key_bits) < truth->n)
         k->key_bits++;
     k->node_seen = calloc(((uint64_t)truth->n + 63) / 64 + 1, sizeof *k->node_seen);
-    if (!k->pair_seen || !k->node_seen || !k->stage || !k->scratch || pairset_init(&k->false_pairs)) {
+    if (!k->pair_seen || !k->node_seen || !k->stage || !k->scratch || !k->first_exposed || pairset_init(&k->false_pairs)) {
         knowledge_destroy(k);
         return -1;
     }
@@ -92,6 +133,9 @@ void knowledge_destroy(struct knowledge *k)
     free(k->pair_seen);
     free(k->stage);
     free(k->scratch);
+    free(k->pair_count);
+    free(k->first_exposed);
+    free(k->exposed_by_day);
     free(k->node_seen);
     pairset_destroy(&k->false_pairs);
     memset(k, 0, sizeof *k);
@@ -105,22 +149,59 @@ static inline int test_and_set(uint64_t *bits, uint64_t i)
     return was;
 }
 
-/* Learn the pair {lo, hi}, lo <= hi; j is hi's index in lo's row or -1. */
+int knowledge_set_min_count(struct knowledge *k, uint32_t min_count)
+{
+    if (min_count < 1 || min_count > 255)
+        return -1;
+    k->min_count = min_count;
+    if (min_count > 1 && !k->pair_count && !(k->pair_count = calloc(2 * k->truth->m + 1, 1)))
+        return -1;
+    return 0;
+}
+
+/* A person appears in a found pair: first exposure now. */
+static int expose(struct knowledge *k, uint32_t x)
+{
+    if (test_and_set(k->node_seen, x))
+        return 0;
+    k->nodes_found++;
+    k->first_exposed[x] = k->now;
+    k->exposure_sum += k->now;
+    size_t day = k->now / 86400;
+    if (day >= k->ndays) {
+        size_t nd = 2 * day + 8;
+        uint64_t *h = realloc(k->exposed_by_day, nd * sizeof *h);
+        if (!h)
+            return -1;
+        memset(h + k->ndays, 0, (nd - k->ndays) * sizeof *h);
+        k->exposed_by_day = h;
+        k->ndays = nd;
+    }
+    k->exposed_by_day[day]++;
+    return 0;
+}
+
+/* Learn one record of the pair {lo, hi}, lo <= hi; j is hi's index in lo's
+ * row or -1.  The pair is found at its min_count-th record. */
 static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j)
 {
     if (j >= 0) {
-        if (test_and_set(k->pair_seen, (uint64_t)j))
+        if ((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1)
             return 0;                           /* known pair: its people are marked too */
+        if (k->min_count > 1 && ++k->pair_count[j] < k->min_count)
+            return 0;                           /* not yet enough records */
+        test_and_set(k->pair_seen, (uint64_t)j);
         k->edges_found++;
     } else {
-        int fresh = pairset_insert(&k->false_pairs, ((uint64_t)lo << 32) | hi);
-        if (fresh <= 0)
-            return fresh;
+        int count = pairset_bump(&k->false_pairs, ((uint64_t)lo << 32) | hi);
+        if (count < 0)
+            return -1;
+        if ((uint32_t)count != k->min_count)
+            return 0;                           /* not yet, or found before */
+        k->false_found++;
     }
-    if (!test_and_set(k->node_seen, lo))
-        k->nodes_found++;
-    if (!test_and_set(k->node_seen, hi))
-        k->nodes_found++;
+    if (expose(k, lo) || expose(k, hi))
+        return -1;
     return 0;
 }
 
@@ -191,8 +272,8 @@ int knowledge_flush_(struct knowledge *k)
             __builtin_prefetch(&g->adj[o]);
             __builtin_prefetch(&k->pair_seen[o >> 6]);
         }
-        if (key == prev)                        /* the same pair again: nothing new */
-            continue;
+        if (key == prev && k->min_count == 1)   /* the same pair again: nothing new */
+            continue;                           /* (with a threshold every record counts) */
         prev = key;
         uint32_t lo = (uint32_t)(key >> 32), hi = (uint32_t)key;
         if (learn(k, lo, hi, find_branchless(g, lo, hi)) < 0)

@@ -5,7 +5,10 @@
  * (u < v) that is a true contact is a mark on the true graph's entry of v in
  * u's row (one bit per adjacency entry; only entries with u < v are used),
  * a pair that is not a contact goes to a hash set, and a bitset marks every
- * person who appears in a pair.
+ * person who appears in a found pair.  With a threshold (min_count > 1) a
+ * pair is found from its min_count-th record on: a byte per adjacency entry
+ * and per non-contact pair counts records.  Each person's first exposure
+ * time is kept, and a histogram of them by day.
  *
  * Records are staged and learnt in blocks: a block's pairs are bucketed by
  * their lower end, so the adjacency rows are visited nearly in address order
@@ -21,6 +24,7 @@
 
 struct pairset {                          /* open addressing, linear probing */
     uint64_t *key;                        /* PAIRSET_EMPTY marks a free slot */
+    uint8_t *count;                       /* records seen per key, saturating at 255 */
     uint64_t cap, n;                      /* cap a power of 2 */
 };
 #define PAIRSET_EMPTY UINT64_MAX
@@ -31,8 +35,16 @@ struct knowledge {
     uint64_t *node_seen;                  /* bit per person */
     uint64_t edges_found;                 /* true undirected edges seen */
     uint64_t nodes_found;
-    struct pairset false_pairs;           /* undirected non-contact pairs seen */
+    struct pairset false_pairs;           /* undirected non-contact pairs seen, with counts */
+    uint64_t false_found;                 /* of those, seen min_count times */
     uint64_t records;                     /* records acquired, repeats included */
+    uint32_t min_count;                   /* records needed before a pair counts (>= 1) */
+    uint8_t *pair_count;                  /* per adjacency entry (u < v), when min_count > 1 */
+    uint32_t now;                         /* time of the learning, seconds */
+    uint32_t *first_exposed;              /* per person: when first in a found pair, or UINT32_MAX */
+    uint64_t *exposed_by_day;             /* people first exposed on each day */
+    size_t ndays;
+    double exposure_sum;                  /* sum of first exposure times, seconds */
     uint64_t *stage, *scratch;            /* block of staged pairs (lo << 32 | hi) */
     size_t staged, block;                 /* pairs staged, block capacity */
     unsigned key_bits;                    /* bits of a node id */
@@ -40,7 +52,14 @@ struct knowledge {
 
 #define KNOWLEDGE_BLOCK ((size_t)1 << 22) /* most pairs per sorted block (64 MiB of buffers) */
 
+/* An empty knowledge of `truth` (horizon_days: the days exposures can
+ * happen on).  Every record counts (min_count 1).  0 or -1 (OOM). */
 int knowledge_init(struct knowledge *k, const struct graph *truth);
+/* Count a pair as found only from its min_count-th record on (min_count
+ * 1..255; an inference threshold against chance lookups).  0 or -1. */
+int knowledge_set_min_count(struct knowledge *k, uint32_t min_count);
+/* The time the next records are learnt at (for first exposures). */
+static inline void knowledge_set_time(struct knowledge *k, uint32_t now) { k->now = now; }
 void knowledge_destroy(struct knowledge *k);
 /* Learn from one acquired record at once.  O(log degree), one random row
  * visit.  Returns 0, or -1 (OOM). */
@@ -61,7 +80,7 @@ static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_
 /* Learn every staged record.  Returns 0, or -1 (OOM). */
 static inline int knowledge_flush(struct knowledge *k) { return k->staged ? knowledge_flush_(k) : 0; }
 
-/* Has the true edge {u, v} been found?  O(log degree). */
+/* Has the true edge {u, v} been found (min_count records)?  O(log degree). */
 static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint32_t v)
 {
     uint32_t lo = u < v ? u : v, hi = u ^ v ^ lo;
@@ -73,5 +92,8 @@ int pairset_init(struct pairset *s);
 void pairset_destroy(struct pairset *s);
 /* Insert; returns 1 if new, 0 if present, -1 on OOM. */
 int pairset_insert(struct pairset *s, uint64_t key);
+/* Insert if new and add one to the key's count; returns the count after
+ * (saturating at 255), or -1 on OOM. */
+int pairset_bump(struct pairset *s, uint64_t key);
 
 #endif

@@ -67,9 +67,29 @@ void metrics_report(struct sim *s, uint32_t acq, int64_t now,
 {
     double day = (double)now / 86400.0;
     sim_metric(s, acq, day, "edge_recall", ratio(k->edges_found, k->truth->m));
-    sim_metric(s, acq, day, "edge_precision", ratio(k->edges_found, k->edges_found + k->false_pairs.n));
+    sim_metric(s, acq, day, "edge_precision", ratio(k->edges_found, k->edges_found + k->false_found));
     sim_metric(s, acq, day, "node_coverage", ratio(k->nodes_found, k->truth->n));
     sim_metric(s, acq, day, "covered_days", (double)coverage_total(c) / 86400.0);
+    /* First exposure: when each person exposed so far first appeared in a
+     * found pair; the mean is exact, the quantiles are the day (from the
+     * start) by which half / 90% of them had been exposed. */
+    uint64_t total = k->nodes_found, half = 0, p90 = 0, cum = 0;
+    double median = NAN, q90 = NAN;
+    for (size_t d = 0; d < k->ndays && total; d++) {
+        cum += k->exposed_by_day[d];
+        if (!half && 2 * cum >= total) {
+            half = 1;
+            median = (double)d;
+        }
+        if (!p90 && 10 * cum >= 9 * total) {
+            p90 = 1;
+            q90 = (double)d;
+            break;
+        }
+    }
+    sim_metric(s, acq, day, "exposure_mean_day", total ? k->exposure_sum / total / 86400.0 : NAN);
+    sim_metric(s, acq, day, "exposure_median_day", median);
+    sim_metric(s, acq, day, "exposure_p90_day", q90);
 }
 
 static int is_target(const uint32_t *targets, uint32_t n, uint32_t x)

@@ -6,6 +6,8 @@
  *   node_coverage   people in at least one found pair / N
  *   covered_days    measure, in days, of the union of the time windows the
  *                   acquired logs covered
+ *   exposure_*_day  mean, median and 90th percentile of the time (days) at
+ *                   which each person exposed so far was first exposed
  *   ego_recall      (with targets) true edges touching a target found / true
  *                   edges touching a target */
 #ifndef EXPOSIM_METRICS_H

@@ -36,6 +36,7 @@ struct world_params {
     struct traffic_params traffic;
     struct serverlog_policy log;
     struct adversary_params adv;
+    long min_count;                       /* inference@min_count */
 };
 
 struct world {
@@ -120,6 +121,8 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     int64_t communities = rc ? 0 : kind == CONTACTS_SBM ? (int64_t)p->contacts.blocks
                         : kind == CONTACTS_LAYERED || kind == CONTACTS_EDGE_LIST || kind == CONTACTS_GRAPHML ? 0
                         : -1;
+    if (cfg_long(c, cfg_child(root, "inference"), "min_count", 1, &p->min_count))
+        rc = -1;
     if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon, rc ? 0 : p->contacts.n,
                             communities))
         rc = -1;
@@ -162,7 +165,8 @@ static void *world_init(struct sim *s, const void *vp)
         || traffic_init(&w->traffic, g, p->traffic.rate_per_day, sim_rng(s, STREAM_TRAFFIC))
         || (p->traffic.cache_ttl && traffic_cache_init(&w->cache, g, p->traffic.cache_ttl))
         || serverlog_init_policy(&w->log, &p->log, sim_rng(s, STREAM_POLICY))
-        || knowledge_init(&w->known, g)) {
+        || knowledge_init(&w->known, g)
+        || knowledge_set_min_count(&w->known, (uint32_t)p->min_count)) {
         sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
         world_destroy(w);
         return NULL;

@@ -450,6 +450,75 @@ START_TEST(test_pairset_random)
 }
 END_TEST
 
+
+/* A threshold of 2 records, and first exposures: a pair counts from its
+ * second record on (true or not), its people are exposed then, and the
+ * exposure histogram and mean follow. */
+START_TEST(test_knowledge_min_count)
+{
+    struct graph_edge e[] = { { 0, 1 }, { 1, 2 }, { 2, 3 } };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 5, e, 3), 0);
+    struct knowledge k;
+    ck_assert_int_eq(knowledge_init(&k, &g), 0);
+    ck_assert_int_eq(knowledge_set_min_count(&k, 0), -1);
+    ck_assert_int_eq(knowledge_set_min_count(&k, 256), -1);
+    ck_assert_int_eq(knowledge_set_min_count(&k, 2), 0);
+    knowledge_set_time(&k, 86400 * 3 + 5);
+    ck_assert_int_eq(knowledge_add(&k, 0, 1), 0);
+    ck_assert_int_eq(knowledge_add(&k, 4, 0), 0);            /* not a contact */
+    ck_assert_uint_eq(k.edges_found, 0);
+    ck_assert_uint_eq(k.nodes_found, 0);
+    ck_assert_uint_eq(k.false_found, 0);
+    ck_assert(!knowledge_has_edge(&k, 0, 1));
+    knowledge_set_time(&k, 86400 * 7);
+    ck_assert_int_eq(knowledge_add(&k, 1, 0), 0);            /* the other direction counts too */
+    ck_assert_uint_eq(k.edges_found, 1);
+    ck_assert(knowledge_has_edge(&k, 0, 1));
+    ck_assert_uint_eq(k.nodes_found, 2);
+    ck_assert_uint_eq(k.first_exposed[0], 86400 * 7);
+    ck_assert_uint_eq(k.first_exposed[1], 86400 * 7);
+    ck_assert_uint_eq(k.first_exposed[4], UINT32_MAX);
+    ck_assert_uint_eq(k.exposed_by_day[7], 2);
+    knowledge_set_time(&k, 86400 * 9);
+    for (int i = 0; i < 300; i++) {                          /* counts saturate, found once */
+        ck_assert_int_eq(knowledge_add(&k, 0, 4), 0);
+        ck_assert_int_eq(knowledge_add(&k, 1, 0), 0);
+    }
+    ck_assert_uint_eq(k.false_found, 1);
+    ck_assert_uint_eq(k.edges_found, 1);
+    ck_assert_uint_eq(k.nodes_found, 3);                     /* 4 is exposed on day 9 */
+    ck_assert_uint_eq(k.exposed_by_day[9], 1);
+    ck_assert_double_eq_tol(k.exposure_sum, 2 * 86400 * 7 + 86400 * 9, 1e-6);
+    /* staged records count one by one, repeats included */
+    ck_assert_int_eq(knowledge_stage(&k, 2, 3), 0);
+    ck_assert_int_eq(knowledge_stage(&k, 3, 2), 0);
+    ck_assert_int_eq(knowledge_flush(&k), 0);
+    ck_assert(knowledge_has_edge(&k, 2, 3));
+    ck_assert(!knowledge_has_edge(&k, 1, 2));
+    knowledge_destroy(&k);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* pairset_bump: counts per key, saturating at 255, across growth. */
+START_TEST(test_pairset_bump)
+{
+    struct pairset s;
+    ck_assert_int_eq(pairset_init(&s), 0);
+    for (uint64_t key = 0; key < 5000; key++)
+        for (uint64_t j = 0; j <= key % 4; j++)
+            ck_assert_int_eq(pairset_bump(&s, key * 7919), (int)j + 1);
+    ck_assert_uint_eq(s.n, 5000);
+    for (int i = 0; i < 300; i++)
+        pairset_bump(&s, 3);
+    ck_assert_int_eq(pairset_bump(&s, 3), 255);
+    ck_assert_int_eq(pairset_insert(&s, 7919 * 10), 0);
+    ck_assert_int_eq(pairset_bump(&s, 7919 * 10), 4);        /* 10 % 4 + 1 = 3, now 4 */
+    pairset_destroy(&s);
+}
+END_TEST
+
 Suite *inference_suite(void)
 {
     Suite *s = suite_create("inference");
@@ -464,6 +533,8 @@ Suite *inference_suite(void)
     tc = tcase_create("pairset");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_pairset_basic);
+    tcase_add_test(tc, test_knowledge_min_count);
+    tcase_add_test(tc, test_pairset_bump);
     tcase_add_test(tc, test_pairset_random);
     suite_add_tcase(s, tc);
     return s;

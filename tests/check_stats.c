@@ -51,9 +51,22 @@ struct spec {
     double logged_share;
     const char *metric;
     double edges;
+    unsigned min_count;                         /* inference@min_count; 0 means 1 */
 };
 
 static struct outcome run_spec(const struct spec *sp);
+
+/* P(X >= c) for X ~ Poisson(mu): the chance an edge with mean mu acquired
+ * records has at least c of them (c = 1: 1 - exp(-mu)). */
+static double at_least(double mu, unsigned c)
+{
+    double term = exp(-mu), below = 0;
+    for (unsigned j = 0; j < c; j++) {
+        below += term;
+        term *= mu / (j + 1);
+    }
+    return 1 - below;
+}
 
 /* Bulk snapshots every `period` days of a `retention`-day log; SE uses
  * E = N d / 2: a replication's edge count differs from it by about
@@ -64,7 +77,7 @@ static struct outcome run_scenario(unsigned n, double degree, double rate, unsig
     char policy[128], adversary[128];
     snprintf(policy, sizeof policy, "<retention days=\"%u\"/>", retention);
     snprintf(adversary, sizeof adversary, "<bulk_snapshot period_days=\"%u\"/>", period);
-    struct spec sp = { n, degree, rate, policy, adversary, horizon, reps, 1.0, "edge_recall", n * degree / 2 };
+    struct spec sp = { n, degree, rate, policy, adversary, horizon, reps, 1.0, "edge_recall", n * degree / 2, 1 };
     return run_spec(&sp);
 }
 
@@ -76,7 +89,7 @@ static struct outcome run_policy(unsigned n, double degree, double rate, const c
     char adversary[128];
     snprintf(adversary, sizeof adversary, "<bulk_snapshot period_days=\"%u\"/>", period);
     struct spec sp = { n, degree, rate, policy, adversary, horizon, reps, logged_share, "edge_recall",
-                       n * degree / 2 };
+                       n * degree / 2, 1 };
     return run_spec(&sp);
 }
 
@@ -90,8 +103,9 @@ static struct outcome run_spec(const struct spec *sp)
              "<scenario name=\"stats\"><run seed=\"7\" replications=\"%u\" horizon_days=\"%u\"/>"
              "<population size=\"%u\"/><contacts><erdos_renyi mean_degree=\"%g\"/></contacts>"
              "<traffic rate_per_day=\"%g\"/><policy>%s</policy>"
-             "<adversary>%s</adversary></scenario>\n",
-             sp->reps, sp->horizon, sp->n, sp->degree, sp->rate, sp->policy, sp->adversary);
+             "<adversary>%s</adversary><inference min_count=\"%u\"/></scenario>\n",
+             sp->reps, sp->horizon, sp->n, sp->degree, sp->rate, sp->policy, sp->adversary,
+             sp->min_count ? sp->min_count : 1);
     tu_write(path, text);
     struct diag d;
     diag_init(&d);
@@ -142,9 +156,10 @@ static struct outcome run_spec(const struct spec *sp)
     double f = sp->logged_share, reps = sp->reps;
     o.mean_recall = sum / count;
     o.recall_first = sum_first / count_first;
-    o.p = 1 - exp(-2 * f * sp->rate * o.covered_days);
+    unsigned needed = sp->min_count ? sp->min_count : 1;
+    o.p = at_least(2 * f * sp->rate * o.covered_days, needed);
     o.se = sqrt(o.p * (1 - o.p) / sp->edges) / sqrt(reps);
-    o.p_first = 1 - exp(-2 * f * sp->rate * o.covered_first);
+    o.p_first = at_least(2 * f * sp->rate * o.covered_first, needed);
     o.se_first = sqrt(o.p_first * (1 - o.p_first) / sp->edges) / sqrt(reps);
     results_destroy(&res);
     model->free_params(params);
@@ -227,7 +242,7 @@ START_TEST(test_ego_recall_historical)
 {
     struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
                        "<targets select=\"random\" count=\"300\"/><historical_order period_days=\"30\"/>",
-                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
@@ -243,7 +258,7 @@ START_TEST(test_ego_recall_pen_register_gaps)
     struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
                        "<targets select=\"random\" count=\"300\"/>"
                        "<pen_register term_days=\"30\" gap_days=\"10\" max_extensions=\"3\"/>",
-                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 120, 1e-9);
     ck_assert_double_eq_tol(o.covered_first, 30, 1e-9);
@@ -262,7 +277,7 @@ START_TEST(test_ego_recall_pen_register_and_history)
                        "<targets select=\"random\" count=\"300\"/>"
                        "<pen_register term_days=\"30\" gap_days=\"10\" max_extensions=\"3\"/>"
                        "<historical_order period_days=\"1000\" start_day=\"60\"/>",
-                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+                       180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 130 - 1 / 86400.0, 1e-9);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
@@ -280,7 +295,7 @@ START_TEST(test_ego_recall_preservation)
     struct spec sp = { 3000, 10, 0.02, "<retention days=\"7\"/>",
                        "<targets select=\"random\" count=\"300\"/><preservation day=\"30\"/>"
                        "<historical_order period_days=\"1000\" start_day=\"100\"/>",
-                       120, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300) };
+                       120, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 14, 1e-9);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
@@ -291,6 +306,24 @@ START_TEST(test_ego_recall_preservation)
     o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 7, 1e-9);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
+/* A threshold of 2 records: an edge's acquired records are Poisson with
+ * mean 2 λ T, so it is found with probability P(X >= 2) = 1 - e^-mu (1 + mu);
+ * non-contact lookups add pairs that mostly stay below the threshold. */
+START_TEST(test_recall_min_count)
+{
+    struct spec sp = { 3000, 10, 0.01, "<retention days=\"30\"/>", "<bulk_snapshot period_days=\"30\"/>",
+                       180, 20, 1.0, "edge_recall", 3000 * 10 / 2.0, 2 };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+    sp.min_count = 3;
+    o = run_spec(&sp);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
                   o.mean_recall, o.p, o.se);
 }
 END_TEST
@@ -308,6 +341,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_ego_recall_pen_register_gaps);
     tcase_add_test(tc, test_ego_recall_pen_register_and_history);
     tcase_add_test(tc, test_ego_recall_preservation);
+    tcase_add_test(tc, test_recall_min_count);
     suite_add_tcase(s, tc);
     return s;
 }
