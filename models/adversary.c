@@ -74,6 +74,16 @@ static int configure_strategy(struct adversary_strategy *st, struct cfg *c, cons
 static int configure_targets(struct adversary_params *p, struct cfg *c, const struct cfg_node *t,
                              uint32_t n, int64_t communities)
 {
+    long depth = 0, budget = 0;
+    if (cfg_long(c, t, "expand_depth", 0, &depth) || cfg_long(c, t, "expand_budget", 0, &budget))
+        return -1;
+    if (depth > 0 && budget < 1)
+        return cfg_error(c, t, "expand_budget", "hop expansion needs a budget of at least 1 new target "
+                         "per acquisition (got %ld)", budget);
+    if (depth > 255)
+        return cfg_error(c, t, "expand_depth", "must be at most 255 (got %ld)", depth);
+    p->expand_depth = (uint32_t)depth;
+    p->expand_budget = (uint32_t)budget;
     const char *sel = cfg_str(t, "select", "random");
     const char *scope = cfg_str(t, "scope", "both");
     p->scope = strcmp(scope, "outgoing") == 0 ? ADVERSARY_SCOPE_OUTGOING
@@ -269,8 +279,10 @@ static int choose_targets(struct adversary *a, const struct graph *g, const uint
             t[m++] = t[i];
     a->targets = t;
     a->ntargets = m;
+    a->captargets = k > m ? k : m;
     a->target = calloc(((size_t)n + 63) / 64 + 1, sizeof *a->target);
-    if (!a->target) {
+    a->depth = calloc(a->captargets ? a->captargets : 1, 1);
+    if (!a->target || !a->depth) {
         snprintf(err, errlen, "out of memory choosing targets");
         return -1;
     }
@@ -301,6 +313,7 @@ void adversary_destroy(struct adversary *a)
     coverage_destroy(&a->covered);
     free(a->target);
     free(a->targets);
+    free(a->depth);
     free(a->extensions);
     free(a->term_start);
     for (size_t i = 0; i < a->nholds; i++)
@@ -368,12 +381,154 @@ int adversary_deliver_(struct adversary *a, const struct serverlog *log, const s
     return knowledge_add(k, r->querier, queried);
 }
 
-static void report(struct adversary *a, struct sim *s, int64_t now, const struct knowledge *k)
+/* ---- hop expansion ------------------------------------------------------ */
+
+struct candidate {
+    uint32_t id, pairs, depth;            /* pairs: found pairs with eligible targets */
+};
+
+static int by_id(const void *x, const void *y)
+{
+    const struct candidate *a = x, *b = y;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static int most_pairs_first(const void *x, const void *y)
+{
+    const struct candidate *a = x, *b = y;
+    if (a->pairs != b->pairs)
+        return a->pairs < b->pairs ? 1 : -1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static int is_target(const struct adversary *a, uint32_t x)
+{
+    return (a->target[x >> 6] >> (x & 63)) & 1;
+}
+
+/* Insert x (depth d) into the sorted targets. */
+static int add_target(struct adversary *a, uint32_t x, uint32_t d)
+{
+    if (a->ntargets == a->captargets) {
+        uint32_t cap = a->captargets ? 2 * a->captargets : 16;
+        uint32_t *t = realloc(a->targets, cap * sizeof *t);
+        if (!t)
+            return -1;
+        a->targets = t;
+        uint8_t *dp = realloc(a->depth, cap);
+        if (!dp)
+            return -1;
+        a->depth = dp;
+        a->captargets = cap;
+    }
+    uint32_t i = a->ntargets;
+    while (i > 0 && a->targets[i - 1] > x) {
+        a->targets[i] = a->targets[i - 1];
+        a->depth[i] = a->depth[i - 1];
+        i--;
+    }
+    a->targets[i] = x;
+    a->depth[i] = (uint8_t)d;
+    a->ntargets++;
+    a->target[x >> 6] |= 1ull << (x & 63);
+    return 0;
+}
+
+int adversary_expand(struct adversary *a, const struct knowledge *k)
+{
+    const struct adversary_params *p = a->p;
+    if (!p->expand_depth || !a->targets)
+        return 0;
+    const struct graph *g = k->truth;
+    struct candidate *c = NULL;
+    size_t n = 0, cap = 0;
+    int rc = -1;
+    /* The people in found pairs with a target still allowed to expand:
+     * true contacts found, and non-contact pairs found (the adversary does
+     * not know which are which). */
+    for (uint32_t i = 0; i < a->ntargets; i++) {
+        if (a->depth[i] >= p->expand_depth)
+            continue;
+        uint32_t t = a->targets[i];
+        for (uint64_t j = g->off[t]; j < g->off[t + 1]; j++) {
+            uint32_t x = g->adj[j];
+            if (is_target(a, x) || !knowledge_has_edge(k, t, x))
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                struct candidate *nc = realloc(c, cap * sizeof *nc);
+                if (!nc)
+                    goto out;
+                c = nc;
+            }
+            c[n++] = (struct candidate){ x, 1, a->depth[i] + 1u };
+        }
+    }
+    const struct pairset *fp = &k->false_pairs;
+    for (uint64_t i = 0; fp->n && i < fp->cap; i++) {
+        if (fp->key[i] == PAIRSET_EMPTY || fp->count[i] < k->min_count)
+            continue;
+        uint32_t lo = (uint32_t)(fp->key[i] >> 32), hi = (uint32_t)fp->key[i];
+        for (int side = 0; side < 2; side++) {
+            uint32_t t = side ? hi : lo, x = side ? lo : hi;
+            if (!is_target(a, t) || is_target(a, x))
+                continue;
+            uint32_t lo_i = 0, hi_i = a->ntargets;            /* t's depth */
+            while (lo_i < hi_i) {
+                uint32_t mid = (lo_i + hi_i) / 2;
+                if (a->targets[mid] < t)
+                    lo_i = mid + 1;
+                else
+                    hi_i = mid;
+            }
+            if (a->depth[lo_i] >= p->expand_depth)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                struct candidate *nc = realloc(c, cap * sizeof *nc);
+                if (!nc)
+                    goto out;
+                c = nc;
+            }
+            c[n++] = (struct candidate){ x, 1, a->depth[lo_i] + 1u };
+        }
+    }
+    /* merge repeats: pairs counted, the smallest depth kept */
+    qsort(c, n, sizeof *c, by_id);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && c[m - 1].id == c[i].id) {
+            c[m - 1].pairs++;
+            if (c[i].depth < c[m - 1].depth)
+                c[m - 1].depth = c[i].depth;
+        } else {
+            c[m++] = c[i];
+        }
+    }
+    qsort(c, m, sizeof *c, most_pairs_first);
+    size_t take = m < p->expand_budget ? m : p->expand_budget;
+    for (size_t i = 0; i < take; i++)
+        if (add_target(a, c[i].id, c[i].depth))
+            goto out;
+    rc = (int)take;
+out:
+    free(c);
+    return rc;
+}
+
+static int report(struct adversary *a, struct sim *s, int64_t now, const struct knowledge *k, int targeted)
 {
     a->acquisitions++;
     metrics_report(s, a->acquisitions, now, k, &a->covered);
-    if (a->targets)
+    if (a->targets) {
         metrics_report_ego(s, a->acquisitions, now, k, a->targets, a->ntargets);
+        sim_metric(s, a->acquisitions, (double)now / 86400.0, "targets", a->ntargets);
+        if (targeted && adversary_expand(a, k) < 0) {
+            sim_fail(s, "out of memory expanding the targets");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
@@ -399,7 +554,8 @@ static int term_end(struct adversary *a, struct sim *s, uint32_t which, const st
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
-    report(a, s, now, k);
+    if (report(a, s, now, k, 1))
+        return -1;
     int64_t next = now + st->gap;
     if (a->extensions[which] < st->max_extensions && next < s->run.horizon
         && (st->renewal >= 1 || gsl_rng_uniform(rng) < st->renewal)) {
@@ -488,7 +644,8 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
-    report(a, s, now, k);
+    if (report(a, s, now, k, st->kind == ADVERSARY_HISTORICAL))
+        return -1;
     if (st->period > 0 && now + st->period <= s->run.horizon)
         return sim_schedule(s, now + st->period, ADVERSARY_EV_ACQUIRE, which, 0);
     return 0;

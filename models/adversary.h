@@ -18,7 +18,10 @@
  *                     later, up to max_extensions extensions
  *
  * Scope: a record is in scope when its querier is a target (outgoing), its
- * queried number is (incoming), or either (both).  Each acquisition (a
+ * queried number is (incoming), or either (both).  Hop expansion: after each
+ * targeted acquisition, up to expand_budget people found in pairs with a
+ * target of depth < expand_depth become targets of depth + 1 (those in most
+ * found pairs with targets first, ties to the lower id).  Each acquisition (a
  * snapshot, a breach, an order's term ending) feeds the knowledge
  * (inference.h), extends the covered time, and triggers a metrics report. */
 #ifndef EXPOSIM_ADVERSARY_H
@@ -74,6 +77,8 @@ struct adversary_params {
     uint32_t *ids;                        /* ids */
     size_t nids;
     uint32_t community;                   /* community */
+    uint32_t expand_depth;                /* hop expansion: new targets up to this depth */
+    uint32_t expand_budget;               /* ... at most this many per acquisition */
 };
 
 struct adversary {
@@ -82,7 +87,8 @@ struct adversary {
     struct coverage covered;
     uint64_t *target;                     /* bit per person; NULL without targets */
     uint32_t *targets;                    /* the target ids, ascending */
-    uint32_t ntargets;
+    uint8_t *depth;                       /* hops from the first targets, per targets[i] */
+    uint32_t ntargets, captargets;
     uint32_t live;                        /* pen-register terms running now */
     uint32_t *extensions;                 /* per strategy: extensions granted */
     int64_t *term_start;                  /* per strategy: start of the running term */
@@ -113,6 +119,10 @@ int adversary_start(struct adversary *a, struct sim *s);
 int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
                       struct serverlog *log, struct knowledge *k, gsl_rng *rng);
 int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which);
+
+/* Hop expansion after an acquisition (no-op without expand_depth).
+ * Returns the number of new targets, or -1 (OOM). */
+int adversary_expand(struct adversary *a, const struct knowledge *k);
 
 /* A record just logged, while a pen-register term runs (a->live > 0): if it
  * is in scope, the adversary learns it now.  0 or -1 (OOM). */

@@ -402,6 +402,8 @@ START_TEST(test_bad_adversary)
         { "<targets count=\"5\"/><pen_register renewal_probability=\"1.5\"/>", "renewal_probability" },
         { "<targets count=\"5\"/><historical_order period_days=\"20\" start_day=\"61\"/>", "after the horizon" },
         { "<breach day=\"61\"/>", "after the horizon" },
+        { "<targets count=\"5\" expand_depth=\"1\" expand_budget=\"-1\"/><historical_order period_days=\"20\"/>",
+          "budget" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *adv, *t;

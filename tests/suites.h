@@ -15,7 +15,8 @@ Suite *serverlog_suite(void);  /* tests/check_serverlog.c */
 Suite *inference_suite(void);  /* tests/check_inference.c */
 Suite *metrics_suite(void);    /* tests/check_metrics.c */
 Suite *cli_suite(void);        /* tests/check_cli.c: end to end, bad input, determinism */
-Suite *stats_suite(void);      /* tests/check_stats.c: closed-form recall */
+Suite *stats_suite(void);
+Suite *adversary_suite(void);   /* tests/check_adversary.c */      /* tests/check_stats.c: closed-form recall */
 Suite *sweep_suite(void);      /* tests/check_sweep.c: designs, journal, sweeps end to end */
 Suite *graphio_suite(void);    /* tests/check_graphio.c: imports, traces, GraphML */
 Suite *population_suite(void); /* tests/check_population.c */
