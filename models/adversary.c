@@ -335,6 +335,33 @@ int adversary_start(struct adversary *a, struct sim *s)
 
 /* ---- acquisitions ------------------------------------------------------- */
 
+/* The number a record's queried field stands for, as the provider serving
+ * an order sees it (it holds any hashing key): used for scope only. */
+static inline uint32_t provider_number(const struct serverlog *log, const struct logrec *r)
+{
+    if (log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH)
+        return serverlog_unmask(log, serverlog_epoch(log, r->t), r->queried);
+    return serverlog_reveal(log, r->queried);
+}
+
+/* The adversary learns one acquired record: a named pair, a pseudonymised
+ * one (keyed hash: kept as (epoch, pseudonym, querier) for
+ * re-identification), or only that a lookup happened.  `staged`: through
+ * the sorted block (flush afterwards).  0 or -1 (OOM). */
+static int learn_record(struct knowledge *k, const struct serverlog *log, const struct logrec *r, int staged)
+{
+    if (log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH) {
+        k->records++;
+        return knowledge_pseudonym(k, serverlog_epoch(log, r->t), r->queried, r->querier);
+    }
+    uint32_t queried = serverlog_reveal(log, r->queried);
+    if (queried == SERVERLOG_NO_NUMBER) {           /* a lookup, but of whom is unknown */
+        k->records++;
+        return 0;
+    }
+    return staged ? knowledge_stage(k, r->querier, queried) : knowledge_add(k, r->querier, queried);
+}
+
 /* The retained log at `now`: every record (targeted = 0) or those in scope
  * of the targets goes into the knowledge (a hashed number is first
  * reversed, serverlog_reveal); the covered window is the span of lookup
@@ -350,15 +377,14 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
         size_t n;
         const struct logrec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n; j++) {
-            uint32_t queried = plain ? r[j].queried : serverlog_reveal(log, r[j].queried);
-            if (targeted && !adversary_in_scope(a, r[j].querier, queried))
+            if (targeted && !adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
-            if (queried == SERVERLOG_NO_NUMBER) {   /* a lookup, but of whom is unknown */
-                k->records++;
-                continue;
-            }
-            if (knowledge_stage(k, r[j].querier, queried))
+            if (plain) {
+                if (knowledge_stage(k, r[j].querier, r[j].queried))
+                    return -1;
+            } else if (learn_record(k, log, &r[j], 1)) {
                 return -1;
+            }
         }
     }
     if (knowledge_flush(k))
@@ -370,15 +396,10 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
 int adversary_deliver_(struct adversary *a, const struct serverlog *log, const struct logrec *r,
                        struct knowledge *k)
 {
-    uint32_t queried = serverlog_reveal(log, r->queried);
-    if (!adversary_in_scope(a, r->querier, queried))
+    if (!adversary_in_scope(a, r->querier, provider_number(log, r)))
         return 0;
     knowledge_set_time(k, r->t);
-    if (queried == SERVERLOG_NO_NUMBER) {
-        k->records++;
-        return 0;
-    }
-    return knowledge_add(k, r->querier, queried);
+    return learn_record(k, log, r, 0);
 }
 
 /* ---- hop expansion ------------------------------------------------------ */
@@ -587,7 +608,7 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
         size_t n;
         const struct logrec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n; j++) {
-            if (!adversary_in_scope(a, r[j].querier, serverlog_reveal(log, r[j].queried)))
+            if (!adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
             if (h->n == cap) {
                 cap = cap ? 2 * cap : 1024;
@@ -612,13 +633,9 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         const struct adversary_hold *h = &a->holds[i];
         if (h->until < now)
             continue;                               /* the hold has lapsed */
-        for (size_t j = 0; j < h->n; j++) {
-            uint32_t queried = serverlog_reveal(log, h->r[j].queried);
-            if (queried == SERVERLOG_NO_NUMBER)
-                k->records++;
-            else if (knowledge_stage(k, h->r[j].querier, queried))
+        for (size_t j = 0; j < h->n; j++)
+            if (learn_record(k, log, &h->r[j], 1))
                 return -1;
-        }
         if (coverage_add(&a->covered, h->from < 0 ? 0 : h->from, h->to))
             return -1;
     }

@@ -29,6 +29,19 @@ struct pairset {                          /* open addressing, linear probing */
 };
 #define PAIRSET_EMPTY UINT64_MAX
 
+/* A pseudonymised record: querier looked up `pseudonym` in key `epoch`. */
+struct knowledge_pseudo {
+    uint32_t epoch, pseudonym, querier;
+};
+
+/* Re-identification across key epochs: pseudonyms of an epoch linked to one
+ * of the previous observed epoch. */
+struct knowledge_reid {
+    uint64_t linkable;                    /* pseudonyms whose person was seen the epoch before */
+    uint64_t linked;                      /* pseudonyms linked */
+    uint64_t correct;                     /* links to the same person */
+};
+
 struct knowledge {
     const struct graph *truth;
     uint64_t *pair_seen;                  /* bit per adjacency entry (u < v) */
@@ -45,6 +58,8 @@ struct knowledge {
     uint64_t *exposed_by_day;             /* people first exposed on each day */
     size_t ndays;
     double exposure_sum;                  /* sum of first exposure times, seconds */
+    struct knowledge_pseudo *pseudo;      /* pseudonymised records (keyed hash) */
+    size_t npseudo, cappseudo;
     uint64_t *stage, *scratch;            /* block of staged pairs (lo << 32 | hi) */
     size_t staged, block;                 /* pairs staged, block capacity */
     unsigned key_bits;                    /* bits of a node id */
@@ -87,6 +102,20 @@ static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint
     int64_t j = graph_find(k->truth, lo, hi);
     return j >= 0 && ((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
 }
+
+/* Keep a pseudonymised record.  0 or -1 (OOM). */
+int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier);
+
+/* Link pseudonyms across key epochs by their contact neighbourhoods (Creţu
+ * et al., Nature Communications 2022): a pseudonym's neighbourhood is the
+ * set of queriers who looked it up in its epoch.  For each epoch after the
+ * first observed, each pseudonym with at least two queriers is linked to the
+ * previous observed epoch's pseudonym of highest Jaccard similarity (ties to
+ * the lower pseudonym) when that similarity is at least 1/2.  `person` gives
+ * the ground truth (the number behind a pseudonym) for scoring only.
+ * Sorts and deduplicates the records kept.  O(R log R + links).  0 or -1. */
+int knowledge_reidentify(struct knowledge *k, uint32_t (*person)(const void *ctx, uint32_t epoch, uint32_t pseudonym),
+                         const void *ctx, struct knowledge_reid *out);
 
 int pairset_init(struct pairset *s);
 void pairset_destroy(struct pairset *s);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serverlog.h"
 #include "sim.h"
 
 void coverage_init(struct coverage *c) { memset(c, 0, sizeof *c); }
@@ -121,4 +122,22 @@ void metrics_report_ego(struct sim *s, uint32_t acq, int64_t now, const struct k
         }
     }
     sim_metric(s, acq, (double)now / 86400.0, "ego_recall", ratio(found, edges));
+}
+
+static uint32_t person_behind(const void *ctx, uint32_t epoch, uint32_t pseudonym)
+{
+    return serverlog_unmask(ctx, epoch, pseudonym);
+}
+
+void metrics_report_reid(struct sim *s, uint32_t acq, int64_t now, struct knowledge *k,
+                         const struct serverlog *log)
+{
+    struct knowledge_reid r;
+    if (knowledge_reidentify(k, person_behind, log, &r)) {
+        sim_fail(s, "out of memory re-identifying pseudonyms");
+        return;
+    }
+    double day = (double)now / 86400.0;
+    sim_metric(s, acq, day, "reid_share", ratio(r.linked, r.linkable));
+    sim_metric(s, acq, day, "reid_precision", ratio(r.correct, r.linked));
 }

@@ -36,6 +36,13 @@ int64_t coverage_total(const struct coverage *c);
 void metrics_report(struct sim *s, uint32_t acq, int64_t now,
                     const struct knowledge *k, const struct coverage *c);
 
+/* With a keyed hash of the queried number: reid_share (pseudonyms linked to
+ * the previous key epoch, of those whose person was seen then) and
+ * reid_precision (links to the same person), knowledge_reidentify. */
+struct serverlog;
+void metrics_report_reid(struct sim *s, uint32_t acq, int64_t now, struct knowledge *k,
+                         const struct serverlog *log);
+
 /* With targets: ego_recall, the share of true edges with at least one end
  * among the targets (sorted ids) that have been found.  NaN when the targets
  * have no contacts.  O(sum of the targets' degrees x log). */

@@ -22,6 +22,8 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
     log->retention = p->retention;
     log->rng = rng;
     log->transforms = p->sampling < 1 || p->resolution > 1 || p->queried != SERVERLOG_QUERIED_KEPT;
+    if (p->queried == SERVERLOG_QUERIED_KEYED_HASH)
+        log->secret = rng ? (uint32_t)gsl_rng_get(rng) : 0x5eed5eedu;
     log->next_job = p->purge_period;              /* the first job after time 0 */
     log->next_purge = p->purge_period ? log->next_job : INT64_MAX;
     log->cutoff = -p->retention;                  /* nothing has expired yet */
@@ -32,8 +34,16 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
 
 int serverlog_init(struct serverlog *log, int64_t retention_s)
 {
-    struct serverlog_policy p = { retention_s, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT };
+    struct serverlog_policy p = { retention_s, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400 };
     return serverlog_init_policy(log, &p, NULL);
+}
+
+/* The key of an epoch: a bijective mix of the secret and the epoch.  With
+ * the key, number -> fmix32(number XOR key) is a permutation of the 32-bit
+ * words, so pseudonyms are stable within an epoch and never collide. */
+static uint32_t epoch_key(const struct serverlog *log, uint32_t epoch)
+{
+    return rng_fmix32(log->secret ^ rng_fmix32(epoch + 0x9e3779b9u));
 }
 
 int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried)
@@ -46,6 +56,8 @@ int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried)
         *queried = rng_fmix32(*queried);
     else if (p->queried == SERVERLOG_QUERIED_NONE)
         *queried = SERVERLOG_NO_NUMBER;
+    else if (p->queried == SERVERLOG_QUERIED_KEYED_HASH)
+        *queried = rng_fmix32(*queried ^ epoch_key(log, serverlog_epoch(log, *t)));
     return 0;
 }
 
@@ -60,6 +72,11 @@ static uint32_t unfmix32(uint32_t h)
     h *= 0xa5cb9243u;
     h ^= h >> 16;
     return h;
+}
+
+uint32_t serverlog_unmask(const struct serverlog *log, uint32_t epoch, uint32_t pseudonym)
+{
+    return unfmix32(pseudonym) ^ epoch_key(log, epoch);
 }
 
 uint32_t serverlog_reveal(const struct serverlog *log, uint32_t queried)

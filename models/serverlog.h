@@ -32,7 +32,8 @@
 enum serverlog_queried {
     SERVERLOG_QUERIED_KEPT,               /* the number as dialled */
     SERVERLOG_QUERIED_PLAIN_HASH,         /* an unkeyed hash of it */
-    SERVERLOG_QUERIED_NONE                /* private contact discovery */
+    SERVERLOG_QUERIED_NONE,               /* private contact discovery */
+    SERVERLOG_QUERIED_KEYED_HASH          /* a keyed hash, the key rotated every key_rotation */
 };
 
 struct serverlog_policy {
@@ -41,6 +42,7 @@ struct serverlog_policy {
     uint32_t resolution;                  /* stored time unit, seconds (1, 3600, 86400) */
     double sampling;                      /* share of lookups logged, (0, 1] */
     enum serverlog_queried queried;
+    int64_t key_rotation;                 /* keyed hash: seconds per key epoch (> 0) */
 };
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */
@@ -64,6 +66,7 @@ struct serverlog {
     struct serverlog_policy policy;
     int transforms;                       /* the policy changes what is stored */
     const gsl_rng *rng;                   /* draws for sampling */
+    uint32_t secret;                      /* keyed hash: the server's secret, from rng */
     uint64_t offered;                     /* lookups offered, logged or not */
     struct logrec **pool;                 /* freed chunks kept for reuse */
     size_t npool, pool_cap;
@@ -130,10 +133,21 @@ size_t serverlog_bytes(const struct serverlog *log);
  * negative: everything since time 0). */
 int64_t serverlog_window_start(const struct serverlog *log);
 
+/* Keyed hash: the key epoch of a record's (stored) time, and the number
+ * behind a pseudonym of that epoch (ground truth for metrics only: the
+ * adversary has no key). */
+static inline uint32_t serverlog_epoch(const struct serverlog *log, uint32_t t)
+{
+    return (uint32_t)((int64_t)t / log->policy.key_rotation);
+}
+uint32_t serverlog_unmask(const struct serverlog *log, uint32_t epoch, uint32_t pseudonym);
+
 /* What an adversary holding a record's queried field learns: the number.
  * A plain hash is reversed by enumerating the numbering plan (every number
  * is hashed once, and the table answers every record); the model stands in
- * for that with the inverse of its hash.  SERVERLOG_NO_NUMBER stays so. */
+ * for that with the inverse of its hash.  SERVERLOG_NO_NUMBER stays so; a
+ * keyed hash cannot be reversed without the key: it stays a pseudonym
+ * (callers check policy.queried). */
 uint32_t serverlog_reveal(const struct serverlog *log, uint32_t queried);
 
 #endif

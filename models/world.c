@@ -83,7 +83,15 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
     const char *res = cfg_str(lg, "time_resolution", "second");
     p->resolution = strcmp(res, "hour") == 0 ? 3600 : strcmp(res, "day") == 0 ? 86400 : 1;
     const char *q = cfg_str(lg, "queried_number", "kept");
-    p->queried = strcmp(q, "plain_hash") == 0 ? SERVERLOG_QUERIED_PLAIN_HASH : SERVERLOG_QUERIED_KEPT;
+    p->queried = strcmp(q, "plain_hash") == 0 ? SERVERLOG_QUERIED_PLAIN_HASH
+               : strcmp(q, "keyed_hash") == 0 ? SERVERLOG_QUERIED_KEYED_HASH : SERVERLOG_QUERIED_KEPT;
+    long rotation = 0;
+    if (cfg_long(c, lg, "key_rotation_days", 30, &rotation))
+        return -1;
+    if (rotation < 1)
+        rc = cfg_error(c, lg, "key_rotation_days", "a key rotation of %ld days: it must be at least 1 day",
+                       rotation);
+    p->key_rotation = (int64_t)rotation * 86400;
     if (strcmp(cfg_str(lg, "private_contact_discovery", "false"), "true") == 0
         || strcmp(cfg_str(lg, "private_contact_discovery", "false"), "1") == 0)
         p->queried = SERVERLOG_QUERIED_NONE;
@@ -310,8 +318,11 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
         break;
     }
     case ADVERSARY_EV_ACQUIRE:
-        if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known, sim_rng(s, STREAM_ADVERSARY)) == 0)
+        if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known, sim_rng(s, STREAM_ADVERSARY)) == 0) {
             sim_metric(s, w->adv.acquisitions, (double)ev->time / SIM_DAY, "lookups", (double)w->lookups);
+            if (w->log.policy.queried == SERVERLOG_QUERIED_KEYED_HASH)
+                metrics_report_reid(s, w->adv.acquisitions, ev->time, &w->known, &w->log);
+        }
         break;
     case ADVERSARY_EV_ORDER_START:
         adversary_order_start(&w->adv, s, ev->a);

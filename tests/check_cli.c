@@ -373,6 +373,10 @@ END_TEST
 
 START_TEST(test_bad_sampling)
 {
+    char *t0 = variant("<policy><retention days=\"20\"/></policy>",
+                       "<policy><retention days=\"20\"/>\n  <logging queried_number=\"keyed_hash\" key_rotation_days=\"0\"/></policy>");
+    expect_rejected(t0, NULL, "a key rotation of 0 days", 1);
+    free(t0);
     const char *bad[] = { "0", "1.5", "-0.1", "NaN" };
     for (int i = 0; i < 4; i++) {
         char *logging, *t;

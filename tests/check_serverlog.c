@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <check.h>
 #include <gsl/gsl_randist.h>
@@ -484,7 +485,7 @@ START_TEST(test_purge_jobs)
     ck_assert_ptr_nonnull(got);
     for (size_t pi = 0; pi < 2; pi++)
         for (size_t ri = 0; ri < 4; ri++) {
-            struct serverlog_policy p = { retentions[ri], periods[pi], 1, 1.0, SERVERLOG_QUERIED_KEPT };
+            struct serverlog_policy p = { retentions[ri], periods[pi], 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400 };
             struct serverlog log;
             ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
             uint32_t t = 0;
@@ -521,7 +522,7 @@ END_TEST
  * cutoff is already gone, and serverlog_window_start says so. */
 START_TEST(test_time_resolution)
 {
-    struct serverlog_policy p = { 86400, 0, 3600, 1.0, SERVERLOG_QUERIED_KEPT };
+    struct serverlog_policy p = { 86400, 0, 3600, 1.0, SERVERLOG_QUERIED_KEPT, 86400 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     const uint32_t times[] = { 0, 3599, 3600, 7300, 86399, 90000, 93599 };
@@ -552,7 +553,7 @@ END_TEST
  * private contact discovery stores no number at all. */
 START_TEST(test_queried_number)
 {
-    struct serverlog_policy p = { 86400, 0, 1, 1.0, SERVERLOG_QUERIED_PLAIN_HASH };
+    struct serverlog_policy p = { 86400, 0, 1, 1.0, SERVERLOG_QUERIED_PLAIN_HASH, 86400 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     enum { N = 100000 };
@@ -598,7 +599,7 @@ START_TEST(test_sampling)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 5);
     for (size_t k = 0; k < 3; k++) {
-        struct serverlog_policy p = { 10 * 86400, 0, 1, shares[k], SERVERLOG_QUERIED_KEPT };
+        struct serverlog_policy p = { 10 * 86400, 0, 1, shares[k], SERVERLOG_QUERIED_KEPT, 86400 };
         struct serverlog log;
         ck_assert_int_eq(serverlog_init_policy(&log, &p, r), 0);
         enum { N = 200000 };
@@ -612,6 +613,47 @@ START_TEST(test_sampling)
             ck_assert_uint_eq(log.size, N);
         serverlog_destroy(&log);
     }
+    gsl_rng_free(r);
+}
+END_TEST
+
+
+/* Keyed hash: a pseudonym is stable within a key epoch, changes across
+ * epochs, never collides within an epoch, and serverlog_unmask (ground
+ * truth) recovers the number; serverlog_reveal cannot. */
+START_TEST(test_keyed_hash)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 9);
+    struct serverlog_policy p = { 90 * 86400, 0, 1, 1.0, SERVERLOG_QUERIED_KEYED_HASH, 7 * 86400 };
+    struct serverlog log;
+    ck_assert_int_eq(serverlog_init_policy(&log, &p, r), 0);
+    enum { N = 3000 };
+    for (uint32_t day = 0; day < 21; day += 1)         /* three key epochs of 7 days */
+        for (uint32_t x = 0; x < N; x += 1 + day)
+            FAST_EQ(serverlog_append(&log, day * 86400 + x, 0, x), 0);
+    uint32_t first[3][N];
+    memset(first, 0xff, sizeof first);
+    size_t seen = 0, same_across = 0;
+    for (size_t i = 0; i < serverlog_spans(&log); i++) {
+        size_t n;
+        const struct logrec *rec = serverlog_span(&log, i, &n);
+        for (size_t j = 0; j < n; j++) {
+            uint32_t e = serverlog_epoch(&log, rec[j].t);
+            uint32_t x = serverlog_unmask(&log, e, rec[j].queried);
+            FAST(e < 3 && x < N);
+            FAST_EQ(serverlog_reveal(&log, rec[j].queried), rec[j].queried);   /* no key, no number */
+            if (first[e][x] == UINT32_MAX)
+                first[e][x] = rec[j].queried;
+            FAST_EQ(first[e][x], rec[j].queried);      /* stable within the epoch */
+            seen++;
+        }
+    }
+    ck_assert_uint_gt(seen, 10000);
+    for (uint32_t x = 0; x < N; x++)
+        same_across += first[0][x] != UINT32_MAX && first[0][x] == first[1][x];
+    ck_assert_uint_le(same_across, 1);                 /* unrelated across epochs */
+    serverlog_destroy(&log);
     gsl_rng_free(r);
 }
 END_TEST
@@ -631,6 +673,7 @@ Suite *serverlog_suite(void)
     tcase_add_test(tp, test_time_resolution);
     tcase_add_test(tp, test_queried_number);
     tcase_add_test(tp, test_sampling);
+    tcase_add_test(tp, test_keyed_hash);
     suite_add_tcase(s, tp);
     suite_add_tcase(s, tc);
     return s;
