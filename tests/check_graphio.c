@@ -272,6 +272,30 @@ START_TEST(test_import_karate)
 }
 END_TEST
 
+/* email-Eu-core (PROVENANCE.md: 1,005 nodes, 25,571 directed edges with
+ * 642 self-loops, 42 departments) through <edge_list> with its labels: the
+ * 642 self-loops are erased, and the 25,571 - 642 = 24,929 other rows hold
+ * 16,064 distinct unordered pairs (counted apart from exposim with
+ * awk '$1!=$2 {print min" "max}' | sort -u | wc -l), so 8,865 repeats are
+ * merged (mostly the reverse direction of a pair). */
+START_TEST(test_import_email_eu)
+{
+    char *e = tu_top("../shared/data/email-eu-core/email-Eu-core.txt");
+    char *l = tu_top("../shared/data/email-eu-core/email-Eu-core-department-labels.txt"), *c, *out = NULL;
+    ck_assert_int_ge(asprintf(&c, "<edge_list file=\"%s\" labels=\"%s\"/>", e, l), 0);
+    char *path = scenario(c, "<traffic rate_per_day=\"0.05\"/>", 1005, 10, 10);
+    run_metric(path, "lookups", &out);
+    ck_assert_msg(strstr(out, "contacts (edge_list): 16064 edges") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "642 self-loops erased, 8865 repeated pairs merged") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "1005 people named, 25571 rows, 42 communities labelled") != NULL, "%s", out);
+    free(out);
+    free(path);
+    free(c);
+    free(e);
+    free(l);
+}
+END_TEST
+
 /* Bad imports: status 2 and a message naming the file and line. */
 static void expect_status2(const char *contacts, const char *traffic, unsigned size, const char *want)
 {
@@ -415,6 +439,7 @@ Suite *graphio_suite(void)
     tcase_add_test(tc, test_karate_counts);
     tcase_add_test(tc, test_trace_collegemsg);
     tcase_add_test(tc, test_import_karate);
+    tcase_add_test(tc, test_import_email_eu);
     tcase_add_test(tc, test_import_bad);
     tcase_add_test(tc, test_generate_roundtrip);
     tcase_add_test(tc, test_generate_crn);
