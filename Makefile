@@ -18,8 +18,8 @@ endif
 BUILD    ?= build
 BIN      ?= bin/exposim
 OPT      ?= -O2
-PKGS     := gsl libxml-2.0 nettle
-DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev nettle-dev check pkg-config gnuplot-nox valgrind \
+PKGS     := gsl libxml-2.0 nettle igraph
+DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev nettle-dev libigraph-dev check pkg-config gnuplot-nox valgrind \
             libopenmpi-dev openmpi-bin
 
 CFLAGS   ?= $(OPT) -g

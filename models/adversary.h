@@ -94,6 +94,7 @@ struct adversary {
     int64_t *term_start;                  /* per strategy: start of the running term */
     struct adversary_hold *holds;         /* preserved records */
     size_t nholds, capholds;
+    struct metrics metrics;               /* the graph metrics' state (its rng: set by the caller) */
 };
 
 /* Read the <adversary> element; checks that every strategy acts before the
@@ -106,7 +107,10 @@ int adversary_configure(struct adversary_params *p, struct cfg *c, const struct 
 void adversary_params_free(struct adversary_params *p);
 
 /* Choose the targets for this replication (random ones from rng, the
- * adversary's stream).  Returns 0, or -1 with a message in err. */
+ * adversary's stream) and set up the metrics' state for g and its true
+ * communities (labels, may be NULL); a->metrics.rng, which seeds community
+ * detection, is NULL until the caller sets it.  Returns 0, or -1 with a
+ * message in err. */
 int adversary_init(struct adversary *a, const struct adversary_params *p, const struct graph *g,
                    const uint32_t *labels, gsl_rng *rng, char *err, size_t errlen);
 void adversary_destroy(struct adversary *a);

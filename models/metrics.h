@@ -9,12 +9,25 @@
  *   exposure_*_day  mean, median and 90th percentile of the time (days) at
  *                   which each person exposed so far was first exposed
  *   ego_recall      (with targets) true edges touching a target found / true
- *                   edges touching a target */
+ *                   edges touching a target
+ *   ego_precision   (with targets) true pairs touching a target found / all
+ *                   distinct pairs touching a target found
+ *   khop_coverage_h (with targets, h = 1, 2) people at 1..h hops from the
+ *                   targets in the true graph who are at 1..h hops from them
+ *                   in the rebuilt graph / people at 1..h hops in the truth
+ *   target_covered_days, target_holes  (with targets) the covered time of
+ *                   the targets' records, and the number of gaps in it
+ *   degree_ks       Kolmogorov-Smirnov distance between the rebuilt and the
+ *                   true degree distributions over all N people
+ *   community_nmi   (with true communities) NMI between the Leiden
+ *                   communities of the rebuilt graph and the true ones */
 #ifndef EXPOSIM_METRICS_H
 #define EXPOSIM_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "inference.h"
 
@@ -31,6 +44,36 @@ void coverage_destroy(struct coverage *c);
 /* Add (lo, hi]; empty when hi <= lo.  O(number of intervals).  0 or -1 (OOM). */
 int coverage_add(struct coverage *c, int64_t lo, int64_t hi);
 int64_t coverage_total(const struct coverage *c);
+/* The gaps between the covered intervals (maximal uncovered stretches
+ * between the first covered instant and the last): n - 1, 0 when empty. */
+uint32_t coverage_holes(const struct coverage *c);
+
+/* The state the graph metrics keep between reports of one replication:
+ * scratch arrays sized to N (allocated on first use) and, with true
+ * communities, the previous Leiden partition (the next detection starts
+ * from it: the rebuilt graph only grows, so it is a good start and saves
+ * most of Leiden's work; the result stays a function of the seed and of the
+ * acquisitions so far). */
+struct metrics {
+    const struct graph *truth;
+    const uint32_t *labels;               /* true community per person, or NULL */
+    gsl_rng *rng;                         /* seeds each Leiden run; NULL: seed 0 */
+    uint32_t *deg;                        /* rebuilt degree per person */
+    uint8_t *dist_true, *dist_rebuilt;    /* BFS hops from the targets (0xff: > 2) */
+    uint32_t *queue;
+    uint64_t *foff;                       /* non-contact pairs as adjacency rows */
+    uint32_t *fadj;
+    uint64_t fcap;
+    uint32_t *membership;                 /* the last Leiden partition */
+    int warm;                             /* membership holds one */
+    uint32_t *edges;                      /* the rebuilt edge list, for Leiden */
+    uint64_t edges_cap;
+};
+
+/* labels and rng may be NULL; neither is copied (they must outlive m).
+ * Allocates nothing yet.  0. */
+int metrics_init(struct metrics *m, const struct graph *truth, const uint32_t *labels, gsl_rng *rng);
+void metrics_destroy(struct metrics *m);
 
 /* Report the metrics above for acquisition `acq` at time `now` (seconds). */
 void metrics_report(struct sim *s, uint32_t acq, int64_t now,
@@ -43,10 +86,44 @@ struct serverlog;
 void metrics_report_reid(struct sim *s, uint32_t acq, int64_t now, struct knowledge *k,
                          const struct serverlog *log);
 
-/* With targets: ego_recall, the share of true edges with at least one end
- * among the targets (sorted ids) that have been found.  NaN when the targets
- * have no contacts.  O(sum of the targets' degrees x log). */
-void metrics_report_ego(struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
-                        const uint32_t *targets, uint32_t ntargets);
+/* With targets (ntargets sorted ids, and the same as a bitset tbits of N
+ * bits): ego_recall, ego_precision, khop_coverage_1, khop_coverage_2,
+ * target_covered_days and target_holes (c is the adversary's coverage: every
+ * instrument holds the targets' records).  Cost: O(sum of the targets'
+ * degrees x log) for ego_recall, O(capacity of the non-contact pair set) for
+ * ego_precision, and the two-hop balls of the targets (O(their degrees x
+ * log) on both graphs) plus O(N + non-contact pairs) to index the
+ * non-contact pairs for khop.  0, or -1 after sim_fail (out of memory). */
+int metrics_report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
+                           const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
+                           const uint64_t *tbits, const struct coverage *c);
+
+/* degree_ks always; community_nmi when m has true labels.  Cost O(N + m)
+ * for the degrees, and with labels the Leiden run on the rebuilt graph
+ * (community.h) and O(N log N) for the NMI.  0, or -1 after sim_fail. */
+int metrics_report_graph(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
+                         const struct knowledge *k);
+
+/* ---- the computations behind the reports (for tests) ------------------ */
+
+/* Ego recall and precision of the targets: among true edges touching a
+ * target (counted once), the share found; among distinct found pairs
+ * touching a target, the share that are true contacts.  NaN when the
+ * denominator is 0. */
+void metrics_ego(const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
+                 const uint64_t *tbits, double *recall, double *precision);
+/* cov[h - 1] = khop_coverage_h for h = 1, 2 (NaN when nobody is within h
+ * hops of the targets in the truth).  0 or -1 (out of memory). */
+int metrics_khop(struct metrics *m, const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
+                 double cov[2]);
+/* The rebuilt degree of every person into m->deg (found pairs touching
+ * them, non-contact ones included).  O(N + m + pair set capacity).  0 or -1. */
+int metrics_rebuilt_degrees(struct metrics *m, const struct knowledge *k);
+/* sup_k |F_rebuilt(k) - F_true(k)| over the degree CDFs of all N people.
+ * Calls metrics_rebuilt_degrees.  0 or -1. */
+int metrics_degree_ks(struct metrics *m, const struct knowledge *k, double *ks);
+/* Leiden on the rebuilt graph and the NMI against m->labels (which must be
+ * set); *ncomm gets the communities found (may be NULL).  0 or -1. */
+int metrics_community_nmi(struct metrics *m, const struct knowledge *k, double *nmi, uint32_t *ncomm);
 
 #endif

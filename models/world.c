@@ -8,8 +8,9 @@
  *   -> metrics
  *
  * Random streams, in order: population, contacts, traffic, mobility,
- * adversary (rng.h; mobility and adversary draw nothing yet but keep their
- * places so that adding them later does not move the others). */
+ * adversary, policy, metrics (rng.h; mobility draws nothing yet but keeps
+ * its place so that adding it later does not move the others; metrics
+ * seeds igraph's generator before each community detection). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +27,9 @@
 #include "traffic.h"
 
 enum { STREAM_POPULATION, STREAM_CONTACTS, STREAM_TRAFFIC, STREAM_MOBILITY, STREAM_ADVERSARY,
-       STREAM_POLICY };
+       STREAM_POLICY, STREAM_METRICS };
 static const char *const world_streams[] = { "population", "contacts", "traffic", "mobility",
-                                             "adversary", "policy", NULL };
+                                             "adversary", "policy", "metrics", NULL };
 
 struct world_params {
     struct population_params pop;
@@ -206,6 +207,7 @@ static void *world_init(struct sim *s, const void *vp)
         world_destroy(w);
         return NULL;
     }
+    w->adv.metrics.rng = sim_rng(s, STREAM_METRICS);   /* seeds community detection */
     if (adversary_start(&w->adv, s)) {
         world_destroy(w);
         return NULL;

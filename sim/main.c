@@ -232,11 +232,15 @@ static const char *num(char *buf, size_t len, double v)
 
 static void print_summary(const struct results *r, uint32_t nrep)
 {
-    printf("%-16s %12s %12s %12s %6s\n", "metric", "mean", "ci95_low", "ci95_high", "n");
+    int w = 16;                                 /* wider when a metric's name is longer */
+    for (uint32_t m = 0; m < r->nmetrics; m++)
+        if ((int)strlen(r->metrics[m]) > w)
+            w = (int)strlen(r->metrics[m]);
+    printf("%-*s %12s %12s %12s %6s\n", w, "metric", "mean", "ci95_low", "ci95_high", "n");
     for (uint32_t m = 0; m < r->nmetrics; m++) {
         struct results_stat st = results_summary(r, m, nrep);
         char a[32], b[32], c[32];
-        printf("%-16s %12s %12s %12s %6zu\n", r->metrics[m], num(a, sizeof a, st.mean),
+        printf("%-*s %12s %12s %12s %6zu\n", w, r->metrics[m], num(a, sizeof a, st.mean),
                num(b, sizeof b, st.lo), num(c, sizeof c, st.hi), st.n);
     }
 }

@@ -29,6 +29,7 @@ struct results {
     size_t n, cap;
     char **metrics;                   /* interned names, in first-seen order */
     size_t nmetrics, capmetrics;
+    double metric_seconds;            /* wall time spent computing metrics (sim_metric_time); not written */
 };
 
 struct results_stat {

@@ -69,6 +69,8 @@ void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, dou
         sim_fail(s, "out of memory storing metrics");
 }
 
+void sim_metric_time(struct sim *s, double seconds) { s->results->metric_seconds += seconds; }
+
 /* Dispatch, in (time, seq) order, every heap event before `end` (or at it,
  * when inclusive) merged with the batch's events (all of which lie before
  * `end`).  Runs of batch events that precede the heap's first event go to

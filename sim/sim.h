@@ -114,6 +114,10 @@ int sim_schedule(struct sim *s, sim_time t, uint32_t kind, uint32_t a, uint32_t 
 /* Report a metric value observed after acquisition `acq` at simulated time
  * `day` (days, may be fractional).  NaN means "undefined" (0/0). */
 void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, double value);
+/* Add `seconds` of wall time the model spent computing metrics (kept in
+ * results->metric_seconds for `make bench`; never written to a file, so the
+ * results stay byte-identical from run to run). */
+void sim_metric_time(struct sim *s, double seconds);
 /* Stop the replication with an error (e.g. out of memory). */
 void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -98,11 +98,11 @@ START_TEST(test_run_writes_results)
     ck_assert_ptr_nonnull(strstr(out, "N = 400"));
     ck_assert_ptr_nonnull(strstr(out, "edge_recall"));
 
-    /* timeseries.csv: 2 replications x 3 acquisitions x 8 metrics (docs/metrics.md) */
+    /* timeseries.csv: 2 replications x 3 acquisitions x 9 metrics (docs/metrics.md) */
     char *ts = in_dir("out/timeseries.csv");
     struct tu_csv csv;
     ck_assert_int_eq(tu_csv_read(ts, &csv), 0);
-    ck_assert_uint_eq(csv.nrows, 1 + 2 * 3 * 8);
+    ck_assert_uint_eq(csv.nrows, 1 + 2 * 3 * 9);
     const char *header[] = { "replication", "acquisition", "day", "metric", "value" };
     for (int f = 0; f < 5; f++)
         ck_assert_str_eq(csv.rows[0][f], header[f]);
@@ -127,7 +127,7 @@ START_TEST(test_run_writes_results)
     /* summary.csv: one row per metric, n = 2 */
     char *sm = in_dir("out/summary.csv");
     ck_assert_int_eq(tu_csv_read(sm, &csv), 0);
-    ck_assert_uint_eq(csv.nrows, 1 + 8);
+    ck_assert_uint_eq(csv.nrows, 1 + 9);
     ck_assert_str_eq(csv.rows[0][0], "metric");
     ck_assert_str_eq(csv.rows[0][5], "n");
     for (size_t r = 1; r < csv.nrows; r++) {

@@ -29,6 +29,7 @@
 
 struct outcome {
     double mean_recall, se, p, covered_days;
+    double target_covered_days, target_holes;    /* last values (NaN without targets) */
     double recall_first, covered_first, p_first, se_first;
 };
 
@@ -127,7 +128,8 @@ static struct outcome run_spec(const struct spec *sp)
     ck_assert_int_ge(mc, 0);
 
     struct outcome o = { 0 };
-    o.covered_days = NAN;
+    o.covered_days = o.target_covered_days = o.target_holes = NAN;
+    long mtc = metric_index(&res, "target_covered_days"), mth = metric_index(&res, "target_holes");
     double sum = 0, sum_first = 0;
     unsigned count = 0, count_first = 0;
     for (size_t i = 0; i < res.n; i++) {
@@ -137,6 +139,10 @@ static struct outcome run_spec(const struct spec *sp)
             if (w->acq == 1)
                 o.covered_first = w->value;
         }
+        if (mtc >= 0 && (long)w->metric == mtc)
+            o.target_covered_days = w->value;       /* the same in every replication */
+        if (mth >= 0 && (long)w->metric == mth)
+            o.target_holes = w->value;
     }
     for (unsigned r = 0; r < sp->reps; r++) {       /* last and first recall of each */
         double last = NAN;
@@ -245,6 +251,7 @@ START_TEST(test_ego_recall_historical)
                        180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
+    ck_assert_double_eq(o.target_holes, 0);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
                   o.mean_recall, o.p, o.se);
 }
@@ -252,7 +259,8 @@ END_TEST
 
 /* Pen-register orders of 30 days, each renewed 10 days after it ends, three
  * extensions: the orders run on days [0,30), [40,70), [80,110), [120,150),
- * so 120 days are covered and the lookups made in the gaps are lost. */
+ * so 120 days are covered and the lookups made in the gaps are lost: the
+ * targets' time has 3 holes, (30, 40), (70, 80) and (110, 120). */
 START_TEST(test_ego_recall_pen_register_gaps)
 {
     struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
@@ -261,6 +269,8 @@ START_TEST(test_ego_recall_pen_register_gaps)
                        180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 120, 1e-9);
+    ck_assert_double_eq_tol(o.target_covered_days, 120, 1e-9);
+    ck_assert_double_eq(o.target_holes, 3);
     ck_assert_double_eq_tol(o.covered_first, 30, 1e-9);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
                   o.mean_recall, o.p, o.se);
@@ -270,7 +280,8 @@ END_TEST
 /* ... unless a historical order reaches back into a gap: one on day 60 of a
  * 30-day log recovers (30, 60], so the first gap (30, 40) is filled, but
  * for the second of day 30 itself, which no order or snapshot holds.
- * Covered: [0, 70) + [80, 110) + [120, 150) = 130 days less 1 second. */
+ * Covered: [0, 70) + [80, 110) + [120, 150) = 130 days less 1 second; the
+ * holes are that second, (70, 80) and (110, 120): still 3. */
 START_TEST(test_ego_recall_pen_register_and_history)
 {
     struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
@@ -280,6 +291,8 @@ START_TEST(test_ego_recall_pen_register_and_history)
                        180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 130 - 1 / 86400.0, 1e-9);
+    ck_assert_double_eq_tol(o.target_covered_days, 130 - 1 / 86400.0, 1e-9);
+    ck_assert_double_eq(o.target_holes, 3);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
                   o.mean_recall, o.p, o.se);
 }
@@ -298,6 +311,7 @@ START_TEST(test_ego_recall_preservation)
                        120, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
     ck_assert_double_eq_tol(o.covered_days, 14, 1e-9);
+    ck_assert_double_eq(o.target_holes, 1);        /* (30, 93] */
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
                   o.mean_recall, o.p, o.se);
     sp.adversary = "<targets select=\"random\" count=\"300\"/>"
