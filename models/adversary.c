@@ -393,7 +393,7 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     if (knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log);
-    return coverage_add(&a->covered, lo < 0 ? 0 : lo, now);
+    return coverage_add(&a->covered, lo < 0 ? 0 : lo, serverlog_window_end(log, now));
 }
 
 int adversary_deliver_(struct adversary *a, const struct serverlog *log, const struct logrec *r,
@@ -584,13 +584,23 @@ int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
 }
 
 /* A pen-register term ends at `now`: its deliveries covered the lookups made
- * in [start, now), i.e. the seconds (start - 1, now - 1]. */
-static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct knowledge *k, gsl_rng *rng)
+ * in [start, now), i.e. the seconds (start - 1, now - 1].  With a delivery
+ * delay D the term receives the records written at W with start < W <= now:
+ * the lookups made in [a - D, b), a the first write time after start, b the
+ * last one at or before now. */
+static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct knowledge *k,
+                    const struct serverlog *log, gsl_rng *rng)
 {
     const struct adversary_strategy *st = &a->p->s[which];
-    int64_t now = sim_now(s);
+    int64_t now = sim_now(s), lo = a->term_start[which] - 1, hi = now - 1;
+    int64_t d = log->policy.delay;
+    if (d) {
+        int64_t first = (a->term_start[which] / d + 1) * d, last = now / d * d;
+        lo = first - d - 1;
+        hi = last - 1;
+    }
     a->live--;
-    if (coverage_add(&a->covered, a->term_start[which] - 1, now - 1)) {
+    if (hi > lo && coverage_add(&a->covered, lo, hi)) {
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
@@ -666,7 +676,7 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
 {
     const struct adversary_strategy *st = &a->p->s[which];
     if (st->kind == ADVERSARY_PEN_REGISTER)
-        return term_end(a, s, which, k, rng);
+        return term_end(a, s, which, k, log, rng);
     if (st->kind == ADVERSARY_PRESERVATION) {       /* nothing acquired yet: no report */
         if (preserve(a, sim_now(s), st->hold, log)) {
             sim_fail(s, "out of memory preserving records");

@@ -34,7 +34,7 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
 
 int serverlog_init(struct serverlog *log, int64_t retention_s)
 {
-    struct serverlog_policy p = { retention_s, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400 };
+    struct serverlog_policy p = { retention_s, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0 };
     return serverlog_init_policy(log, &p, NULL);
 }
 
@@ -86,6 +86,51 @@ uint32_t serverlog_reveal(const struct serverlog *log, uint32_t queried)
     return unfmix32(queried);
 }
 
+int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    if (serverlog_write_due(log, t))
+        return -1;
+    if (log->npend == log->cappend) {
+        size_t cap = log->cappend ? 2 * log->cappend : 1024;
+        struct logrec *p = realloc(log->pend, cap * sizeof *p);
+        if (!p)
+            return -1;
+        log->pend = p;
+        log->cappend = cap;
+    }
+    if (!log->npend)
+        log->pend_write = (floor_div(t, log->policy.delay) + 1) * log->policy.delay;
+    log->pend[log->npend++] = (struct logrec){ t, querier, queried };
+    return 0;
+}
+
+int serverlog_write_due(struct serverlog *log, int64_t now)
+{
+    if (!log->npend || log->pend_write > now)
+        return 0;
+    for (size_t i = 0; i < log->npend; i++)
+        if (serverlog_write_(log, log->pend[i].t, log->pend[i].querier, log->pend[i].queried))
+            return -1;
+    log->npend = 0;
+    return 0;
+}
+
+const struct logrec *serverlog_recent(const struct serverlog *log, uint64_t i)
+{
+    if (i <= log->tail)
+        return &log->tail_chunk[log->tail - i];
+    uint64_t back = i - log->tail;               /* into earlier chunks */
+    size_t chunks_back = (size_t)((back + SERVERLOG_CHUNK - 1) / SERVERLOG_CHUNK);
+    size_t offset = (size_t)(chunks_back * SERVERLOG_CHUNK - back);
+    return &serverlog_chunk_(log, log->nchunks - 1 - chunks_back)[offset];
+}
+
+int64_t serverlog_window_end(const struct serverlog *log, int64_t now)
+{
+    int64_t d = log->policy.delay;
+    return d ? floor_div(now, d) * d : now;
+}
+
 int64_t serverlog_window_start(const struct serverlog *log)
 {
     /* Stored times are rounded down to the resolution u: a record is held
@@ -105,6 +150,7 @@ void serverlog_destroy(struct serverlog *log)
     for (size_t i = 0; i < log->npool; i++)
         free(log->pool[i]);
     free(log->pool);
+    free(log->pend);
     memset(log, 0, sizeof *log);
 }
 

@@ -18,7 +18,11 @@
  * logged: a sampled-out lookup leaves no record; the stored time is the
  * lookup's time rounded down to the time resolution (and purges compare
  * stored times); the queried number is kept, replaced by its plain hash, or
- * never reaches the server (private contact discovery). */
+ * never reaches the server (private contact discovery).  With a delivery
+ * delay D the server writes lookups in batches: a lookup made at t enters
+ * the log at W(t) = (floor(t / D) + 1) D, when the next lookup at or after
+ * W(t) arrives or serverlog_write_due is called; until then no acquisition
+ * sees it.  `appended` counts records written. */
 #ifndef EXPOSIM_SERVERLOG_H
 #define EXPOSIM_SERVERLOG_H
 
@@ -43,6 +47,7 @@ struct serverlog_policy {
     double sampling;                      /* share of lookups logged, (0, 1] */
     enum serverlog_queried queried;
     int64_t key_rotation;                 /* keyed hash: seconds per key epoch (> 0) */
+    int64_t delay;                        /* batched writing: seconds per batch, 0 real time */
 };
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */
@@ -68,6 +73,9 @@ struct serverlog {
     const gsl_rng *rng;                   /* draws for sampling */
     uint32_t secret;                      /* keyed hash: the server's secret, from rng */
     uint64_t offered;                     /* lookups offered, logged or not */
+    struct logrec *pend;                  /* delay: the batch not yet written */
+    size_t npend, cappend;
+    int64_t pend_write;                   /* when it is written */
     struct logrec **pool;                 /* freed chunks kept for reuse */
     size_t npool, pool_cap;
     int64_t retention;                    /* R in seconds */
@@ -94,11 +102,9 @@ static inline struct logrec *serverlog_chunk_(const struct serverlog *log, size_
 
 /* Append a record made at time t (non-decreasing across calls), dropping
  * what has expired by t.  Returns 0, or -1 (OOM). */
-static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+/* Write a record into the log (time order), purging what has expired. */
+static inline int serverlog_write_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
-    log->offered++;
-    if (log->transforms && serverlog_transform_(log, &t, &queried))
-        return 0;
     if ((int64_t)t >= log->next_purge)
         serverlog_purge(log, t);
     if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && serverlog_grow_(log))
@@ -114,6 +120,28 @@ static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t q
         log->peak = log->size;
     return 0;
 }
+
+int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
+
+/* Log a lookup made at time t (non-decreasing across calls): as the policy
+ * says, now or in its batch.  Returns 0, or -1 (OOM). */
+static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    log->offered++;
+    if (log->transforms && serverlog_transform_(log, &t, &queried))
+        return 0;
+    if (log->policy.delay)
+        return serverlog_pend_(log, t, querier, queried);
+    return serverlog_write_(log, t, querier, queried);
+}
+
+/* Delay: write the pending batch if its time W <= now.  0 or -1 (OOM). */
+int serverlog_write_due(struct serverlog *log, int64_t now);
+/* The record written i-th from the end (i >= 1, i <= size). */
+const struct logrec *serverlog_recent(const struct serverlog *log, uint64_t i);
+/* The latest lookup time whose records can be written by `now`: records of
+ * lookups made before it are in the log (now itself without a delay). */
+int64_t serverlog_window_end(const struct serverlog *log, int64_t now);
 
 /* The record appended last (log not empty). */
 static inline const struct logrec *serverlog_newest(const struct serverlog *log)

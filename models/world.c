@@ -93,6 +93,12 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
         rc = cfg_error(c, lg, "key_rotation_days", "a key rotation of %ld days: it must be at least 1 day",
                        rotation);
     p->key_rotation = (int64_t)rotation * 86400;
+    long delay = 0;
+    if (cfg_long(c, lg, "delivery_delay_minutes", 0, &delay))
+        return -1;
+    if (delay < 0 || delay > 36500L * 1440)
+        rc = cfg_error(c, lg, "delivery_delay_minutes", "must be 0 to 52560000 (got %ld)", delay);
+    p->delay = (int64_t)delay * 60;
     if (strcmp(cfg_str(lg, "private_contact_discovery", "false"), "true") == 0
         || strcmp(cfg_str(lg, "private_contact_discovery", "false"), "1") == 0)
         p->queried = SERVERLOG_QUERIED_NONE;
@@ -219,13 +225,33 @@ static void *world_init(struct sim *s, const void *vp)
  * population and the generated graph (graph_stats: O(m sqrt m)). */
 /* Log one lookup; a running pen-register term receives the record as it is
  * logged.  0, or -1 (out of memory). */
+static int deliver_written(struct world *w, uint64_t before)
+{
+    for (uint64_t i = w->log.appended - before; i > 0; i--)   /* oldest first */
+        if (adversary_deliver_(&w->adv, &w->log, serverlog_recent(&w->log, i), &w->known))
+            return -1;
+    return 0;
+}
+
 static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
 {
     uint64_t before = w->log.appended;
     if (serverlog_append(&w->log, t, a, b))
         return -1;
     if (w->adv.live && w->log.appended != before)
-        return adversary_deliver_(&w->adv, &w->log, serverlog_newest(&w->log), &w->known);
+        return deliver_written(w, before);
+    return 0;
+}
+
+/* With a delivery delay: the batches due by `now` are written (and a
+ * running pen-register term receives them) before the adversary acts. */
+static int world_write_due(struct world *w, int64_t now)
+{
+    uint64_t before = w->log.appended;
+    if (serverlog_write_due(&w->log, now))
+        return -1;
+    if (w->adv.live && w->log.appended != before)
+        return deliver_written(w, before);
     return 0;
 }
 
@@ -320,6 +346,10 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
         break;
     }
     case ADVERSARY_EV_ACQUIRE:
+        if (world_write_due(w, ev->time)) {
+            sim_fail(s, "out of memory in the server log");
+            break;
+        }
         if (adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known, sim_rng(s, STREAM_ADVERSARY)) == 0) {
             sim_metric(s, w->adv.acquisitions, (double)ev->time / SIM_DAY, "lookups", (double)w->lookups);
             if (w->log.policy.queried == SERVERLOG_QUERIED_KEYED_HASH)
@@ -327,7 +357,10 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
         }
         break;
     case ADVERSARY_EV_ORDER_START:
-        adversary_order_start(&w->adv, s, ev->a);
+        if (world_write_due(w, ev->time))               /* written before the order runs */
+            sim_fail(s, "out of memory in the server log");
+        else
+            adversary_order_start(&w->adv, s, ev->a);
         break;
     default:
         sim_fail(s, "internal error: unknown event kind %u", ev->kind);

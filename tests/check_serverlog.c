@@ -485,7 +485,7 @@ START_TEST(test_purge_jobs)
     ck_assert_ptr_nonnull(got);
     for (size_t pi = 0; pi < 2; pi++)
         for (size_t ri = 0; ri < 4; ri++) {
-            struct serverlog_policy p = { retentions[ri], periods[pi], 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400 };
+            struct serverlog_policy p = { retentions[ri], periods[pi], 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0 };
             struct serverlog log;
             ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
             uint32_t t = 0;
@@ -522,7 +522,7 @@ END_TEST
  * cutoff is already gone, and serverlog_window_start says so. */
 START_TEST(test_time_resolution)
 {
-    struct serverlog_policy p = { 86400, 0, 3600, 1.0, SERVERLOG_QUERIED_KEPT, 86400 };
+    struct serverlog_policy p = { 86400, 0, 3600, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     const uint32_t times[] = { 0, 3599, 3600, 7300, 86399, 90000, 93599 };
@@ -553,7 +553,7 @@ END_TEST
  * private contact discovery stores no number at all. */
 START_TEST(test_queried_number)
 {
-    struct serverlog_policy p = { 86400, 0, 1, 1.0, SERVERLOG_QUERIED_PLAIN_HASH, 86400 };
+    struct serverlog_policy p = { 86400, 0, 1, 1.0, SERVERLOG_QUERIED_PLAIN_HASH, 86400, 0 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     enum { N = 100000 };
@@ -599,7 +599,7 @@ START_TEST(test_sampling)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 5);
     for (size_t k = 0; k < 3; k++) {
-        struct serverlog_policy p = { 10 * 86400, 0, 1, shares[k], SERVERLOG_QUERIED_KEPT, 86400 };
+        struct serverlog_policy p = { 10 * 86400, 0, 1, shares[k], SERVERLOG_QUERIED_KEPT, 86400, 0 };
         struct serverlog log;
         ck_assert_int_eq(serverlog_init_policy(&log, &p, r), 0);
         enum { N = 200000 };
@@ -625,7 +625,7 @@ START_TEST(test_keyed_hash)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 9);
-    struct serverlog_policy p = { 90 * 86400, 0, 1, 1.0, SERVERLOG_QUERIED_KEYED_HASH, 7 * 86400 };
+    struct serverlog_policy p = { 90 * 86400, 0, 1, 1.0, SERVERLOG_QUERIED_KEYED_HASH, 7 * 86400, 0 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, r), 0);
     enum { N = 3000 };
@@ -658,6 +658,42 @@ START_TEST(test_keyed_hash)
 }
 END_TEST
 
+/* Delivery delay D = 100 s: a lookup at t is written at (t / 100 + 1) 100,
+ * when a later lookup at or after that time arrives or write_due is called;
+ * serverlog_recent counts back from the newest written record across
+ * chunks. */
+START_TEST(test_delivery_delay)
+{
+    struct serverlog_policy p = { 1000000, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 100 };
+    struct serverlog log;
+    ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
+    ck_assert_int_eq(serverlog_append(&log, 5, 1, 2), 0);
+    ck_assert_int_eq(serverlog_append(&log, 99, 1, 3), 0);
+    ck_assert_uint_eq(log.appended, 0);                 /* both wait for time 100 */
+    ck_assert_int_eq(serverlog_write_due(&log, 99), 0);
+    ck_assert_uint_eq(log.appended, 0);
+    ck_assert_int_eq(serverlog_append(&log, 100, 1, 4), 0);   /* writes the first batch */
+    ck_assert_uint_eq(log.appended, 2);
+    ck_assert_uint_eq(serverlog_recent(&log, 1)->queried, 3);
+    ck_assert_uint_eq(serverlog_recent(&log, 2)->queried, 2);
+    ck_assert_int_eq(serverlog_write_due(&log, 150), 0);      /* the second is due at 200 */
+    ck_assert_uint_eq(log.appended, 2);
+    ck_assert_int_eq(serverlog_write_due(&log, 200), 0);
+    ck_assert_uint_eq(log.appended, 3);
+    ck_assert_int_eq(serverlog_window_end(&log, 250), 200);
+    ck_assert_int_eq(serverlog_window_end(&log, 300), 300);
+    /* many batches: written in order, recent() right across chunks */
+    enum { N = 3 * SERVERLOG_CHUNK };
+    for (uint32_t i = 0; i < N; i++)
+        FAST_EQ(serverlog_append(&log, 300 + i / 10, 7, i), 0);
+    ck_assert_int_eq(serverlog_write_due(&log, 1000000), 0);
+    ck_assert_uint_eq(log.appended, 3 + N);
+    for (uint64_t i = 1; i <= N; i += 997)
+        FAST_EQ(serverlog_recent(&log, i)->queried, N - i);
+    serverlog_destroy(&log);
+}
+END_TEST
+
 Suite *serverlog_suite(void)
 {
     Suite *s = suite_create("serverlog");
@@ -674,6 +710,7 @@ Suite *serverlog_suite(void)
     tcase_add_test(tp, test_queried_number);
     tcase_add_test(tp, test_sampling);
     tcase_add_test(tp, test_keyed_hash);
+    tcase_add_test(tp, test_delivery_delay);
     suite_add_tcase(s, tp);
     suite_add_tcase(s, tc);
     return s;

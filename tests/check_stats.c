@@ -342,6 +342,38 @@ START_TEST(test_recall_min_count)
 }
 END_TEST
 
+/* A delivery delay of a week: lookups enter the log in weekly batches
+ * (written on days 7, 14, ...).  A snapshot on day s sees the lookups made
+ * before the last write, 7 floor(s / 7), and the 30-day log has already
+ * dropped the lookups of the days before s - 30 that were written late:
+ * covered (0,28] + (30,56] + (60,84] + (90,119] + (120,147] + (150,175] =
+ * 28 + 26 + 24 + 29 + 27 + 25 = 159 days. */
+START_TEST(test_recall_delivery_delay)
+{
+    struct outcome o = run_policy(3000, 10, 0.01, "<retention days=\"30\"/>"
+                                  "<logging delivery_delay_minutes=\"10080\"/>", 30, 180, 20, 1.0);
+    ck_assert_double_eq_tol(o.covered_days, 159, 1e-9);
+    ck_assert_double_eq_tol(o.covered_first, 28, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
+/* A pen register under a one-day delivery delay: an order from day 10 to
+ * day 40 receives the batches written on days 11 ... 40, i.e. the lookups
+ * made on days 10 ... 39: still 30 days, shifted by the delay. */
+START_TEST(test_pen_register_delivery_delay)
+{
+    struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/><logging delivery_delay_minutes=\"1440\"/>",
+                       "<targets select=\"random\" count=\"300\"/><pen_register start_day=\"10\" term_days=\"30\"/>",
+                       60, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 30, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
     Suite *s = suite_create("stats");
@@ -356,6 +388,8 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_ego_recall_pen_register_and_history);
     tcase_add_test(tc, test_ego_recall_preservation);
     tcase_add_test(tc, test_recall_min_count);
+    tcase_add_test(tc, test_recall_delivery_delay);
+    tcase_add_test(tc, test_pen_register_delivery_delay);
     suite_add_tcase(s, tc);
     return s;
 }
