@@ -517,6 +517,10 @@ int adversary_expand(struct adversary *a, const struct knowledge *k)
             c[n++] = (struct candidate){ x, 1, a->depth[lo_i] + 1u };
         }
     }
+    if (n == 0) {                                   /* nobody new to add */
+        rc = 0;
+        goto out;
+    }
     /* merge repeats: pairs counted, the smallest depth kept */
     qsort(c, n, sizeof *c, by_id);
     size_t m = 0;
