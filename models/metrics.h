@@ -19,8 +19,9 @@
  *                   the targets' records, and the number of gaps in it
  *   degree_ks       Kolmogorov-Smirnov distance between the rebuilt and the
  *                   true degree distributions over all N people
- *   community_nmi   (with true communities) NMI between the Leiden
- *                   communities of the rebuilt graph and the true ones */
+ *   community_nmi   (with true communities) NMI between the communities
+ *                   found on the rebuilt graph (community.h: local moving,
+ *                   then igraph's Leiden) and the true ones */
 #ifndef EXPOSIM_METRICS_H
 #define EXPOSIM_METRICS_H
 
@@ -50,23 +51,23 @@ uint32_t coverage_holes(const struct coverage *c);
 
 /* The state the graph metrics keep between reports of one replication:
  * scratch arrays sized to N (allocated on first use) and, with true
- * communities, the previous Leiden partition (the next detection starts
+ * communities, the previous partition found (the next detection starts
  * from it: the rebuilt graph only grows, so it is a good start and saves
- * most of Leiden's work; the result stays a function of the seed and of the
+ * most of the work; the result stays a function of the seeds and of the
  * acquisitions so far). */
 struct metrics {
     const struct graph *truth;
     const uint32_t *labels;               /* true community per person, or NULL */
-    gsl_rng *rng;                         /* seeds each Leiden run; NULL: seed 0 */
+    gsl_rng *rng;                         /* seeds each igraph Leiden run; NULL: seed 0 */
     uint32_t *deg;                        /* rebuilt degree per person */
     uint8_t *dist_true, *dist_rebuilt;    /* BFS hops from the targets (0xff: > 2) */
     uint32_t *queue;
     uint64_t *foff;                       /* non-contact pairs as adjacency rows */
     uint32_t *fadj;
     uint64_t fcap;
-    uint32_t *membership;                 /* the last Leiden partition */
+    uint32_t *membership;                 /* the last partition found */
     int warm;                             /* membership holds one */
-    uint32_t *edges;                      /* the rebuilt edge list, for Leiden */
+    uint32_t *edges;                      /* the rebuilt edge list, for community_leiden */
     uint64_t edges_cap;
 };
 
@@ -99,7 +100,7 @@ int metrics_report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64
                            const uint64_t *tbits, const struct coverage *c);
 
 /* degree_ks always; community_nmi when m has true labels.  Cost O(N + m)
- * for the degrees, and with labels the Leiden run on the rebuilt graph
+ * for the degrees, and with labels community detection on the rebuilt graph
  * (community.h) and O(N log N) for the NMI.  0, or -1 after sim_fail. */
 int metrics_report_graph(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
                          const struct knowledge *k);
@@ -122,8 +123,9 @@ int metrics_rebuilt_degrees(struct metrics *m, const struct knowledge *k);
 /* sup_k |F_rebuilt(k) - F_true(k)| over the degree CDFs of all N people.
  * Calls metrics_rebuilt_degrees.  0 or -1. */
 int metrics_degree_ks(struct metrics *m, const struct knowledge *k, double *ks);
-/* Leiden on the rebuilt graph and the NMI against m->labels (which must be
- * set); *ncomm gets the communities found (may be NULL).  0 or -1. */
+/* Communities of the rebuilt graph (community_leiden) and their NMI against
+ * m->labels (which must be set; people labelled UINT32_MAX are left out);
+ * *ncomm gets the communities found (may be NULL).  0 or -1. */
 int metrics_community_nmi(struct metrics *m, const struct knowledge *k, double *nmi, uint32_t *ncomm);
 
 #endif

@@ -4,7 +4,12 @@
  * own, read with wait4) through the same path as `exposim run`: a scenario
  * text is loaded and validated, the model configured, one replication run.
  * Lookups per second are the lookups made divided by the replication's wall
- * time, graph generation included.
+ * time, graph generation included.  Each case also gives the time spent in
+ * the metric step after the acquisitions (measured inside the model,
+ * results.metric_seconds) and its share of the run; bulk-monthly-metrics
+ * has every graph metric on (targets, true communities: Leiden on the
+ * rebuilt 10^6-node graph at each of its six snapshots).  "community" times
+ * community detection alone on that graph (community.h).
  *
  * The graph cases ("graph-GENERATOR") time one contact generator alone:
  * N = 10^6, mean degree about 20, seconds and peak memory of the process
@@ -31,6 +36,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cfg.h"
+#include "community.h"
 #include "contacts.h"
 #include "population.h"
 #include "results.h"
@@ -41,13 +47,18 @@ struct bench_case {
     const char *name;
     unsigned n, horizon, retention, period;
     double degree, rate;
+    unsigned blocks, targets;             /* stochastic_block with that many blocks (0: erdos_renyi); random targets */
 };
 
 static const struct bench_case cases[] = {
-    { "bulk-30", 1000000, 180, 30, 30, 20, 0.05 },     /* the reference case */
-    { "bulk-30-360d", 1000000, 360, 30, 30, 20, 0.05 }, /* memory must not grow with the horizon */
-    { "bulk-7", 1000000, 180, 7, 30, 20, 0.05 },        /* ... but with the retention window */
-    { "small", 1000, 180, 30, 30, 20, 0.05 },           /* per-run overhead of a small scenario */
+    { "bulk-30", 1000000, 180, 30, 30, 20, 0.05, 0, 0 },     /* the reference case */
+    { "bulk-30-360d", 1000000, 360, 30, 30, 20, 0.05, 0, 0 }, /* memory must not grow with the horizon */
+    { "bulk-7", 1000000, 180, 7, 30, 20, 0.05, 0, 0 },        /* ... but with the retention window */
+    { "small", 1000, 180, 30, 30, 20, 0.05, 0, 0 },           /* per-run overhead of a small scenario */
+    /* every graph metric: true communities (1000 blocks of 1000, 15 contacts
+     * inside and 5 outside on average) for community_nmi, 100 targets for
+     * the ego and k-hop metrics */
+    { "bulk-monthly-metrics", 1000000, 180, 30, 30, 20, 0.05, 1000, 100 },
 };
 
 /* Contact generators at N = 10^6 and mean degree about 20. */
@@ -103,11 +114,21 @@ static int run_case(const struct bench_case *c)
     if (fd < 0)
         return 1;
     FILE *f = fdopen(fd, "w");
+    char contacts[256], targets[128] = "";
+    if (c->blocks) {                      /* a third of the degree across blocks */
+        double size = (double)c->n / c->blocks;
+        snprintf(contacts, sizeof contacts, "<stochastic_block blocks=\"%u\" p_in=\"%.10g\" p_out=\"%.10g\"/>",
+                 c->blocks, c->degree * 0.75 / (size - 1), c->degree * 0.25 / (c->n - size));
+    } else {
+        snprintf(contacts, sizeof contacts, "<erdos_renyi mean_degree=\"%g\"/>", c->degree);
+    }
+    if (c->targets)
+        snprintf(targets, sizeof targets, "<targets select=\"random\" count=\"%u\"/>", c->targets);
     fprintf(f, "<scenario name=\"bench\"><run seed=\"1\" replications=\"1\" horizon_days=\"%u\"/>"
-            "<population size=\"%u\"/><contacts><erdos_renyi mean_degree=\"%g\"/></contacts>"
+            "<population size=\"%u\"/><contacts>%s</contacts>"
             "<traffic rate_per_day=\"%g\"/><policy><retention days=\"%u\"/></policy>"
-            "<adversary><bulk_snapshot period_days=\"%u\"/></adversary></scenario>\n",
-            c->horizon, c->n, c->degree, c->rate, c->retention, c->period);
+            "<adversary>%s<bulk_snapshot period_days=\"%u\"/></adversary></scenario>\n",
+            c->horizon, c->n, contacts, c->rate, c->retention, targets, c->period);
     fclose(f);
     double t0 = now_s();
     struct diag d;
@@ -137,8 +158,9 @@ static int run_case(const struct bench_case *c)
     for (size_t i = 0; i < res.n; i++)
         if (strcmp(res.metrics[res.rows[i].metric], "lookups") == 0)
             lookups = res.rows[i].value;
-    printf("%s N=%u: %.2e lookups/s, %.3g lookups in %.2f s (setup %.1f ms)",
-           c->name, c->n, lookups / (t2 - t1), lookups, t2 - t1, (t1 - t0) * 1e3);
+    printf("%s N=%u: %.2e lookups/s, %.3g lookups in %.2f s (setup %.1f ms), metrics %.2f s (%.0f%% of the run)",
+           c->name, c->n, lookups / (t2 - t1), lookups, t2 - t1, (t1 - t0) * 1e3, res.metric_seconds,
+           100 * res.metric_seconds / (t2 - t1));
     fflush(stdout);
     results_destroy(&res);
     model->free_params(params);
@@ -162,6 +184,47 @@ static int in_child(const char *name, int (*fn)(const void *), const void *arg)
     }
     printf(", peak %.0f MiB\n", ru.ru_maxrss / 1024.0);
     fflush(stdout);
+    return 0;
+}
+
+/* community_leiden alone on the SBM of graph_cases (10^6 people, 1000
+ * blocks, 10^7 edges) taken as the rebuilt graph: from singletons (the
+ * first report of a run), then from that partition (the later reports),
+ * and the NMI against the blocks. */
+static int run_community(const void *unused)
+{
+    (void)unused;
+    gsl_rng *r = rng_stream_new(1, 0, 1);
+    struct graph g;
+    uint32_t *labels = NULL, nc = 0, nc2 = 0;
+    if (!r || contacts_sbm(&g, 1000000, 1000, 15.0 / 999, 5.0 / 999000, r, &labels))
+        return 1;
+    uint32_t *e = malloc(2 * g.m * sizeof *e), *mem = malloc((size_t)g.n * sizeof *mem);
+    if (!e || !mem)
+        return 1;
+    uint64_t k = 0;
+    for (uint32_t u = 0; u < g.n; u++)
+        for (uint64_t j = g.off[u]; j < g.off[u + 1]; j++)
+            if (g.adj[j] > u) {
+                e[k++] = u;
+                e[k++] = g.adj[j];
+            }
+    double t0 = now_s();
+    if (community_leiden(g.n, e, g.m, 1, 0, mem, &nc))
+        return 1;
+    double t1 = now_s(), nmi = community_nmi(g.n, mem, labels), t2 = now_s();
+    if (community_leiden(g.n, e, g.m, 2, 1, mem, &nc2))
+        return 1;
+    double t3 = now_s();
+    printf("community N=%u, %llu edges: %.2f s from singletons (%u communities, NMI %.4f with the blocks), "
+           "%.2f s from that partition (%u), NMI %.2f s", g.n, (unsigned long long)g.m, t1 - t0, nc, nmi, t3 - t2,
+           nc2, t2 - t1);
+    fflush(stdout);
+    free(e);
+    free(mem);
+    free(labels);
+    graph_destroy(&g);
+    gsl_rng_free(r);
     return 0;
 }
 
@@ -336,6 +399,8 @@ int main(int argc, char **argv)
             continue;
         failed |= in_child(name, run_graph_case_v, &graph_cases[i]);
     }
+    if (argc < 2 || strcmp(argv[1], "community") == 0)
+        failed |= in_child("community", run_community, NULL);
     if (argc < 2 || strcmp(argv[1], "sweep-j2") == 0)
         failed |= in_child("sweep-j2", run_sweep_speedup, NULL);
     if (argc < 2 || strcmp(argv[1], "sweep-overhead") == 0)
