@@ -67,6 +67,8 @@ struct metrics {
     uint64_t fcap;
     uint32_t *membership;                 /* the last partition found */
     int warm;                             /* membership holds one */
+    uint64_t nmi_pairs;                   /* found pairs when community_nmi was last computed */
+    double nmi;                           /* its value (NaN: none yet) */
     uint32_t *edges;                      /* the rebuilt edge list, for community_leiden */
     uint64_t edges_cap;
 };
