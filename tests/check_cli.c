@@ -461,6 +461,45 @@ START_TEST(test_determinism)
 }
 END_TEST
 
+/* The graph metrics are reproducible too: community detection draws from
+ * igraph's own generator, seeded from the metrics stream before each run.
+ * A block graph with targets and non-contact lookups reports every one of
+ * them; two runs with one seed write the same bytes. */
+START_TEST(test_determinism_graph_metrics)
+{
+    static const char sbm_xml[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<scenario name=\"sbm\">\n"
+        "  <run seed=\"3\" replications=\"2\" horizon_days=\"60\"/>\n"
+        "  <population size=\"600\"/>\n"
+        "  <contacts><stochastic_block blocks=\"6\" p_in=\"0.1\" p_out=\"0.005\"/></contacts>\n"
+        "  <traffic rate_per_day=\"0.02\" noncontact_per_day=\"0.02\"/>\n"
+        "  <policy><retention days=\"20\"/></policy>\n"
+        "  <adversary><targets select=\"random\" count=\"10\"/><bulk_snapshot period_days=\"20\"/></adversary>\n"
+        "</scenario>\n";
+    char *scen = write_scenario("sbm.xml", sbm_xml), *args, *out, *err;
+    char *ts[2];
+    size_t len[2];
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_ge(asprintf(&args, "run '%s' -q -o '%s/g%d'", scen, dir, i), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+        free(args), free(out), free(err);
+        char *p;
+        ck_assert_int_ge(asprintf(&p, "%s/g%d/timeseries.csv", dir, i), 0);
+        ts[i] = tu_slurp(p, &len[i]);
+        ck_assert_ptr_nonnull(ts[i]);
+        free(p);
+    }
+    const char *names[] = { "\"ego_precision\"", "\"khop_coverage_1\"", "\"khop_coverage_2\"",
+                            "\"target_covered_days\"", "\"target_holes\"", "\"degree_ks\"", "\"community_nmi\"" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        ck_assert_msg(strstr(ts[0], names[i]) != NULL, "%s not reported", names[i]);
+    ck_assert_uint_eq(len[0], len[1]);
+    ck_assert_int_eq(memcmp(ts[0], ts[1], len[0]), 0);
+    free(ts[0]), free(ts[1]), free(scen);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -483,6 +522,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_bad_missing_file);
     tcase_add_test(tc, test_bad_output_dir);
     tcase_add_test(tc, test_determinism);
+    tcase_add_test(tc, test_determinism_graph_metrics);
     tcase_add_test(tc, test_private_contact_discovery);
     tcase_add_test(tc, test_plain_hash_is_no_protection);
     tcase_add_test(tc, test_bad_sampling);
