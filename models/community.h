@@ -16,7 +16,8 @@
  *  1. Louvain's local moving (Blondel et al., J. Stat. Mech. 2008, P10008)
  *     on 32-bit adjacency rows, people in id order, from the partition in
  *     membership (warm nonzero: labels < n, e.g. a previous result) or from
- *     singletons; no randomness.  Each community is then split into its
+ *     singletons; after the first sweep only people next to a move are
+ *     visited; no randomness.  Each community is then split into its
  *     connected parts.
  *  2. igraph's Leiden (Traag, Waltman & van Eck, Sci. Rep. 9, 5233, 2019;
  *     igraph_community_leiden) on the graph of those parts, edge weights =
