@@ -458,6 +458,21 @@ static int add_target(struct adversary *a, uint32_t x, uint32_t d)
     return 0;
 }
 
+/* Append a candidate (one pair with a target) to the growing list. */
+static int push_candidate(struct candidate **c, size_t *n, size_t *cap, uint32_t x, uint32_t depth)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 64;
+        struct candidate *nc = realloc(*c, ncap * sizeof *nc);
+        if (!nc)
+            return -1;
+        *c = nc;
+        *cap = ncap;
+    }
+    (*c)[(*n)++] = (struct candidate){ x, 1, depth };
+    return 0;
+}
+
 int adversary_expand(struct adversary *a, const struct knowledge *k)
 {
     const struct adversary_params *p = a->p;
@@ -478,14 +493,8 @@ int adversary_expand(struct adversary *a, const struct knowledge *k)
             uint32_t x = g->adj[j];
             if (is_target(a, x) || !knowledge_has_edge(k, t, x))
                 continue;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                struct candidate *nc = realloc(c, cap * sizeof *nc);
-                if (!nc)
-                    goto out;
-                c = nc;
-            }
-            c[n++] = (struct candidate){ x, 1, a->depth[i] + 1u };
+            if (push_candidate(&c, &n, &cap, x, a->depth[i] + 1u))
+                goto out;
         }
     }
     const struct pairset *fp = &k->false_pairs;
@@ -507,14 +516,8 @@ int adversary_expand(struct adversary *a, const struct knowledge *k)
             }
             if (a->depth[lo_i] >= p->expand_depth)
                 continue;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                struct candidate *nc = realloc(c, cap * sizeof *nc);
-                if (!nc)
-                    goto out;
-                c = nc;
-            }
-            c[n++] = (struct candidate){ x, 1, a->depth[lo_i] + 1u };
+            if (push_candidate(&c, &n, &cap, x, a->depth[lo_i] + 1u))
+                goto out;
         }
     }
     if (n == 0) {                                   /* nobody new to add */

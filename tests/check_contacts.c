@@ -20,29 +20,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* Assertions for the inner loops: ck_assert_* records its location on every
- * success (a write to the runner), which costs seconds over millions of
- * checks; these only call into Check when they fail. */
-#define FAST(expr)                                                             \
-    do {                                                                       \
-        if (!(expr))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #expr);                      \
-    } while (0)
-#define FAST_EQ(X, Y)                                                          \
-    do {                                                                       \
-        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
-        if (fx_ != fy_)                                                        \
-            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
-                         fx_, fy_);                                            \
-    } while (0)
-
-static gsl_rng *seeded_rng(unsigned long seed)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    ck_assert_ptr_nonnull(r);
-    gsl_rng_set(r, seed);
-    return r;
-}
 
 /* The CSR invariants every graph must satisfy: off[0] = 0, off[n] = 2m,
  * offsets non-decreasing, ids in range, no self-loops, rows strictly
@@ -226,7 +203,7 @@ START_TEST(test_er_large)
 {
     const uint32_t n = 20000;
     const double d = 10;
-    gsl_rng *r = seeded_rng(20240501);
+    gsl_rng *r = tu_rng(20240501);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, n, d, r), 0);
     ck_assert_uint_eq(g.n, n);
@@ -269,7 +246,7 @@ END_TEST
 START_TEST(test_er_pair_frequencies)
 {
     enum { N = 6, R = 20000 };
-    gsl_rng *r = seeded_rng(77);
+    gsl_rng *r = tu_rng(77);
     unsigned long count[N][N] = { { 0 } };
     unsigned long edges = 0;
     for (int rep = 0; rep < R; rep++) {
@@ -301,7 +278,7 @@ END_TEST
 START_TEST(test_er_complete)
 {
     static const uint32_t sizes[] = { 2, 3, 5, 17, 64 };
-    gsl_rng *r = seeded_rng(5);
+    gsl_rng *r = tu_rng(5);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         uint32_t n = sizes[i];
         struct graph g;
@@ -328,7 +305,7 @@ END_TEST
  * the graph is well formed. */
 START_TEST(test_er_two)
 {
-    gsl_rng *r = seeded_rng(2);
+    gsl_rng *r = tu_rng(2);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 2, 1.0, r), 0);
     ck_assert_uint_eq(g.m, 1);
@@ -361,7 +338,7 @@ END_TEST
 START_TEST(test_er_deterministic)
 {
     struct graph g1, g2, g3;
-    gsl_rng *r1 = seeded_rng(123), *r2 = seeded_rng(123), *r3 = seeded_rng(124);
+    gsl_rng *r1 = tu_rng(123), *r2 = tu_rng(123), *r3 = tu_rng(124);
     ck_assert_int_eq(contacts_erdos_renyi(&g1, 3000, 7.5, r1), 0);
     ck_assert_int_eq(contacts_erdos_renyi(&g2, 3000, 7.5, r2), 0);
     ck_assert_int_eq(contacts_erdos_renyi(&g3, 3000, 7.5, r3), 0);
@@ -427,7 +404,7 @@ START_TEST(test_graph_stats_hand)
     ck_assert_double_eq_tol(st.mean_degree, 8.0 / 5, 1e-12);
     graph_destroy(&g);
     /* The complete graph K6: clustering 1, one component. */
-    gsl_rng *r = seeded_rng(1);
+    gsl_rng *r = tu_rng(1);
     ck_assert_int_eq(contacts_erdos_renyi(&g, 6, 5, r), 0);
     ck_assert_int_eq(graph_stats(&g, &st), 0);
     ck_assert_double_eq_tol(st.transitivity, 1, 1e-12);
@@ -462,7 +439,7 @@ END_TEST
 START_TEST(test_ba_degree_tail)
 {
     const uint32_t n = 200000, m = 3;
-    gsl_rng *r = seeded_rng(4242);
+    gsl_rng *r = tu_rng(4242);
     struct graph g;
     ck_assert_int_eq(contacts_barabasi_albert(&g, n, m, r), 0);
     ck_assert_uint_eq(g.m, (uint64_t)m * (m + 1) / 2 + (uint64_t)(n - m - 1) * m);
@@ -499,7 +476,7 @@ END_TEST
 /* m = n - 1 is the clique alone; m = 1 is a tree (n - 1 edges, connected). */
 START_TEST(test_ba_edges)
 {
-    gsl_rng *r = seeded_rng(3);
+    gsl_rng *r = tu_rng(3);
     struct graph g;
     struct graph_stats st;
     ck_assert_int_eq(contacts_barabasi_albert(&g, 7, 6, r), 0);
@@ -538,7 +515,7 @@ START_TEST(test_ws_clustering)
 {
     const uint32_t n = 100000, k = 10;
     static const double betas[] = { 0, 0.1, 0.3 };
-    gsl_rng *r = seeded_rng(99);
+    gsl_rng *r = tu_rng(99);
     for (size_t i = 0; i < 3; i++) {
         double beta = betas[i];
         struct graph g;
@@ -579,7 +556,7 @@ START_TEST(test_sbm_counts)
 {
     const uint32_t n = 20000, B = 20;
     const double pin = 0.01, pout = 2e-4;
-    gsl_rng *r = seeded_rng(31337);
+    gsl_rng *r = tu_rng(31337);
     struct graph g;
     uint32_t *lab = NULL;
     ck_assert_int_eq(contacts_sbm(&g, n, B, pin, pout, r, &lab), 0);
@@ -624,7 +601,7 @@ START_TEST(test_layered_households)
 {
     const uint32_t n = 50000;
     struct contacts_layered lp = { 3.5, 20, 8, 0 };
-    gsl_rng *r = seeded_rng(8);
+    gsl_rng *r = tu_rng(8);
     struct graph g;
     uint32_t *lab = NULL;
     uint64_t merged = 0;
@@ -671,7 +648,7 @@ START_TEST(test_layered_work_community)
     for (uint32_t a = 0; a < n; a += 2)
         flags[a] = 2;
     struct contacts_layered lp = { 1, 20, 8, 0 };
-    gsl_rng *r = seeded_rng(12);
+    gsl_rng *r = tu_rng(12);
     struct graph g;
     uint32_t *lab = NULL;
     ck_assert_int_eq(contacts_layered(&g, n, &lp, flags, 2, r, &lab, NULL), 0);
@@ -716,7 +693,7 @@ START_TEST(test_configuration_powerlaw)
     }
     double mu = s1 / z, sigma = sqrt(s2 / z - mu * mu);
     ck_assert_double_eq_tol(contacts_powerlaw_mean(a, kmin, kmax), mu, 1e-9);
-    gsl_rng *r = seeded_rng(2718);
+    gsl_rng *r = tu_rng(2718);
     struct graph g;
     uint64_t odd = 0, loops = 0, dups = 0;
     ck_assert_int_eq(contacts_configuration(&g, n, a, kmin, kmax, r, &odd, &loops, &dups), 0);
@@ -744,7 +721,7 @@ END_TEST
  * max_degree 3) is lowered to 2, so 16 pairs are made (some may be erased). */
 START_TEST(test_configuration_odd_sum)
 {
-    gsl_rng *r = seeded_rng(6);
+    gsl_rng *r = tu_rng(6);
     struct graph g;
     uint64_t odd = 0, loops = 0, dups = 0;
     ck_assert_int_eq(contacts_configuration(&g, 11, 2.5, 3, 3, r, &odd, &loops, &dups), 0);

@@ -18,29 +18,8 @@
 #include "contacts.h"
 #include "inference.h"
 #include "suites.h"
+#include "testutil.h"
 
-/* ck_assert_* records its location on every success; these only call into
- * Check when they fail, for the per-record loops. */
-#define FAST(expr)                                                             \
-    do {                                                                       \
-        if (!(expr))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #expr);                      \
-    } while (0)
-#define FAST_EQ(X, Y)                                                          \
-    do {                                                                       \
-        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
-        if (fx_ != fy_)                                                        \
-            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
-                         fx_, fy_);                                            \
-    } while (0)
-
-static gsl_rng *seeded_rng(unsigned long seed)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    ck_assert_ptr_nonnull(r);
-    gsl_rng_set(r, seed);
-    return r;
-}
 
 static uint64_t rand64(gsl_rng *r)
 {
@@ -217,7 +196,7 @@ START_TEST(test_knowledge_random)
 {
     const uint32_t n = random_sizes[_i];
     const size_t N = 200000, EVERY = 20000;
-    gsl_rng *r = seeded_rng(555 + (unsigned long)_i);
+    gsl_rng *r = tu_rng(555 + (unsigned long)_i);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, n, 8, r), 0);
     struct knowledge ka, ks;
@@ -277,7 +256,7 @@ START_TEST(test_knowledge_block)
 {
     const uint32_t n = 20000;
     const size_t N = KNOWLEDGE_BLOCK + KNOWLEDGE_BLOCK / 4 + 3;
-    gsl_rng *r = seeded_rng(9001);
+    gsl_rng *r = tu_rng(9001);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, n, 10, r), 0);
     struct knowledge ka, ks;
@@ -358,7 +337,7 @@ END_TEST
 START_TEST(test_pairset_random)
 {
     enum { N = 100000 };
-    gsl_rng *r = seeded_rng(314159);
+    gsl_rng *r = tu_rng(314159);
     uint64_t *key = malloc(N * sizeof *key);
     ck_assert_ptr_nonnull(key);
     for (size_t i = 0; i < N; i++) {

@@ -22,25 +22,8 @@
 #include "metrics.h"
 #include "serverlog.h"
 #include "suites.h"
+#include "testutil.h"
 #include "traffic.h"
-
-/* ck_assert_* records its location on every success; this only calls into
- * Check when it fails, for the loops. */
-#define FAST_EQ(X, Y)                                                          \
-    do {                                                                       \
-        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
-        if (fx_ != fy_)                                                        \
-            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
-                         fx_, fy_);                                            \
-    } while (0)
-
-static gsl_rng *seeded_rng(unsigned long seed)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    ck_assert_ptr_nonnull(r);
-    gsl_rng_set(r, seed);
-    return r;
-}
 
 /* Add (lo, hi] and check the total and the interval count. */
 static void add_expect(struct coverage *c, int64_t lo, int64_t hi, int64_t total, size_t n)
@@ -116,7 +99,7 @@ END_TEST
 START_TEST(test_coverage_random)
 {
     enum { LO = -30, HI = 370, SPAN = HI - LO };
-    gsl_rng *r = seeded_rng(271828);
+    gsl_rng *r = tu_rng(271828);
     for (int round = 0; round < 200; round++) {
         struct coverage c;
         coverage_init(&c);
@@ -201,7 +184,7 @@ START_TEST(test_end_to_end)
     const uint32_t n = 500;
     const int64_t R = 3 * 86400, P = 7 * 86400;
     const int days = 60;
-    gsl_rng *gr = seeded_rng(11), *tr = seeded_rng(12);
+    gsl_rng *gr = tu_rng(11), *tr = tu_rng(12);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, n, 6, gr), 0);
     struct traffic t;
@@ -455,7 +438,7 @@ END_TEST
 /* Degree KS on a generated graph with every pair found: 0 exactly. */
 START_TEST(test_degree_ks_complete)
 {
-    gsl_rng *r = seeded_rng(5);
+    gsl_rng *r = tu_rng(5);
     struct graph g;
     ck_assert_int_eq(contacts_barabasi_albert(&g, 3000, 3, r), 0);
     struct knowledge k;
@@ -507,7 +490,7 @@ static void learn_all(struct knowledge *k, const struct graph *g)
  * H(labels)) = 2 ln 20 / (ln 2000 + ln 20), igraph not called. */
 START_TEST(test_community_nmi)
 {
-    gsl_rng *r = seeded_rng(17);
+    gsl_rng *r = tu_rng(17);
     struct graph g;
     uint32_t *labels = NULL;
     ck_assert_int_eq(contacts_sbm(&g, 2000, 20, 0.3, 0, r, &labels), 0);
@@ -551,7 +534,7 @@ END_TEST
 /* Leiden is seeded: the same seed, the same partition. */
 START_TEST(test_community_seeded)
 {
-    gsl_rng *r = seeded_rng(23);
+    gsl_rng *r = tu_rng(23);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 3000, 8, r), 0);
     uint32_t *edges = malloc(2 * g.m * sizeof *edges), *a = malloc(g.n * sizeof *a), *b = malloc(g.n * sizeof *b);

@@ -15,14 +15,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-static gsl_rng *seeded_rng(unsigned long seed)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    ck_assert_ptr_nonnull(r);
-    gsl_rng_set(r, seed);
-    return r;
-}
-
 /* Shares: clients ~ Binomial(n, 0.7), workers ~ Binomial(n, 0.6), VPN ~
  * Binomial(n, 0.1), 5 sd each.  Nesting: with the same seed the clients at
  * share 0.4 are a subset of those at 0.7 (each person's client draw is the
@@ -33,7 +25,7 @@ START_TEST(test_population_shares)
     struct population_params p = { n, 0.7, 0.6, 0.1, NULL, 0 }, q = p;
     q.client_share = 0.4;
     struct population a, b;
-    gsl_rng *r = seeded_rng(99), *r2 = seeded_rng(99);
+    gsl_rng *r = tu_rng(99), *r2 = tu_rng(99);
     ck_assert_int_eq(population_init(&a, &p, r), 0);
     ck_assert_int_eq(population_init(&b, &q, r2), 0);
     ck_assert_double_eq_tol(a.clients, 0.7 * n, 5 * sqrt(n * 0.7 * 0.3));
@@ -66,7 +58,7 @@ START_TEST(test_population_regions)
     struct population_region reg[2] = { { 3, 42.36, -71.06, 15 }, { 1, -33.87, 151.21, 40 } };
     struct population_params p = { n, 1, 0.5, 0, reg, 2 };
     struct population pop;
-    gsl_rng *r = seeded_rng(5);
+    gsl_rng *r = tu_rng(5);
     ck_assert_int_eq(population_init(&pop, &p, r), 0);
     double count[2] = { 0 }, s2[2] = { 0 }, sx[2] = { 0 }, sy[2] = { 0 };
     for (uint32_t a = 0; a < n; a++) {

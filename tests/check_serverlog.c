@@ -18,21 +18,8 @@
 
 #include "serverlog.h"
 #include "suites.h"
+#include "testutil.h"
 
-/* ck_assert_* records its location on every success; these only call into
- * Check when they fail, for the per-record loops. */
-#define FAST(expr)                                                             \
-    do {                                                                       \
-        if (!(expr))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #expr);                      \
-    } while (0)
-#define FAST_EQ(X, Y)                                                          \
-    do {                                                                       \
-        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
-        if (fx_ != fy_)                                                        \
-            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
-                         fx_, fy_);                                            \
-    } while (0)
 
 /* --- the reference --------------------------------------------------------- */
 

@@ -27,22 +27,6 @@
 
 #define DAY 86400
 
-/* ck_assert_* records its location on every success; these only call into
- * Check when they fail, for the loops over every entry. */
-#define FAST(expr)                                                             \
-    do {                                                                       \
-        if (!(expr))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #expr);                      \
-    } while (0)
-
-static gsl_rng *seeded_rng(unsigned long seed)
-{
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    ck_assert_ptr_nonnull(r);
-    gsl_rng_set(r, seed);
-    return r;
-}
-
 /* Both tails of a chi-square statistic must be above 5e-7. */
 static void assert_chisq(double x2, double dof, const char *what)
 {
@@ -64,7 +48,7 @@ struct run {
 static void run_days_opts(struct run *out, const struct graph *g, double rate, unsigned long seed,
                           int days, const uint8_t *flags, uint8_t bit, const float *w)
 {
-    gsl_rng *r = seeded_rng(seed);
+    gsl_rng *r = tu_rng(seed);
     struct traffic t;
     struct batch b;
     ck_assert_int_eq(traffic_init(&t, g, rate, r), 0);
@@ -166,14 +150,14 @@ START_TEST(test_traffic_law)
     const struct law_case *lc = &law_cases[_i];
     const uint32_t n = lc->n;
     const double lambda = lc->lambda, L = (double)lc->len / DAY, T = lc->slices * L;
-    gsl_rng *gr = seeded_rng(1001);
+    gsl_rng *gr = tu_rng(1001);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, n, lc->complete ? n - 1 : 10, gr), 0);
     gsl_rng_free(gr);
     if (lc->complete)
         ck_assert_uint_eq(g.m, (uint64_t)n * (n - 1) / 2);
 
-    gsl_rng *r = lc->stream ? rng_stream_new(20161028, 0, 2) : seeded_rng(2002 + (unsigned long)_i);
+    gsl_rng *r = lc->stream ? rng_stream_new(20161028, 0, 2) : tu_rng(2002 + (unsigned long)_i);
     ck_assert_ptr_nonnull(r);
     struct traffic t;
     struct batch b;
@@ -314,7 +298,7 @@ END_TEST
  * sequence. */
 START_TEST(test_traffic_deterministic)
 {
-    gsl_rng *gr = seeded_rng(31);
+    gsl_rng *gr = tu_rng(31);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 1000, 8, gr), 0);
     gsl_rng_free(gr);
@@ -390,7 +374,7 @@ END_TEST
  * clients' pairs, so their count is Poisson(λ T x those pairs), 5 sd. */
 START_TEST(test_traffic_clients_only)
 {
-    gsl_rng *gr = seeded_rng(5150);
+    gsl_rng *gr = tu_rng(5150);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 2000, 10, gr), 0);
     gsl_rng_free(gr);
@@ -475,7 +459,7 @@ END_TEST
  * Using the mean rate for every pair over-disperses D by far. */
 START_TEST(test_traffic_weights_lognormal)
 {
-    gsl_rng *gr = seeded_rng(1234);
+    gsl_rng *gr = tu_rng(1234);
     struct contacts ct = { 0 };
     ck_assert_int_eq(contacts_erdos_renyi(&ct.g, 1000, 8, gr), 0);
     ck_assert_int_eq(contacts_tie_lognormal(&ct, 0.5, 1.0, gr), 0);
@@ -515,7 +499,7 @@ END_TEST
 static void run_custom(struct run *out, const struct graph *g, double rate, unsigned long seed,
                        int days, int64_t slice, void (*setup)(struct traffic *t))
 {
-    gsl_rng *r = seeded_rng(seed);
+    gsl_rng *r = tu_rng(seed);
     struct traffic t;
     struct batch b;
     ck_assert_int_eq(traffic_init(&t, g, rate, r), 0);
@@ -560,7 +544,7 @@ static void setup_profile(struct traffic *t) { traffic_set_profile(t, test_hourl
  *    the reverse), fails this. */
 START_TEST(test_traffic_profile)
 {
-    gsl_rng *gr = seeded_rng(808);
+    gsl_rng *gr = tu_rng(808);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 2000, 10, gr), 0);
     gsl_rng_free(gr);
@@ -600,7 +584,7 @@ static void setup_noncontact(struct traffic *t) { traffic_set_noncontact(t, 0.5)
  * self-pair; the contact entries stay Poisson(2 m λ T + sum_a ν T k_a/(n-1)). */
 START_TEST(test_traffic_noncontact)
 {
-    gsl_rng *gr = seeded_rng(17);
+    gsl_rng *gr = tu_rng(17);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 1000, 6, gr), 0);
     gsl_rng_free(gr);
@@ -684,7 +668,7 @@ END_TEST
  * started, and each pair's one lookup is its first start. */
 START_TEST(test_traffic_cache_long_ttl)
 {
-    gsl_rng *gr = seeded_rng(4);
+    gsl_rng *gr = tu_rng(4);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 500, 6, gr), 0);
     gsl_rng_free(gr);
@@ -732,7 +716,7 @@ static void setup_devices(struct traffic *t) { traffic_set_devices(t, 0.05); }
  * λ T), 5 sd. */
 START_TEST(test_traffic_devices)
 {
-    gsl_rng *gr = seeded_rng(21);
+    gsl_rng *gr = tu_rng(21);
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, 1000, 6, gr), 0);
     gsl_rng_free(gr);

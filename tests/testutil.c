@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <csv.h>
+#include <gsl/gsl_rng.h>
 
 char *tu_top(const char *rel)
 {
@@ -208,4 +209,12 @@ int tu_csv_col(const struct tu_csv *csv, const char *name)
         if (strcmp(csv->rows[0][f], name) == 0)
             return (int)f;
     return -1;
+}
+
+gsl_rng *tu_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(r);
+    gsl_rng_set(r, seed);
+    return r;
 }

@@ -6,6 +6,27 @@
 #include <stddef.h>
 
 #include <check.h>
+#include <gsl/gsl_rng.h>
+
+/* Assertions for per-record loops: ck_assert_* records its location on
+ * every success, which costs seconds over millions of checks; these call
+ * into Check only when they fail. */
+#define FAST(expr)                                                             \
+    do {                                                                       \
+        if (!(expr))                                                           \
+            ck_abort_msg("Assertion '%s' failed", #expr);                      \
+    } while (0)
+#define FAST_EQ(X, Y)                                                          \
+    do {                                                                       \
+        long long fx_ = (long long)(X), fy_ = (long long)(Y);                  \
+        if (fx_ != fy_)                                                        \
+            ck_abort_msg("Assertion '%s == %s' failed: %lld != %lld", #X, #Y,  \
+                         fx_, fy_);                                            \
+    } while (0)
+
+/* A gsl_rng_mt19937 generator with the given seed (the tests' own draws,
+ * independent of the program's streams).  Free with gsl_rng_free. */
+gsl_rng *tu_rng(unsigned long seed);
 
 /* $EXPOSIM_TOP/rel (the checkout), malloc'd. */
 char *tu_top(const char *rel);
