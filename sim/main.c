@@ -245,6 +245,15 @@ static void print_summary(const struct results *r, uint32_t nrep)
     }
 }
 
+/* -o DIR, or results/NAME/ after the scenario's name. */
+static void output_dir(char *buf, size_t len, const struct run_args *a, const struct cfg *c)
+{
+    if (a->outdir)
+        snprintf(buf, len, "%s", a->outdir);
+    else
+        snprintf(buf, len, "results/%s", cfg_str(cfg_root(c), "name", "scenario"));
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a;
@@ -259,10 +268,7 @@ static int cmd_run(int argc, char **argv)
         return 2;
 
     char outdir[4096];
-    if (a.outdir)
-        snprintf(outdir, sizeof outdir, "%s", a.outdir);
-    else
-        snprintf(outdir, sizeof outdir, "results/%s", cfg_str(cfg_root(c), "name", "scenario"));
+    output_dir(outdir, sizeof outdir, &a, c);
     struct diag d;
     diag_init(&d);
     int created = 0;
@@ -343,10 +349,7 @@ static int cmd_generate(int argc, char **argv)
         return 2;
     }
     char outdir[4096];
-    if (a.outdir)
-        snprintf(outdir, sizeof outdir, "%s", a.outdir);
-    else
-        snprintf(outdir, sizeof outdir, "results/%s", cfg_str(cfg_root(c), "name", "scenario"));
+    output_dir(outdir, sizeof outdir, &a, c);
     struct diag d;
     diag_init(&d);
     int created = 0;

@@ -744,9 +744,6 @@ END_TEST
 
 static void run_generator(const char *gen, int want_status, const char *want_text)
 {
-    char *dir = tu_mkdtemp(), *path, *args, *out = NULL, *err = NULL;
-    ck_assert_ptr_nonnull(dir);
-    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
     char *xml;
     ck_assert_int_ge(asprintf(&xml, "<?xml version=\"1.0\"?>\n<scenario name=\"g\">\n"
                               "<run seed=\"3\" horizon_days=\"10\"/>\n"
@@ -755,20 +752,8 @@ static void run_generator(const char *gen, int want_status, const char *want_tex
                               "<policy><retention days=\"10\"/></policy>\n"
                               "<adversary><bulk_snapshot period_days=\"10\"/></adversary>\n"
                               "</scenario>\n", gen), 0);
-    tu_write(path, xml);
-    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s/out'", path, dir), 0);
-    int st = tu_exposim(args, &out, &err);
-    ck_assert_msg(st == want_status, "%s: status %d (want %d)\nstdout: %s\nstderr: %s", gen, st,
-                  want_status, out, err);
-    const char *hay = want_status ? err : out;
-    ck_assert_msg(strstr(hay, want_text) != NULL, "%s: '%s' not in:\n%s", gen, want_text, hay);
-    free(out);
-    free(err);
-    free(args);
+    tu_run_expect("s.xml", xml, gen, want_status, want_text);
     free(xml);
-    free(path);
-    tu_rmtree(dir);
-    free(dir);
 }
 
 START_TEST(test_generators_cli)

@@ -109,6 +109,27 @@ int tu_exposim(const char *args, char **out, char **err)
     return WEXITSTATUS(st);
 }
 
+void tu_run_expect(const char *file, const char *xml, const char *label, int want_status,
+                   const char *want_text)
+{
+    char *dir = tu_mkdtemp(), *path, *args, *out = NULL, *err = NULL;
+    ck_assert_ptr_nonnull(dir);
+    ck_assert_int_ge(asprintf(&path, "%s/%s", dir, file), 0);
+    tu_write(path, xml);
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s/out'", path, dir), 0);
+    int st = tu_exposim(args, &out, &err);
+    ck_assert_msg(st == want_status, "%s: status %d (want %d)\nstdout: %s\nstderr: %s", label, st,
+                  want_status, out, err);
+    const char *hay = want_status ? err : out;
+    ck_assert_msg(strstr(hay, want_text) != NULL, "%s: '%s' not in:\n%s", label, want_text, hay);
+    free(out);
+    free(err);
+    free(args);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 struct csv_state {
     struct tu_csv *csv;
     char **row;

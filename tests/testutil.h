@@ -45,6 +45,12 @@ char *tu_slurp(const char *path, size_t *len);
  * malloc'd into *out and *err (either may be NULL to discard). */
 int tu_exposim(const char *args, char **out, char **err);
 
+/* Write `xml` to a scratch scenario called `file`, run `exposim run` on it, and assert
+ * the exit status and that want_text appears in stdout (status 0) or
+ * stderr (otherwise); `label` names the case in failure messages. */
+void tu_run_expect(const char *file, const char *xml, const char *label, int want_status,
+                   const char *want_text);
+
 /* A CSV file read with libcsv: rows[r][f] are NUL-terminated strings; row 0
  * is the header. */
 struct tu_csv {
