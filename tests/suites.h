@@ -20,5 +20,6 @@ Suite *adversary_suite(void);   /* tests/check_adversary.c */      /* tests/chec
 Suite *sweep_suite(void);      /* tests/check_sweep.c: designs, journal, sweeps end to end */
 Suite *graphio_suite(void);    /* tests/check_graphio.c: imports, traces, GraphML */
 Suite *population_suite(void); /* tests/check_population.c */
+Suite *location_suite(void);   /* tests/check_location.c */
 
 #endif

@@ -22,9 +22,18 @@
  * five.  sweep-j2 gives -j 2's speedup over -j 1; sweep-overhead gives
  * what a run costs beyond its replication (parse, validate and configure
  * the point, journal line, fdatasync, final files), from the -j 1 wall time
- * less the same 40 replications run directly.  Run `bench CASE` to run one
- * case. */
+ * less the same 40 replications run directly.
+ *
+ * "location" times the adversary's location knowledge alone (location.h):
+ * 10^6 people over 180 days, 30 points each per 30-day batch (180 in
+ * all: home at night, work in weekday work hours for the 60% who work,
+ * trips 30% of the other hours; a fifth of the points geolocate to a
+ * carrier gateway instead), staged in six batches with a flush and
+ * location_metrics after each, like a bulk monthly adversary.  Points come
+ * from a counter-based hash of (person, hour), so the truth's where() can
+ * recompute them.  Run `bench CASE` to run one case. */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +47,7 @@
 #include "cfg.h"
 #include "community.h"
 #include "contacts.h"
+#include "location.h"
 #include "population.h"
 #include "results.h"
 #include "sim.h"
@@ -228,6 +238,131 @@ static int run_community(const void *unused)
     return 0;
 }
 
+/* ---- location ---------------------------------------------------------------- */
+
+#define LOC_N 1000000u
+#define LOC_DAYS 180u
+#define LOC_BATCH_DAYS 30u
+
+static uint64_t loc_hash(uint64_t a, uint64_t b)   /* splitmix64 of (a, b) */
+{
+    uint64_t z = a * 0x9e3779b97f4a7c15ull + b + 0x632be59bd9b4e019ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static double loc_unit(uint64_t x) { return (double)(x >> 11) * 0x1.0p-53; }
+
+struct loc_world {
+    float *hlat, *hlon, *wlat, *wlon;
+};
+
+/* Where u truly is at hour h; *kind: 0 home, 1 work, 2 trip. */
+static void loc_true(const struct loc_world *w, uint32_t u, uint32_t h, float *lat, float *lon, int *kind)
+{
+    uint32_t hod = h % 24, dow = h / 24 % 7;
+    uint64_t x = loc_hash(u, h);
+    *kind = 0;
+    *lat = w->hlat[u];
+    *lon = w->hlon[u];
+    if (hod >= 22 || hod < 6)
+        return;
+    if (dow < 5 && hod >= 9 && hod < 17 && !isnan(w->wlat[u])) {
+        *kind = 1;
+        *lat = w->wlat[u];
+        *lon = w->wlon[u];
+    } else if (loc_unit(x) < 0.3) {       /* a trip in the region */
+        *kind = 2;
+        *lat = 48.0f + (float)loc_unit(loc_hash(x, 1));
+        *lon = 2.0f + (float)loc_unit(loc_hash(x, 2));
+    }
+}
+
+static void loc_where(const void *ctx, uint32_t u, uint32_t h, float *lat, float *lon)
+{
+    int kind;
+    loc_true(ctx, u, h, lat, lon, &kind);
+}
+
+static int run_location(const void *unused)
+{
+    (void)unused;
+    struct loc_world w;
+    uint8_t *locatable = malloc(LOC_N);
+    w.hlat = malloc(LOC_N * sizeof *w.hlat);
+    w.hlon = malloc(LOC_N * sizeof *w.hlon);
+    w.wlat = malloc(LOC_N * sizeof *w.wlat);
+    w.wlon = malloc(LOC_N * sizeof *w.wlon);
+    gsl_rng *r = rng_stream_new(1, 0, 1), *rm = rng_stream_new(1, 0, 2);
+    if (!locatable || !w.hlat || !w.hlon || !w.wlat || !w.wlon || !r || !rm)
+        return 1;
+    for (uint32_t u = 0; u < LOC_N; u++) {  /* a 111 x 74 km region */
+        locatable[u] = 1;
+        w.hlat[u] = 48.0f + (float)gsl_rng_uniform(r);
+        w.hlon[u] = 2.0f + (float)gsl_rng_uniform(r);
+        int worker = gsl_rng_uniform(r) < 0.6;
+        w.wlat[u] = worker ? 48.0f + (float)gsl_rng_uniform(r) : NAN;
+        w.wlon[u] = worker ? 2.0f + (float)gsl_rng_uniform(r) : NAN;
+    }
+    struct location_params p;
+    location_params_default(&p);
+    struct location L;
+    if (location_init(&L, LOC_N, 24 * LOC_DAYS, &p))
+        return 1;
+    struct location_truth t = { LOC_N, locatable, w.hlat, w.hlon, w.wlat, w.wlon, loc_where, &w };
+    double stage_s = 0, flush_s = 0, metrics_s = 0, metrics_max = 0;
+    struct location_metrics m;
+    for (uint32_t b = 0; b < LOC_DAYS / LOC_BATCH_DAYS; b++) {
+        double t0 = now_s();
+        for (uint32_t d = 0; d < LOC_BATCH_DAYS; d++)      /* roughly in time order */
+            for (uint32_t u = 0; u < LOC_N; u++) {
+                uint32_t day = b * LOC_BATCH_DAYS + d;
+                uint32_t h = 24 * day + (uint32_t)(loc_hash(u, 1000000 + day) % 24), hod = h % 24;
+                float lat, lon;
+                int kind;
+                loc_true(&w, u, h, &lat, &lon, &kind);
+                if (loc_unit(loc_hash(u, 2000000 + h)) < 0.2) {  /* cellular: the gateway of a 0.25-degree cell */
+                    lat = 48.125f + 0.25f * floorf((lat - 48.0f) / 0.25f);
+                    lon = 2.125f + 0.25f * floorf((lon - 2.0f) / 0.25f);
+                }
+                unsigned flags = (hod >= 22 || hod < 6 ? LOCATION_NIGHT : 0) |
+                                 (h / 24 % 7 < 5 && hod >= 9 && hod < 17 ? LOCATION_WORK : 0);
+                if (location_stage(&L, u, h, lat, lon, flags))
+                    return 1;
+            }
+        double t1 = now_s();
+        if (location_flush(&L))
+            return 1;
+        double t2 = now_s();
+        if (location_metrics(&L, &t, 24 * (b + 1) * LOC_BATCH_DAYS, rm, &m))
+            return 1;
+        double t3 = now_s();
+        stage_s += t1 - t0;
+        flush_s += t2 - t1;
+        metrics_s += t3 - t2;
+        if (t3 - t2 > metrics_max)
+            metrics_max = t3 - t2;
+    }
+    printf("location N=%u, %u days, 6 batches: %.3g points stored (%.1f bytes each), staging %.2f s, flush %.2f s "
+           "(of which the self-flushes while staging are in staging), metrics %.2f s per call (max %.2f); "
+           "home within 1 km %.3f, work within 1 km %.3f, days located %.3f, unicity_1..4 %.3f %.3f %.3f %.3f, "
+           "co-location %.0f pair-hours/hour (precision %.3f)",
+           LOC_N, LOC_DAYS, (double)L.npt, (double)(L.npt * sizeof *L.pt + (LOC_N + 1) * sizeof *L.off) / L.npt,
+           stage_s, flush_s, metrics_s / 6, metrics_max, m.home_within_1km, m.work_within_1km, m.user_days_located,
+           m.unicity[0], m.unicity[1], m.unicity[2], m.unicity[3], m.coloc_pairs, m.coloc_precision);
+    fflush(stdout);
+    location_destroy(&L);
+    free(locatable);
+    free(w.hlat);
+    free(w.hlon);
+    free(w.wlat);
+    free(w.wlon);
+    gsl_rng_free(r);
+    gsl_rng_free(rm);
+    return 0;
+}
+
 static int run_case_v(const void *c) { return run_case(c); }
 static int run_graph_case_v(const void *p) { return run_graph_case(p); }
 
@@ -401,6 +536,8 @@ int main(int argc, char **argv)
     }
     if (argc < 2 || strcmp(argv[1], "community") == 0)
         failed |= in_child("community", run_community, NULL);
+    if (argc < 2 || strcmp(argv[1], "location") == 0)
+        failed |= in_child("location", run_location, NULL);
     if (argc < 2 || strcmp(argv[1], "sweep-j2") == 0)
         failed |= in_child("sweep-j2", run_sweep_speedup, NULL);
     if (argc < 2 || strcmp(argv[1], "sweep-overhead") == 0)

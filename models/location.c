@@ -1,0 +1,840 @@
+/* location — the adversary's knowledge of where people are; see location.h. */
+#include "location.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#define SLOT_MASK 0x3fffffffu
+#define FLAG_SHIFT 30
+#define COLOC_BLOCK ((size_t)1 << 21)     /* co-location entries per block (2 x 32 MiB) */
+
+static const double km_per_deg = 111.32;
+static const double deg_to_rad = 3.14159265358979323846 / 180.0;
+
+void location_params_default(struct location_params *p)
+{
+    p->cluster_km = 1.0;
+    p->cell_km = 1.0;
+    p->slot_hours = 1;
+    p->probes = 1000;
+    p->coloc_hours = 168;
+}
+
+static unsigned bits_for(uint64_t maxval)     /* bits to hold 0..maxval */
+{
+    unsigned b = 0;
+    while (b < 64 && (maxval >> b))
+        b++;
+    return b;
+}
+
+int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours, const struct location_params *p)
+{
+    memset(L, 0, sizeof *L);
+    if (!p || !(p->cluster_km > 0) || !(p->cell_km >= 0.01 && p->cell_km <= 10000) ||
+        (p->slot_hours != 1 && p->slot_hours != 24) || p->probes == 0 || n_people == 0 || horizon_hours == 0 ||
+        horizon_hours >= (1u << FLAG_SHIFT))
+        return -1;
+    L->p = *p;
+    L->n = n_people;
+    L->horizon_hours = horizon_hours;
+    L->cell_deg = p->cell_km / km_per_deg;
+    L->inv_cell = 1 / L->cell_deg;
+    int32_t rlo = (int32_t)floor(-90.0 * L->inv_cell), rhi = (int32_t)floor(90.0 * L->inv_cell);
+    int32_t clo = (int32_t)floor(-180.0 * L->inv_cell), chi = (int32_t)floor(180.0 * L->inv_cell);
+    L->row_min = rlo;
+    L->col_min = clo;
+    L->block = LOCATION_BLOCK;
+    L->nrows = (uint32_t)(rhi - rlo + 1);
+    L->row_bits = bits_for(L->nrows - 1);
+    L->col_bits = bits_for((uint64_t)(chi - clo));
+    unsigned slot_bits = bits_for((horizon_hours - 1) / p->slot_hours);
+    if (L->row_bits + L->col_bits + slot_bits > 64)
+        return -1;
+    L->off = calloc((size_t)n_people + 1, sizeof *L->off);
+    L->row_cos = malloc(L->nrows * sizeof *L->row_cos);
+    if (!L->off || !L->row_cos) {
+        location_destroy(L);
+        return -1;
+    }
+    for (uint32_t i = 0; i < L->nrows; i++) {
+        double phi = ((double)(rlo + (int32_t)i) + 0.5) * L->cell_deg;
+        if (phi > 90)
+            phi = 90;
+        if (phi < -90)
+            phi = -90;
+        double c = cos(phi * deg_to_rad);
+        L->row_cos[i] = c > 0 ? c : 0;
+    }
+    return 0;
+}
+
+void location_destroy(struct location *L)
+{
+    if (!L)
+        return;
+    free(L->off);
+    free(L->pt);
+    free(L->stage);
+    free(L->row_cos);
+    memset(L, 0, sizeof *L);
+}
+
+static inline int32_t ifloor(double x)
+{
+    int32_t i = (int32_t)x;
+    return i - (x < (double)i);
+}
+
+static inline uint64_t cell_of(const struct location *L, float lat, float lon)
+{
+    uint32_t row = (uint32_t)(ifloor((double)lat * L->inv_cell) - L->row_min);
+    if (row >= L->nrows)
+        row = L->nrows - 1;
+    int32_t j = ifloor((double)lon * L->row_cos[row] * L->inv_cell);
+    return (uint64_t)row << L->col_bits | (uint64_t)(uint32_t)(j - L->col_min);
+}
+
+uint64_t location_cell(const struct location *L, float lat, float lon) { return cell_of(L, lat, lon); }
+
+double location_haversine_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double p1 = lat1 * deg_to_rad, p2 = lat2 * deg_to_rad;
+    double sdp = sin((p2 - p1) / 2), sdl = sin((lon2 - lon1) * deg_to_rad / 2);
+    double a = sdp * sdp + cos(p1) * cos(p2) * sdl * sdl;
+    if (a > 1)
+        a = 1;
+    return 2 * LOCATION_EARTH_KM * asin(sqrt(a));
+}
+
+/* ---- staging and merging ------------------------------------------------ */
+
+int location_stage(struct location *L, uint32_t u, uint32_t h, float lat, float lon, unsigned flags)
+{
+    if (u >= L->n || h >= L->horizon_hours || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180))
+        return -1;
+    if (L->staged == L->stage_cap) {
+        if (L->staged >= L->block && location_flush(L))   /* a failed flush before */
+            return -1;
+        size_t cap = L->stage_cap ? 2 * L->stage_cap : 4096;
+        if (cap > L->block)
+            cap = L->block;
+        struct location_staged *s = realloc(L->stage, cap * sizeof *s);
+        if (!s)
+            return -1;
+        L->stage = s;
+        L->stage_cap = cap;
+    }
+    struct location_staged *s = &L->stage[L->staged++];
+    s->u = u;
+    s->slot = h / L->p.slot_hours | (uint32_t)(flags & 3u) << FLAG_SHIFT;
+    s->lat = lat + 0.0f;                  /* -0 becomes +0: one bit pattern per point */
+    s->lon = lon + 0.0f;
+    return L->staged >= L->block ? location_flush(L) : 0;
+}
+
+/* The store's order: slot (without the flags), lat, lon. */
+static inline int pt_cmp(uint32_t sa, float la, float oa, uint32_t sb, float lb, float ob)
+{
+    sa &= SLOT_MASK;
+    sb &= SLOT_MASK;
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    if (oa != ob)
+        return oa < ob ? -1 : 1;
+    return 0;
+}
+
+static int staged_cmp(const void *a, const void *b)
+{
+    const struct location_staged *x = a, *y = b;
+    return pt_cmp(x->slot, x->lat, x->lon, y->slot, y->lat, y->lon);
+}
+
+static void sort_staged(struct location_staged *s, size_t m)
+{
+    if (m > 48) {
+        qsort(s, m, sizeof *s, staged_cmp);
+        return;
+    }
+    for (size_t i = 1; i < m; i++) {       /* records mostly arrive in time order */
+        struct location_staged x = s[i];
+        size_t j = i;
+        while (j > 0 && staged_cmp(&s[j - 1], &x) > 0) {
+            s[j] = s[j - 1];
+            j--;
+        }
+        s[j] = x;
+    }
+}
+
+int location_flush(struct location *L)
+{
+    size_t S = L->staged;
+    if (!S)
+        return 0;
+    uint32_t n = L->n;
+    uint32_t *pre = calloc((size_t)n + 1, sizeof *pre);
+    struct location_staged *tmp = malloc(S * sizeof *tmp);
+    if (!pre || !tmp) {
+        free(pre);
+        free(tmp);
+        return -1;
+    }
+    /* counting sort by person: afterwards pre[u] is the end of u's run */
+    for (size_t i = 0; i < S; i++)
+        pre[L->stage[i].u + 1]++;
+    for (uint32_t u = 0; u < n; u++)
+        pre[u + 1] += pre[u];
+    for (size_t i = 0; i < S; i++)
+        tmp[pre[L->stage[i].u]++] = L->stage[i];
+    /* each person's run: sort, drop repeats and points already stored
+     * (their flags go to the stored copy); compact to tmp[0..w), pre[u]
+     * becoming the end of u's new points */
+    size_t w = 0, start = 0;
+    for (uint32_t u = 0; u < n; u++) {
+        size_t end = pre[u];
+        if (end > start) {
+            sort_staged(tmp + start, end - start);
+            struct location_point *old = L->pt + L->off[u];
+            uint64_t nold = L->off[u + 1] - L->off[u], o = 0;
+            size_t first = w;
+            for (size_t i = start; i < end; i++) {
+                struct location_staged x = tmp[i];
+                if (w > first &&
+                    pt_cmp(tmp[w - 1].slot, tmp[w - 1].lat, tmp[w - 1].lon, x.slot, x.lat, x.lon) == 0) {
+                    tmp[w - 1].slot |= x.slot & ~SLOT_MASK;
+                    continue;
+                }
+                int c = 1;
+                while (o < nold && (c = pt_cmp(old[o].slot, old[o].lat, old[o].lon, x.slot, x.lat, x.lon)) < 0)
+                    o++;
+                if (o < nold && c == 0) {
+                    old[o].slot |= x.slot & ~SLOT_MASK;
+                    continue;
+                }
+                tmp[w++] = x;
+            }
+        }
+        pre[u] = (uint32_t)w;
+        start = end;
+    }
+    if (w) {
+        struct location_point *np = realloc(L->pt, (L->npt + w) * sizeof *np);
+        if (!np) {
+            free(pre);
+            free(tmp);
+            return -1;                    /* the stage is kept; flags merged so far are idempotent */
+        }
+        L->pt = np;
+        /* merge from the back, in place: person u's points move up by the
+         * new points of the people before u */
+        for (uint32_t u = n; u-- > 0;) {
+            uint64_t a = L->off[u], i = L->off[u + 1];
+            size_t ns = u ? pre[u - 1] : 0, j = pre[u];
+            uint64_t wpos = L->off[u + 1] + j;
+            while (j > ns) {
+                const struct location_staged *x = &tmp[j - 1];
+                if (i > a && pt_cmp(np[i - 1].slot, np[i - 1].lat, np[i - 1].lon, x->slot, x->lat, x->lon) > 0) {
+                    np[--wpos] = np[--i];
+                } else {
+                    np[--wpos] = (struct location_point){ x->slot, x->lat, x->lon };
+                    j--;
+                }
+            }
+            if (ns && i > a)
+                memmove(np + a + ns, np + a, (i - a) * sizeof *np);
+            L->off[u + 1] += pre[u];
+        }
+        L->npt += w;
+    }
+    free(pre);
+    free(tmp);
+    L->staged = 0;
+    return 0;
+}
+
+/* ---- home and work -------------------------------------------------------- */
+
+struct cpt {
+    float lat, lon;
+    uint32_t mult;
+};
+
+static int cpt_cmp(const void *a, const void *b)
+{
+    const struct cpt *x = a, *y = b;
+    if (x->lat != y->lat)
+        return x->lat < y->lat ? -1 : 1;
+    return (x->lon > y->lon) - (x->lon < y->lon);
+}
+
+static void sort_cpt(struct cpt *c, size_t m)
+{
+    if (m > 32) {
+        qsort(c, m, sizeof *c, cpt_cmp);
+        return;
+    }
+    for (size_t i = 1; i < m; i++) {
+        struct cpt x = c[i];
+        size_t j = i;
+        while (j > 0 && cpt_cmp(&c[j - 1], &x) > 0) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
+}
+
+static double wrap180(double d)
+{
+    while (d > 180)
+        d -= 360;
+    while (d < -180)
+        d += 360;
+    return d;
+}
+
+/* The cluster estimate of c[0..m) (one entry per point occurrence, mult 1),
+ * sorted and merged in place: see location.h, "home". */
+static void cluster(struct cpt *c, size_t m, double km, double *lat, double *lon)
+{
+    sort_cpt(c, m);
+    size_t d = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (d && c[d - 1].lat == c[i].lat && c[d - 1].lon == c[i].lon)
+            c[d - 1].mult += c[i].mult;
+        else
+            c[d++] = c[i];
+    }
+    /* two points further apart in latitude than this are further apart
+     * than km (a meridian arc is the shortest way between two latitudes) */
+    double band = km / (LOCATION_EARTH_KM * deg_to_rad) * (1 + 1e-9);
+    size_t best = 0;
+    uint64_t best_w = 0;
+    for (size_t i = 0; i < d; i++) {
+        uint64_t wgt = c[i].mult;
+        for (size_t j = i; j-- > 0 && c[i].lat - c[j].lat <= band;)
+            if (location_haversine_km(c[i].lat, c[i].lon, c[j].lat, c[j].lon) <= km)
+                wgt += c[j].mult;
+        for (size_t j = i + 1; j < d && c[j].lat - c[i].lat <= band; j++)
+            if (location_haversine_km(c[i].lat, c[i].lon, c[j].lat, c[j].lon) <= km)
+                wgt += c[j].mult;
+        if (wgt > best_w) {               /* ties: the first, i.e. lowest (lat, lon) */
+            best_w = wgt;
+            best = i;
+        }
+    }
+    double clat = c[best].lat, clon = c[best].lon, slat = 0, slon = 0;
+    for (size_t j = 0; j < d; j++)
+        if (j == best || (fabs(c[j].lat - clat) <= band &&
+                          location_haversine_km(clat, clon, c[j].lat, c[j].lon) <= km)) {
+            slat += (double)c[j].mult * c[j].lat;
+            slon += (double)c[j].mult * wrap180(c[j].lon - clon);
+        }
+    *lat = slat / (double)best_w;
+    *lon = wrap180(clon + slon / (double)best_w);
+}
+
+static int float_cmp(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* median, share <= 1 km and <= 10 km of e[0..m) (sorted in place); NaN if m = 0 */
+static void summarise(float *e, size_t m, double *median, double *w1, double *w10)
+{
+    if (!m) {
+        *median = *w1 = *w10 = NAN;
+        return;
+    }
+    qsort(e, m, sizeof *e, float_cmp);
+    *median = m % 2 ? e[m / 2] : ((double)e[m / 2 - 1] + e[m / 2]) / 2;
+    size_t a = 0, b = 0;
+    for (size_t i = 0; i < m; i++) {
+        a += e[i] <= 1.0f;
+        b += e[i] <= 10.0f;
+    }
+    *w1 = (double)a / (double)m;
+    *w10 = (double)b / (double)m;
+}
+
+/* ---- unicity ------------------------------------------------------------------ */
+
+static inline uint64_t mix64(uint64_t z)      /* splitmix64 finaliser */
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+struct occ {                              /* a probe holds this (slot, cell) as its bit-th point */
+    uint64_t key;
+    uint32_t probe, bit;
+};
+
+static int occ_cmp(const void *a, const void *b)
+{
+    const struct occ *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->probe > y->probe) - (x->probe < y->probe);
+}
+
+/* Person u's distinct (slot, cell) keys into keys[] (room for every point
+ * of u); returns how many, stopping at `cap` distinct. */
+static size_t trace_keys(const struct location *L, uint32_t u, uint64_t *keys, size_t cap)
+{
+    const struct location_point *p = L->pt + L->off[u];
+    uint64_t m = L->off[u + 1] - L->off[u];
+    unsigned cb = L->row_bits + L->col_bits;
+    size_t k = 0, slot_start = 0;
+    uint32_t cur = UINT32_MAX;
+    for (uint64_t i = 0; i < m && k < cap; i++) {
+        uint32_t s = p[i].slot & SLOT_MASK;
+        if (s != cur) {
+            cur = s;
+            slot_start = k;
+        }
+        uint64_t key = (uint64_t)s << cb | cell_of(L, p[i].lat, p[i].lon);
+        size_t j = slot_start;
+        while (j < k && keys[j] != key)
+            j++;
+        if (j == k)
+            keys[k++] = key;
+    }
+    return k;
+}
+
+struct unicity {
+    struct occ *occ;                      /* the probes' points, sorted by key */
+    size_t nocc, nprobes;
+    uint32_t *probe_person;
+    uint8_t *probe_k, *mark, *unique;
+    uint32_t *touched;
+    uint64_t *table;                      /* index + 1 in occ of a key's first occurrence, 0: empty */
+    uint64_t mask;
+    uint64_t *filter;                     /* a bit per (Fibonacci) hash of the keys: most points stop here, in L2 */
+    unsigned filter_shift;
+};
+
+static void unicity_free(struct unicity *U)
+{
+    free(U->occ);
+    free(U->probe_person);
+    free(U->probe_k);
+    free(U->mark);
+    free(U->unique);
+    free(U->touched);
+    free(U->table);
+    free(U->filter);
+    memset(U, 0, sizeof *U);
+}
+
+/* Draw the probes and their points, and index the points.  ncell[u] =
+ * min(distinct (slot, cell) points, LOCATION_KMAX); elig and keys are
+ * scratch (N, and the most points of a person).  0 or -1 (OOM). */
+static int unicity_prepare(struct unicity *U, const struct location *L, const uint8_t *ncell, uint32_t *elig,
+                           uint64_t *keys, gsl_rng *r, struct location_metrics *out)
+{
+    uint32_t n = L->n, probes = L->p.probes;
+    size_t maxprobes = (size_t)LOCATION_KMAX * probes, maxocc = (size_t)21 * probes;
+    memset(U, 0, sizeof *U);
+    U->occ = malloc(maxocc * sizeof *U->occ);
+    U->probe_person = malloc(maxprobes * sizeof *U->probe_person);
+    U->probe_k = malloc(maxprobes);
+    U->mark = calloc(maxprobes, 1);
+    U->unique = malloc(maxprobes);
+    U->touched = malloc(maxprobes * sizeof *U->touched);
+    if (!U->occ || !U->probe_person || !U->probe_k || !U->mark || !U->unique || !U->touched)
+        return -1;
+    size_t np = 0;
+    for (unsigned k = 1; k <= LOCATION_KMAX; k++) {
+        uint32_t e = 0;
+        for (uint32_t u = 0; u < n; u++)
+            if (ncell[u] >= k)
+                elig[e++] = u;
+        uint32_t m = e < probes ? e : probes;
+        out->unicity_probes[k - 1] = m;
+        for (uint32_t t = 0; t < m; t++) {  /* partial Fisher-Yates: m people without replacement */
+            uint32_t j = t + (uint32_t)gsl_rng_uniform_int(r, e - t), x = elig[t];
+            elig[t] = elig[j];
+            elig[j] = x;
+        }
+        for (uint32_t t = 0; t < m; t++) {  /* and k of each one's points */
+            uint32_t u = elig[t];
+            size_t d = trace_keys(L, u, keys, SIZE_MAX);
+            for (unsigned b = 0; b < k; b++) {
+                size_t j = b + (size_t)gsl_rng_uniform_int(r, d - b);
+                uint64_t x = keys[b];
+                keys[b] = keys[j];
+                keys[j] = x;
+                U->occ[U->nocc++] = (struct occ){ keys[b], (uint32_t)np, b };
+            }
+            U->probe_person[np] = u;
+            U->probe_k[np] = (uint8_t)k;
+            U->unique[np] = 1;
+            np++;
+        }
+    }
+    U->nprobes = np;
+    qsort(U->occ, U->nocc, sizeof *U->occ, occ_cmp);
+    uint64_t cap = 64, fbits = (uint64_t)1 << 16;
+    while (cap < 4 * (uint64_t)U->nocc)
+        cap *= 2;
+    while (fbits < 32 * (uint64_t)U->nocc && fbits < ((uint64_t)1 << 23))
+        fbits *= 2;
+    U->mask = cap - 1;
+    U->filter_shift = 64 - bits_for(fbits - 1);
+    U->table = calloc(cap, sizeof *U->table);
+    U->filter = calloc(fbits / 64, sizeof *U->filter);
+    if (!U->table || !U->filter)
+        return -1;
+    for (size_t i = 0; i < U->nocc; i++) {
+        if (i && U->occ[i].key == U->occ[i - 1].key)
+            continue;
+        uint64_t h = mix64(U->occ[i].key) & U->mask, f = (U->occ[i].key * 0x9e3779b97f4a7c15ull) >> U->filter_shift;
+        U->filter[f >> 6] |= (uint64_t)1 << (f & 63);
+        while (U->table[h])
+            h = (h + 1) & U->mask;
+        U->table[h] = i + 1;
+    }
+    return 0;
+}
+
+/* Person v's trace against every probe: a probe whose k points v holds
+ * all is not unique (unless v is the probe's person).  O(points of v). */
+static void unicity_mark(struct unicity *U, const struct location *L, uint32_t v)
+{
+    const struct location_point *p = L->pt + L->off[v];
+    uint64_t m = L->off[v + 1] - L->off[v], last = UINT64_MAX, cell = 0;
+    unsigned cb = L->row_bits + L->col_bits;
+    float plat = NAN, plon = NAN;
+    size_t nt = 0;
+    for (uint64_t i = 0; i < m; i++) {
+        if (p[i].lat != plat || p[i].lon != plon) {   /* the same place as the point before: same cell */
+            plat = p[i].lat;
+            plon = p[i].lon;
+            cell = cell_of(L, plat, plon);
+        }
+        uint64_t key = (uint64_t)(p[i].slot & SLOT_MASK) << cb | cell;
+        if (key == last)
+            continue;
+        last = key;
+        uint64_t f = (key * 0x9e3779b97f4a7c15ull) >> U->filter_shift, h, t;
+        if (!((U->filter[f >> 6] >> (f & 63)) & 1))
+            continue;
+        h = mix64(key) & U->mask;
+        while ((t = U->table[h]) && U->occ[t - 1].key != key)
+            h = (h + 1) & U->mask;
+        if (!t)
+            continue;
+        for (size_t o = t - 1; o < U->nocc && U->occ[o].key == key; o++) {
+            uint32_t pr = U->occ[o].probe;
+            if (!U->mark[pr])
+                U->touched[nt++] = pr;
+            U->mark[pr] |= (uint8_t)(1u << U->occ[o].bit);
+        }
+    }
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t pr = U->touched[i];
+        if (U->mark[pr] == (1u << U->probe_k[pr]) - 1 && U->probe_person[pr] != v)
+            U->unique[pr] = 0;
+        U->mark[pr] = 0;
+    }
+}
+
+static void unicity_finish(const struct unicity *U, struct location_metrics *out)
+{
+    uint64_t uniq[LOCATION_KMAX] = { 0 };
+    for (size_t i = 0; i < U->nprobes; i++)
+        uniq[U->probe_k[i] - 1] += U->unique[i];
+    for (unsigned k = 0; k < LOCATION_KMAX; k++)
+        out->unicity[k] = out->unicity_probes[k] ? (double)uniq[k] / (double)out->unicity_probes[k] : NAN;
+}
+
+/* ---- co-location ---------------------------------------------------------------- */
+
+struct centry {
+    uint64_t key;                         /* sampled slot (in the block) << cell bits | cell */
+    uint32_t person;
+};
+
+/* Stable LSD radix sort of e[0..m) on the low `bits` bits of key (tmp: m
+ * entries).  Returns the sorted array (e or tmp). */
+static struct centry *radix_sort(struct centry *e, struct centry *tmp, size_t m, unsigned bits)
+{
+    size_t count[2048];
+    for (unsigned sh = 0; sh < bits; sh += 11) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < m; i++)
+            count[(e[i].key >> sh) & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++)
+            tmp[count[(e[i].key >> sh) & 2047]++] = e[i];
+        struct centry *x = e;
+        e = tmp;
+        tmp = x;
+    }
+    return e;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* cur: scratch, a cursor per person (N); slot_points: the points stored
+ * per slot (elapsed of them). */
+static int coloc_run(const struct location *L, const struct location_truth *truth, uint32_t elapsed, uint32_t *cur,
+                     const uint64_t *slot_points, gsl_rng *r, struct location_metrics *out)
+{
+    uint32_t ns = L->p.coloc_hours == 0 || L->p.coloc_hours >= elapsed ? elapsed : L->p.coloc_hours;
+    uint32_t *all = malloc((size_t)elapsed * sizeof *all), *slots = malloc((size_t)ns * sizeof *slots);
+    int32_t *sidx = malloc((size_t)elapsed * sizeof *sidx);
+    uint64_t *per = calloc(ns, sizeof *per), *tk = NULL;
+    struct centry *e = NULL, *tmp = NULL;
+    size_t tkcap = 0, ecap = 0;
+    int rc = -1;
+    if (!all || !slots || !sidx || !per)
+        goto done;
+    for (uint32_t s = 0; s < elapsed; s++) {
+        all[s] = s;
+        sidx[s] = -1;
+    }
+    if (ns == elapsed)
+        memcpy(slots, all, (size_t)ns * sizeof *slots);
+    else
+        gsl_ran_choose(r, slots, ns, all, elapsed, sizeof *slots);  /* sorted */
+    for (uint32_t i = 0; i < ns; i++)
+        sidx[slots[i]] = (int32_t)i;
+    for (uint32_t i = 0; i < ns; i++)        /* points per sampled slot, to cut blocks */
+        per[i] = slot_points[slots[i]];
+    unsigned cb = L->row_bits + L->col_bits;
+    double pairs = 0, correct = 0;
+    memset(cur, 0, (size_t)L->n * sizeof *cur);
+    for (uint32_t c0 = 0, c1; c0 < ns; c0 = c1) {
+        size_t total = per[c0];
+        for (c1 = c0 + 1; c1 < ns && total + per[c1] <= COLOC_BLOCK; c1++)
+            total += per[c1];
+        if (total > ecap) {
+            ecap = total > COLOC_BLOCK ? total : COLOC_BLOCK;
+            free(e);
+            free(tmp);
+            e = malloc(ecap * sizeof *e);
+            tmp = malloc(ecap * sizeof *tmp);
+            if (!e || !tmp)
+                goto done;
+        }
+        uint32_t lo = slots[c0], hi = slots[c1 - 1];
+        size_t m = 0;
+        for (uint32_t v = 0; v < L->n; v++) {
+            const struct location_point *p = L->pt + L->off[v];
+            uint64_t cnt = L->off[v + 1] - L->off[v];
+            uint64_t i = cur[v];          /* blocks come in slot order: go on from the last */
+            while (i < cnt && (p[i].slot & SLOT_MASK) < lo)
+                i++;
+            for (; i < cnt; i++) {
+                uint32_t s = p[i].slot & SLOT_MASK;
+                if (s > hi)
+                    break;
+                if (sidx[s] >= 0)
+                    e[m++] = (struct centry){ (uint64_t)(sidx[s] - (int32_t)c0) << cb |
+                                                  cell_of(L, p[i].lat, p[i].lon), v };
+            }
+            cur[v] = (uint32_t)i;
+        }
+        /* by (slot, cell); people stay in id order within a group (stable) */
+        struct centry *g = radix_sort(e, tmp, m, cb + bits_for(c1 - c0 - 1));
+        for (size_t i = 0; i < m;) {
+            size_t j = i, d = 0;
+            for (; j < m && g[j].key == g[i].key; j++)
+                if (j == i || g[j].person != g[j - 1].person)
+                    g[i + d++].person = g[j].person;
+            if (d >= 2) {
+                pairs += (double)d * (double)(d - 1) / 2;
+                if (d > tkcap) {
+                    free(tk);
+                    tkcap = 2 * d;
+                    tk = malloc(tkcap * sizeof *tk);
+                    if (!tk)
+                        goto done;
+                }
+                uint32_t h = slots[c0 + (uint32_t)(g[i].key >> cb)];
+                for (size_t q = 0; q < d; q++) {
+                    float la, lo2;
+                    truth->where(truth->ctx, g[i + q].person, h, &la, &lo2);
+                    tk[q] = cell_of(L, la, lo2);
+                }
+                qsort(tk, d, sizeof *tk, u64_cmp);
+                for (size_t a = 0, b; a < d; a = b) {
+                    for (b = a + 1; b < d && tk[b] == tk[a]; b++)
+                        ;
+                    correct += (double)(b - a) * (double)(b - a - 1) / 2;
+                }
+            }
+            i = j;
+        }
+    }
+    out->coloc_slots = ns;
+    out->coloc_pairs = pairs / ns;
+    out->coloc_precision = pairs > 0 ? correct / pairs : NAN;
+    rc = 0;
+done:
+    free(all);
+    free(slots);
+    free(sidx);
+    free(per);
+    free(tk);
+    free(e);
+    free(tmp);
+    return rc;
+}
+
+/* ---- the metrics ------------------------------------------------------------------ */
+
+/* The points of p[0..m) with `flag` (all of them when flag is 0) into c as
+ * distinct places with multiplicities, while there are at most 32; past
+ * that, one entry per point (cluster() merges them).  Returns how many. */
+static size_t gather(const struct location_point *p, uint64_t m, unsigned flag, struct cpt *c)
+{
+    size_t d = 0;
+    for (uint64_t i = 0; i < m; i++) {
+        if (flag && !((p[i].slot >> FLAG_SHIFT) & flag))
+            continue;
+        size_t j = 0;
+        while (j < d && (c[j].lat != p[i].lat || c[j].lon != p[i].lon))
+            j++;
+        if (j < d) {
+            c[j].mult++;
+        } else if (d < 32) {
+            c[d++] = (struct cpt){ p[i].lat, p[i].lon, 1 };
+        } else {                          /* many places: one entry per point */
+            d = 0;
+            for (uint64_t q = 0; q < m; q++)
+                if (!flag || ((p[q].slot >> FLAG_SHIFT) & flag))
+                    c[d++] = (struct cpt){ p[q].lat, p[q].lon, 1 };
+            return d;
+        }
+    }
+    return d;
+}
+
+int location_metrics(struct location *L, const struct location_truth *truth, uint32_t now_hours, gsl_rng *r,
+                     struct location_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    out->home_share = out->home_error_median_km = out->home_within_1km = out->home_within_10km = NAN;
+    out->work_share = out->work_error_median_km = out->work_within_1km = out->work_within_10km = NAN;
+    out->user_days_located = out->coloc_pairs = out->coloc_precision = NAN;
+    for (int k = 0; k < LOCATION_KMAX; k++)
+        out->unicity[k] = NAN;
+    if (!truth || truth->n != L->n || !truth->locatable || !truth->home_lat || !truth->home_lon)
+        return -1;
+    uint32_t n = L->n;
+    uint64_t maxdeg = 0;
+    for (uint32_t u = 0; u < n; u++)
+        if (location_count(L, u) > maxdeg)
+            maxdeg = location_count(L, u);
+    float *herr = malloc((size_t)n * sizeof *herr), *werr = malloc((size_t)n * sizeof *werr);
+    uint8_t *ncell = malloc(n);
+    uint32_t *elig = malloc((size_t)n * sizeof *elig);
+    struct cpt *c = malloc((maxdeg + 1) * sizeof *c);
+    uint64_t *keys = malloc((maxdeg + 1) * sizeof *keys);
+    struct unicity U = { 0 };
+    uint32_t elapsed = now_hours < L->horizon_hours ? now_hours : L->horizon_hours;
+    int coloc = L->p.slot_hours == 1 && elapsed && truth->where && r;
+    uint64_t *slot_points = coloc ? calloc(elapsed, sizeof *slot_points) : NULL;
+    int rc = -1;
+    if (!herr || !werr || !ncell || !elig || !c || !keys || (coloc && !slot_points))
+        goto done;
+    /* unicity's probes first (they need each person's first few points
+     * only), so that one pass over the store serves every metric */
+    if (r) {
+        for (uint32_t u = 0; u < n; u++)
+            ncell[u] = (uint8_t)trace_keys(L, u, keys, LOCATION_KMAX);
+        if (unicity_prepare(&U, L, ncell, elig, keys, r, out))
+            goto done;
+    }
+
+    uint32_t horizon_days = (L->horizon_hours + 23) / 24, days = (now_hours + 23) / 24;
+    if (days > horizon_days)
+        days = horizon_days;
+    uint64_t locatable = 0, workers = 0, located_days = 0;
+    size_t nh = 0, nw = 0;
+    double km = L->p.cluster_km;
+    for (uint32_t u = 0; u < n; u++) {
+        const struct location_point *p = L->pt + L->off[u];
+        uint64_t m = location_count(L, u);
+        int loc = truth->locatable[u] != 0;
+        int worker = loc && truth->work_lat && !isnan(truth->work_lat[u]);
+        locatable += (uint64_t)loc;
+        workers += (uint64_t)worker;
+        if (U.nocc && m)
+            unicity_mark(&U, L, u);
+        if (coloc)
+            for (uint64_t i = 0; i < m; i++) {
+                uint32_t s = p[i].slot & SLOT_MASK;
+                if (s < elapsed)
+                    slot_points[s]++;
+            }
+        if (!m || !loc)
+            continue;
+        uint32_t last_day = UINT32_MAX;
+        for (uint64_t i = 0; i < m; i++) {
+            uint32_t day = (uint32_t)((uint64_t)(p[i].slot & SLOT_MASK) * L->p.slot_hours / 24);
+            if (day != last_day && day < days)
+                located_days++;
+            last_day = day;
+        }
+        size_t k = gather(p, m, LOCATION_NIGHT, c);
+        if (!k && L->p.slot_hours == 24)  /* hours unknown: all points */
+            k = gather(p, m, 0, c);
+        double lat, lon;
+        if (k) {
+            cluster(c, k, km, &lat, &lon);
+            herr[nh++] = (float)location_haversine_km(lat, lon, truth->home_lat[u], truth->home_lon[u]);
+        }
+        if (worker && (k = gather(p, m, LOCATION_WORK, c))) {
+            cluster(c, k, km, &lat, &lon);
+            werr[nw++] = (float)location_haversine_km(lat, lon, truth->work_lat[u], truth->work_lon[u]);
+        }
+    }
+    if (locatable) {
+        out->home_share = (double)nh / (double)locatable;
+        if (days)
+            out->user_days_located = (double)located_days / ((double)locatable * days);
+    }
+    if (workers)
+        out->work_share = (double)nw / (double)workers;
+    summarise(herr, nh, &out->home_error_median_km, &out->home_within_1km, &out->home_within_10km);
+    summarise(werr, nw, &out->work_error_median_km, &out->work_within_1km, &out->work_within_10km);
+    if (r)
+        unicity_finish(&U, out);
+
+    if (coloc && coloc_run(L, truth, elapsed, elig, slot_points, r, out))
+        goto done;
+    rc = 0;
+done:
+    unicity_free(&U);
+    free(slot_points);
+    free(herr);
+    free(werr);
+    free(ncell);
+    free(elig);
+    free(c);
+    free(keys);
+    return rc;
+}
