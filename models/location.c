@@ -9,7 +9,7 @@
 
 #define SLOT_MASK 0x3fffffffu
 #define FLAG_SHIFT 30
-#define COLOC_BLOCK ((size_t)1 << 21)     /* co-location entries per block (2 x 32 MiB) */
+#define COLOC_BLOCK ((size_t)1 << 23)     /* co-location entries per block (2 x 128 MiB) */
 
 static const double km_per_deg = 111.32;
 static const double deg_to_rad = 3.14159265358979323846 / 180.0;
@@ -784,21 +784,17 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         workers += (uint64_t)worker;
         if (U.nocc && m)
             unicity_mark(&U, L, u);
-        if (coloc)
-            for (uint64_t i = 0; i < m; i++) {
-                uint32_t s = p[i].slot & SLOT_MASK;
-                if (s < elapsed)
-                    slot_points[s]++;
-            }
-        if (!m || !loc)
-            continue;
         uint32_t last_day = UINT32_MAX;
         for (uint64_t i = 0; i < m; i++) {
-            uint32_t day = (uint32_t)((uint64_t)(p[i].slot & SLOT_MASK) * L->p.slot_hours / 24);
-            if (day != last_day && day < days)
+            uint32_t s = p[i].slot & SLOT_MASK, day = (uint32_t)((uint64_t)s * L->p.slot_hours / 24);
+            if (coloc && s < elapsed)
+                slot_points[s]++;
+            if (loc && day != last_day && day < days)
                 located_days++;
             last_day = day;
         }
+        if (!m || !loc)
+            continue;
         size_t k = gather(p, m, LOCATION_NIGHT, c);
         if (!k && L->p.slot_hours == 24)  /* hours unknown: all points */
             k = gather(p, m, 0, c);

@@ -531,12 +531,46 @@ START_TEST(test_haversine)
 }
 END_TEST
 
+/* The grid is equal-area: walking 100 km east (or north) in 10 m steps
+ * crosses about 100 cells of 1 km at any latitude (one more or less for
+ * where the walk starts); two points 1.5 km apart are never in one cell. */
+START_TEST(test_cells)
+{
+    struct location L;
+    init_default(&L, 1, 24);
+    static const double lats[] = { -75, -33.9, 0, 12.5, 48.85, 69.6 };
+    for (size_t t = 0; t < sizeof lats / sizeof lats[0]; t++) {
+        double lat = lats[t], dlon = 0.01 / (6371.0088 * PI / 180 * cos(lat * PI / 180));
+        double dlat = 0.01 / (6371.0088 * PI / 180);
+        unsigned east = 0, north = 0;
+        uint64_t pe = location_cell(&L, (float)lat, 10.0f), pn = pe;
+        for (int i = 1; i <= 10000; i++) {
+            uint64_t ce = location_cell(&L, (float)lat, (float)(10.0 + i * dlon));
+            uint64_t cn = location_cell(&L, (float)(lat + i * dlat), 10.0f);
+            east += ce != pe;
+            north += cn != pn;
+            pe = ce;
+            pn = cn;
+            if (i % 150 == 0) {
+                FAST(location_cell(&L, (float)lat, (float)(10.0 + i * dlon)) !=
+                     location_cell(&L, (float)lat, (float)(10.0 + (i - 150) * dlon)));
+            }
+        }
+        /* 111.32 km per degree against 111.195 of a great circle: 99.9 */
+        ck_assert_msg(east >= 98 && east <= 102, "lat %g: %u cells east", lat, east);
+        ck_assert_msg(north >= 98 && north <= 102, "lat %g: %u cells north", lat, north);
+    }
+    location_destroy(&L);
+}
+END_TEST
+
 Suite *location_suite(void)
 {
     Suite *s = suite_create("location");
     TCase *tc = tcase_create("location");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_haversine);
+    tcase_add_test(tc, test_cells);
     tcase_add_test(tc, test_home_exact);
     tcase_add_test(tc, test_home_night_cluster_wins);
     tcase_add_test(tc, test_home_gateway);

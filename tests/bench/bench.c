@@ -285,6 +285,22 @@ static void loc_where(const void *ctx, uint32_t u, uint32_t h, float *lat, float
     loc_true(ctx, u, h, lat, lon, &kind);
 }
 
+/* Person u's point on `day`: at an hour drawn from the day, where u is
+ * (or, a fifth of the time, the carrier gateway of the 0.25-degree cell
+ * there).  Returns the flags. */
+static unsigned loc_point(const struct loc_world *w, uint32_t u, uint32_t day, uint32_t *h, float *lat, float *lon)
+{
+    *h = 24 * day + (uint32_t)(loc_hash(u, 1000000 + day) % 24);
+    uint32_t hod = *h % 24;
+    int kind;
+    loc_true(w, u, *h, lat, lon, &kind);
+    if (loc_unit(loc_hash(u, 2000000 + *h)) < 0.2) {
+        *lat = 48.125f + 0.25f * floorf((*lat - 48.0f) / 0.25f);
+        *lon = 2.125f + 0.25f * floorf((*lon - 2.0f) / 0.25f);
+    }
+    return (hod >= 22 || hod < 6 ? LOCATION_NIGHT : 0) | (*h / 24 % 7 < 5 && hod >= 9 && hod < 17 ? LOCATION_WORK : 0);
+}
+
 static int run_location(const void *unused)
 {
     (void)unused;
@@ -311,23 +327,22 @@ static int run_location(const void *unused)
     if (location_init(&L, LOC_N, 24 * LOC_DAYS, &p))
         return 1;
     struct location_truth t = { LOC_N, locatable, w.hlat, w.hlon, w.wlat, w.wlon, loc_where, &w };
-    double stage_s = 0, flush_s = 0, metrics_s = 0, metrics_max = 0;
+    double stage_s = 0, flush_s = 0, metrics_s = 0, metrics_max = 0, metrics_last = 0, g0 = now_s(), sum = 0;
+    for (uint32_t d = 0; d < LOC_BATCH_DAYS; d++)        /* generating a batch alone, to subtract */
+        for (uint32_t u = 0; u < LOC_N; u++) {
+            uint32_t h;
+            float lat, lon;
+            sum += loc_point(&w, u, d, &h, &lat, &lon) + h + lat + lon;
+        }
+    double gen_s = now_s() - g0;
     struct location_metrics m;
     for (uint32_t b = 0; b < LOC_DAYS / LOC_BATCH_DAYS; b++) {
         double t0 = now_s();
         for (uint32_t d = 0; d < LOC_BATCH_DAYS; d++)      /* roughly in time order */
             for (uint32_t u = 0; u < LOC_N; u++) {
-                uint32_t day = b * LOC_BATCH_DAYS + d;
-                uint32_t h = 24 * day + (uint32_t)(loc_hash(u, 1000000 + day) % 24), hod = h % 24;
+                uint32_t h;
                 float lat, lon;
-                int kind;
-                loc_true(&w, u, h, &lat, &lon, &kind);
-                if (loc_unit(loc_hash(u, 2000000 + h)) < 0.2) {  /* cellular: the gateway of a 0.25-degree cell */
-                    lat = 48.125f + 0.25f * floorf((lat - 48.0f) / 0.25f);
-                    lon = 2.125f + 0.25f * floorf((lon - 2.0f) / 0.25f);
-                }
-                unsigned flags = (hod >= 22 || hod < 6 ? LOCATION_NIGHT : 0) |
-                                 (h / 24 % 7 < 5 && hod >= 9 && hod < 17 ? LOCATION_WORK : 0);
+                unsigned flags = loc_point(&w, u, b * LOC_BATCH_DAYS + d, &h, &lat, &lon);
                 if (location_stage(&L, u, h, lat, lon, flags))
                     return 1;
             }
@@ -343,14 +358,17 @@ static int run_location(const void *unused)
         metrics_s += t3 - t2;
         if (t3 - t2 > metrics_max)
             metrics_max = t3 - t2;
+        metrics_last = t3 - t2;
     }
-    printf("location N=%u, %u days, 6 batches: %.3g points stored (%.1f bytes each), staging %.2f s, flush %.2f s "
-           "(of which the self-flushes while staging are in staging), metrics %.2f s per call (max %.2f); "
-           "home within 1 km %.3f, work within 1 km %.3f, days located %.3f, unicity_1..4 %.3f %.3f %.3f %.3f, "
-           "co-location %.0f pair-hours/hour (precision %.3f)",
-           LOC_N, LOC_DAYS, (double)L.npt, (double)(L.npt * sizeof *L.pt + (LOC_N + 1) * sizeof *L.off) / L.npt,
-           stage_s, flush_s, metrics_s / 6, metrics_max, m.home_within_1km, m.work_within_1km, m.user_days_located,
-           m.unicity[0], m.unicity[1], m.unicity[2], m.unicity[3], m.coloc_pairs, m.coloc_precision);
+    int nb = LOC_DAYS / LOC_BATCH_DAYS;
+    printf("location N=%u, %u days, %d batches: %.3g points stored (%.1f bytes each); per batch: staging %.2f s "
+           "(generating the points %.2f s of it; the stage flushes itself once in it), final flush %.2f s; "
+           "metrics %.2f s per call (last %.2f, max %.2f); home within 1 km %.3f, work within 1 km %.3f, "
+           "days located %.3f, unicity_1..4 %.3f %.3f %.3f %.3f, co-location %.0f pair-hours/hour (precision %.3f)%s",
+           LOC_N, LOC_DAYS, nb, (double)L.npt, (double)(L.npt * sizeof *L.pt + (LOC_N + 1) * sizeof *L.off) / L.npt,
+           stage_s / nb, gen_s, flush_s / nb, metrics_s / nb, metrics_last, metrics_max, m.home_within_1km,
+           m.work_within_1km, m.user_days_located, m.unicity[0], m.unicity[1], m.unicity[2], m.unicity[3],
+           m.coloc_pairs, m.coloc_precision, sum == 0 ? " " : "");
     fflush(stdout);
     location_destroy(&L);
     free(locatable);
