@@ -382,6 +382,8 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
         for (size_t j = 0; j < n; j++) {
             if (targeted && !adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
+            if (a->on_record && a->on_record(a->hook_ctx, log, &r[j]))
+                return -1;
             if (plain) {
                 if (knowledge_stage(k, r[j].querier, r[j].queried))
                     return -1;
@@ -401,7 +403,9 @@ int adversary_deliver_(struct adversary *a, const struct serverlog *log, const s
 {
     if (!adversary_in_scope(a, r->querier, provider_number(log, r)))
         return 0;
-    knowledge_set_time(k, r->t);
+    knowledge_set_time(k, serverlog_time(log, r->t));
+    if (a->on_record && a->on_record(a->hook_ctx, log, r))
+        return -1;
     return learn_record(k, log, r, 0);
 }
 
@@ -570,6 +574,8 @@ static int report(struct adversary *a, struct sim *s, int64_t now, const struct 
     }
     if (metrics_report_graph(&a->metrics, s, a->acquisitions, now, k))
         return -1;
+    if (a->on_report && a->on_report(a->hook_ctx, s, a->acquisitions, now))
+        return -1;
     sim_metric_time(s, wall_seconds() - t0);
     if (a->targets && targeted && adversary_expand(a, k) < 0) {
         sim_fail(s, "out of memory expanding the targets");
@@ -670,7 +676,7 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         if (h->until < now)
             continue;                               /* the hold has lapsed */
         for (size_t j = 0; j < h->n; j++)
-            if (learn_record(k, log, &h->r[j], 1))
+            if ((a->on_record && a->on_record(a->hook_ctx, log, &h->r[j])) || learn_record(k, log, &h->r[j], 1))
                 return -1;
         if (coverage_add(&a->covered, h->from < 0 ? 0 : h->from, h->to))
             return -1;

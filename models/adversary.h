@@ -95,6 +95,13 @@ struct adversary {
     struct adversary_hold *holds;         /* preserved records */
     size_t nholds, capholds;
     struct metrics metrics;               /* the graph metrics' state (its rng: set by the caller) */
+    /* Optional hooks (the location model's): on_record sees every record
+     * the adversary learns (snapshots, holds, pen-register deliveries),
+     * on_report runs after each acquisition's metrics.  0 or -1 (after
+     * sim_fail for on_report; out of memory for on_record). */
+    int (*on_record)(void *ctx, const struct serverlog *log, const struct logrec *r);
+    int (*on_report)(void *ctx, struct sim *s, uint32_t acq, int64_t now);
+    void *hook_ctx;
 };
 
 /* Read the <adversary> element; checks that every strategy acts before the

@@ -34,7 +34,8 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
 
 int serverlog_init(struct serverlog *log, int64_t retention_s)
 {
-    struct serverlog_policy p = { retention_s, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0 };
+    struct serverlog_policy p = { .retention = retention_s, .resolution = 1, .sampling = 1.0,
+                                  .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400 };
     return serverlog_init_policy(log, &p, NULL);
 }
 
@@ -51,7 +52,10 @@ int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried)
     const struct serverlog_policy *p = &log->policy;
     if (p->sampling < 1 && !(gsl_rng_uniform(log->rng) < p->sampling))
         return 1;
-    *t -= *t % p->resolution;
+    uint32_t rem = *t % (uint32_t)p->resolution;
+    *t -= rem;
+    if (p->keep_hour && p->resolution > 3600)
+        *t += rem / 3600;                       /* the hour within the period (serverlog.h) */
     if (p->queried == SERVERLOG_QUERIED_PLAIN_HASH)
         *queried = rng_fmix32(*queried);
     else if (p->queried == SERVERLOG_QUERIED_NONE)
@@ -212,6 +216,9 @@ void serverlog_purge(struct serverlog *log, int64_t now)
         log->next_job = last + period;
     }
     int64_t cutoff = log->cutoff;                 /* drop stored t <= cutoff */
+    int64_t u = log->policy.resolution;
+    if (u > 1)                                    /* stored times are multiples of u, plus less than u */
+        cutoff = (floor_div(cutoff, u) + 1) * u - 1;
     while (log->size) {
         struct logrec *c = serverlog_chunk_(log, 0);
         size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK;
@@ -225,7 +232,7 @@ void serverlog_purge(struct serverlog *log, int64_t now)
             h++;
         log->size -= h - log->head;
         log->head = h;
-        log->oldest = c[h].t;
+        log->oldest = serverlog_time(log, c[h].t);
         break;
     }
     if (log->size == 0) {                         /* keep no empty chunks */

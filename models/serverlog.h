@@ -22,7 +22,19 @@
  * delay D the server writes lookups in batches: a lookup made at t enters
  * the log at W(t) = (floor(t / D) + 1) D, when the next lookup at or after
  * W(t) arrives or serverlog_write_due is called; until then no acquisition
- * sees it.  `appended` counts records written. */
+ * sees it.  `appended` counts records written.
+ *
+ * The IP address of a lookup is a function of (querier, hour) in the
+ * network model (mobility.h), so a record need not store its bytes: the
+ * reader evaluates it at the lookup's hour, serverlog_hour.  When the time
+ * resolution is coarser than an hour and the policy asks for it
+ * (keep_hour, set when the scenario has a network model), the record keeps
+ * the lookup's hour within its stored period as that many extra seconds
+ * (t = stored + hour offset, always less than the resolution): readers see
+ * the stored time through serverlog_time, purges round the cutoff so that
+ * they keep exactly the records they would without the offset, and key
+ * epochs (whole days) and delivery batches (whole minutes) are unchanged
+ * by it. */
 #ifndef EXPOSIM_SERVERLOG_H
 #define EXPOSIM_SERVERLOG_H
 
@@ -48,6 +60,8 @@ struct serverlog_policy {
     enum serverlog_queried queried;
     int64_t key_rotation;                 /* keyed hash: seconds per key epoch (> 0) */
     int64_t delay;                        /* batched writing: seconds per batch, 0 real time */
+    int ip;                               /* the IP kept: enum mobility_ip (full, /24, /16, dropped) */
+    int keep_hour;                        /* resolution > 1 h: keep the lookup's hour (below) */
 };
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */
@@ -100,6 +114,20 @@ static inline struct logrec *serverlog_chunk_(const struct serverlog *log, size_
     return log->chunk[(log->first + i) & (log->nchunk_cap - 1)];
 }
 
+/* The time a record shows (its stored time), and the hour (from time 0)
+ * of the lookup behind it. */
+static inline uint32_t serverlog_time(const struct serverlog *log, uint32_t t)
+{
+    return log->policy.keep_hour ? t - t % (uint32_t)log->policy.resolution : t;
+}
+static inline uint32_t serverlog_hour(const struct serverlog *log, uint32_t t)
+{
+    uint32_t u = (uint32_t)log->policy.resolution;
+    if (u <= 3600 || !log->policy.keep_hour)
+        return t / 3600;
+    return (t - t % u) / 3600 + t % u;
+}
+
 /* Append a record made at time t (non-decreasing across calls), dropping
  * what has expired by t.  Returns 0, or -1 (OOM). */
 /* Write a record into the log (time order), purging what has expired. */
@@ -111,7 +139,7 @@ static inline int serverlog_write_(struct serverlog *log, uint32_t t, uint32_t q
         return -1;
     log->tail_chunk[log->tail++] = (struct logrec){ t, querier, queried };
     if (log->size++ == 0) {
-        log->oldest = t;
+        log->oldest = serverlog_time(log, t);
         if (!log->policy.purge_period)
             log->next_purge = (int64_t)t + log->retention;
     }

@@ -7,10 +7,16 @@
  *   retention) -> adversary (acquisitions) -> inference (knowledge)
  *   -> metrics
  *
+ * With a <mobility> element, the mobility model (mobility.h) places
+ * every person hour by hour, and each record an acquisition reads is
+ * geolocated by the IP its querier used at the lookup's hour: the points
+ * feed the location knowledge (location.h), whose metrics follow the graph
+ * metrics after every acquisition.
+ *
  * Random streams, in order: population, contacts, traffic, mobility,
- * adversary, policy, metrics (rng.h; mobility draws nothing yet but keeps
- * its place so that adding it later does not move the others; metrics
- * seeds igraph's generator before each community detection). */
+ * adversary, policy, metrics (rng.h; metrics seeds igraph's generator
+ * before each community detection and draws the location metrics'
+ * samples). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +25,9 @@
 #include "adversary.h"
 #include "contacts.h"
 #include "inference.h"
+#include "location.h"
 #include "metrics.h"
+#include "mobility.h"
 #include "population.h"
 #include "results.h"
 #include "serverlog.h"
@@ -38,6 +46,11 @@ struct world_params {
     struct serverlog_policy log;
     struct adversary_params adv;
     long min_count;                       /* inference@min_count */
+    int mobility;                         /* a <mobility> element: places, networks, locations */
+    struct mobility_params mob;
+    struct location_params loc;
+    int unicity_k;                        /* unicity reported for k = 1 .. this */
+    int night_start, night_end, work_start, work_end;   /* the adversary's rule, local hours */
 };
 
 struct world {
@@ -50,6 +63,10 @@ struct world {
     struct knowledge known;
     struct adversary adv;
     uint64_t lookups;                     /* lookups made so far */
+    struct mobility mob;                  /* with p->mobility */
+    struct location where;
+    uint8_t *locatable;                   /* per person: a client */
+    gsl_rng *metrics_rng;
 };
 
 static void world_free_params(void *vp)
@@ -58,6 +75,7 @@ static void world_free_params(void *vp)
     if (!p)
         return;
     adversary_params_free(&p->adv);
+    mobility_params_destroy(&p->mob);
     contacts_params_destroy(&p->contacts);
     population_params_destroy(&p->pop);
     free(p);
@@ -99,9 +117,55 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
     if (delay < 0 || delay > 36500L * 1440)
         rc = cfg_error(c, lg, "delivery_delay_minutes", "must be 0 to 52560000 (got %ld)", delay);
     p->delay = (int64_t)delay * 60;
+    const char *ip = cfg_str(lg, "ip", "full");
+    p->ip = strcmp(ip, "truncated_24") == 0 ? MOBILITY_IP_24 : strcmp(ip, "truncated_16") == 0 ? MOBILITY_IP_16
+          : strcmp(ip, "dropped") == 0 ? MOBILITY_IP_NONE : MOBILITY_IP_FULL;
     if (strcmp(cfg_str(lg, "private_contact_discovery", "false"), "true") == 0
         || strcmp(cfg_str(lg, "private_contact_discovery", "false"), "1") == 0)
         p->queried = SERVERLOG_QUERIED_NONE;
+    return rc;
+}
+
+/* <inference><location>: the adversary's rule for night and work hours
+ * (default: the mobility model's), and the location metrics' resolution and
+ * samples.  n may be NULL (all defaults). */
+static int location_configure(struct world_params *p, struct cfg *c, const struct cfg_node *n)
+{
+    location_params_default(&p->loc);
+    p->loc.slot_hours = p->log.resolution > 3600 ? 24 : 1;
+    long v[4], k, probes, coloc;
+    const char *hours[4] = { "night_start", "night_end", "work_start", "work_end" };
+    const int dflt[4] = { p->mob.night_start, p->mob.night_end, p->mob.work_start, p->mob.work_end };
+    int rc = 0;
+    for (int i = 0; i < 4; i++) {
+        rc |= cfg_long(c, n, hours[i], dflt[i], &v[i]);
+        if (!rc && (v[i] < 0 || v[i] > 24))
+            rc = cfg_error(c, n, hours[i], "must be an hour from 0 to 24 (got %ld)", v[i]);
+    }
+    rc |= cfg_double(c, n, "cluster_km", p->loc.cluster_km, &p->loc.cluster_km);
+    rc |= cfg_double(c, n, "cell_km", p->loc.cell_km, &p->loc.cell_km);
+    rc |= cfg_long(c, n, "unicity_max_k", 6, &k);
+    rc |= cfg_long(c, n, "unicity_probes", p->loc.probes, &probes);
+    rc |= cfg_long(c, n, "colocation_hours", p->loc.coloc_hours, &coloc);
+    if (rc)
+        return -1;
+    if (!(v[1] <= v[2] && v[2] < v[3] && v[3] <= v[0] && v[0] < 24 && v[1] > 0))
+        rc = cfg_error(c, n, NULL, "hours must satisfy 0 < night_end <= work_start < work_end <= night_start "
+                       "< 24 (got night %ld-%ld, work %ld-%ld)", v[0], v[1], v[2], v[3]);
+    if (!(p->loc.cluster_km > 0 && isfinite(p->loc.cluster_km)))
+        rc = cfg_error(c, n, "cluster_km", "a radius must be greater than 0 (got %g)", p->loc.cluster_km);
+    if (!(p->loc.cell_km > 0 && isfinite(p->loc.cell_km)))
+        rc = cfg_error(c, n, "cell_km", "a cell size must be greater than 0 (got %g)", p->loc.cell_km);
+    if (k < 1 || k > 6)
+        rc = cfg_error(c, n, "unicity_max_k", "k must be 1 to 6 (got %ld)", k);
+    if (probes < 1 || probes > 100000000)
+        rc = cfg_error(c, n, "unicity_probes", "must be 1 to 100000000 (got %ld)", probes);
+    if (coloc < 0 || coloc > 100000000)
+        rc = cfg_error(c, n, "colocation_hours", "must be 0 (all) to 100000000 (got %ld)", coloc);
+    p->night_start = (int)v[0], p->night_end = (int)v[1], p->work_start = (int)v[2], p->work_end = (int)v[3];
+    p->unicity_k = (int)k;
+    p->loc.probes = (uint32_t)probes;
+    p->loc.coloc_hours = (uint32_t)coloc;
     return rc;
 }
 
@@ -138,6 +202,16 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
                         : -1;
     if (cfg_long(c, cfg_child(root, "inference"), "min_count", 1, &p->min_count))
         rc = -1;
+    const struct cfg_node *mob = cfg_child(root, "mobility");
+    if (mob && !rc) {
+        p->mobility = 1;
+        if (mobility_configure(&p->mob, c, mob, cfg_child(root, "population"), &p->pop,
+                               (uint32_t)(run->horizon / 86400)))
+            rc = -1;
+        else if (location_configure(p, c, cfg_child(cfg_child(root, "inference"), "location")))
+            rc = -1;
+        p->log.keep_hour = p->log.resolution > 3600;
+    }
     if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon, rc ? 0 : p->contacts.n,
                             communities))
         rc = -1;
@@ -154,6 +228,11 @@ static void world_destroy(void *vs)
     if (!w)
         return;
     adversary_destroy(&w->adv);
+    if (w->p->mobility) {
+        location_destroy(&w->where);
+        mobility_destroy(&w->mob);
+    }
+    free(w->locatable);
     knowledge_destroy(&w->known);
     serverlog_destroy(&w->log);
     traffic_cache_destroy(&w->cache);
@@ -161,6 +240,87 @@ static void world_destroy(void *vs)
     contacts_destroy(&w->contacts);
     population_destroy(&w->pop);
     free(w);
+}
+
+/* An acquired record's point: the querier's IP at the lookup's hour,
+ * geolocated under the log's IP policy, at the time the record shows,
+ * classified by the adversary's rule in the local time of the querier's
+ * home region (the adversary reads it from the number's area code). */
+static int world_locate(void *ctx, const struct serverlog *log, const struct logrec *r)
+{
+    struct world *w = ctx;
+    const struct world_params *p = w->p;
+    float lat, lon;
+    if (mobility_geolocate(&w->mob, r->querier, serverlog_hour(log, r->t), (enum mobility_ip)log->policy.ip, &lat,
+                           &lon) < 0)
+        return 0;
+    uint32_t seen = serverlog_time(log, r->t);
+    unsigned flags = 0;
+    if (p->loc.slot_hours == 1) {
+        struct mobility_local l;
+        mobility_local(&p->mob, w->pop.region[r->querier], seen, &l);
+        if (l.hour >= p->night_start || l.hour < p->night_end)
+            flags = LOCATION_NIGHT;
+        else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)
+            flags = LOCATION_WORK;
+    }
+    return location_stage(&w->where, r->querier, seen / 3600 / p->loc.slot_hours * p->loc.slot_hours, lat, lon,
+                          flags);
+}
+
+static void world_where(const void *ctx, uint32_t u, uint32_t h, float *lat, float *lon)
+{
+    mobility_where(ctx, u, h, lat, lon);
+}
+
+/* The location metrics after an acquisition (docs/metrics.md). */
+static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t now)
+{
+    struct world *w = ctx;
+    const struct world_params *p = w->p;
+    struct location_truth truth = { .n = w->pop.n, .locatable = w->locatable, .home_lat = w->pop.home_lat,
+                                    .home_lon = w->pop.home_lon, .work_lat = w->pop.work_lat,
+                                    .work_lon = w->pop.work_lon, .where = world_where, .ctx = &w->mob };
+    struct location_metrics m;
+    if (location_flush(&w->where)
+        || location_metrics(&w->where, &truth, (uint32_t)(now / 3600), w->metrics_rng, &m)) {
+        sim_fail(s, "out of memory in the location metrics");
+        return -1;
+    }
+    double day = (double)now / SIM_DAY;
+    sim_metric(s, acq, day, "home_share", m.home_share);
+    sim_metric(s, acq, day, "home_error_median_km", m.home_error_median_km);
+    sim_metric(s, acq, day, "home_within_1km", m.home_within_1km);
+    sim_metric(s, acq, day, "home_within_10km", m.home_within_10km);
+    sim_metric(s, acq, day, "work_share", m.work_share);
+    sim_metric(s, acq, day, "work_error_median_km", m.work_error_median_km);
+    sim_metric(s, acq, day, "work_within_1km", m.work_within_1km);
+    sim_metric(s, acq, day, "work_within_10km", m.work_within_10km);
+    sim_metric(s, acq, day, "user_days_located", m.user_days_located);
+    static const char *const uname[6] = { "unicity_1", "unicity_2", "unicity_3", "unicity_4", "unicity_5",
+                                          "unicity_6" };
+    for (int k = 0; k < p->unicity_k; k++)
+        sim_metric(s, acq, day, uname[k], m.unicity[k]);
+    sim_metric(s, acq, day, "colocation_pairs", m.coloc_pairs);
+    sim_metric(s, acq, day, "colocation_precision", m.coloc_precision);
+    return 0;
+}
+
+static int world_init_mobility(struct sim *s, struct world *w)
+{
+    const struct world_params *p = w->p;
+    if (!(w->locatable = malloc(w->pop.n)) || mobility_init(&w->mob, &p->mob, &w->pop, sim_rng(s, STREAM_MOBILITY))
+        || location_init(&w->where, w->pop.n, (uint32_t)(s->run.horizon / 3600), &p->loc)) {
+        sim_fail(s, "out of memory for the mobility model (N = %u, %u days)", p->pop.n, p->mob.horizon_days);
+        world_destroy(w);
+        return -1;
+    }
+    for (uint32_t u = 0; u < w->pop.n; u++)
+        w->locatable[u] = population_is_client(&w->pop, u) != 0;
+    w->adv.on_record = world_locate;
+    w->adv.on_report = world_report_location;
+    w->adv.hook_ctx = w;
+    return 0;
 }
 
 static void *world_init(struct sim *s, const void *vp)
@@ -214,6 +374,9 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     w->adv.metrics.rng = sim_rng(s, STREAM_METRICS);   /* seeds community detection */
+    w->metrics_rng = sim_rng(s, STREAM_METRICS);
+    if (p->mobility && world_init_mobility(s, w))
+        return NULL;
     if (adversary_start(&w->adv, s)) {
         world_destroy(w);
         return NULL;
