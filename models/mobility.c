@@ -434,7 +434,7 @@ void mobility_local(const struct mobility_params *p, uint32_t g, int64_t t, stru
 }
 
 /* Trip place k (>= 1) of person u: at a truncated power-law jump from home. */
-static void trip_point(const struct mobility *m, uint32_t u, unsigned k, float *lat, float *lon)
+void mobility_trip_point(const struct mobility *m, uint32_t u, unsigned k, float *lat, float *lon)
 {
     const struct mobility_params *p = m->p;
     uint64_t x = draw(m->key, u, k, TAG_PLACE);
@@ -482,7 +482,7 @@ static void place_point(const struct mobility *m, uint32_t u, enum mobility_plac
                         float *lon)
 {
     if (kind == MOBILITY_TRIP) {
-        trip_point(m, u, trip, lat, lon);
+        mobility_trip_point(m, u, trip, lat, lon);
     } else if (kind == MOBILITY_WORK) {
         *lat = m->pop->work_lat[u];
         *lon = m->pop->work_lon[u];

@@ -151,6 +151,9 @@ enum mobility_place mobility_where(const struct mobility *m, uint32_t u, uint32_
 int mobility_geolocate(const struct mobility *m, uint32_t u, uint32_t h, enum mobility_ip ip, float *lat,
                        float *lon);
 
+/* Trip place k (1 .. 255) of person u. */
+void mobility_trip_point(const struct mobility *m, uint32_t u, unsigned k, float *lat, float *lon);
+
 /* Great-circle distance, km (haversine, mean Earth radius 6371.0088 km). */
 double mobility_km(double lat1, double lon1, double lat2, double lon2);
 

@@ -21,5 +21,6 @@ Suite *sweep_suite(void);      /* tests/check_sweep.c: designs, journal, sweeps 
 Suite *graphio_suite(void);    /* tests/check_graphio.c: imports, traces, GraphML */
 Suite *population_suite(void); /* tests/check_population.c */
 Suite *location_suite(void);   /* tests/check_location.c */
+Suite *mobility_suite(void);   /* tests/check_mobility.c: places, networks, geolocation, location end to end */
 
 #endif

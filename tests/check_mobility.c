@@ -1,0 +1,476 @@
+/* check_mobility — the mobility, network and geolocation model
+ * (models/mobility.h) and, through the program, the location inference
+ * it feeds: the time-zone rule, exact geolocation with Wi-Fi only,
+ * cellular-only homes at the gateway, unicity with distinct homes, the
+ * EPR law, and bad input. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "mobility.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* ---- a hand-built world --------------------------------------------------- */
+
+struct fixture {
+    struct population pop;
+    struct mobility_params p;
+    struct mobility m;
+    uint8_t flags[64];
+    uint32_t region[64];
+    float hlat[64], hlon[64], wlat[64], wlon[64];
+};
+
+/* n people (n <= 64) in `nreg` regions with the given zones; person u lives
+ * in region u % nreg, a worker when u is even; defaults of the scenario
+ * schema otherwise; trips with probability share. */
+static void fixture_init(struct fixture *f, uint32_t n, const char *const *tz, uint32_t nreg, double share,
+                         uint32_t days)
+{
+    memset(f, 0, sizeof *f);
+    struct mobility_params *p = &f->p;
+    p->start_unix = 1451865600;           /* 2016-01-04, a Monday */
+    p->start_weekday = 0;
+    p->horizon_days = days;
+    p->night_start = 22, p->night_end = 7, p->work_start = 9, p->work_end = 17;
+    p->trip_share = share, p->rho = 0.6, p->gamma = 0.21;
+    p->wait_beta = 0.8, p->wait_min_h = 1, p->wait_max_h = 17;
+    p->jump_alpha = 0.55, p->jump_min_km = 1, p->jump_max_km = 100;
+    p->wifi[0] = 1, p->wifi[1] = 1, p->wifi[2] = 1;
+    p->churn_days = 14, p->cell_hours = 4;
+    p->wifi_error_km = 0, p->block24_km = 10, p->cell_error_km = 0;
+    p->nregions = nreg;
+    p->region = calloc(nreg, sizeof *p->region);
+    char err[300];
+    for (uint32_t g = 0; g < nreg; g++) {
+        p->region[g].lat = 50 + g, p->region[g].lon = 10 + g;
+        p->region[g].gw_lat = 50.2 + g, p->region[g].gw_lon = 10.1 + g;
+        p->region[g].offset = malloc((days + 2) * sizeof *p->region[g].offset);
+        ck_assert_int_eq(mobility_tz_offsets(tz[g], p->start_unix, days + 2, p->region[g].offset, err, sizeof err),
+                         0);
+    }
+    p->exit = malloc(sizeof *p->exit);
+    p->exit[0][0] = 52.37, p->exit[0][1] = 4.90, p->nexits = 1;
+    for (uint32_t u = 0; u < n; u++) {
+        f->flags[u] = POPULATION_CLIENT | (u % 2 == 0 ? POPULATION_WORKER : 0);
+        f->region[u] = u % nreg;
+        f->hlat[u] = (float)(50 + u % nreg + 0.001 * u), f->hlon[u] = (float)(10 + u % nreg);
+        f->wlat[u] = u % 2 == 0 ? (float)(50.05 + u % nreg) : NAN, f->wlon[u] = (float)(10.05 + u % nreg);
+    }
+    f->pop = (struct population){ .n = n, .flags = f->flags, .region = f->region, .home_lat = f->hlat,
+                                  .home_lon = f->hlon, .work_lat = f->wlat, .work_lon = f->wlon };
+    gsl_rng *r = tu_rng(11);
+    ck_assert_int_eq(mobility_init(&f->m, p, &f->pop, r), 0);
+    gsl_rng_free(r);
+}
+
+static void fixture_done(struct fixture *f)
+{
+    mobility_destroy(&f->m);
+    mobility_params_destroy(&f->p);
+}
+
+START_TEST(test_tz_offsets)
+{
+    int32_t off[200];
+    char err[300];
+    ck_assert_int_eq(mobility_tz_offsets("Europe/Berlin", 1451865600, 200, off, err, sizeof err), 0);
+    ck_assert_int_eq(off[0], 3600);           /* CET in January */
+    ck_assert_int_eq(off[179], 7200);         /* 2016-07-01: CEST */
+    ck_assert_int_eq(mobility_tz_offsets("UTC+05:30", 0, 3, off, err, sizeof err), 0);
+    ck_assert_int_eq(off[2], 19800);
+    ck_assert_int_eq(mobility_tz_offsets("UTC-8", 0, 1, off, err, sizeof err), 0);
+    ck_assert_int_eq(off[0], -28800);
+    ck_assert_int_eq(mobility_tz_offsets("Mars/Olympus_Mons", 0, 1, off, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "does not exist"));
+    ck_assert_int_eq(mobility_tz_offsets("../../etc/passwd", 0, 1, off, err, sizeof err), -1);
+    ck_assert_int_eq(mobility_tz_offsets("Europe", 0, 1, off, err, sizeof err), -1);    /* a directory */
+    ck_assert_int_eq(mobility_tz_offsets("UTC+15", 0, 1, off, err, sizeof err), -1);
+}
+END_TEST
+
+/* Night and work hours are local: the same UTC hour is work in Tokyo, night
+ * in London and New York. */
+START_TEST(test_timezone_rule)
+{
+    static const char *const tz[3] = { "Asia/Tokyo", "Europe/London", "America/New_York" };
+    struct fixture f;
+    fixture_init(&f, 6, tz, 3, 0, 14);
+    float lat, lon;
+    /* Person 0 (worker, Tokyo, UTC+9): UTC 00:00 Monday is 09:00 local. */
+    ck_assert_int_eq(mobility_where(&f.m, 0, 0, &lat, &lon), MOBILITY_WORK);
+    ck_assert_float_eq(lat, f.wlat[0]);
+    ck_assert_int_eq(mobility_where(&f.m, 0, 13, &lat, &lon), MOBILITY_HOME);    /* 22:00 */
+    ck_assert_int_eq(mobility_where(&f.m, 0, 7, &lat, &lon), MOBILITY_WORK);     /* 16:00 */
+    ck_assert_int_eq(mobility_where(&f.m, 0, 8, &lat, &lon), MOBILITY_HOME);     /* 17:00: free, no trips */
+    /* Person 2 (worker, New York, UTC-5): UTC 03:00 Monday is 22:00 Sunday;
+     * UTC 14:00 is 09:00 Monday; UTC 22:00 is 17:00. */
+    ck_assert_int_eq(mobility_where(&f.m, 2, 3, &lat, &lon), MOBILITY_HOME);
+    ck_assert_int_eq(mobility_where(&f.m, 2, 14, &lat, &lon), MOBILITY_WORK);
+    ck_assert_int_eq(mobility_where(&f.m, 2, 21, &lat, &lon), MOBILITY_WORK);
+    ck_assert_int_eq(mobility_where(&f.m, 2, 22, &lat, &lon), MOBILITY_HOME);
+    /* Person 4 (worker, London, UTC+0 in January): 00:00 home, 09:00 work. */
+    ck_assert_int_eq(mobility_where(&f.m, 4, 0, &lat, &lon), MOBILITY_HOME);
+    ck_assert_int_eq(mobility_where(&f.m, 4, 9, &lat, &lon), MOBILITY_WORK);
+    /* Saturday (day 5), 10:00 London: a worker is not at work. */
+    ck_assert_int_eq(mobility_where(&f.m, 4, 5 * 24 + 10, &lat, &lon), MOBILITY_HOME);
+    /* Non-workers (odd) are never at work. */
+    for (uint32_t h = 0; h < 14 * 24; h++)
+        FAST(mobility_where(&f.m, 1, h, &lat, &lon) != MOBILITY_WORK);
+    struct mobility_local l;
+    mobility_local(&f.p, 2, 3 * 3600, &l);        /* New York: Sunday 22:00, local day -1 */
+    ck_assert_int_eq(l.day, -1);
+    ck_assert_int_eq(l.hour, 22);
+    ck_assert_int_eq(l.weekday, 6);
+    fixture_done(&f);
+}
+END_TEST
+
+/* Wi-Fi everywhere and no geolocation error: the point is the place. */
+START_TEST(test_wifi_exact)
+{
+    static const char *const tz[1] = { "UTC" };
+    struct fixture f;
+    fixture_init(&f, 20, tz, 1, 0.7, 28);
+    for (uint32_t u = 0; u < 20; u++)
+        for (uint32_t h = 0; h < 28 * 24; h++) {
+            float lat, lon, glat, glon;
+            mobility_where(&f.m, u, h, &lat, &lon);
+            FAST_EQ(mobility_geolocate(&f.m, u, h, MOBILITY_IP_FULL, &glat, &glon), MOBILITY_WIFI);
+            FAST(glat == lat && glon == lon);
+            FAST_EQ(mobility_geolocate(&f.m, u, h, MOBILITY_IP_NONE, &glat, &glon), -1);
+        }
+    fixture_done(&f);
+}
+END_TEST
+
+/* Cellular only: every address geolocates to the home region's gateway,
+ * whatever the truncation; a VPN user's to the exit. */
+START_TEST(test_cellular_gateway)
+{
+    static const char *const tz[2] = { "UTC", "UTC+2" };
+    struct fixture f;
+    fixture_init(&f, 10, tz, 2, 0.5, 14);
+    f.p.wifi[0] = f.p.wifi[1] = f.p.wifi[2] = 0;
+    f.flags[9] |= POPULATION_VPN;
+    for (uint32_t u = 0; u < 10; u++)
+        for (uint32_t h = 0; h < 14 * 24; h++)
+            for (int ip = MOBILITY_IP_FULL; ip <= MOBILITY_IP_16; ip++) {
+                float lat, lon;
+                int net = mobility_geolocate(&f.m, u, h, (enum mobility_ip)ip, &lat, &lon);
+                if (u == 9) {
+                    FAST_EQ(net, MOBILITY_VPN);
+                    FAST(lat == (float)52.37 && lon == (float)4.90);
+                } else {
+                    const struct mobility_region *g = &f.p.region[u % 2];
+                    FAST_EQ(net, MOBILITY_CELLULAR);
+                    FAST(lat == (float)g->gw_lat && lon == (float)g->gw_lon);
+                }
+            }
+    fixture_done(&f);
+}
+END_TEST
+
+/* A /24 block geolocates to its square's centre (zero error): within half
+ * a side of the place on both axes, and the same point for two places in
+ * the same square. */
+START_TEST(test_truncated_24)
+{
+    static const char *const tz[1] = { "UTC" };
+    struct fixture f;
+    fixture_init(&f, 40, tz, 1, 0, 7);
+    double c = cos(50 * M_PI / 180);
+    for (uint32_t u = 0; u < 40; u++) {
+        float lat, lon;
+        ck_assert_int_eq(mobility_geolocate(&f.m, u, 2, MOBILITY_IP_24, &lat, &lon), MOBILITY_WIFI);
+        double dy = (lat - f.hlat[u]) * 111.32, dx = (lon - f.hlon[u]) * 111.32 * c;
+        ck_assert_double_le(fabs(dy), 5.0 + 1e-3);
+        ck_assert_double_le(fabs(dx), 5.0 + 1e-3);
+        /* homes are 0.001 degrees (111 m) apart along a meridian: persons
+         * in the same square share the point */
+        float lat0, lon0;
+        mobility_geolocate(&f.m, 0, 2, MOBILITY_IP_24, &lat0, &lon0);
+        if (floor((f.hlat[u] - 50) * 111.32 / 10) == floor((f.hlat[0] - 50) * 111.32 / 10))
+            ck_assert(lat == lat0 && lon == lon0);
+        ck_assert_int_eq(mobility_geolocate(&f.m, u, 2, MOBILITY_IP_16, &lat, &lon), MOBILITY_WIFI);
+        ck_assert(lat == (float)f.p.region[0].gw_lat && lon == (float)f.p.region[0].gw_lon);
+    }
+    fixture_done(&f);
+}
+END_TEST
+
+/* Trips happen only in free time, last at least an hour, and follow the
+ * EPR law: with gamma = 0 a trip after the first explores with probability
+ * rho, so E[S | n trips] = 1 + rho (n - 1), Var = rho (1 - rho) (n - 1). */
+START_TEST(test_epr_law)
+{
+    static const char *const tz[1] = { "UTC" };
+    struct fixture f;
+    memset(&f, 0, sizeof f);
+    /* 64 people x 365 days */
+    fixture_init(&f, 64, tz, 1, 0.5, 365);
+    mobility_destroy(&f.m);
+    f.p.gamma = 0;
+    f.p.rho = 0.3;
+    gsl_rng *r = tu_rng(5);
+    ck_assert_int_eq(mobility_init(&f.m, &f.p, &f.pop, r), 0);
+    gsl_rng_free(r);
+    double sum_s = 0, mean = 0, var = 0, trips = 0;
+    for (uint32_t u = 0; u < 64; u++) {
+        const uint8_t *row = f.m.trip + (size_t)u * f.m.ndays;
+        unsigned n = 0, s = 0;
+        for (uint32_t d = 0; d < f.m.ndays; d++)
+            if (row[d]) {
+                n++;
+                FAST(row[d] <= s + 1);            /* a new place is the next index */
+                if (row[d] > s)
+                    s = row[d];
+            }
+        trips += n;
+        sum_s += s;
+        if (n) {
+            mean += 1 + 0.3 * (n - 1);
+            var += 0.3 * 0.7 * (n - 1);
+        }
+    }
+    ck_assert_msg(fabs(sum_s - mean) < 4 * sqrt(var), "places %g, expected %g +- %g", sum_s, mean, sqrt(var));
+    double cells = 64.0 * f.m.ndays;              /* trip days ~ Binomial(cells, 0.5) */
+    ck_assert_double_lt(fabs(trips - 0.5 * cells), 4 * sqrt(cells * 0.25));
+    /* free time only */
+    for (uint32_t u = 0; u < 64; u++)
+        for (uint32_t h = 0; h < 365 * 24; h++) {
+            float lat, lon;
+            if (mobility_where(&f.m, u, h, &lat, &lon) != MOBILITY_TRIP)
+                continue;
+            struct mobility_local l;
+            mobility_local(&f.p, 0, (int64_t)h * 3600, &l);
+            int workday = u % 2 == 0 && l.weekday < 5;
+            FAST(l.hour >= (workday ? 17 : 7) && l.hour < 22);
+        }
+    fixture_done(&f);
+}
+END_TEST
+
+/* Jumps from home: the truncated power law's mean,
+ * E r = a / (1 - a) (M^(1-a) - m^(1-a)) / (m^-a - M^-a), within 4
+ * standard errors over every place drawn. */
+START_TEST(test_jump_law)
+{
+    static const char *const tz[1] = { "UTC" };
+    struct fixture f;
+    fixture_init(&f, 64, tz, 1, 0.9, 365);
+    double a = 0.55, lo = 1, hi = 100, s1 = 0, s2 = 0;
+    size_t n = 0;
+    for (uint32_t u = 0; u < 64; u++)
+        for (unsigned k = 1; k <= 255; k++) {
+            float lat, lon;
+            mobility_trip_point(&f.m, u, k, &lat, &lon);
+            double d = mobility_km(f.hlat[u], f.hlon[u], lat, lon);
+            FAST(d >= lo * 0.999 && d <= hi * 1.001);
+            s1 += d, s2 += d * d, n++;
+        }
+    double mean = s1 / n, sd = sqrt((s2 - n * mean * mean) / (n - 1));
+    double want = a / (1 - a) * (pow(hi, 1 - a) - pow(lo, 1 - a)) / (pow(lo, -a) - pow(hi, -a));
+    ck_assert_msg(fabs(mean - want) < 4 * sd / sqrt((double)n), "mean jump %g km, expected %g", mean, want);
+    fixture_done(&f);
+}
+END_TEST
+
+/* The share of home hours on Wi-Fi is wifi_home (binomial, 4 SE). */
+START_TEST(test_wifi_share)
+{
+    static const char *const tz[1] = { "UTC" };
+    struct fixture f;
+    fixture_init(&f, 64, tz, 1, 0, 60);
+    f.p.wifi[MOBILITY_HOME] = 0.3;
+    double wifi = 0, n = 0;
+    for (uint32_t u = 0; u < 64; u++)
+        for (uint32_t h = 0; h < 60 * 24; h++) {
+            float lat, lon;
+            if (mobility_where(&f.m, u, h, &lat, &lon) != MOBILITY_HOME)
+                continue;
+            wifi += mobility_geolocate(&f.m, u, h, MOBILITY_IP_FULL, &lat, &lon) == MOBILITY_WIFI;
+            n++;
+        }
+    ck_assert_double_lt(fabs(wifi / n - 0.3), 4 * sqrt(0.3 * 0.7 / n));
+    fixture_done(&f);
+}
+END_TEST
+
+/* ---- through the program ------------------------------------------------- */
+
+/* The mean of `metric` in summary.csv of dir/out. */
+static double summary_mean(const char *dir, const char *metric)
+{
+    char *path;
+    ck_assert_int_ge(asprintf(&path, "%s/out/summary.csv", dir), 0);
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(path, &csv), 0);
+    double v = NAN;
+    for (size_t r = 1; r < csv.nrows; r++)
+        if (strcmp(csv.rows[r][0], metric) == 0)
+            v = strtod(csv.rows[r][1], NULL);
+    tu_csv_free(&csv);
+    free(path);
+    ck_assert_msg(!isnan(v), "no metric %s", metric);
+    return v;
+}
+
+/* Run a scenario into a fresh dir (returned; tu_rmtree + free it). */
+static char *run_scenario(const char *xml)
+{
+    char *dir = tu_mkdtemp(), *path, *args, *err = NULL;
+    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
+    tu_write(path, xml);
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s/out'", path, dir), 0);
+    int st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "status %d: %s", st, err);
+    free(err);
+    free(args);
+    free(path);
+    return dir;
+}
+
+#define SCENARIO(POP, MOB, LOC)                                                                 \
+    "<scenario name='m'><run seed='3' replications='1' horizon_days='28'/>" POP                \
+    "<contacts><erdos_renyi mean_degree='10'/></contacts><traffic rate_per_day='1'/>" MOB        \
+    "<policy><retention days='30'/></policy><adversary><bulk_snapshot period_days='28'/></adversary>" LOC \
+    "</scenario>"
+
+/* One region, Wi-Fi only, no geolocation error: every home is found
+ * exactly (everyone has night-time records at this traffic). */
+START_TEST(test_home_exact)
+{
+    char *dir = run_scenario(SCENARIO(
+        "<population size='400' worker_share='0.5'><region lat='48.85' lon='2.35' radius_km='10' tz='Europe/Paris'/></population>",
+        "<mobility><network wifi_home='1' wifi_work='1' wifi_elsewhere='1'/><geolocation wifi_error_km='0'/></mobility>",
+        "<inference><location cluster_km='0.001'/></inference>"));
+    ck_assert_double_eq(summary_mean(dir, "home_share"), 1);
+    ck_assert_double_eq(summary_mean(dir, "home_error_median_km"), 0);
+    ck_assert_double_eq(summary_mean(dir, "home_error_max_km"), 0);
+    ck_assert_double_eq(summary_mean(dir, "home_within_1km"), 1);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Cellular only: the home found is the gateway, so the median home error
+ * is the median distance from the homes to the gateway. */
+START_TEST(test_home_cellular)
+{
+#define POP "<population size='301' worker_share='0'><region lat='40.0' lon='-3.7' radius_km='30' gateway_lat='40.2' gateway_lon='-3.5'/></population>"
+    char *dir = run_scenario(SCENARIO(POP,
+        "<mobility><network wifi_home='0' wifi_work='0' wifi_elsewhere='0'/></mobility>", ""));
+    double got = summary_mean(dir, "home_error_median_km");
+    ck_assert_double_eq(summary_mean(dir, "home_share"), 1);
+    /* the homes, from `exposim generate` (same seed, same population stream) */
+    char *path, *args;
+    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
+    ck_assert_int_ge(asprintf(&args, "generate '%s' -o '%s/gen'", path, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, NULL, NULL), 0);
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/gen/population.csv", dir), 0);
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(path, &csv), 0);
+    int clat = tu_csv_col(&csv, "home_lat"), clon = tu_csv_col(&csv, "home_lon");
+    ck_assert_int_ge(clat, 0);
+    double d[301];
+    size_t n = 0;
+    for (size_t r = 1; r < csv.nrows; r++)
+        d[n++] = mobility_km(strtod(csv.rows[r][clat], NULL), strtod(csv.rows[r][clon], NULL), 40.2, -3.5);
+    ck_assert_uint_eq(n, 301);
+    for (size_t i = 1; i < n; i++)               /* insertion sort: the median */
+        for (size_t j = i; j > 0 && d[j - 1] > d[j]; j--) {
+            double t = d[j];
+            d[j] = d[j - 1];
+            d[j - 1] = t;
+        }
+    ck_assert_msg(fabs(got - d[150]) < 0.01, "median home error %g km, distance to the gateway %g km", got, d[150]);
+    tu_csv_free(&csv);
+    free(path);
+    free(args);
+    tu_rmtree(dir);
+    free(dir);
+#undef POP
+}
+END_TEST
+
+/* Everyone at a distinct home all the time, seen there exactly: every
+ * trace is unique, for every k. */
+START_TEST(test_unicity_distinct_homes)
+{
+    char *dir = run_scenario(SCENARIO(
+        "<population size='300' worker_share='0'><region lat='35.68' lon='139.69' radius_km='50' tz='Asia/Tokyo'/></population>",
+        "<mobility><trips share='0'/><network wifi_home='1'/><geolocation wifi_error_km='0'/></mobility>",
+        "<inference><location cell_km='0.01' unicity_probes='300'/></inference>"));
+    static const char *const k[6] = { "unicity_1", "unicity_2", "unicity_3", "unicity_4", "unicity_5", "unicity_6" };
+    for (int i = 0; i < 6; i++)
+        ck_assert_double_eq(summary_mean(dir, k[i]), 1);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+#define REG "<population size='50'><region lat='1' lon='2' radius_km='5'/></population>"
+    static const struct { const char *label, *pop, *mob, *loc, *want; } c[] = {
+        { "tz", "<population size='50'><region lat='1' lon='2' radius_km='5' tz='Europe/Atlantis'/></population>",
+          "<mobility/>", "", "does not exist" },
+        { "gateway", "<population size='50'><region lat='1' lon='2' radius_km='5' gateway_lat='95'/></population>",
+          "<mobility/>", "", "gateway_lat" },
+        { "exit", REG, "<mobility><vpn_exit lat='10' lon='200'/></mobility>", "", "lon" },
+        { "prob", REG, "<mobility><network wifi_home='1.5'/></mobility>", "", "wifi_home" },
+        { "rho", REG, "<mobility><trips rho='-0.1'/></mobility>", "", "rho" },
+        { "jump", REG, "<mobility><trips jump_min_km='0'/></mobility>", "", "jump_min_km" },
+        { "block", REG, "<mobility><geolocation block24_km='-1'/></mobility>", "", "block24_km" },
+        { "cluster", REG, "<mobility/>", "<inference><location cluster_km='0'/></inference>", "cluster_km" },
+        { "k", REG, "<mobility/>", "<inference><location unicity_max_k='0'/></inference>", "unicity_max_k" },
+        { "hours", REG, "<mobility night_start='8'/>", "", "night_end" },
+        { "date", REG, "<mobility start_date='2016-02-30'/>", "", "start_date" },
+        { "regions", "<population size='50'/>", "<mobility/>", "", "region" },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        char *xml;
+        ck_assert_int_ge(asprintf(&xml,
+                                  "<scenario name='m'><run horizon_days='10'/>%s<contacts><erdos_renyi "
+                                  "mean_degree='4'/></contacts><traffic rate_per_day='1'/>%s<policy><retention "
+                                  "days='30'/></policy><adversary><bulk_snapshot period_days='5'/></adversary>%s"
+                                  "</scenario>",
+                                  c[i].pop, c[i].mob, c[i].loc),
+                         0);
+        tu_run_expect("bad.xml", xml, c[i].label, 2, c[i].want);
+        tu_run_expect("bad.xml", xml, c[i].label, 2, "bad.xml:");
+        free(xml);
+    }
+#undef REG
+}
+END_TEST
+
+Suite *mobility_suite(void)
+{
+    Suite *s = suite_create("mobility");
+    TCase *tc = tcase_create("model");
+    tcase_add_test(tc, test_tz_offsets);
+    tcase_add_test(tc, test_timezone_rule);
+    tcase_add_test(tc, test_wifi_exact);
+    tcase_add_test(tc, test_cellular_gateway);
+    tcase_add_test(tc, test_truncated_24);
+    tcase_add_test(tc, test_epr_law);
+    tcase_add_test(tc, test_jump_law);
+    tcase_add_test(tc, test_wifi_share);
+    suite_add_tcase(s, tc);
+    TCase *pr = tcase_create("program");
+    tcase_set_timeout(pr, 120);
+    tcase_add_test(pr, test_home_exact);
+    tcase_add_test(pr, test_home_cellular);
+    tcase_add_test(pr, test_unicity_distinct_homes);
+    tcase_add_test(pr, test_bad_input);
+    suite_add_tcase(s, pr);
+    return s;
+}
