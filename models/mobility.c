@@ -503,6 +503,12 @@ enum mobility_place mobility_where(const struct mobility *m, uint32_t u, uint32_
 int mobility_geolocate(const struct mobility *m, uint32_t u, uint32_t h, enum mobility_ip ip, float *lat,
                        float *lon)
 {
+    return mobility_geolocate_cached(m, NULL, u, h, ip, lat, lon);
+}
+
+int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *cache, uint32_t u, uint32_t h,
+                              enum mobility_ip ip, float *lat, float *lon)
+{
     const struct mobility_params *p = m->p;
     if (ip == MOBILITY_IP_NONE)
         return -1;
@@ -518,15 +524,27 @@ int mobility_geolocate(const struct mobility *m, uint32_t u, uint32_t h, enum mo
     enum mobility_place kind = place_of(m, u, h, &trip);
     uint64_t x = draw(m->key, u, h, TAG_NET);
     if (!(u32(x, 0) < p->wifi[kind])) {   /* cellular: the home region's gateway */
-        uint64_t a = draw(m->key, u, h / p->cell_hours, TAG_CELL);
-        if (ip == MOBILITY_IP_FULL)
-            blur(rg->gw_lat, rg->gw_lon, p->cell_error_km, a, lat, lon);
-        else
-            blur(rg->gw_lat, rg->gw_lon, 0, 0, lat, lon);
+        if (ip != MOBILITY_IP_FULL || p->cell_error_km <= 0) {
+            *lat = (float)rg->gw_lat;
+            *lon = (float)rg->gw_lon;
+            return MOBILITY_CELLULAR;
+        }
+        uint64_t key = (uint64_t)u << 32 | (h / p->cell_hours);
+        if (!cache || cache->cell_key != key) {
+            float a, b;
+            blur(rg->gw_lat, rg->gw_lon, p->cell_error_km, draw(m->key, u, h / p->cell_hours, TAG_CELL), &a, &b);
+            if (!cache) {
+                *lat = a, *lon = b;
+                return MOBILITY_CELLULAR;
+            }
+            cache->cell_key = key, cache->cell[0] = a, cache->cell[1] = b;
+        }
+        *lat = cache->cell[0], *lon = cache->cell[1];
         return MOBILITY_CELLULAR;
     }
     if (ip == MOBILITY_IP_16) {
-        blur(rg->gw_lat, rg->gw_lon, 0, 0, lat, lon);
+        *lat = (float)rg->gw_lat;
+        *lon = (float)rg->gw_lon;
         return MOBILITY_WIFI;
     }
     float plat, plon;
@@ -547,6 +565,13 @@ int mobility_geolocate(const struct mobility *m, uint32_t u, uint32_t h, enum mo
     uint64_t phase = mix64(m->key ^ ((uint64_t)u << 8 | TAG_PHASE)) % p->churn_days;
     uint64_t epoch = (uint64_t)(day + (int64_t)phase) / p->churn_days;
     unsigned place = kind == MOBILITY_TRIP ? 1 + trip : (unsigned)kind;
-    blur(plat, plon, p->wifi_error_km, draw(m->key, u, epoch << 9 | place, TAG_WIFI), lat, lon);
+    uint64_t addr = epoch << 9 | place;
+    if (cache && cache->wifi_key == ((uint64_t)u << 32 | addr)) {
+        *lat = cache->wifi[0], *lon = cache->wifi[1];
+        return MOBILITY_WIFI;
+    }
+    blur(plat, plon, p->wifi_error_km, draw(m->key, u, addr, TAG_WIFI), lat, lon);
+    if (cache)
+        cache->wifi_key = (uint64_t)u << 32 | addr, cache->wifi[0] = *lat, cache->wifi[1] = *lon;
     return MOBILITY_WIFI;
 }

@@ -154,6 +154,17 @@ int mobility_geolocate(const struct mobility *m, uint32_t u, uint32_t h, enum mo
 /* Trip place k (1 .. 255) of person u. */
 void mobility_trip_point(const struct mobility *m, uint32_t u, unsigned k, float *lat, float *lon);
 
+/* The last addresses geolocated, for runs of one person's records. */
+struct mobility_cache {
+    uint64_t wifi_key, cell_key;          /* address keys (UINT64_MAX: none) */
+    float wifi[2], cell[2];
+};
+#define MOBILITY_CACHE_INIT { UINT64_MAX, UINT64_MAX, { 0, 0 }, { 0, 0 } }
+/* mobility_geolocate, remembering the last Wi-Fi and cellular address of
+ * full IPs in c (same results). */
+int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c, uint32_t u, uint32_t h,
+                              enum mobility_ip ip, float *lat, float *lon);
+
 /* Great-circle distance, km (haversine, mean Earth radius 6371.0088 km). */
 double mobility_km(double lat1, double lon1, double lat2, double lon2);
 

@@ -66,6 +66,8 @@ struct world {
     struct mobility mob;                  /* with p->mobility */
     struct location where;
     uint8_t *locatable;                   /* per person: a client */
+    uint64_t *acq;                        /* records acquired since the last report: querier << 32 | t */
+    size_t nacq, capacq;
     gsl_rng *metrics_rng;
 };
 
@@ -233,6 +235,7 @@ static void world_destroy(void *vs)
         mobility_destroy(&w->mob);
     }
     free(w->locatable);
+    free(w->acq);
     knowledge_destroy(&w->known);
     serverlog_destroy(&w->log);
     traffic_cache_destroy(&w->cache);
@@ -242,30 +245,75 @@ static void world_destroy(void *vs)
     free(w);
 }
 
-/* An acquired record's point: the querier's IP at the lookup's hour,
- * geolocated under the log's IP policy, at the time the record shows,
- * classified by the adversary's rule in the local time of the querier's
- * home region (the adversary reads it from the number's area code). */
+/* An acquired record is kept as (querier, record time) until the
+ * acquisition's report: then the records are sorted by querier (a
+ * counting sort, O(records + N)) and located person by person, so that the
+ * per-person state (trips, home, work) is read in address order and the
+ * geolocation of an address is computed once for a run of its records. */
 static int world_locate(void *ctx, const struct serverlog *log, const struct logrec *r)
 {
     struct world *w = ctx;
-    const struct world_params *p = w->p;
-    float lat, lon;
-    if (mobility_geolocate(&w->mob, r->querier, serverlog_hour(log, r->t), (enum mobility_ip)log->policy.ip, &lat,
-                           &lon) < 0)
-        return 0;
-    uint32_t seen = serverlog_time(log, r->t);
-    unsigned flags = 0;
-    if (p->loc.slot_hours == 1) {
-        struct mobility_local l;
-        mobility_local(&p->mob, w->pop.region[r->querier], seen, &l);
-        if (l.hour >= p->night_start || l.hour < p->night_end)
-            flags = LOCATION_NIGHT;
-        else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)
-            flags = LOCATION_WORK;
+    (void)log;
+    if (w->nacq == w->capacq) {
+        size_t cap = w->capacq ? 2 * w->capacq : 1 << 16;
+        uint64_t *a = realloc(w->acq, cap * sizeof *a);
+        if (!a)
+            return -1;
+        w->acq = a;
+        w->capacq = cap;
     }
-    return location_stage(&w->where, r->querier, seen / 3600 / p->loc.slot_hours * p->loc.slot_hours, lat, lon,
-                          flags);
+    w->acq[w->nacq++] = (uint64_t)r->querier << 32 | r->t;
+    return 0;
+}
+
+/* Each kept record's point: the querier's IP at the lookup's hour,
+ * geolocated under the log's IP policy, at the time the record shows,
+ * classified by the adversary's rule in the local time of the querier's
+ * home region (the adversary reads it from the number's area code). */
+static int world_locate_all(struct world *w)
+{
+    const struct world_params *p = w->p;
+    const struct serverlog *log = &w->log;
+    size_t n = w->nacq;
+    w->nacq = 0;
+    if (!n || log->policy.ip == MOBILITY_IP_NONE)
+        return 0;
+    uint32_t *start = calloc((size_t)w->pop.n + 1, sizeof *start);
+    uint64_t *sorted = malloc(n * sizeof *sorted);
+    if (!start || !sorted) {
+        free(start);
+        free(sorted);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[(w->acq[i] >> 32) + 1]++;
+    for (uint32_t u = 0; u < w->pop.n; u++)
+        start[u + 1] += start[u];
+    for (size_t i = 0; i < n; i++)
+        sorted[start[w->acq[i] >> 32]++] = w->acq[i];
+    free(start);
+    struct mobility_cache cache = MOBILITY_CACHE_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        uint32_t u = (uint32_t)(sorted[i] >> 32), t = (uint32_t)sorted[i];
+        float lat, lon;
+        if (mobility_geolocate_cached(&w->mob, &cache, u, serverlog_hour(log, t), (enum mobility_ip)log->policy.ip,
+                                      &lat, &lon) < 0)
+            continue;
+        uint32_t seen = serverlog_time(log, t);
+        unsigned flags = 0;
+        if (p->loc.slot_hours == 1) {
+            struct mobility_local l;
+            mobility_local(&p->mob, w->pop.region[u], seen, &l);
+            if (l.hour >= p->night_start || l.hour < p->night_end)
+                flags = LOCATION_NIGHT;
+            else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)
+                flags = LOCATION_WORK;
+        }
+        rc = location_stage(&w->where, u, seen / 3600 / p->loc.slot_hours * p->loc.slot_hours, lat, lon, flags);
+    }
+    free(sorted);
+    return rc;
 }
 
 static void world_where(const void *ctx, uint32_t u, uint32_t h, float *lat, float *lon)
@@ -282,7 +330,7 @@ static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t
                                     .home_lon = w->pop.home_lon, .work_lat = w->pop.work_lat,
                                     .work_lon = w->pop.work_lon, .where = world_where, .ctx = &w->mob };
     struct location_metrics m;
-    if (location_flush(&w->where)
+    if (world_locate_all(w) || location_flush(&w->where)
         || location_metrics(&w->where, &truth, (uint32_t)(now / 3600), w->metrics_rng, &m)) {
         sim_fail(s, "out of memory in the location metrics");
         return -1;
