@@ -30,6 +30,8 @@ static int configure_strategy(struct adversary_strategy *st, struct cfg *c, cons
     } else if (strcmp(name, "breach") == 0) {
         st->kind = ADVERSARY_BREACH;
         rc |= cfg_long(c, ch, "day", 0, &start);
+        if (!cfg_has(ch, "day"))                    /* at a random time before the horizon */
+            st->random_within = horizon;
     } else if (strcmp(name, "preservation") == 0) {
         long hold = 0, renewals = 0;
         st->kind = ADVERSARY_PRESERVATION;
@@ -305,7 +307,12 @@ int adversary_init(struct adversary *a, const struct adversary_params *p, const 
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    return choose_targets(a, g, labels, rng, err, errlen);
+    if (choose_targets(a, g, labels, rng, err, errlen))
+        return -1;
+    for (size_t i = 0; i < p->n; i++)               /* uniform on the seconds (0, horizon] */
+        if (p->s[i].random_within > 0)
+            a->term_start[i] = 1 + (int64_t)(gsl_rng_uniform(rng) * (double)p->s[i].random_within);
+    return 0;
 }
 
 void adversary_destroy(struct adversary *a)
@@ -330,7 +337,7 @@ int adversary_start(struct adversary *a, struct sim *s)
     for (size_t i = 0; i < a->p->n; i++) {
         const struct adversary_strategy *st = &a->p->s[i];
         uint32_t kind = st->kind == ADVERSARY_PEN_REGISTER ? ADVERSARY_EV_ORDER_START : ADVERSARY_EV_ACQUIRE;
-        if (sim_schedule(s, st->start, kind, (uint32_t)i, 0))
+        if (sim_schedule(s, st->random_within ? a->term_start[i] : st->start, kind, (uint32_t)i, 0))
             return -1;
     }
     return 0;
@@ -353,6 +360,10 @@ static inline uint32_t provider_number(const struct serverlog *log, const struct
  * the sorted block (flush afterwards).  0 or -1 (OOM). */
 static int learn_record(struct knowledge *k, const struct serverlog *log, const struct logrec *r, int staged)
 {
+    if (r->querier == SERVERLOG_NO_NUMBER) {        /* a lookup of a number, by whom is unknown */
+        k->records++;
+        return 0;
+    }
     if (log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH) {
         k->records++;
         return knowledge_pseudonym(k, serverlog_epoch(log, r->t), r->queried, r->querier);
@@ -375,7 +386,7 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     serverlog_purge(log, now);
     knowledge_set_time(k, (uint32_t)now);
     size_t spans = serverlog_spans(log);
-    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT;
+    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier;
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct logrec *r = serverlog_span(log, i, &n);

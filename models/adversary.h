@@ -54,6 +54,7 @@ enum adversary_scope { ADVERSARY_SCOPE_BOTH, ADVERSARY_SCOPE_OUTGOING, ADVERSARY
 struct adversary_strategy {
     enum adversary_kind kind;
     int64_t period, start;                /* seconds; period 0 for a breach */
+    int64_t random_within;                /* a breach at a random time: uniform in (0, this] s; 0 otherwise */
     int64_t term, gap;                    /* pen register: seconds */
     double renewal;                       /* pen register: probability of an extension */
     uint32_t max_extensions;
@@ -91,7 +92,8 @@ struct adversary {
     uint32_t ntargets, captargets;
     uint32_t live;                        /* pen-register terms running now */
     uint32_t *extensions;                 /* per strategy: extensions granted */
-    int64_t *term_start;                  /* per strategy: start of the running term */
+    int64_t *term_start;                  /* per strategy: start of the running term; a random
+                                             breach: its time */
     struct adversary_hold *holds;         /* preserved records */
     size_t nholds, capholds;
     struct metrics metrics;               /* the graph metrics' state (its rng: set by the caller) */
@@ -114,7 +116,7 @@ int adversary_configure(struct adversary_params *p, struct cfg *c, const struct 
 void adversary_params_free(struct adversary_params *p);
 
 /* Choose the targets for this replication (random ones from rng, the
- * adversary's stream) and set up the metrics' state for g and its true
+ * adversary's stream, then the times of breaches at a random time) and set up the metrics' state for g and its true
  * communities (labels, may be NULL); a->metrics.rng, which seeds community
  * detection, is NULL until the caller sets it.  Returns 0, or -1 with a
  * message in err. */
@@ -148,7 +150,7 @@ static inline int adversary_deliver(struct adversary *a, const struct serverlog 
 /* Is the record in scope of the targets? */
 static inline int adversary_in_scope(const struct adversary *a, uint32_t querier, uint32_t queried)
 {
-    int out = (a->target[querier >> 6] >> (querier & 63)) & 1;
+    int out = querier != SERVERLOG_NO_NUMBER && ((a->target[querier >> 6] >> (querier & 63)) & 1);
     int in = queried != SERVERLOG_NO_NUMBER && ((a->target[queried >> 6] >> (queried & 63)) & 1);
     switch (a->p->scope) {
     case ADVERSARY_SCOPE_OUTGOING: return out;

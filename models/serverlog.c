@@ -21,7 +21,7 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
         log->policy.resolution = 1;
     log->retention = p->retention;
     log->rng = rng;
-    log->transforms = p->sampling < 1 || p->resolution > 1 || p->queried != SERVERLOG_QUERIED_KEPT;
+    log->transforms = p->sampling < 1 || p->resolution > 1 || p->queried != SERVERLOG_QUERIED_KEPT || p->drop_querier;
     if (p->queried == SERVERLOG_QUERIED_KEYED_HASH)
         log->secret = rng ? (uint32_t)gsl_rng_get(rng) : 0x5eed5eedu;
     log->next_job = p->purge_period;              /* the first job after time 0 */
@@ -47,7 +47,7 @@ static uint32_t epoch_key(const struct serverlog *log, uint32_t epoch)
     return rng_fmix32(log->secret ^ rng_fmix32(epoch + 0x9e3779b9u));
 }
 
-int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried)
+int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *querier, uint32_t *queried)
 {
     const struct serverlog_policy *p = &log->policy;
     if (p->sampling < 1 && !(gsl_rng_uniform(log->rng) < p->sampling))
@@ -56,6 +56,8 @@ int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried)
     *t -= rem;
     if (p->keep_hour && p->resolution > 3600)
         *t += rem / 3600;                       /* the hour within the period (serverlog.h) */
+    if (p->drop_querier)
+        *querier = SERVERLOG_NO_NUMBER;
     if (p->queried == SERVERLOG_QUERIED_PLAIN_HASH)
         *queried = rng_fmix32(*queried);
     else if (p->queried == SERVERLOG_QUERIED_NONE)

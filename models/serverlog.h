@@ -18,7 +18,8 @@
  * logged: a sampled-out lookup leaves no record; the stored time is the
  * lookup's time rounded down to the time resolution (and purges compare
  * stored times); the queried number is kept, replaced by its plain hash, or
- * never reaches the server (private contact discovery).  With a delivery
+ * never reaches the server (private contact discovery); the querier is
+ * kept or not (drop_querier: SERVERLOG_NO_NUMBER).  With a delivery
  * delay D the server writes lookups in batches: a lookup made at t enters
  * the log at W(t) = (floor(t / D) + 1) D, when the next lookup at or after
  * W(t) arrives or serverlog_write_due is called; until then no acquisition
@@ -62,6 +63,7 @@ struct serverlog_policy {
     int64_t delay;                        /* batched writing: seconds per batch, 0 real time */
     int ip;                               /* the IP kept: enum mobility_ip (full, /24, /16, dropped) */
     int keep_hour;                        /* resolution > 1 h: keep the lookup's hour (below) */
+    int drop_querier;                     /* the querier is not logged (SERVERLOG_NO_NUMBER) */
 };
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */
@@ -104,7 +106,7 @@ int serverlog_init(struct serverlog *log, int64_t retention_s);
 int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng);
 /* The policy's transformation of one lookup; returns 0 to log it, 1 when it
  * is sampled out. */
-int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *queried);
+int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *querier, uint32_t *queried);
 void serverlog_destroy(struct serverlog *log);
 int serverlog_grow_(struct serverlog *log);
 void serverlog_purge(struct serverlog *log, int64_t now);
@@ -156,7 +158,7 @@ int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_
 static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     log->offered++;
-    if (log->transforms && serverlog_transform_(log, &t, &queried))
+    if (log->transforms && serverlog_transform_(log, &t, &querier, &queried))
         return 0;
     if (log->policy.delay)
         return serverlog_pend_(log, t, querier, queried);

@@ -119,6 +119,7 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
     if (delay < 0 || delay > 36500L * 1440)
         rc = cfg_error(c, lg, "delivery_delay_minutes", "must be 0 to 52560000 (got %ld)", delay);
     p->delay = (int64_t)delay * 60;
+    p->drop_querier = strcmp(cfg_str(lg, "querier", "kept"), "dropped") == 0;
     const char *ip = cfg_str(lg, "ip", "full");
     p->ip = strcmp(ip, "truncated_24") == 0 ? MOBILITY_IP_24 : strcmp(ip, "truncated_16") == 0 ? MOBILITY_IP_16
           : strcmp(ip, "dropped") == 0 ? MOBILITY_IP_NONE : MOBILITY_IP_FULL;
@@ -254,7 +255,7 @@ static int world_locate(void *ctx, const struct serverlog *log, const struct log
 {
     struct world *w = ctx;
     (void)log;
-    if (w->nacq == w->capacq) {
+    if (w->nacq == w->capacq) {      /* grows by doubling */
         size_t cap = w->capacq ? 2 * w->capacq : 1 << 16;
         uint64_t *a = realloc(w->acq, cap * sizeof *a);
         if (!a)
@@ -262,7 +263,8 @@ static int world_locate(void *ctx, const struct serverlog *log, const struct log
         w->acq = a;
         w->capacq = cap;
     }
-    w->acq[w->nacq++] = (uint64_t)r->querier << 32 | r->t;
+    if (r->querier != SERVERLOG_NO_NUMBER)         /* an address without a person places nobody */
+        w->acq[w->nacq++] = (uint64_t)r->querier << 32 | r->t;
     return 0;
 }
 

@@ -416,6 +416,82 @@ START_TEST(test_unicity_distinct_homes)
 }
 END_TEST
 
+/* The log's IP and querier policy: a dropped IP locates nobody, a dropped
+ * querier rebuilds no pair and locates nobody; with day resolution the
+ * hour is unknown, so homes come from all points (and co-location, which
+ * needs hours, is undefined). */
+START_TEST(test_ip_policies)
+{
+#define LOC_POP "<population size='300' worker_share='0.5'><region lat='48.85' lon='2.35' radius_km='10'/></population>"
+    char *dir = run_scenario(SCENARIO(LOC_POP, "<mobility/>", ""));
+    ck_assert_double_gt(summary_mean(dir, "home_share"), 0.9);
+    ck_assert_double_gt(summary_mean(dir, "edge_recall"), 0.5);
+    tu_rmtree(dir);
+    free(dir);
+    static const char *const policy[3] = { "ip='dropped'", "querier='dropped'", "time_resolution='day'" };
+    for (int i = 0; i < 3; i++) {
+        char *xml;
+        ck_assert_int_ge(asprintf(&xml,
+                                  "<scenario name='m'><run seed='3' horizon_days='28'/>" LOC_POP
+                                  "<contacts><erdos_renyi mean_degree='10'/></contacts><traffic rate_per_day='1'/>"
+                                  "<mobility/><policy><retention days='30'/><logging %s/></policy><adversary>"
+                                  "<bulk_snapshot period_days='28'/></adversary></scenario>",
+                                  policy[i]),
+                         0);
+        dir = run_scenario(xml);
+        free(xml);
+        if (i < 2)
+            ck_assert_double_eq(summary_mean(dir, "home_share"), 0);
+        if (i == 1) {
+            ck_assert_double_eq(summary_mean(dir, "edge_recall"), 0);
+            ck_assert_double_eq(summary_mean(dir, "node_coverage"), 0);
+        }
+        if (i == 2) {
+            ck_assert_double_gt(summary_mean(dir, "home_share"), 0.9);
+            ck_assert_double_eq(summary_mean(dir, "work_share"), 0);
+            ck_assert_double_gt(summary_mean(dir, "edge_recall"), 0.5);
+        }
+        tu_rmtree(dir);
+        free(dir);
+    }
+#undef LOC_POP
+}
+END_TEST
+
+/* A breach without a day happens once, at a time in (0, horizon], not the
+ * same in every replication. */
+START_TEST(test_random_breach)
+{
+    char *dir = run_scenario("<scenario name='b'><run seed='9' replications='6' horizon_days='50'/>"
+                             "<population size='200'/><contacts><erdos_renyi mean_degree='6'/></contacts>"
+                             "<traffic rate_per_day='0.5'/><policy><retention days='10'/></policy>"
+                             "<adversary><breach/></adversary></scenario>");
+    char *path;
+    ck_assert_int_ge(asprintf(&path, "%s/out/timeseries.csv", dir), 0);
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(path, &csv), 0);
+    int crep = tu_csv_col(&csv, "replication"), cacq = tu_csv_col(&csv, "acquisition"),
+        cday = tu_csv_col(&csv, "day");
+    double day[6] = { -1, -1, -1, -1, -1, -1 };
+    for (size_t r = 1; r < csv.nrows; r++) {
+        long rep = strtol(csv.rows[r][crep], NULL, 10) - 1;     /* 1-based */
+        ck_assert_int_eq(strtol(csv.rows[r][cacq], NULL, 10), 1);      /* one acquisition */
+        ck_assert(rep >= 0 && rep < 6);
+        day[rep] = strtod(csv.rows[r][cday], NULL);
+    }
+    int distinct = 0;
+    for (int i = 0; i < 6; i++) {
+        ck_assert(day[i] > 0 && day[i] <= 50);
+        distinct += i == 0 || day[i] != day[0];
+    }
+    ck_assert_int_gt(distinct, 1);
+    tu_csv_free(&csv);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
 #define REG "<population size='50'><region lat='1' lon='2' radius_km='5'/></population>"
@@ -470,6 +546,8 @@ Suite *mobility_suite(void)
     tcase_add_test(pr, test_home_exact);
     tcase_add_test(pr, test_home_cellular);
     tcase_add_test(pr, test_unicity_distinct_homes);
+    tcase_add_test(pr, test_ip_policies);
+    tcase_add_test(pr, test_random_breach);
     tcase_add_test(pr, test_bad_input);
     suite_add_tcase(s, pr);
     return s;
