@@ -7,8 +7,9 @@
 
 #include <gsl/gsl_randist.h>
 
-#define SLOT_MASK 0x3fffffffu
-#define FLAG_SHIFT 30
+#define SLOT_MASK 0x1fffffffu
+#define FLAG_SHIFT 29
+#define COARSE ((uint32_t)LOCATION_COARSE << FLAG_SHIFT)
 #define COLOC_BLOCK ((size_t)1 << 23)     /* co-location entries per block (2 x 128 MiB) */
 
 static const double km_per_deg = 111.32;
@@ -130,7 +131,7 @@ int location_stage(struct location *L, uint32_t u, uint32_t h, float lat, float 
     }
     struct location_staged *s = &L->stage[L->staged++];
     s->u = u;
-    s->slot = h / L->p.slot_hours | (uint32_t)(flags & 3u) << FLAG_SHIFT;
+    s->slot = h / L->p.slot_hours | (uint32_t)(flags & 7u) << FLAG_SHIFT;
     s->lat = lat + 0.0f;                  /* -0 becomes +0: one bit pattern per point */
     s->lon = lon + 0.0f;
     return L->staged >= L->block ? location_flush(L) : 0;
@@ -650,7 +651,7 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
                 uint32_t s = p[i].slot & SLOT_MASK;
                 if (s > hi)
                     break;
-                if (sidx[s] >= 0)
+                if (sidx[s] >= 0 && !(p[i].slot & COARSE))     /* a gateway or an exit is not a place */
                     e[m++] = (struct centry){ (uint64_t)(sidx[s] - (int32_t)c0) << cb |
                                                   cell_of(L, p[i].lat, p[i].lon), v };
             }
@@ -705,14 +706,16 @@ done:
 
 /* ---- the metrics ------------------------------------------------------------------ */
 
-/* The points of p[0..m) with `flag` (all of them when flag is 0) into c as
- * distinct places with multiplicities, while there are at most 32; past
- * that, one entry per point (cluster() merges them).  Returns how many. */
-static size_t gather(const struct location_point *p, uint64_t m, unsigned flag, struct cpt *c)
+/* The points of p[0..m) with `flag` (all of them when flag is 0) and
+ * without `skip`, into c as distinct places with multiplicities, while
+ * there are at most 32; past that, one entry per point (cluster() merges
+ * them).  Returns how many. */
+static size_t gather(const struct location_point *p, uint64_t m, unsigned flag, unsigned skip, struct cpt *c)
 {
     size_t d = 0;
     for (uint64_t i = 0; i < m; i++) {
-        if (flag && !((p[i].slot >> FLAG_SHIFT) & flag))
+        unsigned f = p[i].slot >> FLAG_SHIFT;
+        if ((flag && !(f & flag)) || (f & skip))
             continue;
         size_t j = 0;
         while (j < d && (c[j].lat != p[i].lat || c[j].lon != p[i].lon))
@@ -723,13 +726,23 @@ static size_t gather(const struct location_point *p, uint64_t m, unsigned flag, 
             c[d++] = (struct cpt){ p[i].lat, p[i].lon, 1 };
         } else {                          /* many places: one entry per point */
             d = 0;
-            for (uint64_t q = 0; q < m; q++)
-                if (!flag || ((p[q].slot >> FLAG_SHIFT) & flag))
+            for (uint64_t q = 0; q < m; q++) {
+                unsigned g = p[q].slot >> FLAG_SHIFT;
+                if ((!flag || (g & flag)) && !(g & skip))
                     c[d++] = (struct cpt){ p[q].lat, p[q].lon, 1 };
+            }
             return d;
         }
     }
     return d;
+}
+
+/* The points for a home (flag LOCATION_NIGHT) or work estimate: the
+ * fixed-line ones if any, else the coarse ones. */
+static size_t gather_place(const struct location_point *p, uint64_t m, unsigned flag, struct cpt *c)
+{
+    size_t k = gather(p, m, flag, LOCATION_COARSE, c);
+    return k ? k : gather(p, m, flag, 0, c);
 }
 
 int location_metrics(struct location *L, const struct location_truth *truth, uint32_t now_hours, gsl_rng *r,
@@ -739,6 +752,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     out->home_share = out->home_error_median_km = out->home_within_1km = out->home_within_10km = NAN;
     out->work_share = out->work_error_median_km = out->work_within_1km = out->work_within_10km = NAN;
     out->user_days_located = out->coloc_pairs = out->coloc_precision = NAN;
+    out->home_error_max_km = out->work_error_max_km = NAN;
     for (int k = 0; k < LOCATION_KMAX; k++)
         out->unicity[k] = NAN;
     if (!truth || truth->n != L->n || !truth->locatable || !truth->home_lat || !truth->home_lon)
@@ -787,7 +801,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         uint32_t last_day = UINT32_MAX;
         for (uint64_t i = 0; i < m; i++) {
             uint32_t s = p[i].slot & SLOT_MASK, day = (uint32_t)((uint64_t)s * L->p.slot_hours / 24);
-            if (coloc && s < elapsed)
+            if (coloc && s < elapsed && !(p[i].slot & COARSE))
                 slot_points[s]++;
             if (loc && day != last_day && day < days)
                 located_days++;
@@ -795,15 +809,15 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         }
         if (!m || !loc)
             continue;
-        size_t k = gather(p, m, LOCATION_NIGHT, c);
+        size_t k = gather_place(p, m, LOCATION_NIGHT, c);
         if (!k && L->p.slot_hours == 24)  /* hours unknown: all points */
-            k = gather(p, m, 0, c);
+            k = gather_place(p, m, 0, c);
         double lat, lon;
         if (k) {
             cluster(c, k, km, &lat, &lon);
             herr[nh++] = (float)location_haversine_km(lat, lon, truth->home_lat[u], truth->home_lon[u]);
         }
-        if (worker && (k = gather(p, m, LOCATION_WORK, c))) {
+        if (worker && (k = gather_place(p, m, LOCATION_WORK, c))) {
             cluster(c, k, km, &lat, &lon);
             werr[nw++] = (float)location_haversine_km(lat, lon, truth->work_lat[u], truth->work_lon[u]);
         }
@@ -817,6 +831,8 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         out->work_share = (double)nw / (double)workers;
     summarise(herr, nh, &out->home_error_median_km, &out->home_within_1km, &out->home_within_10km);
     summarise(werr, nw, &out->work_error_median_km, &out->work_within_1km, &out->work_within_10km);
+    out->home_error_max_km = nh ? herr[nh - 1] : NAN;          /* sorted by summarise */
+    out->work_error_max_km = nw ? werr[nw - 1] : NAN;
     if (r)
         unicity_finish(&U, out);
 

@@ -6,7 +6,7 @@
  * where slot = h / slot_hours (hours since time 0 of the run, as the
  * adversary sees them) and point = (lat, lon) in degrees, as floats: a
  * per-person array (CSR: an offset per person, 12 bytes per point {slot,
- * lat, lon}, the NIGHT/WORK flags in the slot's top two bits), each
+ * lat, lon}, the NIGHT/WORK/COARSE flags in the slot's top three bits), each
  * person's points sorted by (slot, lat, lon).  Re-acquiring the same
  * records (overlapping snapshots) changes nothing; a point staged twice
  * with different flags keeps their union.  Points are staged (16 bytes
@@ -17,7 +17,9 @@
  *
  * Metrics (location_metrics), against the truth:
  *
- *   home        among a person's NIGHT points, each distinct point c has a
+ *   home        among a person's NIGHT points (the fixed-line ones: those
+ *               not flagged COARSE, if there are any, else the coarse
+ *               ones), each distinct point c has a
  *               multiplicity (the distinct slots it was seen in) and a
  *               weight (the multiplicities of the distinct night points
  *               within cluster_km of c, c included; haversine distance).
@@ -28,7 +30,8 @@
  *               no NIGHT point gets a home from all their points.
  *   work        the same over WORK points (never from other points).
  *   errors      great-circle (haversine, R = 6371.0088 km) distance to the
- *               true home / work point.
+ *               true home / work point: their median, the shares within 1
+ *               and 10 km, and the largest.
  *   user_days_located  (locatable person, day) pairs with a point, over
  *               locatable people x days elapsed (ceil(now_hours / 24),
  *               capped at the horizon).
@@ -46,7 +49,8 @@
  *   co-location pair-hours: in each of coloc_hours hour slots drawn
  *               uniformly without replacement among the hours elapsed (all
  *               of them when coloc_hours is 0 or larger), people are
- *               grouped by the cell of their points (a person with several
+ *               grouped by the cell of their points, COARSE ones left out
+ *               (a gateway or an exit is not a place; a person with several
  *               points in one cell that hour counts once there); a cell
  *               with m people gives m(m-1)/2 pair-hours, correct when the
  *               truth puts both in the same cell that hour (counted per
@@ -75,6 +79,9 @@
 
 #define LOCATION_NIGHT 1u        /* the point's local time is night (adversary's rule) */
 #define LOCATION_WORK  2u        /* local weekday work hours */
+#define LOCATION_COARSE 4u       /* a carrier or VPN address (connection-type databases tell them):
+                                    used for home and work only when a person has no other, never
+                                    for co-location */
 
 #define LOCATION_BLOCK ((size_t)1 << 24)    /* most points staged before a flush (256 MiB) */
 #define LOCATION_KMAX 6                     /* unicity for k = 1..LOCATION_KMAX */
@@ -88,8 +95,8 @@ struct location_params {
     uint32_t coloc_hours;        /* co-location: hour slots sampled, default 168; 0 = all */
 };
 
-/* A stored point: slot = h / slot_hours in the low 30 bits, the flags in
- * the top two. */
+/* A stored point: slot = h / slot_hours in the low 29 bits, the flags in
+ * the top three. */
 struct location_point {
     uint32_t slot;
     float lat, lon;
@@ -124,7 +131,7 @@ void location_params_default(struct location_params *p);
 /* An empty store for n_people over horizon_hours (points at h >=
  * horizon_hours are refused).  p is copied.  Returns -1 on bad parameters
  * (cluster_km not > 0, cell_km not in [0.01, 10000], slot_hours not 1 or
- * 24, probes 0, n_people 0, horizon_hours 0 or >= 2^30) or out of memory,
+ * 24, probes 0, n_people 0, horizon_hours 0 or >= 2^29) or out of memory,
  * else 0.  Allocates 8 (n + 1) bytes and the cell table (8 bytes per row:
  * 160 KiB at 1 km). */
 int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours, const struct location_params *p);
@@ -167,6 +174,7 @@ struct location_metrics {
     double home_share;           /* locatable people with a home estimate / locatable people */
     double home_error_median_km, home_within_1km, home_within_10km;  /* among people with an estimate; NaN if none */
     double work_share, work_error_median_km, work_within_1km, work_within_10km; /* same over locatable workers */
+    double home_error_max_km, work_error_max_km;                      /* the largest errors; NaN if none */
     double user_days_located;    /* (locatable person, day) pairs with >= 1 point / (locatable people x days elapsed) */
     double unicity[6];           /* k = 1..6; NaN when no person has k points */
     double coloc_pairs;          /* co-location pair-hours found per sampled hour slot */

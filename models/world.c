@@ -271,7 +271,9 @@ static int world_locate(void *ctx, const struct serverlog *log, const struct log
 /* Each kept record's point: the querier's IP at the lookup's hour,
  * geolocated under the log's IP policy, at the time the record shows,
  * classified by the adversary's rule in the local time of the querier's
- * home region (the adversary reads it from the number's area code). */
+ * home region (the adversary reads it from the number's area code), and
+ * flagged coarse when the address is a carrier's or a VPN's (which
+ * connection-type databases tell). */
 static int world_locate_all(struct world *w)
 {
     const struct world_params *p = w->p;
@@ -299,18 +301,19 @@ static int world_locate_all(struct world *w)
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t u = (uint32_t)(sorted[i] >> 32), t = (uint32_t)sorted[i];
         float lat, lon;
-        if (mobility_geolocate_cached(&w->mob, &cache, u, serverlog_hour(log, t), (enum mobility_ip)log->policy.ip,
-                                      &lat, &lon) < 0)
+        int net = mobility_geolocate_cached(&w->mob, &cache, u, serverlog_hour(log, t),
+                                            (enum mobility_ip)log->policy.ip, &lat, &lon);
+        if (net < 0)
             continue;
         uint32_t seen = serverlog_time(log, t);
-        unsigned flags = 0;
+        unsigned flags = net == MOBILITY_WIFI ? 0 : LOCATION_COARSE;
         if (p->loc.slot_hours == 1) {
             struct mobility_local l;
             mobility_local(&p->mob, w->pop.region[u], seen, &l);
             if (l.hour >= p->night_start || l.hour < p->night_end)
-                flags = LOCATION_NIGHT;
+                flags |= LOCATION_NIGHT;
             else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)
-                flags = LOCATION_WORK;
+                flags |= LOCATION_WORK;
         }
         rc = location_stage(&w->where, u, seen / 3600 / p->loc.slot_hours * p->loc.slot_hours, lat, lon, flags);
     }
@@ -342,10 +345,12 @@ static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t
     sim_metric(s, acq, day, "home_error_median_km", m.home_error_median_km);
     sim_metric(s, acq, day, "home_within_1km", m.home_within_1km);
     sim_metric(s, acq, day, "home_within_10km", m.home_within_10km);
+    sim_metric(s, acq, day, "home_error_max_km", m.home_error_max_km);
     sim_metric(s, acq, day, "work_share", m.work_share);
     sim_metric(s, acq, day, "work_error_median_km", m.work_error_median_km);
     sim_metric(s, acq, day, "work_within_1km", m.work_within_1km);
     sim_metric(s, acq, day, "work_within_10km", m.work_within_10km);
+    sim_metric(s, acq, day, "work_error_max_km", m.work_error_max_km);
     sim_metric(s, acq, day, "user_days_located", m.user_days_located);
     static const char *const uname[6] = { "unicity_1", "unicity_2", "unicity_3", "unicity_4", "unicity_5",
                                           "unicity_6" };

@@ -180,6 +180,44 @@ START_TEST(test_home_gateway)
 }
 END_TEST
 
+/* Coarse points (a carrier gateway, a VPN exit) count for a home only
+ * when a person has nothing else: two Wi-Fi night points at home beat ten
+ * at the gateway; with only gateway points the home is the gateway, and
+ * the largest error is the farthest home's distance to it.  Co-location
+ * leaves coarse points out: everyone at the gateway in one hour makes no
+ * pair. */
+START_TEST(test_coarse_points)
+{
+    struct world w;
+    world_init(&w, 10);
+    float glat = 48.5f, glon = 2.5f;
+    struct location L;
+    init_default(&L, 10, 24 * 10);
+    for (uint32_t u = 0; u < 10; u++) {
+        for (uint32_t d = 0; d < 10; d++)
+            ck_assert_int_eq(location_stage(&L, u, 24 * d + 1, glat, glon, LOCATION_NIGHT | LOCATION_COARSE), 0);
+        if (u < 5)                        /* half have two fixed-line night points at home */
+            for (uint32_t d = 0; d < 2; d++)
+                ck_assert_int_eq(location_stage(&L, u, 24 * d + 2, w.hlat[u], w.hlon[u], LOCATION_NIGHT), 0);
+    }
+    ck_assert_int_eq(location_flush(&L), 0);
+    struct location_metrics m = run_metrics(&L, &w, 10, 24 * 10, 3);
+    double far = 0, e[10];
+    for (uint32_t u = 0; u < 10; u++) {
+        e[u] = u < 5 ? 0 : hav_km(glat, glon, w.hlat[u], w.hlon[u]);
+        if (e[u] > far)
+            far = e[u];
+    }
+    ck_assert_double_eq(m.home_share, 1);
+    ck_assert_double_eq_tol(m.home_error_max_km, far, 1e-3);
+    ck_assert_double_eq_tol(m.home_within_1km, 0.5, 1e-12);
+    ck_assert_double_eq_tol(m.home_error_median_km, (e[0] + e[5]) / 2, 1e-3);   /* 0 and the nearest gateway home */
+    ck_assert_msg(isnan(m.coloc_precision) && m.coloc_pairs == 0, "co-location at the gateway: %g pairs",
+                  m.coloc_pairs);
+    location_destroy(&L);
+}
+END_TEST
+
 /* Each person alone in a home cell, every point at home: any k points
  * single them out, unicity_k = 1 for k = 1..6. */
 START_TEST(test_unicity_all_unique)
@@ -276,7 +314,7 @@ static int ref_cmp(const void *a, const void *b)
     const struct location_staged *x = a, *y = b;
     if (x->u != y->u)
         return x->u < y->u ? -1 : 1;
-    uint32_t sx = x->slot & 0x3fffffffu, sy = y->slot & 0x3fffffffu;
+    uint32_t sx = x->slot & 0x1fffffffu, sy = y->slot & 0x1fffffffu;
     if (sx != sy)
         return sx < sy ? -1 : 1;
     if (x->lat != y->lat)
@@ -300,13 +338,13 @@ START_TEST(test_store_dedup)
         unsigned f = (unsigned)gsl_rng_uniform_int(g, 3);
         uint32_t pl = (uint32_t)gsl_rng_uniform_int(g, 4);
         float lat = pl == 0 ? w.hlat[u] : pl == 1 ? w.wlat[u] : 30.0f + 0.01f * (float)gsl_rng_uniform_int(g, 5);
-        pts[i] = (struct location_staged){ u, h | (uint32_t)f << 30, lat, pl == 1 ? 2.05f : 2.0f };
+        pts[i] = (struct location_staged){ u, h | (uint32_t)f << 29, lat, pl == 1 ? 2.05f : 2.0f };
     }
     struct location L;
     init_default(&L, n, TH);
     for (uint32_t i = 0; i < np; i++) {
-        ck_assert_int_eq(location_stage(&L, pts[i].u, pts[i].slot & 0x3fffffffu, pts[i].lat, pts[i].lon,
-                                        pts[i].slot >> 30), 0);
+        ck_assert_int_eq(location_stage(&L, pts[i].u, pts[i].slot & 0x1fffffffu, pts[i].lat, pts[i].lon,
+                                        pts[i].slot >> 29), 0);
         if (i % 700 == 699)
             ck_assert_int_eq(location_flush(&L), 0);
     }
@@ -335,8 +373,8 @@ START_TEST(test_store_dedup)
     /* again, backwards, through a stage of 64 that flushes itself */
     L.block = 64;
     for (uint32_t i = np; i-- > 0;)
-        ck_assert_int_eq(location_stage(&L, pts[i].u, pts[i].slot & 0x3fffffffu, pts[i].lat, pts[i].lon,
-                                        pts[i].slot >> 30), 0);
+        ck_assert_int_eq(location_stage(&L, pts[i].u, pts[i].slot & 0x1fffffffu, pts[i].lat, pts[i].lon,
+                                        pts[i].slot >> 29), 0);
     ck_assert_uint_lt(L.staged, 64);
     ck_assert_int_eq(location_flush(&L), 0);
     ck_assert_uint_eq(L.npt, nr);
@@ -347,8 +385,8 @@ START_TEST(test_store_dedup)
     init_default(&L2, n, TH);
     L2.block = 64;
     for (uint32_t i = 0; i < np; i++)
-        ck_assert_int_eq(location_stage(&L2, pts[i].u, pts[i].slot & 0x3fffffffu, pts[i].lat, pts[i].lon,
-                                        pts[i].slot >> 30), 0);
+        ck_assert_int_eq(location_stage(&L2, pts[i].u, pts[i].slot & 0x1fffffffu, pts[i].lat, pts[i].lon,
+                                        pts[i].slot >> 29), 0);
     ck_assert_int_eq(location_flush(&L2), 0);
     ck_assert_int_eq(memcmp(L.pt, L2.pt, nr * sizeof *L.pt), 0);
     struct location_metrics m3 = run_metrics(&L2, &w, n, 40, 11);
@@ -486,7 +524,7 @@ START_TEST(test_bad_params)
     ck_assert_uint_eq(p.coloc_hours, 168);
     ck_assert_int_eq(location_init(&L, 0, 10, &p), -1);
     ck_assert_int_eq(location_init(&L, 5, 0, &p), -1);
-    ck_assert_int_eq(location_init(&L, 5, 1u << 30, &p), -1);
+    ck_assert_int_eq(location_init(&L, 5, 1u << 29, &p), -1);
     q = p, q.cluster_km = 0;
     ck_assert_int_eq(location_init(&L, 5, 10, &q), -1);
     q = p, q.cell_km = NAN;
@@ -572,6 +610,7 @@ Suite *location_suite(void)
     tcase_add_test(tc, test_haversine);
     tcase_add_test(tc, test_cells);
     tcase_add_test(tc, test_home_exact);
+    tcase_add_test(tc, test_coarse_points);
     tcase_add_test(tc, test_home_night_cluster_wins);
     tcase_add_test(tc, test_home_gateway);
     tcase_add_test(tc, test_unicity_all_unique);
