@@ -20,9 +20,9 @@ static inline double uniform01(const gsl_rng *r)
  * with e^-μ given: the least k with P(X <= k) > U.  About μ + 1 steps, so it
  * is used for small μ only; the loop bound guards the far tail against
  * rounding (P(X > 200) is below 1e-150 for μ <= 16). */
-static inline uint32_t poisson_inversion(const gsl_rng *r, const double *inv, double mu, double emu)
+static inline uint32_t poisson_inversion_u(double u, const double *inv, double mu, double emu)
 {
-    double u = uniform01(r), p = emu, cdf = emu;
+    double p = emu, cdf = emu;
     uint32_t k = 0;
     while (u >= cdf && k < TRAFFIC_INVERSION_STEPS) {
         k++;
@@ -30,6 +30,45 @@ static inline uint32_t poisson_inversion(const gsl_rng *r, const double *inv, do
         cdf += p;
     }
     return k;
+}
+
+static inline uint32_t poisson_inversion(const gsl_rng *r, const double *inv, double mu, double emu)
+{
+    return poisson_inversion_u(uniform01(r), inv, mu, emu);
+}
+
+static int inline_ok(const gsl_rng *r);
+
+/* The count thresholds of the fast path (fast_slice): for each degree d up
+ * to thr_max, thr[8 d + j] = ceil(cdf_j 2^32) - 1 for the full day's
+ * Poisson(d λ), cdf_j computed exactly as poisson_inversion does. */
+static int thr_build(struct traffic *t)
+{
+    const struct graph *g = t->g;
+    uint32_t maxk = 0;
+    for (uint32_t a = 0; a < g->n; a++)
+        if (graph_degree(g, a) > maxk)
+            maxk = graph_degree(g, a);
+    uint32_t dmax = maxk < TRAFFIC_THR_DEGREES ? maxk : TRAFFIC_THR_DEGREES;
+    while (dmax > 0 && !((double)dmax * t->rate_per_day <= TRAFFIC_INVERSION_MAX))
+        dmax--;
+    t->thr_max = dmax;
+    t->thr = malloc(8 * ((size_t)dmax + 1) * sizeof *t->thr);
+    if (!t->thr)
+        return -1;
+    for (uint32_t d = 0; d <= dmax; d++) {
+        double mu = (double)d * t->rate_per_day, emu = exp(-(double)d * t->rate_per_day);
+        double p = emu, cdf = emu;
+        for (uint32_t j = 0; j < 8; j++) {
+            if (j > 0) {
+                p *= mu * t->inv[j];
+                cdf += p;
+            }
+            double x = ceil(cdf * 4294967296.0);
+            t->thr[8 * (size_t)d + j] = x >= 4294967296.0 ? UINT32_MAX : x < 1 ? 0 : (uint32_t)x - 1;
+        }
+    }
+    return 0;
 }
 
 int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, gsl_rng *rng)
@@ -46,7 +85,8 @@ int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, 
     t->inv[0] = 0;
     for (int k = 1; k <= TRAFFIC_INVERSION_STEPS; k++)
         t->inv[k] = 1.0 / k;
-    return 0;
+    t->inline_rng = inline_ok(rng);
+    return thr_build(t);
 }
 
 void traffic_destroy(struct traffic *t)
@@ -54,6 +94,7 @@ void traffic_destroy(struct traffic *t)
     if (!t)
         return;
     free(t->emu);
+    free(t->thr);
     free(t->rate);
     free(t->alias_thr);
     free(t->alias_idx);
@@ -411,35 +452,166 @@ int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_
     return rc ? -1 : 0;
 }
 
+/* The stream's words, drawn inline when the generator is taus2: the state
+ * sits in registers, where gsl_rng_get costs a call through a pointer per
+ * word.  The recurrence is GSL's taus_get (taus.c; its state is three
+ * unsigned longs below 2^32); traffic_init checks that both agree. */
+struct words {
+    uint32_t s1, s2, s3;
+    const gsl_rng *r;
+};
+
+struct taus_state {                       /* GSL's taus_state_t */
+    unsigned long s1, s2, s3;
+};
+
+static inline __attribute__((always_inline)) uint32_t next_word(struct words *w, int inl)
+{
+    if (!inl)
+        return (uint32_t)gsl_rng_get(w->r);
+    w->s1 = ((w->s1 & 4294967294u) << 12) ^ (((w->s1 << 13) ^ w->s1) >> 19);
+    w->s2 = ((w->s2 & 4294967288u) << 4) ^ (((w->s2 << 2) ^ w->s2) >> 25);
+    w->s3 = ((w->s3 & 4294967280u) << 17) ^ (((w->s3 << 3) ^ w->s3) >> 11);
+    return w->s1 ^ w->s2 ^ w->s3;
+}
+
+static inline void words_load(struct words *w, const gsl_rng *r, int inl)
+{
+    w->r = r;
+    if (inl) {
+        const struct taus_state *st = r->state;
+        w->s1 = (uint32_t)st->s1, w->s2 = (uint32_t)st->s2, w->s3 = (uint32_t)st->s3;
+    }
+}
+
+static inline void words_store(const struct words *w, int inl)
+{
+    if (inl) {
+        struct taus_state *st = w->r->state;
+        st->s1 = w->s1, st->s2 = w->s2, st->s3 = w->s3;
+    }
+}
+
+/* rng_below on the words. */
+static inline __attribute__((always_inline)) uint32_t words_below(struct words *w, int inl, uint32_t n)
+{
+    uint64_t m = (uint64_t)next_word(w, inl) * n;
+    uint32_t low = (uint32_t)m;
+    if (__builtin_expect(low < n, 0)) {
+        uint32_t threshold = (uint32_t)-n % n;
+        while (low < threshold) {
+            m = (uint64_t)next_word(w, inl) * n;
+            low = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
+/* 1 when the stream is taus2 and inline drawing matches gsl_rng_get on a
+ * copy of it (a guard against another GSL's state layout). */
+static int inline_ok(const gsl_rng *r)
+{
+    if ((r->type != gsl_rng_taus2 && r->type != gsl_rng_taus) || r->type->size != sizeof(struct taus_state))
+        return 0;
+    gsl_rng *c = gsl_rng_clone(r);
+    if (!c)
+        return 0;
+    struct words w;
+    words_load(&w, c, 1);
+    int ok = 1;
+    for (int i = 0; i < 64 && ok; i++)
+        ok = next_word(&w, 1) == (uint32_t)gsl_rng_get(c);
+    gsl_rng_free(c);
+    return ok;
+}
+
+/* The fast path: one rate λ, no profile, every person a client or not.
+ * For each person in id order: the count (one word), then per start its
+ * second (rng_below) and its contact (rng_below).  With a full day and a
+ * degree in the table, the count is the inversion's without its loop:
+ * u >= cdf_j exactly when the 32-bit word w >= ceil(cdf_j 2^32), that is
+ * w > thr[j] = ceil(cdf_j 2^32) - 1 (saturated at 2^32 - 1, which no word
+ * exceeds), and the cdf is non-decreasing, so the count is the number of
+ * j < 8 with w > thr[j]; at 8 the loop takes over.  Entries are written
+ * straight into the batch and counted for its sort. */
+static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, struct batch *b, int64_t start,
+                                                            int64_t end, int inl)
+{
+    const struct graph *g = t->g;
+    const uint32_t len = (uint32_t)(end - start), base = (uint32_t)start;
+    const int full_day = len == 86400;
+    const uint8_t *client = t->client, bit = t->client_bit;
+    const uint32_t *thr = full_day ? t->thr : NULL, thr_max = t->thr_max;
+    const uint64_t *off = g->off;
+    const uint32_t lo_bits = b->lo_bits, lo_mask = b->lo_mask;
+    const uint32_t boff = (uint32_t)b->start;
+    uint32_t *c_lo = b->count, *c_hi = b->count + 512;
+    struct batch_entry *in = b->in;
+    size_t n = b->n, cap = b->cap;
+    uint64_t starts = 0;
+    struct words w;
+    words_load(&w, t->rng, inl);
+    int rc = 0;
+    for (uint32_t a = 0; a < g->n; a++) {
+        uint32_t k = (uint32_t)(off[a + 1] - off[a]);
+        __builtin_prefetch(g->adj + off[a + 1] + 64);  /* the rows ahead: ~1 line of each is read */
+        if (k == 0 || (client && !(client[a] & bit)))
+            continue;
+        uint32_t count;
+        if (thr && k <= thr_max) {
+            const uint32_t *th = thr + 8 * (size_t)k;
+            uint32_t x = next_word(&w, inl);
+            count = (x > th[0]) + (x > th[1]) + (x > th[2]) + (x > th[3])
+                    + (x > th[4]) + (x > th[5]) + (x > th[6]) + (x > th[7]);
+            if (__builtin_expect(count == 8, 0))
+                count = poisson_inversion_u((double)x * (1.0 / 4294967296.0), t->inv, (double)k * t->rate_per_day,
+                                            t->emu[a]);
+        } else {
+            double mu = (double)k * t->rate_per_day;  /* a full day's mean */
+            if (full_day && mu <= TRAFFIC_INVERSION_MAX) {
+                count = poisson_inversion_u((double)next_word(&w, inl) * (1.0 / 4294967296.0), t->inv, mu,
+                                            t->emu[a]);
+            } else {
+                words_store(&w, inl);
+                count = gsl_ran_poisson(t->rng, full_day ? mu : mu * len / 86400.0);
+                words_load(&w, t->rng, inl);
+            }
+        }
+        if (count == 0)
+            continue;
+        if (__builtin_expect(cap - n < count, 0)) {
+            b->n = n;
+            do {
+                if (batch_grow_(b)) {
+                    rc = -1;
+                    goto out;
+                }
+            } while (b->cap - n < count);
+            in = b->in;
+            cap = b->cap;
+        }
+        const uint32_t *row = g->adj + off[a];
+        for (uint32_t i = 0; i < count; i++) {
+            uint32_t when = base + words_below(&w, inl, len);
+            uint32_t o = when - boff;
+            c_lo[o & lo_mask]++;
+            c_hi[o >> lo_bits]++;
+            in[n++] = (struct batch_entry){ when, TRAFFIC_EV_START, a, row[words_below(&w, inl, k)] };
+        }
+        starts += count;
+    }
+out:
+    words_store(&w, inl);
+    b->n = n;
+    t->starts += starts;
+    return rc;
+}
+
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end)
 {
     if (t->trace)
         return replay_slice(t, b, start, end);
     if (t->rate || t->profiled || t->noncontact > 0 || t->group_share > 0 || t->device_per_day > 0)
         return general_slice(t, b, start, end);
-    const struct graph *g = t->g;
-    const uint32_t len = (uint32_t)(end - start);
-    const int full_day = len == 86400;
-    const uint8_t *client = t->client, bit = t->client_bit;   /* locals: batch_add may alias t */
-    for (uint32_t a = 0; a < g->n; a++) {
-        uint32_t k = graph_degree(g, a);
-        if (k == 0 || (client && !(client[a] & bit)))
-            continue;
-        uint32_t count;
-        double mu = (double)k * t->rate_per_day;  /* a full day's mean */
-        if (full_day && mu <= TRAFFIC_INVERSION_MAX)
-            count = poisson_inversion(t->rng, t->inv, mu, t->emu[a]);
-        else
-            count = gsl_ran_poisson(t->rng, full_day ? mu : mu * len / 86400.0);
-        if (count == 0)
-            continue;
-        const uint32_t *row = g->adj + g->off[a];
-        for (uint32_t i = 0; i < count; i++) {
-            uint32_t when = (uint32_t)start + rng_below(t->rng, len);
-            if (batch_add(b, when, TRAFFIC_EV_START, a, row[rng_below(t->rng, k)]))
-                return -1;
-        }
-        t->starts += count;
-    }
-    return 0;
+    return t->inline_rng ? fast_slice(t, b, start, end, 1) : fast_slice(t, b, start, end, 0);
 }

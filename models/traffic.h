@@ -23,7 +23,11 @@
  * time is a uniform second in [start, end) (times are whole seconds).  The
  * count is drawn by inversion of the Poisson CDF from one uniform, with e^-μ
  * kept per person (no exp or log per draw), when μ <= TRAFFIC_INVERSION_MAX,
- * and by gsl_ran_poisson above it.  About three 32-bit draws a lookup. */
+ * and by gsl_ran_poisson above it.  About three 32-bit draws a lookup.
+ * Without tie strengths, profile, groups, non-contacts or device changes,
+ * a fast path draws the same words in the same order: taus2 inline (the
+ * state in registers, no call per word) and the count read off per-degree
+ * thresholds on the count's 32-bit word, not a loop (traffic.c). */
 #ifndef EXPOSIM_TRAFFIC_H
 #define EXPOSIM_TRAFFIC_H
 
@@ -41,6 +45,7 @@
 #define TRAFFIC_INVERSION_STEPS 200
 #define TRAFFIC_MAX_GROUP 64
 #define TRAFFIC_MAX_SEGMENTS 32           /* hour pieces of one slice (a day has 24) */
+#define TRAFFIC_THR_DEGREES 4096          /* degrees with count thresholds (traffic.c) */
 
 /* The <traffic> element. */
 struct traffic_params {
@@ -63,6 +68,9 @@ struct traffic {
     double rate_per_day;                  /* λ per ordered pair */
     double *emu;                          /* e^-μ for a full day, per person */
     double inv[TRAFFIC_INVERSION_STEPS + 1];  /* 1/k, for the inversion */
+    uint32_t *thr;                        /* per degree <= thr_max: 8 count thresholds */
+    uint32_t thr_max;
+    int inline_rng;                       /* rng is taus2, drawn inline */
     gsl_rng *rng;
     const uint8_t *client;                /* per person: looks up iff client[a] & client_bit; NULL: all */
     uint8_t client_bit;

@@ -10,6 +10,11 @@ int batch_init(struct batch *b, sim_time slice_len)
     if (slice_len < 1 || slice_len > ((sim_time)1 << 18))   /* two 9-bit digits */
         return -1;
     b->len = slice_len;
+    uint32_t bits = 1;
+    while (((sim_time)1 << bits) < slice_len)
+        bits++;
+    b->lo_bits = (bits + 1) / 2;
+    b->lo_mask = (1u << b->lo_bits) - 1;
     b->count = calloc(2 * 512, sizeof *b->count);
     return b->count ? 0 : -1;
 }
@@ -29,6 +34,7 @@ void batch_begin(struct batch *b, sim_time start)
     b->start = start;
     b->n = 0;
     b->cursor = 0;
+    memset(b->count, 0, 2 * 512 * sizeof *b->count);
 }
 
 int batch_grow_(struct batch *b)
@@ -54,18 +60,9 @@ int batch_grow_(struct batch *b)
 void batch_sort(struct batch *b, uint64_t first_seq)
 {
     enum { MAXBUCKETS = 512 };
-    uint32_t bits = 1;
-    while (bits < 32 && ((sim_time)1 << bits) < b->len)
-        bits++;
-    const uint32_t lo_bits = (bits + 1) / 2, lo_mask = (1u << lo_bits) - 1;
+    const uint32_t lo_bits = b->lo_bits, lo_mask = b->lo_mask;
     const uint32_t base = (uint32_t)b->start;
-    uint32_t *c_lo = b->count, *c_hi = b->count + MAXBUCKETS;
-    memset(b->count, 0, 2 * MAXBUCKETS * sizeof *b->count);
-    for (size_t i = 0; i < b->n; i++) {
-        uint32_t off = b->in[i].time - base;
-        c_lo[off & lo_mask]++;
-        c_hi[off >> lo_bits]++;
-    }
+    uint32_t *c_lo = b->count, *c_hi = b->count + MAXBUCKETS;   /* counted by batch_add */
     uint32_t sum_lo = 0, sum_hi = 0;
     for (size_t k = 0; k < MAXBUCKETS; k++) {
         uint32_t x = c_lo[k], y = c_hi[k];

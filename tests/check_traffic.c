@@ -791,6 +791,64 @@ START_TEST(test_traffic_cli)
 }
 END_TEST
 
+/* The fast path draws taus2 inline (traffic.c), with its count thresholds;
+ * with inline drawing turned off it calls gsl_rng_get for every word.  Both must give the same
+ * entries in the same order and leave the stream at the same place: full
+ * days and hour slices, λ small (thresholds) and large (degrees past the
+ * inversion, gsl_ran_poisson), everyone a client or half of them. */
+START_TEST(test_traffic_inline_rng)
+{
+    gsl_rng *gr = tu_rng(77);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 3000, 12, gr), 0);
+    gsl_rng_free(gr);
+    uint8_t *flags = malloc(g.n);
+    ck_assert_ptr_nonnull(flags);
+    for (uint32_t a = 0; a < g.n; a++)
+        flags[a] = (uint8_t)(a % 2);
+    static const double rates[] = { 0.05, 0.7, 2.5 };
+    static const sim_time lens[] = { DAY, 3600 };
+    for (int c = 0; c < 12; c++) {
+        double rate = rates[c % 3];
+        sim_time len = lens[(c / 3) % 2];
+        const uint8_t *fl = c >= 6 ? flags : NULL;
+        struct batch b[2];
+        struct traffic t[2];
+        gsl_rng *r[2];
+        for (int x = 0; x < 2; x++) {
+            r[x] = rng_stream_new(5, (uint32_t)c, 2);
+            ck_assert_ptr_nonnull(r[x]);
+            ck_assert_int_eq(traffic_init(&t[x], &g, rate, r[x]), 0);
+            ck_assert_int_eq(batch_init(&b[x], len), 0);
+            if (fl)
+                traffic_set_clients(&t[x], fl, 1);
+        }
+        ck_assert_int_eq(t[0].inline_rng, 1);          /* taus2 here */
+        t[1].inline_rng = 0;
+        for (sim_time s0 = 0; s0 < 2 * DAY; s0 += len) {
+            for (int x = 0; x < 2; x++) {
+                batch_begin(&b[x], s0);
+                ck_assert_int_eq(traffic_slice(&t[x], &b[x], s0, s0 + len), 0);
+            }
+            ck_assert_uint_eq(b[0].n, b[1].n);
+            ck_assert_uint_gt(b[0].n, 0);
+            for (size_t i = 0; i < b[0].n; i++)
+                FAST(memcmp(&b[0].in[i], &b[1].in[i], sizeof b[0].in[i]) == 0);
+            FAST(memcmp(b[0].count, b[1].count, 2 * 512 * sizeof *b[0].count) == 0);
+        }
+        ck_assert_uint_eq(t[0].starts, t[1].starts);
+        ck_assert_uint_eq(gsl_rng_get(r[0]), gsl_rng_get(r[1]));
+        for (int x = 0; x < 2; x++) {
+            batch_destroy(&b[x]);
+            traffic_destroy(&t[x]);
+            gsl_rng_free(r[x]);
+        }
+    }
+    free(flags);
+    graph_destroy(&g);
+}
+END_TEST
+
 Suite *traffic_suite(void)
 {
     Suite *s = suite_create("traffic");
@@ -798,6 +856,7 @@ Suite *traffic_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_traffic_law, 0, (int)(sizeof law_cases / sizeof law_cases[0]));
     tcase_add_test(tc, test_traffic_deterministic);
+    tcase_add_test(tc, test_traffic_inline_rng);
     tcase_add_test(tc, test_traffic_isolated);
     tcase_add_test(tc, test_traffic_clients_only);
     tcase_add_test(tc, test_traffic_weights_star);
