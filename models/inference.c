@@ -113,17 +113,45 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
     k->block = KNOWLEDGE_BLOCK;
     while (k->block > 4096 && k->block / 2 >= 4 * truth->m)
         k->block /= 2;
-    k->stage = malloc(k->block * sizeof *k->stage);
-    k->scratch = malloc(k->block * sizeof *k->scratch);
     k->key_bits = 1;
     while (k->key_bits < 32 && ((uint64_t)1 << k->key_bits) < truth->n)
         k->key_bits++;
+    /* Buckets by the top bits of the lower end: few enough that the
+     * chunks being filled stay in cache, and each bucket's adjacency rows
+     * (n / 2^11 consecutive ones, about 40 KiB for N = 10^6 and degree 20)
+     * stay in cache while it is walked.  Every bucket's chunks are full but
+     * its last, so a block needs at most block / CHUNK + buckets chunks. */
+    unsigned bits = k->key_bits < KNOWLEDGE_BUCKET_BITS ? k->key_bits : KNOWLEDGE_BUCKET_BITS;
+    k->buckets = 1u << bits;
+    k->bucket_shift = 32 + k->key_bits - bits;
+    size_t nchunks = k->block / KNOWLEDGE_CHUNK + k->buckets;
+    k->stage = aligned_alloc(KNOWLEDGE_CHUNK * sizeof *k->stage, nchunks * KNOWLEDGE_CHUNK * sizeof *k->stage);
+    k->next = malloc(nchunks * sizeof *k->next);
+    k->cur = calloc(k->buckets, sizeof *k->cur);
+    k->first = malloc(k->buckets * sizeof *k->first);
+    k->last = malloc(k->buckets * sizeof *k->last);
+    if (k->first)
+        memset(k->first, 0xff, k->buckets * sizeof *k->first);
     k->node_seen = calloc(((uint64_t)truth->n + 63) / 64 + 1, sizeof *k->node_seen);
-    if (!k->pair_seen || !k->node_seen || !k->stage || !k->scratch || !k->first_exposed || pairset_init(&k->false_pairs)) {
+    if (!k->pair_seen || !k->node_seen || !k->stage || !k->next || !k->cur || !k->first || !k->last
+        || !k->first_exposed || pairset_init(&k->false_pairs)) {
         knowledge_destroy(k);
         return -1;
     }
     return 0;
+}
+
+/* A fresh chunk at the end of the bucket's list; its first slot. */
+uint64_t *knowledge_chunk_(struct knowledge *k, uint32_t bucket)
+{
+    uint32_t c = k->chunks++;                   /* never past the pool (knowledge_init) */
+    k->next[c] = UINT32_MAX;
+    if (k->first[bucket] == UINT32_MAX)
+        k->first[bucket] = c;
+    else
+        k->next[k->last[bucket]] = c;
+    k->last[bucket] = c;
+    return k->stage + (size_t)c * KNOWLEDGE_CHUNK;
 }
 
 void knowledge_destroy(struct knowledge *k)
@@ -132,7 +160,10 @@ void knowledge_destroy(struct knowledge *k)
         return;
     free(k->pair_seen);
     free(k->stage);
-    free(k->scratch);
+    free(k->next);
+    free(k->cur);
+    free(k->first);
+    free(k->last);
     free(k->pair_count);
     free(k->first_exposed);
     free(k->exposed_by_day);
@@ -214,35 +245,6 @@ int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried)
     return learn(k, lo, hi, graph_find(k->truth, lo, hi));
 }
 
-/* Bucket the staged keys by the top bits of their lower end (one stable
- * counting-sort pass, 2^11 buckets: few enough that the scatter's write
- * positions stay in cache), so that each bucket's adjacency rows (n / 2^11
- * consecutive ones, about 40 KiB for N = 10^6 and degree 20) stay in cache
- * while the bucket is walked.
- * Locality is the aim, not order: repeats are harmless, learn() is
- * idempotent. */
-static void bucket_by_low_end(struct knowledge *k)
-{
-    enum { BITS = 11, BUCKETS = 1 << BITS };
-    size_t count[BUCKETS];
-    unsigned shift = 32 + (k->key_bits > BITS ? k->key_bits - BITS : 0);
-    const uint64_t *src = k->stage;
-    uint64_t *dst = k->scratch;
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < k->staged; i++)
-        count[(src[i] >> shift) & (BUCKETS - 1)]++;
-    size_t sum = 0;
-    for (size_t b = 0; b < BUCKETS; b++) {
-        size_t c = count[b];
-        count[b] = sum;
-        sum += c;
-    }
-    for (size_t i = 0; i < k->staged; i++)
-        dst[count[(src[i] >> shift) & (BUCKETS - 1)]++] = src[i];
-    k->scratch = k->stage;
-    k->stage = dst;
-}
-
 /* graph_find without branches on the data (a conditional move per step):
  * rows are short and the searched values random, so a branchy search
  * mispredicts about every other step. */
@@ -260,28 +262,74 @@ static inline int64_t find_branchless(const struct graph *g, uint32_t a, uint32_
     return *row == b ? row - g->adj : -1;
 }
 
+/* A position in the staged pairs, in walk order: bucket by bucket, each
+ * bucket's chunks in order. */
+struct walk {
+    const uint64_t *p, *end;              /* the current chunk's pairs left */
+    uint32_t bucket, chunk;
+};
+
+/* Move to the next chunk holding pairs (p == end when none is left). */
+static void walk_chunk(const struct knowledge *k, struct walk *w)
+{
+    for (;;) {
+        uint32_t c = w->chunk == UINT32_MAX ? UINT32_MAX : k->next[w->chunk];
+        while (c == UINT32_MAX) {               /* past the bucket's last chunk: the next bucket */
+            if (++w->bucket >= k->buckets) {
+                w->p = w->end = NULL;
+                return;
+            }
+            c = k->first[w->bucket];
+        }
+        w->chunk = c;
+        w->p = k->stage + (size_t)c * KNOWLEDGE_CHUNK;
+        w->end = c == k->last[w->bucket] ? k->cur[w->bucket] : w->p + KNOWLEDGE_CHUNK;
+        if (w->p != w->end)
+            return;
+    }
+}
+
+static inline void walk_step(const struct knowledge *k, struct walk *w)
+{
+    if (++w->p == w->end)
+        walk_chunk(k, w);
+}
+
 int knowledge_flush_(struct knowledge *k)
 {
-    bucket_by_low_end(k);
-    enum { AHEAD = 16 };                        /* prefetch distance, keys */
+    enum { AHEAD = 16 };                        /* prefetch distance, pairs */
     const struct graph *g = k->truth;
+    struct walk w = { NULL, NULL, UINT32_MAX, UINT32_MAX }, ahead;
+    walk_chunk(k, &w);                          /* (bucket UINT32_MAX + 1 = 0) */
+    ahead = w;
+    for (int i = 0; i < AHEAD && ahead.p; i++)
+        walk_step(k, &ahead);
     uint64_t prev = UINT64_MAX;
-    for (size_t i = 0; i < k->staged; i++) {
-        uint64_t key = k->stage[i];
-        if (i + AHEAD < k->staged) {            /* its offset is cached: the bucket is local */
-            uint64_t o = g->off[k->stage[i + AHEAD] >> 32];
+    int rc = 0;
+    for (; w.p; walk_step(k, &w)) {
+        uint64_t key = *w.p;
+        if (ahead.p) {                          /* its offset is cached: the bucket is local */
+            uint64_t o = g->off[*ahead.p >> 32];
             __builtin_prefetch(&g->adj[o]);
+            __builtin_prefetch(&g->adj[o + 16]);
             __builtin_prefetch(&k->pair_seen[o >> 6]);
+            walk_step(k, &ahead);
         }
         if (key == prev && k->min_count == 1)   /* the same pair again: nothing new */
             continue;                           /* (with a threshold every record counts) */
         prev = key;
         uint32_t lo = (uint32_t)(key >> 32), hi = (uint32_t)key;
-        if (learn(k, lo, hi, find_branchless(g, lo, hi)) < 0)
-            return -1;
+        if (learn(k, lo, hi, find_branchless(g, lo, hi)) < 0) {
+            rc = -1;
+            break;
+        }
     }
+    /* Empty the buckets (on failure too: the block is not retried). */
+    memset(k->first, 0xff, k->buckets * sizeof *k->first);
+    memset(k->cur, 0, k->buckets * sizeof *k->cur);
+    k->chunks = 0;
     k->staged = 0;
-    return 0;
+    return rc;
 }
 
 /* ---- pseudonyms and re-identification ------------------------------------ */

@@ -13,8 +13,11 @@
  * Records are staged and learnt in blocks: a block's pairs are bucketed by
  * their lower end, so the adjacency rows are visited nearly in address order
  * instead of at random (a random row visit costs a cache miss, ~80 ns; the
- * sorted walk a few ns).  The metrics read the knowledge after
- * knowledge_flush. */
+ * sorted walk a few ns).  Staging puts each pair straight into its bucket,
+ * a list of fixed-size chunks drawn from one pool, so a block is written
+ * once and read once; the walk goes bucket by bucket, each in staging order
+ * (the order a stable sort by bucket would give).  The metrics read the
+ * knowledge after knowledge_flush. */
 #ifndef EXPOSIM_INFERENCE_H
 #define EXPOSIM_INFERENCE_H
 
@@ -60,12 +63,20 @@ struct knowledge {
     double exposure_sum;                  /* sum of first exposure times, seconds */
     struct knowledge_pseudo *pseudo;      /* pseudonymised records (keyed hash) */
     size_t npseudo, cappseudo;
-    uint64_t *stage, *scratch;            /* block of staged pairs (lo << 32 | hi) */
+    uint64_t *stage;                      /* chunk pool of staged pairs (lo << 32 | hi) */
+    uint64_t **cur;                       /* per bucket: next free slot of its last chunk, or NULL */
+    uint32_t *first, *last;               /* per bucket: its first and last chunk (UINT32_MAX: none) */
+    uint32_t *next;                       /* per chunk: the next chunk of its bucket */
+    uint32_t chunks;                      /* chunks handed out since the last flush */
+    uint32_t buckets;                     /* 2^bucket_bits */
+    unsigned bucket_shift;                /* a pair's bucket: key >> bucket_shift */
     size_t staged, block;                 /* pairs staged, block capacity */
     unsigned key_bits;                    /* bits of a node id */
 };
 
-#define KNOWLEDGE_BLOCK ((size_t)1 << 22) /* most pairs per sorted block (64 MiB of buffers) */
+#define KNOWLEDGE_BLOCK ((size_t)1 << 22) /* most pairs per block (32 MiB of chunks) */
+#define KNOWLEDGE_BUCKET_BITS 11          /* at most 2^11 buckets */
+#define KNOWLEDGE_CHUNK 128               /* pairs per chunk (1 KiB, aligned) */
 
 /* An empty knowledge of `truth` (horizon_days: the days exposures can
  * happen on).  Every record counts (min_count 1).  0 or -1 (OOM). */
@@ -80,16 +91,23 @@ void knowledge_destroy(struct knowledge *k);
  * visit.  Returns 0, or -1 (OOM). */
 int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried);
 int knowledge_flush_(struct knowledge *k);
+uint64_t *knowledge_chunk_(struct knowledge *k, uint32_t bucket);
 
 /* Stage one acquired record; learnt by the next knowledge_flush (or when the
- * block fills).  Amortised O(1) plus the sorted walk.  Returns 0 or -1. */
+ * block fills).  Amortised O(1) plus the bucketed walk.  Returns 0 or -1. */
 static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_t queried)
 {
     uint32_t lo = querier < queried ? querier : queried;
     uint32_t hi = querier ^ queried ^ lo;
-    k->stage[k->staged++] = ((uint64_t)lo << 32) | hi;
+    uint64_t key = ((uint64_t)lo << 32) | hi;
+    uint32_t b = (uint32_t)(key >> k->bucket_shift);
+    uint64_t *p = k->cur[b];
+    if (((uintptr_t)p & (KNOWLEDGE_CHUNK * sizeof *p - 1)) == 0)   /* none yet, or the chunk is full */
+        p = knowledge_chunk_(k, b);
+    *p = key;
+    k->cur[b] = p + 1;
     k->records++;
-    return k->staged == k->block ? knowledge_flush_(k) : 0;
+    return ++k->staged == k->block ? knowledge_flush_(k) : 0;
 }
 
 /* Learn every staged record.  Returns 0, or -1 (OOM). */
