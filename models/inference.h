@@ -76,7 +76,7 @@ struct knowledge {
 
 #define KNOWLEDGE_BLOCK ((size_t)1 << 22) /* most pairs per block (32 MiB of chunks) */
 #define KNOWLEDGE_BUCKET_BITS 10          /* at most 2^10 buckets */
-#define KNOWLEDGE_CHUNK 128               /* pairs per chunk (1 KiB, aligned) */
+#define KNOWLEDGE_CHUNK 512               /* pairs per chunk (4 KiB, aligned) */
 
 /* An empty knowledge of `truth` (horizon_days: the days exposures can
  * happen on).  Every record counts (min_count 1).  0 or -1 (OOM). */
