@@ -122,8 +122,11 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
      * stay in the core's cache while it is walked (2^9 to 2^11 buckets
      * measured within 10% of each other; 2^10 the fastest).  Every
      * bucket's chunks are full but its last, so a block needs at most
-     * block / CHUNK + buckets chunks. */
+     * block / CHUNK + buckets chunks; no more buckets than block / CHUNK,
+     * so that a small graph's partly filled chunks stay few. */
     unsigned bits = k->key_bits < KNOWLEDGE_BUCKET_BITS ? k->key_bits : KNOWLEDGE_BUCKET_BITS;
+    while (bits > 0 && ((size_t)1 << bits) > k->block / KNOWLEDGE_CHUNK)
+        bits--;
     k->buckets = 1u << bits;
     k->bucket_shift = 32 + k->key_bits - bits;
     size_t nchunks = k->block / KNOWLEDGE_CHUNK + k->buckets;
