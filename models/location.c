@@ -301,9 +301,25 @@ static double wrap180(double d)
     return d;
 }
 
+/* Half-angle sines and cosines of a distinct point, so that the haversine
+ * of a pair needs no trigonometric call: sin((b - a) / 2) = sin(b/2)
+ * cos(a/2) - cos(b/2) sin(a/2). */
+struct trig {
+    double sp, cp, sl, cl, cosp;
+};
+
+/* Is the great-circle distance of i and j at most the distance whose
+ * haversine term is lim (sin^2(km / 2R))? */
+static inline int within(const struct trig *i, const struct trig *j, double lim)
+{
+    double dp = j->sp * i->cp - j->cp * i->sp, dl = j->sl * i->cl - j->cl * i->sl;
+    return dp * dp + i->cosp * j->cosp * dl * dl <= lim;
+}
+
 /* The cluster estimate of c[0..m) (one entry per point occurrence, mult 1),
- * sorted and merged in place: see location.h, "home". */
-static void cluster(struct cpt *c, size_t m, double km, double *lat, double *lon)
+ * sorted and merged in place: see location.h, "home".  t: scratch for m
+ * entries. */
+static void cluster(struct cpt *c, size_t m, double km, struct trig *t, double *lat, double *lon)
 {
     sort_cpt(c, m);
     size_t d = 0;
@@ -316,15 +332,21 @@ static void cluster(struct cpt *c, size_t m, double km, double *lat, double *lon
     /* two points further apart in latitude than this are further apart
      * than km (a meridian arc is the shortest way between two latitudes) */
     double band = km / (LOCATION_EARTH_KM * deg_to_rad) * (1 + 1e-9);
+    double h = sin(km / (2 * LOCATION_EARTH_KM)), lim = h * h;
+    if (d > 1)
+        for (size_t i = 0; i < d; i++) {
+            double p = c[i].lat * deg_to_rad, l = c[i].lon * deg_to_rad;
+            t[i] = (struct trig){ sin(p / 2), cos(p / 2), sin(l / 2), cos(l / 2), cos(p) };
+        }
     size_t best = 0;
     uint64_t best_w = 0;
     for (size_t i = 0; i < d; i++) {
         uint64_t wgt = c[i].mult;
         for (size_t j = i; j-- > 0 && c[i].lat - c[j].lat <= band;)
-            if (location_haversine_km(c[i].lat, c[i].lon, c[j].lat, c[j].lon) <= km)
+            if (within(&t[i], &t[j], lim))
                 wgt += c[j].mult;
         for (size_t j = i + 1; j < d && c[j].lat - c[i].lat <= band; j++)
-            if (location_haversine_km(c[i].lat, c[i].lon, c[j].lat, c[j].lon) <= km)
+            if (within(&t[i], &t[j], lim))
                 wgt += c[j].mult;
         if (wgt > best_w) {               /* ties: the first, i.e. lowest (lat, lon) */
             best_w = wgt;
@@ -333,8 +355,7 @@ static void cluster(struct cpt *c, size_t m, double km, double *lat, double *lon
     }
     double clat = c[best].lat, clon = c[best].lon, slat = 0, slon = 0;
     for (size_t j = 0; j < d; j++)
-        if (j == best || (fabs(c[j].lat - clat) <= band &&
-                          location_haversine_km(clat, clon, c[j].lat, c[j].lon) <= km)) {
+        if (j == best || (fabs(c[j].lat - clat) <= band && within(&t[best], &t[j], lim))) {
             slat += (double)c[j].mult * c[j].lat;
             slon += (double)c[j].mult * wrap180(c[j].lon - clon);
         }
@@ -766,13 +787,14 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     uint8_t *ncell = malloc(n);
     uint32_t *elig = malloc((size_t)n * sizeof *elig);
     struct cpt *c = malloc((maxdeg + 1) * sizeof *c);
+    struct trig *tr = malloc((maxdeg + 1) * sizeof *tr);
     uint64_t *keys = malloc((maxdeg + 1) * sizeof *keys);
     struct unicity U = { 0 };
     uint32_t elapsed = now_hours < L->horizon_hours ? now_hours : L->horizon_hours;
     int coloc = L->p.slot_hours == 1 && elapsed && truth->where && r;
     uint64_t *slot_points = coloc ? calloc(elapsed, sizeof *slot_points) : NULL;
     int rc = -1;
-    if (!herr || !werr || !ncell || !elig || !c || !keys || (coloc && !slot_points))
+    if (!herr || !werr || !ncell || !elig || !c || !tr || !keys || (coloc && !slot_points))
         goto done;
     /* unicity's probes first (they need each person's first few points
      * only), so that one pass over the store serves every metric */
@@ -814,11 +836,11 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
             k = gather_place(p, m, 0, c);
         double lat, lon;
         if (k) {
-            cluster(c, k, km, &lat, &lon);
+            cluster(c, k, km, tr, &lat, &lon);
             herr[nh++] = (float)location_haversine_km(lat, lon, truth->home_lat[u], truth->home_lon[u]);
         }
         if (worker && (k = gather_place(p, m, LOCATION_WORK, c))) {
-            cluster(c, k, km, &lat, &lon);
+            cluster(c, k, km, tr, &lat, &lon);
             werr[nw++] = (float)location_haversine_km(lat, lon, truth->work_lat[u], truth->work_lon[u]);
         }
     }
@@ -847,6 +869,7 @@ done:
     free(ncell);
     free(elig);
     free(c);
+    free(tr);
     free(keys);
     return rc;
 }

@@ -377,6 +377,11 @@ int mobility_init(struct mobility *m, const struct mobility_params *p, const str
         m->trip = NULL;
         return -1;
     }
+    /* Trip durations: P(round(w) <= k) = F(k + 1/2), F the law's CDF. */
+    for (int k = 0; k < 25; k++) {
+        double x = k + 0.5, lo = p->wait_min_h, hi = p->wait_max_h, a = p->wait_beta;
+        m->dt_thr[k] = x < lo ? 0 : x >= hi ? 1 : (pow(lo, -a) - pow(x, -a)) / (pow(lo, -a) - pow(hi, -a));
+    }
     /* Thresholds on 32-bit draws: a trip when the low word is below it. */
     uint64_t share = (uint64_t)ldexp(p->trip_share, 32);
     double explore[256];                  /* rho S^-gamma, S = 1..255 */
@@ -443,11 +448,14 @@ void mobility_trip_point(const struct mobility *m, uint32_t u, unsigned k, float
 }
 
 /* The kind of place (and trip index, 0 if none) of u at hour h. */
-static enum mobility_place place_of(const struct mobility *m, uint32_t u, uint32_t h, unsigned *trip)
+static enum mobility_place place_of(const struct mobility *m, uint32_t u, uint32_t h, unsigned *trip,
+                                    struct mobility_local *lt)
 {
     const struct mobility_params *p = m->p;
     struct mobility_local l;
     mobility_local(p, m->pop->region[u], (int64_t)h * 3600, &l);
+    if (lt)
+        *lt = l;
     *trip = 0;
     if (l.hour >= p->night_start || l.hour < p->night_end)
         return MOBILITY_HOME;
@@ -465,12 +473,13 @@ static enum mobility_place place_of(const struct mobility *m, uint32_t u, uint32
     if (len <= 0 || l.hour < bs)
         return MOBILITY_HOME;
     uint64_t x = draw(m->key, u, (uint64_t)di, TAG_TRIPTIME);
-    double w = trunc_pareto(p->wait_min_h, p->wait_max_h, p->wait_beta, u32(x, 0));
-    int dt = (int)floor(w + 0.5);
-    if (dt < 1)
-        dt = 1;
-    if (dt > len)
-        dt = len;
+    /* dt = max(1, round(w)) cut to len, w the truncated power law drawn by
+     * inversion from the uniform: the uniform against the thresholds
+     * F(k + 1/2) gives the same k without a pow() */
+    double uw = u32(x, 0);
+    int dt = 1;
+    while (dt < len && uw >= m->dt_thr[dt])
+        dt++;
     int start = bs + (int)(u32(x, 1) * (len - dt + 1));
     if (l.hour < start || l.hour >= start + dt)
         return MOBILITY_HOME;
@@ -495,7 +504,7 @@ static void place_point(const struct mobility *m, uint32_t u, enum mobility_plac
 enum mobility_place mobility_where(const struct mobility *m, uint32_t u, uint32_t h, float *lat, float *lon)
 {
     unsigned trip;
-    enum mobility_place kind = place_of(m, u, h, &trip);
+    enum mobility_place kind = place_of(m, u, h, &trip, NULL);
     place_point(m, u, kind, trip, lat, lon);
     return kind;
 }
@@ -503,11 +512,11 @@ enum mobility_place mobility_where(const struct mobility *m, uint32_t u, uint32_
 int mobility_geolocate(const struct mobility *m, uint32_t u, uint32_t h, enum mobility_ip ip, float *lat,
                        float *lon)
 {
-    return mobility_geolocate_cached(m, NULL, u, h, ip, lat, lon);
+    return mobility_geolocate_cached(m, NULL, u, h, ip, lat, lon, NULL);
 }
 
 int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *cache, uint32_t u, uint32_t h,
-                              enum mobility_ip ip, float *lat, float *lon)
+                              enum mobility_ip ip, float *lat, float *lon, struct mobility_local *lt)
 {
     const struct mobility_params *p = m->p;
     if (ip == MOBILITY_IP_NONE)
@@ -518,10 +527,12 @@ int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c
         uint32_t e = (uint32_t)((mix64(m->key ^ ((uint64_t)u << 8 | TAG_VPN)) >> 32) * p->nexits >> 32);
         *lat = (float)p->exit[e][0];
         *lon = (float)p->exit[e][1];
+        if (lt)
+            mobility_local(p, g, (int64_t)h * 3600, lt);
         return MOBILITY_VPN;
     }
     unsigned trip;
-    enum mobility_place kind = place_of(m, u, h, &trip);
+    enum mobility_place kind = place_of(m, u, h, &trip, lt);
     uint64_t x = draw(m->key, u, h, TAG_NET);
     if (!(u32(x, 0) < p->wifi[kind])) {   /* cellular: the home region's gateway */
         if (ip != MOBILITY_IP_FULL || p->cell_error_km <= 0) {
@@ -548,8 +559,8 @@ int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c
         return MOBILITY_WIFI;
     }
     float plat, plon;
-    place_point(m, u, kind, trip, &plat, &plon);
-    if (ip == MOBILITY_IP_24) {           /* the block's square, on a grid aligned on the region's centre */
+    if (ip == MOBILITY_IP_24) {
+        place_point(m, u, kind, trip, &plat, &plon);           /* the block's square, on a grid aligned on the region's centre */
         double c = cos(rg->lat * mobility_pi / 180);
         c = c > 1e-6 ? c : 1e-6;
         double b = p->block24_km;
@@ -570,6 +581,7 @@ int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c
         *lat = cache->wifi[0], *lon = cache->wifi[1];
         return MOBILITY_WIFI;
     }
+    place_point(m, u, kind, trip, &plat, &plon);
     blur(plat, plon, p->wifi_error_km, draw(m->key, u, addr, TAG_WIFI), lat, lon);
     if (cache)
         cache->wifi_key = (uint64_t)u << 32 | addr, cache->wifi[0] = *lat, cache->wifi[1] = *lon;

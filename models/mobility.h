@@ -113,6 +113,7 @@ struct mobility {
     uint8_t *trip;                        /* per person, ndays bytes: place index, 0 = none */
     uint64_t key;                         /* hash key, from the mobility stream */
     uint64_t trips, places;               /* totals, for reports and tests */
+    double dt_thr[25];                    /* trip durations: P(dt <= k) for k = 0..24 hours */
 };
 
 /* Read <mobility> (and the time zones and gateways of the population's
@@ -161,9 +162,10 @@ struct mobility_cache {
 };
 #define MOBILITY_CACHE_INIT { UINT64_MAX, UINT64_MAX, { 0, 0 }, { 0, 0 } }
 /* mobility_geolocate, remembering the last Wi-Fi and cellular address of
- * full IPs in c (same results). */
+ * full IPs in c (same results); lt (may be NULL) gets the local time of
+ * hour h in u's region. */
 int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c, uint32_t u, uint32_t h,
-                              enum mobility_ip ip, float *lat, float *lon);
+                              enum mobility_ip ip, float *lat, float *lon, struct mobility_local *lt);
 
 /* Great-circle distance, km (haversine, mean Earth radius 6371.0088 km). */
 double mobility_km(double lat1, double lon1, double lat2, double lon2);

@@ -248,7 +248,7 @@ static void world_destroy(void *vs)
 
 /* An acquired record is kept as (querier, record time) until the
  * acquisition's report: then the records are sorted by querier (a
- * counting sort, O(records + N)) and located person by person, so that the
+ * radix sort, O(records)) and located person by person, so that the
  * per-person state (trips, home, work) is read in address order and the
  * geolocation of an address is computed once for a run of its records. */
 static int world_locate(void *ctx, const struct serverlog *log, const struct logrec *r)
@@ -268,6 +268,42 @@ static int world_locate(void *ctx, const struct serverlog *log, const struct log
     return 0;
 }
 
+/* a[0..n) (querier << 32 | time) sorted by querier, stably: an LSD radix
+ * sort on the querier's bits, 11 at a time (2048 buckets: the scatter
+ * writes to 2048 streams, not to N places at random).  Returns a new
+ * array (a is left scrambled) or NULL (OOM). */
+static uint64_t *world_sort_by_person(uint64_t *a, size_t n, uint32_t people)
+{
+    enum { BITS = 11, BUCKETS = 1 << BITS };
+    uint64_t *b = malloc(n * sizeof *b);
+    if (!b)
+        return NULL;
+    unsigned bits = 0;
+    while (bits < 32 && ((uint64_t)people - 1) >> bits)
+        bits++;
+    uint64_t *src = a, *dst = b;
+    for (unsigned shift = 32; shift < 32 + bits; shift += BITS) {
+        size_t count[BUCKETS] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & (BUCKETS - 1)]++;
+        size_t sum = 0;
+        for (size_t k = 0; k < BUCKETS; k++) {
+            size_t c = count[k];
+            count[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & (BUCKETS - 1)]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src == a) {                       /* an even number of passes: the result is in a */
+        memcpy(b, a, n * sizeof *b);
+    }
+    return b;
+}
+
 /* Each kept record's point: the querier's IP at the lookup's hour,
  * geolocated under the log's IP policy, at the time the record shows,
  * classified by the adversary's rule in the local time of the querier's
@@ -282,34 +318,25 @@ static int world_locate_all(struct world *w)
     w->nacq = 0;
     if (!n || log->policy.ip == MOBILITY_IP_NONE)
         return 0;
-    uint32_t *start = calloc((size_t)w->pop.n + 1, sizeof *start);
-    uint64_t *sorted = malloc(n * sizeof *sorted);
-    if (!start || !sorted) {
-        free(start);
-        free(sorted);
+    uint64_t *sorted = world_sort_by_person(w->acq, n, w->pop.n);
+    if (!sorted)
         return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        start[(w->acq[i] >> 32) + 1]++;
-    for (uint32_t u = 0; u < w->pop.n; u++)
-        start[u + 1] += start[u];
-    for (size_t i = 0; i < n; i++)
-        sorted[start[w->acq[i] >> 32]++] = w->acq[i];
-    free(start);
     struct mobility_cache cache = MOBILITY_CACHE_INIT;
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t u = (uint32_t)(sorted[i] >> 32), t = (uint32_t)sorted[i];
         float lat, lon;
-        int net = mobility_geolocate_cached(&w->mob, &cache, u, serverlog_hour(log, t),
-                                            (enum mobility_ip)log->policy.ip, &lat, &lon);
+        struct mobility_local l;
+        uint32_t hour = serverlog_hour(log, t);
+        int net = mobility_geolocate_cached(&w->mob, &cache, u, hour, (enum mobility_ip)log->policy.ip, &lat, &lon,
+                                            &l);
         if (net < 0)
             continue;
         uint32_t seen = serverlog_time(log, t);
         unsigned flags = net == MOBILITY_WIFI ? 0 : LOCATION_COARSE;
         if (p->loc.slot_hours == 1) {
-            struct mobility_local l;
-            mobility_local(&p->mob, w->pop.region[u], seen, &l);
+            if (seen / 3600 != hour)                    /* the hour the record shows (its start) */
+                mobility_local(&p->mob, w->pop.region[u], (int64_t)(seen / 3600) * 3600, &l);
             if (l.hour >= p->night_start || l.hour < p->night_end)
                 flags |= LOCATION_NIGHT;
             else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)

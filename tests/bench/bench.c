@@ -58,17 +58,22 @@ struct bench_case {
     unsigned n, horizon, retention, period;
     double degree, rate;
     unsigned blocks, targets;             /* stochastic_block with that many blocks (0: erdos_renyi); random targets */
+    int mobility;                         /* a region, <mobility>: every acquired record located */
 };
 
 static const struct bench_case cases[] = {
-    { "bulk-30", 1000000, 180, 30, 30, 20, 0.05, 0, 0 },     /* the reference case */
-    { "bulk-30-360d", 1000000, 360, 30, 30, 20, 0.05, 0, 0 }, /* memory must not grow with the horizon */
-    { "bulk-7", 1000000, 180, 7, 30, 20, 0.05, 0, 0 },        /* ... but with the retention window */
-    { "small", 1000, 180, 30, 30, 20, 0.05, 0, 0 },           /* per-run overhead of a small scenario */
+    { "bulk-30", 1000000, 180, 30, 30, 20, 0.05, 0, 0, 0 },     /* the reference case */
+    { "bulk-30-360d", 1000000, 360, 30, 30, 20, 0.05, 0, 0, 0 }, /* memory must not grow with the horizon */
+    { "bulk-7", 1000000, 180, 7, 30, 20, 0.05, 0, 0, 0 },        /* ... but with the retention window */
+    { "small", 1000, 180, 30, 30, 20, 0.05, 0, 0, 0 },           /* per-run overhead of a small scenario */
     /* every graph metric: true communities (1000 blocks of 1000, 15 contacts
      * inside and 5 outside on average) for community_nmi, 100 targets for
      * the ego and k-hop metrics */
-    { "bulk-monthly-metrics", 1000000, 180, 30, 30, 20, 0.05, 1000, 100 },
+    { "bulk-monthly-metrics", 1000000, 180, 30, 30, 20, 0.05, 1000, 100, 0 },
+    /* the location model end to end: mobility, networks and the location
+     * metrics after each monthly snapshot (the metric time includes
+     * locating every acquired record) */
+    { "location-monthly", 1000000, 180, 30, 30, 20, 0.05, 0, 0, 1 },
 };
 
 /* Contact generators at N = 10^6 and mean degree about 20. */
@@ -134,11 +139,14 @@ static int run_case(const struct bench_case *c)
     }
     if (c->targets)
         snprintf(targets, sizeof targets, "<targets select=\"random\" count=\"%u\"/>", c->targets);
+    const char *region = c->mobility ? " vpn_share=\"0.05\"><region lat=\"52.52\" lon=\"13.40\" "
+                                       "radius_km=\"25\" tz=\"Europe/Berlin\"/>" : ">";
     fprintf(f, "<scenario name=\"bench\"><run seed=\"1\" replications=\"1\" horizon_days=\"%u\"/>"
-            "<population size=\"%u\"/><contacts>%s</contacts>"
-            "<traffic rate_per_day=\"%g\"/><policy><retention days=\"%u\"/></policy>"
+            "<population size=\"%u\"%s</population><contacts>%s</contacts>"
+            "<traffic rate_per_day=\"%g\"/>%s<policy><retention days=\"%u\"/></policy>"
             "<adversary>%s<bulk_snapshot period_days=\"%u\"/></adversary></scenario>\n",
-            c->horizon, c->n, contacts, c->rate, c->retention, targets, c->period);
+            c->horizon, c->n, region, contacts, c->rate, c->mobility ? "<mobility/>" : "", c->retention, targets,
+            c->period);
     fclose(f);
     double t0 = now_s();
     struct diag d;
