@@ -20,7 +20,7 @@ BIN      ?= bin/exposim
 OPT      ?= -O2
 PKGS     := gsl libxml-2.0 nettle igraph
 DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev nettle-dev libigraph-dev check pkg-config gnuplot-nox valgrind \
-            libopenmpi-dev openmpi-bin
+            libopenmpi-dev openmpi-bin tzdata
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -72,7 +72,8 @@ deps:
 have-deps:
 	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists $(PKGS) check \
 	   || [ ! -f /usr/include/csv.h ] || ! command -v gnuplot >/dev/null \
-	   || ! command -v valgrind >/dev/null || ! command -v mpicc >/dev/null; then \
+	   || ! command -v valgrind >/dev/null || ! command -v mpicc >/dev/null \
+	   || [ ! -f /usr/share/zoneinfo/Europe/Berlin ]; then \
 	  $(MAKE) --no-print-directory deps; fi
 
 # --- build -----------------------------------------------------------------
