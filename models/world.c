@@ -353,6 +353,38 @@ static void world_where(const void *ctx, uint32_t u, uint32_t h, float *lat, flo
     mobility_where(ctx, u, h, lat, lon);
 }
 
+/* With targets: the home, work and user-day metrics over the targets who
+ * are clients (the people an investigation is about), as target_*. */
+static int world_report_target_locations(struct world *w, struct sim *s, uint32_t acq, int64_t now,
+                                         struct location_truth *truth)
+{
+    uint8_t *mask = calloc(w->pop.n, 1);
+    if (!mask) {
+        sim_fail(s, "out of memory in the location metrics");
+        return -1;
+    }
+    for (uint32_t i = 0; i < w->adv.ntargets; i++)
+        mask[w->adv.targets[i]] = w->locatable[w->adv.targets[i]];
+    truth->locatable = mask;
+    struct location_metrics m;
+    int rc = location_metrics(&w->where, truth, (uint32_t)(now / 3600), NULL, &m);   /* no samples */
+    free(mask);
+    if (rc) {
+        sim_fail(s, "out of memory in the location metrics");
+        return -1;
+    }
+    double day = (double)now / SIM_DAY;
+    sim_metric(s, acq, day, "target_home_share", m.home_share);
+    sim_metric(s, acq, day, "target_home_error_median_km", m.home_error_median_km);
+    sim_metric(s, acq, day, "target_home_within_1km", m.home_within_1km);
+    sim_metric(s, acq, day, "target_home_within_10km", m.home_within_10km);
+    sim_metric(s, acq, day, "target_work_share", m.work_share);
+    sim_metric(s, acq, day, "target_work_error_median_km", m.work_error_median_km);
+    sim_metric(s, acq, day, "target_work_within_1km", m.work_within_1km);
+    sim_metric(s, acq, day, "target_user_days_located", m.user_days_located);
+    return 0;
+}
+
 /* The location metrics after an acquisition (docs/metrics.md). */
 static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t now)
 {
@@ -385,7 +417,7 @@ static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t
         sim_metric(s, acq, day, uname[k], m.unicity[k]);
     sim_metric(s, acq, day, "colocation_pairs", m.coloc_pairs);
     sim_metric(s, acq, day, "colocation_precision", m.coloc_precision);
-    return 0;
+    return w->adv.targets ? world_report_target_locations(w, s, acq, now, &truth) : 0;
 }
 
 static int world_init_mobility(struct sim *s, struct world *w)

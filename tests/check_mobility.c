@@ -359,6 +359,28 @@ START_TEST(test_home_exact)
 }
 END_TEST
 
+/* An investigation of three people (scope outgoing: their own lookups):
+ * their homes are found exactly with Wi-Fi only and no error, and nobody
+ * else's lookups are acquired, so the overall home share is 3 / N. */
+START_TEST(test_target_homes)
+{
+    char *dir = run_scenario(
+        "<scenario name='t'><run seed='5' horizon_days='28'/>"
+        "<population size='200'><region lat='48.85' lon='2.35' radius_km='10'/></population>"
+        "<contacts><erdos_renyi mean_degree='10'/></contacts><traffic rate_per_day='1'/>"
+        "<mobility><network wifi_home='1' wifi_work='1' wifi_elsewhere='1'/><geolocation wifi_error_km='0'/>"
+        "</mobility><policy><retention days='30'/></policy>"
+        "<adversary><targets select='ids' ids='3 50 120' scope='outgoing'/><historical_order period_days='28'/>"
+        "</adversary></scenario>");
+    ck_assert_double_eq(summary_mean(dir, "target_home_share"), 1);
+    ck_assert_double_eq(summary_mean(dir, "target_home_error_median_km"), 0);
+    ck_assert_double_eq(summary_mean(dir, "target_home_within_1km"), 1);
+    ck_assert_double_eq_tol(summary_mean(dir, "home_share"), 3.0 / 200, 1e-12);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* Cellular only: the home found is the gateway, so the median home error
  * is the median distance from the homes to the gateway. */
 START_TEST(test_home_cellular)
@@ -545,6 +567,7 @@ Suite *mobility_suite(void)
     tcase_set_timeout(pr, 120);
     tcase_add_test(pr, test_home_exact);
     tcase_add_test(pr, test_home_cellular);
+    tcase_add_test(pr, test_target_homes);
     tcase_add_test(pr, test_unicity_distinct_homes);
     tcase_add_test(pr, test_ip_policies);
     tcase_add_test(pr, test_random_breach);
