@@ -14,9 +14,9 @@
  * metrics after every acquisition.
  *
  * Random streams, in order: population, contacts, traffic, mobility,
- * adversary, policy, metrics (rng.h; metrics seeds igraph's generator
- * before each community detection and draws the location metrics'
- * samples). */
+ * adversary, policy, metrics, location (rng.h; metrics seeds igraph's
+ * generator before each community detection, location draws the location
+ * metrics' samples, so that they move no other draw). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +35,9 @@
 #include "traffic.h"
 
 enum { STREAM_POPULATION, STREAM_CONTACTS, STREAM_TRAFFIC, STREAM_MOBILITY, STREAM_ADVERSARY,
-       STREAM_POLICY, STREAM_METRICS };
+       STREAM_POLICY, STREAM_METRICS, STREAM_LOCATION };
 static const char *const world_streams[] = { "population", "contacts", "traffic", "mobility",
-                                             "adversary", "policy", "metrics", NULL };
+                                             "adversary", "policy", "metrics", "location", NULL };
 
 struct world_params {
     struct population_params pop;
@@ -68,7 +68,7 @@ struct world {
     uint8_t *locatable;                   /* per person: a client */
     uint64_t *acq;                        /* records acquired since the last report: querier << 32 | t */
     size_t nacq, capacq;
-    gsl_rng *metrics_rng;
+    gsl_rng *location_rng;                /* the location metrics' samples */
 };
 
 static void world_free_params(void *vp)
@@ -395,7 +395,7 @@ static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t
                                     .work_lon = w->pop.work_lon, .where = world_where, .ctx = &w->mob };
     struct location_metrics m;
     if (world_locate_all(w) || location_flush(&w->where)
-        || location_metrics(&w->where, &truth, (uint32_t)(now / 3600), w->metrics_rng, &m)) {
+        || location_metrics(&w->where, &truth, (uint32_t)(now / 3600), w->location_rng, &m)) {
         sim_fail(s, "out of memory in the location metrics");
         return -1;
     }
@@ -488,7 +488,7 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     w->adv.metrics.rng = sim_rng(s, STREAM_METRICS);   /* seeds community detection */
-    w->metrics_rng = sim_rng(s, STREAM_METRICS);
+    w->location_rng = sim_rng(s, STREAM_LOCATION);
     if (p->mobility && world_init_mobility(s, w))
         return NULL;
     if (adversary_start(&w->adv, s)) {
