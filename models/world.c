@@ -510,7 +510,7 @@ static int deliver_written(struct world *w, uint64_t before)
     return 0;
 }
 
-static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
+__attribute__((always_inline)) static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
 {
     uint64_t before = w->log.appended;
     if (serverlog_append(&w->log, t, a, b))
