@@ -48,12 +48,19 @@ static double trunc_pareto(double lo, double hi, double a, double u)
     return pow(l - u * (l - h), -1 / a);
 }
 
-/* The point at d km and bearing th (radians, from north) from (lat, lon). */
+/* The point at d km along the great circle leaving (lat, lon) at bearing th
+ * (radians, from north), on a sphere of the mean Earth radius; the
+ * longitude wrapped into [-180, 180]. */
 static void displace(double lat, double lon, double d, double th, float *olat, float *olon)
 {
-    double c = cos(lat * mobility_pi / 180);
-    *olat = (float)(lat + d * cos(th) / KM_PER_DEG);
-    *olon = (float)(lon + d * sin(th) / (KM_PER_DEG * (c > 1e-6 ? c : 1e-6)));
+    double r = mobility_pi / 180, p1 = lat * r, dr = d / 6371.0088;
+    double sp1 = sin(p1), cp1 = cos(p1), sd = sin(dr), cd = cos(dr);
+    double sp2 = sp1 * cd + cp1 * sd * cos(th);
+    sp2 = sp2 > 1 ? 1 : sp2 < -1 ? -1 : sp2;
+    double l2 = lon + atan2(sin(th) * sd * cp1, cd - sp1 * sp2) / r;
+    l2 = fmod(l2 + 540, 360) - 180;       /* (-180, 180] up to rounding */
+    *olat = (float)(asin(sp2) / r);
+    *olon = (float)(l2 < -180 ? -180 : l2 > 180 ? 180 : l2);
 }
 
 /* An error of exponential length (mean km) and uniform bearing from x's bits. */
@@ -559,16 +566,19 @@ int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c
         return MOBILITY_WIFI;
     }
     float plat, plon;
-    if (ip == MOBILITY_IP_24) {
-        place_point(m, u, kind, trip, &plat, &plon);           /* the block's square, on a grid aligned on the region's centre */
-        double c = cos(rg->lat * mobility_pi / 180);
+    if (ip == MOBILITY_IP_24) {           /* the block's square of an equal-area grid */
+        place_point(m, u, kind, trip, &plat, &plon);
+        double b = p->block24_km / KM_PER_DEG, r = mobility_pi / 180;
+        int64_t row = (int64_t)floor(plat / b);
+        double clat = (row + 0.5) * b;
+        clat = clat > 90 ? 90 : clat < -90 ? -90 : clat;
+        double c = cos(clat * r);
         c = c > 1e-6 ? c : 1e-6;
-        double b = p->block24_km;
-        double x_km = (plon - rg->lon) * KM_PER_DEG * c, y_km = (plat - rg->lat) * KM_PER_DEG;
-        int64_t i = (int64_t)floor(x_km / b), j = (int64_t)floor(y_km / b);
-        double clat = rg->lat + (j + 0.5) * b / KM_PER_DEG, clon = rg->lon + (i + 0.5) * b / (KM_PER_DEG * c);
-        uint64_t cell = ((uint64_t)(uint32_t)i << 32) | (uint32_t)j;
-        blur(clat, clon, p->wifi_error_km, draw(m->key, g, cell, TAG_BLOCK), lat, lon);
+        int64_t col = (int64_t)floor(plon * c / b);
+        double clon = (col + 0.5) * b / c;
+        clon = clon > 180 ? 180 : clon < -180 ? -180 : clon;
+        uint64_t cell = ((uint64_t)(uint32_t)row << 32) | (uint32_t)col;
+        blur(clat, clon, p->wifi_error_km, draw(m->key, 0, cell, TAG_BLOCK), lat, lon);
         return MOBILITY_WIFI;
     }
     /* A full Wi-Fi address: (person, place, churn epoch). */

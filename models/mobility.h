@@ -19,7 +19,8 @@
  * S = 0), else returns to a visited place i with probability proportional
  * to its visits n_i.  A new place lies at a jump from home of length
  * r in [jump_min_km, jump_max_km] with P(r) ~ r^-(1 + jump_alpha) (a
- * truncated power law, as the paper's jump sizes) in a uniform direction;
+ * truncated power law, as the paper's jump sizes) in a uniform direction
+ * (along the great circle);
  * a trip lasts dt whole hours, dt in [wait_min_hours, wait_max_hours] with
  * P(dt) ~ dt^-(1 + wait_beta) (the paper's waiting times), cut to the free
  * time, and starts uniformly where it fits.  These draws come from the
@@ -50,9 +51,11 @@
  *                         geolocation@wifi_error_km (exponential length,
  *                         uniform direction, fixed per address);
  *   Wi-Fi, /24            the /24 block's point: the centre of the
- *                         block24_km grid square holding the place (grid
- *                         aligned on the region's centre), displaced by a
- *                         per-block error of the same law;
+ *                         block24_km square holding the place, in an
+ *                         equal-area grid (rows of block24_km in latitude,
+ *                         columns of block24_km at the row's centre
+ *                         latitude), displaced by a per-block error of
+ *                         the same law;
  *   Wi-Fi, /16            the region's gateway;
  *   cellular              the home region's gateway (region@gateway_lat,
  *                         gateway_lon; default its centre), displaced by a

@@ -43,6 +43,9 @@ int population_configure(struct population_params *p, struct cfg *c, const struc
             rc = cfg_error(c, r, "lon", "must be -180 to 180 (got %g)", g->lon);
         if (!(g->radius_km > 0 && g->radius_km <= 2000))
             rc = cfg_error(c, r, "radius_km", "must be above 0 and at most 2000 (got %g)", g->radius_km);
+        else if (fabs(g->lat) + g->radius_km / 111.32 >= 89.9)
+            rc = cfg_error(c, r, "radius_km", "the region's disc (%g km around latitude %g) reaches a pole: "
+                           "the flat-earth placement needs it to stay short of one", g->radius_km, g->lat);
     }
     if (n < 2 || n > 100000000)
         rc = cfg_error(c, pop, "size", "must be 2 to 100000000 (got %ld)", n);
@@ -73,7 +76,8 @@ static void disc_point(const struct population_region *g, gsl_rng *r, float *lat
     double c = cos(g->lat * population_pi / 180);
     double dlon = rad * sin(th) / (111.32 * (c > 1e-6 ? c : 1e-6));
     *lat = (float)(g->lat + dlat);
-    *lon = (float)(g->lon + dlon);
+    double x = g->lon + dlon;                     /* across the antimeridian: wrap */
+    *lon = (float)(x > 180 ? x - 360 : x < -180 ? x + 360 : x);
 }
 
 /* Second pass: VPN flags and geography. */

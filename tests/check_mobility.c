@@ -177,28 +177,67 @@ START_TEST(test_cellular_gateway)
 END_TEST
 
 /* A /24 block geolocates to its square's centre (zero error): within half
- * a side of the place on both axes, and the same point for two places in
- * the same square. */
+ * a side of the place on both axes (columns measured at the centre's
+ * latitude), and the same point for two places in the same square. */
 START_TEST(test_truncated_24)
 {
     static const char *const tz[1] = { "UTC" };
     struct fixture f;
     fixture_init(&f, 40, tz, 1, 0, 7);
-    double c = cos(50 * M_PI / 180);
+    double b = 10 / 111.32;
+    float lat0, lon0;
+    mobility_geolocate(&f.m, 0, 2, MOBILITY_IP_24, &lat0, &lon0);
     for (uint32_t u = 0; u < 40; u++) {
         float lat, lon;
         ck_assert_int_eq(mobility_geolocate(&f.m, u, 2, MOBILITY_IP_24, &lat, &lon), MOBILITY_WIFI);
+        double c = cos(lat * M_PI / 180);
         double dy = (lat - f.hlat[u]) * 111.32, dx = (lon - f.hlon[u]) * 111.32 * c;
         ck_assert_double_le(fabs(dy), 5.0 + 1e-3);
         ck_assert_double_le(fabs(dx), 5.0 + 1e-3);
-        /* homes are 0.001 degrees (111 m) apart along a meridian: persons
-         * in the same square share the point */
-        float lat0, lon0;
-        mobility_geolocate(&f.m, 0, 2, MOBILITY_IP_24, &lat0, &lon0);
-        if (floor((f.hlat[u] - 50) * 111.32 / 10) == floor((f.hlat[0] - 50) * 111.32 / 10))
+        /* homes are 0.001 degrees (111 m) apart along a meridian: those in
+         * the first home's row share its square and its point */
+        if (floor(f.hlat[u] / b) == floor(f.hlat[0] / b))
             ck_assert(lat == lat0 && lon == lon0);
+        else
+            ck_assert(lat != lat0);
         ck_assert_int_eq(mobility_geolocate(&f.m, u, 2, MOBILITY_IP_16, &lat, &lon), MOBILITY_WIFI);
         ck_assert(lat == (float)f.p.region[0].gw_lat && lon == (float)f.p.region[0].gw_lon);
+    }
+    fixture_done(&f);
+}
+END_TEST
+
+/* Near a pole and across the antimeridian, every point is a valid
+ * coordinate, and a jump lands at its distance from home. */
+START_TEST(test_points_valid)
+{
+    static const char *const tz[1] = { "UTC" };
+    struct fixture f;
+    fixture_init(&f, 8, tz, 1, 0, 2);
+    mobility_destroy(&f.m);
+    for (uint32_t u = 0; u < 8; u++) {
+        f.hlat[u] = u % 2 ? 89.99f : -89.5f;
+        f.hlon[u] = u % 4 < 2 ? 179.999f : -179.999f;
+    }
+    f.p.jump_min_km = 5000, f.p.jump_max_km = 20000;
+    f.p.wifi_error_km = 3000;
+    gsl_rng *r = tu_rng(2);
+    ck_assert_int_eq(mobility_init(&f.m, &f.p, &f.pop, r), 0);
+    gsl_rng_free(r);
+    for (uint32_t u = 0; u < 8; u++) {
+        for (unsigned k = 1; k <= 255; k++) {
+            float lat, lon;
+            mobility_trip_point(&f.m, u, k, &lat, &lon);
+            FAST(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180);
+            double d = mobility_km(f.hlat[u], f.hlon[u], lat, lon);
+            FAST(d >= 5000 * 0.999 && d <= 20000 * 1.001);
+        }
+        for (uint32_t h = 0; h < 48; h++)
+            for (int ip = MOBILITY_IP_FULL; ip <= MOBILITY_IP_16; ip++) {
+                float lat, lon;
+                mobility_geolocate(&f.m, u, h, (enum mobility_ip)ip, &lat, &lon);
+                FAST(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180);
+            }
     }
     fixture_done(&f);
 }
@@ -559,6 +598,7 @@ Suite *mobility_suite(void)
     tcase_add_test(tc, test_wifi_exact);
     tcase_add_test(tc, test_cellular_gateway);
     tcase_add_test(tc, test_truncated_24);
+    tcase_add_test(tc, test_points_valid);
     tcase_add_test(tc, test_epr_law);
     tcase_add_test(tc, test_jump_law);
     tcase_add_test(tc, test_wifi_share);
