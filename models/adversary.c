@@ -366,7 +366,9 @@ static int learn_record(struct knowledge *k, const struct serverlog *log, const 
     }
     if (log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH) {
         k->records++;
-        return knowledge_pseudonym(k, serverlog_epoch(log, r->t), r->queried, r->querier);
+        /* without the time the adversary cannot tell the key epochs apart */
+        uint32_t epoch = log->policy.drop_time ? 0 : serverlog_epoch(log, r->t);
+        return knowledge_pseudonym(k, epoch, r->queried, r->querier);
     }
     uint32_t queried = serverlog_reveal(log, r->queried);
     if (queried == SERVERLOG_NO_NUMBER) {           /* a lookup, but of whom is unknown */

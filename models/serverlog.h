@@ -35,7 +35,12 @@
  * the stored time through serverlog_time, purges round the cutoff so that
  * they keep exactly the records they would without the offset, and key
  * epochs (whole days) and delivery batches (whole minutes) are unchanged
- * by it. */
+ * by it.
+ *
+ * drop_time: the server keeps each record's time for its own retention
+ * (records stored by write time) but hands records over without it: an
+ * adversary cannot place a record in time beyond the window it was
+ * served, nor in a key epoch. */
 #ifndef EXPOSIM_SERVERLOG_H
 #define EXPOSIM_SERVERLOG_H
 
@@ -64,6 +69,7 @@ struct serverlog_policy {
     int ip;                               /* the IP kept: enum mobility_ip (full, /24, /16, dropped) */
     int keep_hour;                        /* resolution > 1 h: keep the lookup's hour (below) */
     int drop_querier;                     /* the querier is not logged (SERVERLOG_NO_NUMBER) */
+    int drop_time;                        /* records are handed over without their time (below) */
 };
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */

@@ -103,6 +103,7 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
     p->purge_period = strcmp(purge, "daily") == 0 ? 86400 : strcmp(purge, "weekly") == 0 ? 7 * 86400 : 0;
     const char *res = cfg_str(lg, "time_resolution", "second");
     p->resolution = strcmp(res, "hour") == 0 ? 3600 : strcmp(res, "day") == 0 ? 86400 : 1;
+    p->drop_time = strcmp(res, "none") == 0;
     const char *q = cfg_str(lg, "queried_number", "kept");
     p->queried = strcmp(q, "plain_hash") == 0 ? SERVERLOG_QUERIED_PLAIN_HASH
                : strcmp(q, "keyed_hash") == 0 ? SERVERLOG_QUERIED_KEYED_HASH : SERVERLOG_QUERIED_KEPT;
@@ -135,7 +136,7 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
 static int location_configure(struct world_params *p, struct cfg *c, const struct cfg_node *n)
 {
     location_params_default(&p->loc);
-    p->loc.slot_hours = p->log.resolution > 3600 ? 24 : 1;
+    p->loc.slot_hours = p->log.resolution > 3600 || p->log.drop_time ? 24 : 1;
     long v[4], k, probes, coloc;
     const char *hours[4] = { "night_start", "night_end", "work_start", "work_end" };
     const int dflt[4] = { p->mob.night_start, p->mob.night_end, p->mob.work_start, p->mob.work_end };
@@ -342,7 +343,8 @@ static int world_locate_all(struct world *w)
             else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)
                 flags |= LOCATION_WORK;
         }
-        rc = location_stage(&w->where, u, seen / 3600 / p->loc.slot_hours * p->loc.slot_hours, lat, lon, flags);
+        uint32_t h = log->policy.drop_time ? 0 : seen / 3600 / p->loc.slot_hours * p->loc.slot_hours;
+        rc = location_stage(&w->where, u, h, lat, lon, flags);   /* no time: every point in one slot */
     }
     free(sorted);
     return rc;
@@ -381,7 +383,7 @@ static int world_report_target_locations(struct world *w, struct sim *s, uint32_
     sim_metric(s, acq, day, "target_work_share", m.work_share);
     sim_metric(s, acq, day, "target_work_error_median_km", m.work_error_median_km);
     sim_metric(s, acq, day, "target_work_within_1km", m.work_within_1km);
-    sim_metric(s, acq, day, "target_user_days_located", m.user_days_located);
+    sim_metric(s, acq, day, "target_user_days_located", w->log.policy.drop_time ? NAN : m.user_days_located);
     return 0;
 }
 
@@ -399,6 +401,8 @@ static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t
         sim_fail(s, "out of memory in the location metrics");
         return -1;
     }
+    if (w->log.policy.drop_time)                    /* no days to count */
+        m.user_days_located = NAN;
     double day = (double)now / SIM_DAY;
     sim_metric(s, acq, day, "home_share", m.home_share);
     sim_metric(s, acq, day, "home_error_median_km", m.home_error_median_km);

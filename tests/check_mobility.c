@@ -478,9 +478,9 @@ START_TEST(test_unicity_distinct_homes)
 END_TEST
 
 /* The log's IP and querier policy: a dropped IP locates nobody, a dropped
- * querier rebuilds no pair and locates nobody; with day resolution the
- * hour is unknown, so homes come from all points (and co-location, which
- * needs hours, is undefined). */
+ * querier rebuilds no pair and locates nobody; with day resolution, or no
+ * time at all, the hour is unknown, so homes come from all points (and
+ * co-location, which needs hours, is undefined). */
 START_TEST(test_ip_policies)
 {
 #define LOC_POP "<population size='300' worker_share='0.5'><region lat='48.85' lon='2.35' radius_km='10'/></population>"
@@ -489,8 +489,9 @@ START_TEST(test_ip_policies)
     ck_assert_double_gt(summary_mean(dir, "edge_recall"), 0.5);
     tu_rmtree(dir);
     free(dir);
-    static const char *const policy[3] = { "ip='dropped'", "querier='dropped'", "time_resolution='day'" };
-    for (int i = 0; i < 3; i++) {
+    static const char *const policy[4] = { "ip='dropped'", "querier='dropped'", "time_resolution='day'",
+                                           "time_resolution='none'" };
+    for (int i = 0; i < 4; i++) {
         char *xml;
         ck_assert_int_ge(asprintf(&xml,
                                   "<scenario name='m'><run seed='3' horizon_days='28'/>" LOC_POP
@@ -507,7 +508,7 @@ START_TEST(test_ip_policies)
             ck_assert_double_eq(summary_mean(dir, "edge_recall"), 0);
             ck_assert_double_eq(summary_mean(dir, "node_coverage"), 0);
         }
-        if (i == 2) {
+        if (i >= 2) {                     /* no hours (or no time): homes from all points, no work */
             ck_assert_double_gt(summary_mean(dir, "home_share"), 0.9);
             ck_assert_double_eq(summary_mean(dir, "work_share"), 0);
             ck_assert_double_gt(summary_mean(dir, "edge_recall"), 0.5);

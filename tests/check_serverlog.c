@@ -472,7 +472,8 @@ START_TEST(test_purge_jobs)
     ck_assert_ptr_nonnull(got);
     for (size_t pi = 0; pi < 2; pi++)
         for (size_t ri = 0; ri < 4; ri++) {
-            struct serverlog_policy p = { retentions[ri], periods[pi], 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0, 0, 0, 0 };
+            struct serverlog_policy p = { .retention = retentions[ri], .purge_period = periods[pi], .resolution = 1,
+                                            .sampling = 1.0, .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .delay = 0 };
             struct serverlog log;
             ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
             uint32_t t = 0;
@@ -509,7 +510,8 @@ END_TEST
  * cutoff is already gone, and serverlog_window_start says so. */
 START_TEST(test_time_resolution)
 {
-    struct serverlog_policy p = { 86400, 0, 3600, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0, 0, 0, 0 };
+    struct serverlog_policy p = { .retention = 86400, .purge_period = 0, .resolution = 3600,
+                                    .sampling = 1.0, .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .delay = 0 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     const uint32_t times[] = { 0, 3599, 3600, 7300, 86399, 90000, 93599 };
@@ -540,7 +542,8 @@ END_TEST
  * stored times (serverlog_time), and tells each record's true hour. */
 START_TEST(test_keep_hour)
 {
-    struct serverlog_policy p = { 3 * 86400, 0, 86400, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 0, 0, 0, 0 };
+    struct serverlog_policy p = { .retention = 3 * 86400, .purge_period = 0, .resolution = 86400,
+                                    .sampling = 1.0, .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .delay = 0 };
     struct serverlog_policy q = p;
     q.keep_hour = 1;
     for (int period = 0; period < 2; period++) {
@@ -574,7 +577,8 @@ END_TEST
  * private contact discovery stores no number at all. */
 START_TEST(test_queried_number)
 {
-    struct serverlog_policy p = { 86400, 0, 1, 1.0, SERVERLOG_QUERIED_PLAIN_HASH, 86400, 0, 0, 0, 0 };
+    struct serverlog_policy p = { .retention = 86400, .purge_period = 0, .resolution = 1,
+                                    .sampling = 1.0, .queried = SERVERLOG_QUERIED_PLAIN_HASH, .key_rotation = 86400, .delay = 0 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     enum { N = 100000 };
@@ -620,7 +624,8 @@ START_TEST(test_sampling)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 5);
     for (size_t k = 0; k < 3; k++) {
-        struct serverlog_policy p = { 10 * 86400, 0, 1, shares[k], SERVERLOG_QUERIED_KEPT, 86400, 0, 0, 0, 0 };
+        struct serverlog_policy p = { .retention = 10 * 86400, .purge_period = 0, .resolution = 1,
+                                        .sampling = shares[k], .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .delay = 0 };
         struct serverlog log;
         ck_assert_int_eq(serverlog_init_policy(&log, &p, r), 0);
         enum { N = 200000 };
@@ -646,7 +651,8 @@ START_TEST(test_keyed_hash)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 9);
-    struct serverlog_policy p = { 90 * 86400, 0, 1, 1.0, SERVERLOG_QUERIED_KEYED_HASH, 7 * 86400, 0, 0, 0, 0 };
+    struct serverlog_policy p = { .retention = 90 * 86400, .purge_period = 0, .resolution = 1,
+                                    .sampling = 1.0, .queried = SERVERLOG_QUERIED_KEYED_HASH, .key_rotation = 7 * 86400, .delay = 0 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, r), 0);
     enum { N = 3000 };
@@ -685,7 +691,8 @@ END_TEST
  * chunks. */
 START_TEST(test_delivery_delay)
 {
-    struct serverlog_policy p = { 1000000, 0, 1, 1.0, SERVERLOG_QUERIED_KEPT, 86400, 100, 0, 0, 0 };
+    struct serverlog_policy p = { .retention = 1000000, .purge_period = 0, .resolution = 1,
+                                    .sampling = 1.0, .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .delay = 100 };
     struct serverlog log;
     ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
     ck_assert_int_eq(serverlog_append(&log, 5, 1, 2), 0);
