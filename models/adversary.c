@@ -358,7 +358,8 @@ static inline uint32_t provider_number(const struct serverlog *log, const struct
  * one (keyed hash: kept as (epoch, pseudonym, querier) for
  * re-identification), or only that a lookup happened.  `staged`: through
  * the sorted block (flush afterwards).  0 or -1 (OOM). */
-static int learn_record(struct knowledge *k, const struct serverlog *log, const struct logrec *r, int staged)
+static int learn_record(const struct adversary *a, struct knowledge *k, const struct serverlog *log,
+                        const struct logrec *r, int staged)
 {
     if (r->querier == SERVERLOG_NO_NUMBER) {        /* a lookup of a number, by whom is unknown */
         k->records++;
@@ -368,7 +369,10 @@ static int learn_record(struct knowledge *k, const struct serverlog *log, const 
         k->records++;
         /* without the time the adversary cannot tell the key epochs apart */
         uint32_t epoch = log->policy.drop_time ? 0 : serverlog_epoch(log, r->t);
-        return knowledge_pseudonym(k, epoch, r->queried, r->querier);
+        uint32_t devices = 0;                       /* the queried account's device count, if logged */
+        if (!log->policy.drop_devices)
+            devices = a->devices ? a->devices[provider_number(log, r)] : 1;
+        return knowledge_pseudonym(k, epoch, r->queried, r->querier, devices);
     }
     uint32_t queried = serverlog_reveal(log, r->queried);
     if (queried == SERVERLOG_NO_NUMBER) {           /* a lookup, but of whom is unknown */
@@ -400,7 +404,7 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
             if (plain) {
                 if (knowledge_stage(k, r[j].querier, r[j].queried))
                     return -1;
-            } else if (learn_record(k, log, &r[j], 1)) {
+            } else if (learn_record(a, k, log, &r[j], 1)) {
                 return -1;
             }
         }
@@ -419,7 +423,7 @@ int adversary_deliver_(struct adversary *a, const struct serverlog *log, const s
     knowledge_set_time(k, serverlog_time(log, r->t));
     if (a->on_record && a->on_record(a->hook_ctx, log, r))
         return -1;
-    return learn_record(k, log, r, 0);
+    return learn_record(a, k, log, r, 0);
 }
 
 /* ---- hop expansion ------------------------------------------------------ */
@@ -689,7 +693,8 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         if (h->until < now)
             continue;                               /* the hold has lapsed */
         for (size_t j = 0; j < h->n; j++)
-            if ((a->on_record && a->on_record(a->hook_ctx, log, &h->r[j])) || learn_record(k, log, &h->r[j], 1))
+            if ((a->on_record && a->on_record(a->hook_ctx, log, &h->r[j]))
+                || learn_record(a, k, log, &h->r[j], 1))
                 return -1;
         if (coverage_add(&a->covered, h->from < 0 ? 0 : h->from, h->to))
             return -1;

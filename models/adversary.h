@@ -101,6 +101,7 @@ struct adversary {
      * the adversary learns (snapshots, holds, pen-register deliveries),
      * on_report runs after each acquisition's metrics.  0 or -1 (after
      * sim_fail for on_report; out of memory for on_record). */
+    const uint8_t *devices;               /* devices per person (NULL: one each), for the log's device count */
     int (*on_record)(void *ctx, const struct serverlog *log, const struct logrec *r);
     int (*on_report)(void *ctx, struct sim *s, uint32_t acq, int64_t now);
     void *hook_ctx;

@@ -373,7 +373,8 @@ int knowledge_flush_(struct knowledge *k)
 
 /* ---- pseudonyms and re-identification ------------------------------------ */
 
-int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier)
+int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier,
+                        uint32_t devices)
 {
     if (k->npseudo == k->cappseudo) {
         size_t cap = k->cappseudo ? 2 * k->cappseudo : 4096;
@@ -383,7 +384,7 @@ int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym,
         k->pseudo = p;
         k->cappseudo = cap;
     }
-    k->pseudo[k->npseudo++] = (struct knowledge_pseudo){ epoch, pseudonym, querier };
+    k->pseudo[k->npseudo++] = (struct knowledge_pseudo){ epoch, pseudonym, querier, devices };
     return 0;
 }
 
@@ -493,8 +494,14 @@ int knowledge_reidentify(struct knowledge *k, uint32_t (*person)(const void *ctx
                 }
                 double best = 0;
                 size_t best_g = 0;
+                uint32_t dev_b = k->pseudo[g1[b].first].devices;
                 for (size_t t = 0; t < nt; t++) {
                     size_t a = touched[t];
+                    uint32_t dev_a = k->pseudo[g0[a].first].devices;
+                    if (dev_a && dev_b && dev_a != dev_b) {    /* another device count: another account */
+                        overlap[a] = 0;
+                        continue;
+                    }
                     double jac = (double)overlap[a] / (double)(g1[b].n + g0[a].n - overlap[a]);
                     uint32_t pa = k->pseudo[g0[a].first].pseudonym, pb = k->pseudo[g0[best_g].first].pseudonym;
                     if (jac > best || (jac == best && jac > 0 && pa < pb)) {

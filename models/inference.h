@@ -32,9 +32,11 @@ struct pairset {                          /* open addressing, linear probing */
 };
 #define PAIRSET_EMPTY UINT64_MAX
 
-/* A pseudonymised record: querier looked up `pseudonym` in key `epoch`. */
+/* A pseudonymised record: querier looked up `pseudonym` in key `epoch`;
+ * the record gave the account's device count (0: not logged). */
 struct knowledge_pseudo {
     uint32_t epoch, pseudonym, querier;
+    uint32_t devices;
 };
 
 /* Re-identification across key epochs: pseudonyms of an epoch linked to one
@@ -121,16 +123,20 @@ static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint
     return j >= 0 && ((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
 }
 
-/* Keep a pseudonymised record.  0 or -1 (OOM). */
-int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier);
+/* Keep a pseudonymised record (devices: the device count it gave, 0 if
+ * none).  0 or -1 (OOM). */
+int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier,
+                        uint32_t devices);
 
 /* Link pseudonyms across key epochs by their contact neighbourhoods (Creţu
  * et al., Nature Communications 2022): a pseudonym's neighbourhood is the
  * set of queriers who looked it up in its epoch.  For each epoch after the
  * first observed, each pseudonym with at least two queriers is linked to the
  * previous observed epoch's pseudonym of highest Jaccard similarity (ties to
- * the lower pseudonym) when that similarity is at least 1/2.  `person` gives
- * the ground truth (the number behind a pseudonym) for scoring only.
+ * the lower pseudonym) when that similarity is at least 1/2; when the
+ * records give device counts, only pseudonyms with the same count are
+ * candidates (a count is a quasi-identifier that survives key rotation).
+ * `person` gives the ground truth (the number behind a pseudonym) for scoring only.
  * Sorts and deduplicates the records kept.  O(R log R + links).  0 or -1. */
 int knowledge_reidentify(struct knowledge *k, uint32_t (*person)(const void *ctx, uint32_t epoch, uint32_t pseudonym),
                          const void *ctx, struct knowledge_reid *out);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "rng.h"
 
 static const double population_pi = 3.14159265358979323846;
@@ -17,6 +19,7 @@ int population_configure(struct population_params *p, struct cfg *c, const struc
     rc |= cfg_double(c, pop, "client_share", 1, &p->client_share);
     rc |= cfg_double(c, pop, "worker_share", 0.6, &p->worker_share);
     rc |= cfg_double(c, pop, "vpn_share", 0, &p->vpn_share);
+    rc |= cfg_double(c, pop, "devices_mean", 1, &p->devices_mean);
     if (rc)
         return -1;
     p->region = NULL;
@@ -53,6 +56,8 @@ int population_configure(struct population_params *p, struct cfg *c, const struc
         rc = cfg_error(c, pop, "client_share", "must be 0 to 1 (got %g)", p->client_share);
     if (!(p->vpn_share >= 0 && p->vpn_share <= 1))
         rc = cfg_error(c, pop, "vpn_share", "must be 0 to 1 (got %g)", p->vpn_share);
+    if (!(p->devices_mean >= 1 && p->devices_mean <= 100))
+        rc = cfg_error(c, pop, "devices_mean", "must be 1 to 100 (got %g)", p->devices_mean);
     if (!(p->worker_share >= 0 && p->worker_share <= 1))
         rc = cfg_error(c, pop, "worker_share", "must be 0 to 1 (got %g)", p->worker_share);
     p->n = (uint32_t)n;
@@ -145,6 +150,16 @@ int population_init(struct population *pop, const struct population_params *p, g
         population_destroy(pop);
         return -1;
     }
+    if (p->devices_mean > 1) {                    /* third pass: devices, 1 + Poisson(mean - 1) */
+        if (!(pop->devices = malloc(p->n ? p->n : 1))) {
+            population_destroy(pop);
+            return -1;
+        }
+        for (uint32_t a = 0; a < p->n; a++) {
+            unsigned k = 1 + gsl_ran_poisson(r, p->devices_mean - 1);
+            pop->devices[a] = (uint8_t)(k > 255 ? 255 : k);
+        }
+    }
     return 0;
 }
 
@@ -153,6 +168,7 @@ void population_destroy(struct population *pop)
     if (!pop)
         return;
     free(pop->flags);
+    free(pop->devices);
     free(pop->region);
     free(pop->home_lat);
     free(pop->home_lon);

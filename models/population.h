@@ -14,7 +14,10 @@
  * uniform on the same disc.  A point at distance r <= R (r = R sqrt(U))
  * and bearing theta from the centre is placed with the local flat-earth
  * approximation: dlat = r cos(theta) / 111.32 km, dlon = r sin(theta) /
- * (111.32 km x cos lat), fine for regions up to a few hundred km.
+ * (111.32 km x cos lat), fine for regions up to a few hundred km.  Then, in
+ * a third pass and only when devices_mean > 1, each person's number of
+ * devices registered to their account, 1 + Poisson(devices_mean - 1)
+ * (at most 255; everyone has one otherwise).
  * Memory: one byte per person, plus 20 bytes with regions. */
 #ifndef EXPOSIM_POPULATION_H
 #define EXPOSIM_POPULATION_H
@@ -39,6 +42,7 @@ struct population_params {
     double client_share, worker_share, vpn_share;
     struct population_region *region;     /* nregions entries (malloc'd), or NULL */
     uint32_t nregions;
+    double devices_mean;                  /* devices per person, >= 1 */
 };
 
 struct population {
@@ -49,6 +53,7 @@ struct population {
      * and home point, and its work point (NaN for non-workers), degrees. */
     uint32_t *region;
     float *home_lat, *home_lon, *work_lat, *work_lon;
+    uint8_t *devices;                     /* devices per person; NULL: one each */
 };
 
 /* Read <population> (size, client_share, worker_share).  0 or -1 with
@@ -62,6 +67,12 @@ void population_destroy(struct population *pop);
 static inline int population_is_client(const struct population *pop, uint32_t a)
 {
     return pop->flags[a] & POPULATION_CLIENT;
+}
+
+/* Devices registered to person a's account. */
+static inline unsigned population_devices(const struct population *pop, uint32_t a)
+{
+    return pop->devices ? pop->devices[a] : 1;
 }
 
 #endif

@@ -70,6 +70,7 @@ struct serverlog_policy {
     int keep_hour;                        /* resolution > 1 h: keep the lookup's hour (below) */
     int drop_querier;                     /* the querier is not logged (SERVERLOG_NO_NUMBER) */
     int drop_time;                        /* records are handed over without their time (below) */
+    int drop_devices;                     /* the queried account's device count is not logged */
 };
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */

@@ -104,6 +104,7 @@ static int policy_configure(struct serverlog_policy *p, struct cfg *c, const str
     const char *res = cfg_str(lg, "time_resolution", "second");
     p->resolution = strcmp(res, "hour") == 0 ? 3600 : strcmp(res, "day") == 0 ? 86400 : 1;
     p->drop_time = strcmp(res, "none") == 0;
+    p->drop_devices = strcmp(cfg_str(lg, "device_count", "kept"), "dropped") == 0;
     const char *q = cfg_str(lg, "queried_number", "kept");
     p->queried = strcmp(q, "plain_hash") == 0 ? SERVERLOG_QUERIED_PLAIN_HASH
                : strcmp(q, "keyed_hash") == 0 ? SERVERLOG_QUERIED_KEYED_HASH : SERVERLOG_QUERIED_KEPT;
@@ -492,6 +493,7 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     w->adv.metrics.rng = sim_rng(s, STREAM_METRICS);   /* seeds community detection */
+    w->adv.devices = w->pop.devices;
     w->location_rng = sim_rng(s, STREAM_LOCATION);
     if (p->mobility && world_init_mobility(s, w))
         return NULL;

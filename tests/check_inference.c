@@ -531,7 +531,7 @@ START_TEST(test_reidentify_worked_example)
         { 3, 1, 1 }, { 3, 1, 2 }, { 3, 1, 3 },
     };
     for (size_t i = 0; i < sizeof rec / sizeof rec[0]; i++)   /* in a scrambled order */
-        ck_assert_int_eq(knowledge_pseudonym(&k, rec[i][0], 100 * rec[i][0] + rec[i][1], rec[i][2]), 0);
+        ck_assert_int_eq(knowledge_pseudonym(&k, rec[i][0], 100 * rec[i][0] + rec[i][1], rec[i][2], 0), 0);
     struct knowledge_reid r;
     ck_assert_int_eq(knowledge_reidentify(&k, toy_person, NULL, &r), 0);
     ck_assert_uint_eq(r.linkable, 3);
@@ -541,6 +541,38 @@ START_TEST(test_reidentify_worked_example)
     ck_assert_int_eq(knowledge_reidentify(&k, toy_person, NULL, &r), 0); /* idempotent */
     ck_assert_uint_eq(r.correct, 2);
     knowledge_destroy(&k);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* The same records with device counts (person 1 has two devices, everyone
+ * else one): person 3's pseudonym in epoch 1, {1,2}, no longer links to
+ * person 1's ({1,2,3}, Jaccard 2/3) since the counts differ.  Linkable 3,
+ * linked 2, both right.  A count of 0 (not logged) filters nothing. */
+START_TEST(test_reidentify_device_counts)
+{
+    struct graph_edge e[] = { { 0, 1 } };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, 10, e, 1), 0);
+    static const uint32_t rec[][3] = {
+        { 0, 1, 1 }, { 0, 1, 2 }, { 0, 1, 3 }, { 0, 2, 4 }, { 0, 2, 5 }, { 0, 7, 8 }, { 0, 7, 9 },
+        { 1, 1, 1 }, { 1, 1, 2 }, { 1, 1, 3 }, { 1, 2, 4 }, { 1, 2, 6 }, { 1, 3, 1 }, { 1, 3, 2 },
+        { 1, 9, 5 }, { 3, 1, 1 }, { 3, 1, 2 }, { 3, 1, 3 },
+    };
+    for (int logged = 0; logged < 2; logged++) {
+        struct knowledge k;
+        ck_assert_int_eq(knowledge_init(&k, &g), 0);
+        for (size_t i = 0; i < sizeof rec / sizeof rec[0]; i++) {
+            uint32_t devices = logged ? (rec[i][1] == 1 ? 2 : 1) : 0;
+            ck_assert_int_eq(knowledge_pseudonym(&k, rec[i][0], 100 * rec[i][0] + rec[i][1], rec[i][2], devices), 0);
+        }
+        struct knowledge_reid r;
+        ck_assert_int_eq(knowledge_reidentify(&k, toy_person, NULL, &r), 0);
+        ck_assert_uint_eq(r.linkable, 3);
+        ck_assert_uint_eq(r.linked, logged ? 2 : 3);
+        ck_assert_uint_eq(r.correct, 2);
+        knowledge_destroy(&k);
+    }
     graph_destroy(&g);
 }
 END_TEST
@@ -562,6 +594,7 @@ Suite *inference_suite(void)
     tcase_add_test(tc, test_knowledge_min_count);
     tcase_add_test(tc, test_pairset_bump);
     tcase_add_test(tc, test_reidentify_worked_example);
+    tcase_add_test(tc, test_reidentify_device_counts);
     tcase_add_test(tc, test_pairset_random);
     suite_add_tcase(s, tc);
     return s;

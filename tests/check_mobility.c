@@ -554,6 +554,39 @@ START_TEST(test_random_breach)
 }
 END_TEST
 
+/* A logged device count is a quasi-identifier that survives key
+ * rotation: with it, pseudonyms are linked only to pseudonyms of the same
+ * count, so (the true one never being filtered out) links can only get
+ * fewer and right ones no fewer: reid_share kept <= dropped, and
+ * reid_precision kept >= dropped, replication by replication (households
+ * share neighbourhoods, so there are wrong links to remove). */
+START_TEST(test_device_count)
+{
+    double share[2], prec[2];
+    for (int i = 0; i < 2; i++) {
+        char *xml;
+        ck_assert_int_ge(asprintf(&xml,
+                                  "<scenario name='d'><run seed='4' replications='3' horizon_days='90'/>"
+                                  "<population size='3000' devices_mean='2'/><contacts><layered household_mean='3' "
+                                  "workplace_mean='10' community_degree='2'/></contacts><traffic rate_per_day='0.05'/>"
+                                  "<policy><retention days='30'/><logging queried_number='keyed_hash' "
+                                  "key_rotation_days='30' device_count='%s'/></policy>"
+                                  "<adversary><bulk_snapshot period_days='30'/></adversary></scenario>",
+                                  i ? "dropped" : "kept"),
+                         0);
+        char *dir = run_scenario(xml);
+        free(xml);
+        share[i] = summary_mean(dir, "reid_share");
+        prec[i] = summary_mean(dir, "reid_precision");
+        tu_rmtree(dir);
+        free(dir);
+    }
+    ck_assert_double_le(share[0], share[1]);
+    ck_assert_double_ge(prec[0], prec[1]);
+    ck_assert_double_lt(prec[1], 1);               /* there were wrong links to remove */
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
 #define REG "<population size='50'><region lat='1' lon='2' radius_km='5'/></population>"
@@ -572,6 +605,8 @@ START_TEST(test_bad_input)
         { "hours", REG, "<mobility night_start='8'/>", "", "night_end" },
         { "date", REG, "<mobility start_date='2016-02-30'/>", "", "start_date" },
         { "regions", "<population size='50'/>", "<mobility/>", "", "region" },
+        { "devices", "<population size='50' devices_mean='0.5'><region lat='1' lon='2' radius_km='5'/></population>",
+          "<mobility/>", "", "devices_mean" },
     };
     for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
         char *xml;
@@ -612,6 +647,7 @@ Suite *mobility_suite(void)
     tcase_add_test(pr, test_unicity_distinct_homes);
     tcase_add_test(pr, test_ip_policies);
     tcase_add_test(pr, test_random_breach);
+    tcase_add_test(pr, test_device_count);
     tcase_add_test(pr, test_bad_input);
     suite_add_tcase(s, pr);
     return s;

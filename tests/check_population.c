@@ -22,7 +22,7 @@
 START_TEST(test_population_shares)
 {
     const uint32_t n = 100000;
-    struct population_params p = { n, 0.7, 0.6, 0.1, NULL, 0 }, q = p;
+    struct population_params p = { n, 0.7, 0.6, 0.1, NULL, 0, 1 }, q = p;
     q.client_share = 0.4;
     struct population a, b;
     gsl_rng *r = tu_rng(99), *r2 = tu_rng(99);
@@ -56,7 +56,7 @@ START_TEST(test_population_regions)
 {
     const uint32_t n = 60000;
     struct population_region reg[2] = { { 3, 42.36, -71.06, 15 }, { 1, -33.87, 151.21, 40 } };
-    struct population_params p = { n, 1, 0.5, 0, reg, 2 };
+    struct population_params p = { n, 1, 0.5, 0, reg, 2, 1 };
     struct population pop;
     gsl_rng *r = tu_rng(5);
     ck_assert_int_eq(population_init(&pop, &p, r), 0);
@@ -89,6 +89,32 @@ START_TEST(test_population_regions)
     }
     population_destroy(&pop);
     population_destroy(NULL);
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* Devices: 1 + Poisson(mean - 1) per person, so the mean is devices_mean
+ * within 5 standard errors (sd sqrt(mean - 1)); none drawn at mean 1. */
+START_TEST(test_population_devices)
+{
+    const uint32_t n = 50000;
+    struct population_params p = { n, 1, 0.5, 0, NULL, 0, 2.5 };
+    struct population pop;
+    gsl_rng *r = tu_rng(8);
+    ck_assert_int_eq(population_init(&pop, &p, r), 0);
+    ck_assert_ptr_nonnull(pop.devices);
+    double sum = 0;
+    for (uint32_t a = 0; a < n; a++) {
+        FAST(pop.devices[a] >= 1);
+        sum += population_devices(&pop, a);
+    }
+    ck_assert_double_eq_tol(sum / n, 2.5, 5 * sqrt(1.5 / n));
+    population_destroy(&pop);
+    p.devices_mean = 1;
+    ck_assert_int_eq(population_init(&pop, &p, r), 0);
+    ck_assert_ptr_null(pop.devices);
+    ck_assert_uint_eq(population_devices(&pop, 7), 1);
+    population_destroy(&pop);
     gsl_rng_free(r);
 }
 END_TEST
@@ -132,6 +158,7 @@ Suite *population_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_population_shares);
     tcase_add_test(tc, test_population_regions);
+    tcase_add_test(tc, test_population_devices);
     tcase_add_test(tc, test_population_bad_regions);
     suite_add_tcase(s, tc);
     return s;

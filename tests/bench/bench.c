@@ -95,7 +95,7 @@ static int run_graph_case(const struct contacts_params *p)
 {
     gsl_rng *r = rng_stream_new(1, 0, 1), *rp = rng_stream_new(1, 0, 0);
     struct population pop;
-    struct population_params pp = { p->n, 1, 0.6, 0, NULL, 0 };
+    struct population_params pp = { p->n, 1, 0.6, 0, NULL, 0, 1 };
     if (!r || !rp || population_init(&pop, &pp, rp))
         return 1;
     double t0 = now_s();
