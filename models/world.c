@@ -356,6 +356,31 @@ static void world_where(const void *ctx, uint32_t u, uint32_t h, float *lat, flo
     mobility_where(ctx, u, h, lat, lon);
 }
 
+/* The home, work and located-day metrics of m, named with `prefix`
+ * ("" or "target_"); user_days_located is NA when the log drops times. */
+static void report_places(struct sim *s, uint32_t acq, double day, const char *prefix,
+                          const struct location_metrics *m, int no_days)
+{
+    const struct { const char *name; double v; } row[] = {
+        { "home_share", m->home_share },
+        { "home_error_median_km", m->home_error_median_km },
+        { "home_within_1km", m->home_within_1km },
+        { "home_within_10km", m->home_within_10km },
+        { "home_error_max_km", m->home_error_max_km },
+        { "work_share", m->work_share },
+        { "work_error_median_km", m->work_error_median_km },
+        { "work_within_1km", m->work_within_1km },
+        { "work_within_10km", m->work_within_10km },
+        { "work_error_max_km", m->work_error_max_km },
+        { "user_days_located", no_days ? NAN : m->user_days_located },
+    };
+    char name[64];
+    for (size_t i = 0; i < sizeof row / sizeof *row; i++) {
+        snprintf(name, sizeof name, "%s%s", prefix, row[i].name);
+        sim_metric(s, acq, day, name, row[i].v);
+    }
+}
+
 /* With targets: the home, work and user-day metrics over the targets who
  * are clients (the people an investigation is about), as target_*. */
 static int world_report_target_locations(struct world *w, struct sim *s, uint32_t acq, int64_t now,
@@ -376,15 +401,7 @@ static int world_report_target_locations(struct world *w, struct sim *s, uint32_
         sim_fail(s, "out of memory in the location metrics");
         return -1;
     }
-    double day = (double)now / SIM_DAY;
-    sim_metric(s, acq, day, "target_home_share", m.home_share);
-    sim_metric(s, acq, day, "target_home_error_median_km", m.home_error_median_km);
-    sim_metric(s, acq, day, "target_home_within_1km", m.home_within_1km);
-    sim_metric(s, acq, day, "target_home_within_10km", m.home_within_10km);
-    sim_metric(s, acq, day, "target_work_share", m.work_share);
-    sim_metric(s, acq, day, "target_work_error_median_km", m.work_error_median_km);
-    sim_metric(s, acq, day, "target_work_within_1km", m.work_within_1km);
-    sim_metric(s, acq, day, "target_user_days_located", w->log.policy.drop_time ? NAN : m.user_days_located);
+    report_places(s, acq, (double)now / SIM_DAY, "target_", &m, w->log.policy.drop_time);
     return 0;
 }
 
@@ -402,20 +419,8 @@ static int world_report_location(void *ctx, struct sim *s, uint32_t acq, int64_t
         sim_fail(s, "out of memory in the location metrics");
         return -1;
     }
-    if (w->log.policy.drop_time)                    /* no days to count */
-        m.user_days_located = NAN;
     double day = (double)now / SIM_DAY;
-    sim_metric(s, acq, day, "home_share", m.home_share);
-    sim_metric(s, acq, day, "home_error_median_km", m.home_error_median_km);
-    sim_metric(s, acq, day, "home_within_1km", m.home_within_1km);
-    sim_metric(s, acq, day, "home_within_10km", m.home_within_10km);
-    sim_metric(s, acq, day, "home_error_max_km", m.home_error_max_km);
-    sim_metric(s, acq, day, "work_share", m.work_share);
-    sim_metric(s, acq, day, "work_error_median_km", m.work_error_median_km);
-    sim_metric(s, acq, day, "work_within_1km", m.work_within_1km);
-    sim_metric(s, acq, day, "work_within_10km", m.work_within_10km);
-    sim_metric(s, acq, day, "work_error_max_km", m.work_error_max_km);
-    sim_metric(s, acq, day, "user_days_located", m.user_days_located);
+    report_places(s, acq, day, "", &m, w->log.policy.drop_time);
     static const char *const uname[6] = { "unicity_1", "unicity_2", "unicity_3", "unicity_4", "unicity_5",
                                           "unicity_6" };
     for (int k = 0; k < p->unicity_k; k++)
