@@ -781,6 +781,48 @@ static size_t gather_place(const struct location_point *p, uint64_t m, unsigned 
     return k ? k : gather(p, m, flag, 0, c);
 }
 
+/* A distinct position among a person's NIGHT (or WORK) points, gathered
+ * in the same pass as the other per-point work. */
+struct place {
+    float lat, lon;
+    uint32_t fixed, all;                  /* its points not flagged COARSE, and all of them */
+};
+
+#define PLACES_MAX 32                     /* past this, gather_place() instead */
+
+/* Count (lat, lon) in q[0..*k); 0 when that would make more than
+ * PLACES_MAX places. */
+static inline int place_add(struct place *q, size_t *k, float lat, float lon, int coarse)
+{
+    size_t j = 0;
+    while (j < *k && (q[j].lat != lat || q[j].lon != lon))
+        j++;
+    if (j == *k) {
+        if (j == PLACES_MAX)
+            return 0;
+        q[j] = (struct place){ lat, lon, 0, 0 };
+        (*k)++;
+    }
+    q[j].fixed += !coarse;
+    q[j].all++;
+    return 1;
+}
+
+/* What gather_place() gives for the same points (as a set: cluster()
+ * sorts): the fixed-line places if any, else every place. */
+static size_t place_pick(const struct place *q, size_t k, struct cpt *c)
+{
+    size_t d = 0;
+    for (size_t j = 0; j < k; j++)
+        if (q[j].fixed)
+            c[d++] = (struct cpt){ q[j].lat, q[j].lon, q[j].fixed };
+    if (d)
+        return d;
+    for (size_t j = 0; j < k; j++)
+        c[d++] = (struct cpt){ q[j].lat, q[j].lon, q[j].all };
+    return d;
+}
+
 int location_metrics(struct location *L, const struct location_truth *truth, uint32_t now_hours, gsl_rng *r,
                      struct location_metrics *out)
 {
@@ -836,17 +878,25 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         if (U.nocc && m)
             unicity_mark(&U, L, u);
         uint32_t last_day = UINT32_MAX;
+        struct place night[PLACES_MAX], work[PLACES_MAX];
+        size_t kn = 0, kw = 0;
+        int okn = loc, okw = worker;      /* still gathering */
         for (uint64_t i = 0; i < m; i++) {
-            uint32_t s = p[i].slot & SLOT_MASK, day = (uint32_t)((uint64_t)s * L->p.slot_hours / 24);
-            if (coloc && s < elapsed && !(p[i].slot & COARSE))
+            uint32_t sl = p[i].slot, s = sl & SLOT_MASK, day = (uint32_t)((uint64_t)s * L->p.slot_hours / 24);
+            unsigned f = sl >> FLAG_SHIFT;
+            if (coloc && s < elapsed && !(f & LOCATION_COARSE))
                 slot_points[s]++;
             if (loc && day != last_day && day < days)
                 located_days++;
             last_day = day;
+            if (okn && (f & LOCATION_NIGHT))
+                okn = place_add(night, &kn, p[i].lat, p[i].lon, f & LOCATION_COARSE);
+            if (okw && (f & LOCATION_WORK))
+                okw = place_add(work, &kw, p[i].lat, p[i].lon, f & LOCATION_COARSE);
         }
         if (!m || !loc)
             continue;
-        size_t k = gather_place(p, m, LOCATION_NIGHT, c);
+        size_t k = okn ? place_pick(night, kn, c) : gather_place(p, m, LOCATION_NIGHT, c);
         if (!k && L->p.slot_hours == 24)  /* hours unknown: all points */
             k = gather_place(p, m, 0, c);
         double lat, lon;
@@ -854,7 +904,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
             cluster(c, k, km, tr, &lat, &lon);
             herr[nh++] = (float)location_haversine_km(lat, lon, truth->home_lat[u], truth->home_lon[u]);
         }
-        if (worker && (k = gather_place(p, m, LOCATION_WORK, c))) {
+        if (worker && (k = okw ? place_pick(work, kw, c) : gather_place(p, m, LOCATION_WORK, c))) {
             cluster(c, k, km, tr, &lat, &lon);
             werr[nw++] = (float)location_haversine_km(lat, lon, truth->work_lat[u], truth->work_lon[u]);
         }
