@@ -159,11 +159,16 @@ static int staged_cmp(const void *a, const void *b)
 
 static void sort_staged(struct location_staged *s, size_t m)
 {
+    size_t k = 1;                         /* s[0..k) is sorted: time-ordered records often are */
+    while (k < m && staged_cmp(&s[k - 1], &s[k]) <= 0)
+        k++;
+    if (k >= m)
+        return;
     if (m > 48) {
         qsort(s, m, sizeof *s, staged_cmp);
         return;
     }
-    for (size_t i = 1; i < m; i++) {       /* records mostly arrive in time order */
+    for (size_t i = k; i < m; i++) {       /* records mostly arrive in time order */
         struct location_staged x = s[i];
         size_t j = i;
         while (j > 0 && staged_cmp(&s[j - 1], &x) > 0) {
@@ -181,19 +186,30 @@ int location_flush(struct location *L)
         return 0;
     uint32_t n = L->n;
     uint32_t *pre = calloc((size_t)n + 1, sizeof *pre);
-    struct location_staged *tmp = malloc(S * sizeof *tmp);
-    if (!pre || !tmp) {
-        free(pre);
-        free(tmp);
+    if (!pre)
         return -1;
-    }
-    /* counting sort by person: afterwards pre[u] is the end of u's run */
-    for (size_t i = 0; i < S; i++)
+    /* counting sort by person: afterwards pre[u] is the end of u's run.
+     * A stage already in person order (the scenario model stages it so)
+     * is used as it is, and compacted in place below. */
+    struct location_staged *tmp = L->stage;
+    size_t descents = 0;
+    for (size_t i = 0; i < S; i++) {
         pre[L->stage[i].u + 1]++;
+        descents += i && L->stage[i].u < L->stage[i - 1].u;
+    }
     for (uint32_t u = 0; u < n; u++)
         pre[u + 1] += pre[u];
-    for (size_t i = 0; i < S; i++)
-        tmp[pre[L->stage[i].u]++] = L->stage[i];
+    if (descents) {
+        tmp = malloc(S * sizeof *tmp);
+        if (!tmp) {
+            free(pre);
+            return -1;
+        }
+        for (size_t i = 0; i < S; i++)
+            tmp[pre[L->stage[i].u]++] = L->stage[i];
+    } else {
+        memmove(pre, pre + 1, (size_t)n * sizeof *pre);
+    }
     /* each person's run: sort, drop repeats and points already stored
      * (their flags go to the stored copy); compact to tmp[0..w), pre[u]
      * becoming the end of u's new points */
@@ -229,7 +245,10 @@ int location_flush(struct location *L)
         struct location_point *np = realloc(L->pt, (L->npt + w) * sizeof *np);
         if (!np) {
             free(pre);
-            free(tmp);
+            if (tmp != L->stage)
+                free(tmp);
+            else                          /* compacted in place: the new points, still in person order */
+                L->staged = w;
             return -1;                    /* the stage is kept; flags merged so far are idempotent */
         }
         L->pt = np;
@@ -255,7 +274,8 @@ int location_flush(struct location *L)
         L->npt += w;
     }
     free(pre);
-    free(tmp);
+    if (tmp != L->stage)
+        free(tmp);
     L->staged = 0;
     return 0;
 }
