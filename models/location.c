@@ -389,6 +389,42 @@ static int float_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts e[0..m) when no value is negative, -0 or NaN (distances): their
+ * bit patterns then order as the values, for an LSD radix sort, 11 bits a
+ * pass.  Returns 0 (e untouched) otherwise or out of memory. */
+static int sort_distances(float *e, size_t m)
+{
+    for (size_t i = 0; i < m; i++)
+        if (signbit(e[i]) || isnan(e[i]))
+            return 0;
+    uint32_t *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b);
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return 0;
+    }
+    memcpy(a, e, m * sizeof *a);
+    for (unsigned sh = 0; sh < 32; sh += 11) {
+        size_t count[2048] = { 0 };
+        for (size_t i = 0; i < m; i++)
+            count[a[i] >> sh & 2047]++;
+        for (size_t d = 0, sum = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++)
+            b[count[a[i] >> sh & 2047]++] = a[i];
+        uint32_t *x = a;
+        a = b;
+        b = x;
+    }
+    memcpy(e, a, m * sizeof *a);
+    free(a);
+    free(b);
+    return 1;
+}
+
 /* median, share <= 1 km and <= 10 km of e[0..m) (sorted in place); NaN if m = 0 */
 static void summarise(float *e, size_t m, double *median, double *w1, double *w10)
 {
@@ -396,7 +432,8 @@ static void summarise(float *e, size_t m, double *median, double *w1, double *w1
         *median = *w1 = *w10 = NAN;
         return;
     }
-    qsort(e, m, sizeof *e, float_cmp);
+    if (!sort_distances(e, m))
+        qsort(e, m, sizeof *e, float_cmp);
     *median = m % 2 ? e[m / 2] : ((double)e[m / 2 - 1] + e[m / 2]) / 2;
     size_t a = 0, b = 0;
     for (size_t i = 0; i < m; i++) {
@@ -566,39 +603,30 @@ static int unicity_prepare(struct unicity *U, const struct location *L, const ui
     return 0;
 }
 
-/* Person v's trace against every probe: a probe whose k points v holds
- * all is not unique (unless v is the probe's person).  O(points of v). */
-static void unicity_mark(struct unicity *U, const struct location *L, uint32_t v)
+/* A point of person v's trace with this (slot, cell) key: marks, for
+ * every probe holding the key, its bit; *nt counts the probes touched
+ * (U->touched).  Most keys stop at the filter. */
+static inline void unicity_hit(struct unicity *U, uint64_t key, size_t *nt)
 {
-    const struct location_point *p = L->pt + L->off[v];
-    uint64_t m = L->off[v + 1] - L->off[v], last = UINT64_MAX, cell = 0;
-    unsigned cb = L->row_bits + L->col_bits;
-    float plat = NAN, plon = NAN;
-    size_t nt = 0;
-    for (uint64_t i = 0; i < m; i++) {
-        if (p[i].lat != plat || p[i].lon != plon) {   /* the same place as the point before: same cell */
-            plat = p[i].lat;
-            plon = p[i].lon;
-            cell = cell_of(L, plat, plon);
-        }
-        uint64_t key = (uint64_t)(p[i].slot & SLOT_MASK) << cb | cell;
-        if (key == last)
-            continue;
-        last = key;
-        uint64_t w, b = filter_bits(key, U->filter_shift, &w);
-        if ((U->filter[w] & b) != b)
-            continue;
-        uint64_t h = mix64(key) & U->mask;
-        const struct slot_entry *t;
-        while ((t = &U->table[h])->count && t->key != key)
-            h = (h + 1) & U->mask;
-        for (size_t o = t->first, oe = o + t->count; o < oe; o++) {
-            uint32_t pr = U->occ[o].probe;
-            if (!U->mark[pr])
-                U->touched[nt++] = pr;
-            U->mark[pr] |= (uint8_t)(1u << U->occ[o].bit);
-        }
+    uint64_t w, b = filter_bits(key, U->filter_shift, &w);
+    if ((U->filter[w] & b) != b)
+        return;
+    uint64_t h = mix64(key) & U->mask;
+    const struct slot_entry *t;
+    while ((t = &U->table[h])->count && t->key != key)
+        h = (h + 1) & U->mask;
+    for (size_t o = t->first, oe = o + t->count; o < oe; o++) {
+        uint32_t pr = U->occ[o].probe;
+        if (!U->mark[pr])
+            U->touched[(*nt)++] = pr;
+        U->mark[pr] |= (uint8_t)(1u << U->occ[o].bit);
     }
+}
+
+/* After every point of person v went through unicity_hit(): a probe whose
+ * k points v holds all is not unique (unless v is the probe's person). */
+static void unicity_settle(struct unicity *U, uint32_t v, size_t nt)
+{
     for (size_t i = 0; i < nt; i++) {
         uint32_t pr = U->touched[i];
         if (U->mark[pr] == (1u << U->probe_k[pr]) - 1 && U->probe_person[pr] != v)
@@ -804,28 +832,48 @@ static size_t gather_place(const struct location_point *p, uint64_t m, unsigned 
 /* A distinct position among a person's NIGHT (or WORK) points, gathered
  * in the same pass as the other per-point work. */
 struct place {
-    float lat, lon;
+    uint64_t pos;                         /* lat and lon, their bits (pos_of()) */
     uint32_t fixed, all;                  /* its points not flagged COARSE, and all of them */
 };
 
 #define PLACES_MAX 32                     /* past this, gather_place() instead */
 
-/* Count (lat, lon) in q[0..*k); 0 when that would make more than
+/* The position of a stored point as one word: two stored positions are
+ * equal as floats exactly when their bits are (no NaN is stored, and -0
+ * was made +0 when staged). */
+static inline uint64_t pos_of(const struct location_point *x)
+{
+    uint32_t a, b;
+    memcpy(&a, &x->lat, sizeof a);
+    memcpy(&b, &x->lon, sizeof b);
+    return (uint64_t)a << 32 | b;
+}
+
+/* Count position pos in q[0..*k); 0 when that would make more than
  * PLACES_MAX places. */
-static inline int place_add(struct place *q, size_t *k, float lat, float lon, int coarse)
+static inline int place_add(struct place *q, size_t *k, uint64_t pos, int coarse)
 {
     size_t j = 0;
-    while (j < *k && (q[j].lat != lat || q[j].lon != lon))
+    while (j < *k && q[j].pos != pos)
         j++;
     if (j == *k) {
         if (j == PLACES_MAX)
             return 0;
-        q[j] = (struct place){ lat, lon, 0, 0 };
+        q[j] = (struct place){ pos, 0, 0 };
         (*k)++;
     }
     q[j].fixed += !coarse;
     q[j].all++;
     return 1;
+}
+
+static inline struct cpt place_cpt(const struct place *q, uint32_t mult)
+{
+    uint32_t a = (uint32_t)(q->pos >> 32), b = (uint32_t)q->pos;
+    struct cpt c = { 0, 0, mult };
+    memcpy(&c.lat, &a, sizeof a);
+    memcpy(&c.lon, &b, sizeof b);
+    return c;
 }
 
 /* What gather_place() gives for the same points (as a set: cluster()
@@ -835,13 +883,21 @@ static size_t place_pick(const struct place *q, size_t k, struct cpt *c)
     size_t d = 0;
     for (size_t j = 0; j < k; j++)
         if (q[j].fixed)
-            c[d++] = (struct cpt){ q[j].lat, q[j].lon, q[j].fixed };
+            c[d++] = place_cpt(&q[j], q[j].fixed);
     if (d)
         return d;
     for (size_t j = 0; j < k; j++)
-        c[d++] = (struct cpt){ q[j].lat, q[j].lon, q[j].all };
+        c[d++] = place_cpt(&q[j], q[j].all);
     return d;
 }
+
+/* The cell of a recently seen position (cell_of() is a function of the
+ * position alone), direct-mapped by a hash of the position; 16 KiB. */
+struct cell_memo {
+    uint64_t pos, cell;
+};
+
+#define CELL_MEMO_BITS 10
 
 int location_metrics(struct location *L, const struct location_truth *truth, uint32_t now_hours, gsl_rng *r,
                      struct location_metrics *out)
@@ -866,12 +922,15 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     struct cpt *c = malloc((maxdeg + 1) * sizeof *c);
     struct trig *tr = malloc((maxdeg + 1) * sizeof *tr);
     uint64_t *keys = malloc((maxdeg + 1) * sizeof *keys);
+    uint64_t *npos = malloc((maxdeg + 1) * sizeof *npos), *wpos = malloc((maxdeg + 1) * sizeof *wpos);
+    uint8_t *ncoarse = malloc(maxdeg + 1), *wcoarse = malloc(maxdeg + 1);   /* a person's NIGHT and WORK points */
     struct unicity U = { 0 };
     uint32_t elapsed = now_hours < L->horizon_hours ? now_hours : L->horizon_hours;
     int coloc = L->p.slot_hours == 1 && elapsed && truth->where && r;
     uint64_t *slot_points = coloc ? calloc(elapsed, sizeof *slot_points) : NULL;
     int rc = -1;
-    if (!herr || !werr || !ncell || !elig || !c || !tr || !keys || (coloc && !slot_points))
+    if (!herr || !werr || !ncell || !elig || !c || !tr || !keys || !npos || !wpos || !ncoarse || !wcoarse ||
+        (coloc && !slot_points))
         goto done;
     /* unicity's probes first (they need each person's first few points
      * only), so that one pass over the store serves every metric */
@@ -888,6 +947,10 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     uint64_t locatable = 0, workers = 0, located_days = 0;
     size_t nh = 0, nw = 0;
     double km = L->p.cluster_km;
+    unsigned cb = L->row_bits + L->col_bits;
+    struct cell_memo memo[1 << CELL_MEMO_BITS];
+    for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
+        memo[i].pos = UINT64_MAX;         /* no stored position has these bits (NaN) */
     for (uint32_t u = 0; u < n; u++) {
         const struct location_point *p = L->pt + L->off[u];
         uint64_t m = location_count(L, u);
@@ -895,25 +958,41 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         int worker = loc && truth->work_lat && !isnan(truth->work_lat[u]);
         locatable += (uint64_t)loc;
         workers += (uint64_t)worker;
-        if (U.nocc && m)
-            unicity_mark(&U, L, u);
         uint32_t last_day = UINT32_MAX;
         struct place night[PLACES_MAX], work[PLACES_MAX];
-        size_t kn = 0, kw = 0;
+        size_t kn = 0, kw = 0, nt = 0, an = 0, aw = 0;
         int okn = loc, okw = worker;      /* still gathering */
         for (uint64_t i = 0; i < m; i++) {
             uint32_t sl = p[i].slot, s = sl & SLOT_MASK, day = (uint32_t)((uint64_t)s * L->p.slot_hours / 24);
             unsigned f = sl >> FLAG_SHIFT;
+            uint64_t pos = pos_of(&p[i]);
+            if (U.nocc) {
+                struct cell_memo *cm = &memo[pos * 0x9e3779b97f4a7c15ull >> (64 - CELL_MEMO_BITS)];
+                if (cm->pos != pos) {     /* people come back to the same few places */
+                    cm->pos = pos;
+                    cm->cell = cell_of(L, p[i].lat, p[i].lon);
+                }
+                unicity_hit(&U, (uint64_t)s << cb | cm->cell, &nt);
+            }
             if (coloc && s < elapsed && !(f & LOCATION_COARSE))
                 slot_points[s]++;
             if (loc && day != last_day && day < days)
                 located_days++;
             last_day = day;
-            if (okn && (f & LOCATION_NIGHT))
-                okn = place_add(night, &kn, p[i].lat, p[i].lon, f & LOCATION_COARSE);
-            if (okw && (f & LOCATION_WORK))
-                okw = place_add(work, &kw, p[i].lat, p[i].lon, f & LOCATION_COARSE);
+            unsigned coarse = f >> 2 & 1;   /* LOCATION_COARSE; appended without a branch */
+            npos[an] = pos;
+            ncoarse[an] = (uint8_t)coarse;
+            an += (unsigned)loc & f;        /* LOCATION_NIGHT */
+            wpos[aw] = pos;
+            wcoarse[aw] = (uint8_t)coarse;
+            aw += (unsigned)worker & f >> 1; /* LOCATION_WORK */
         }
+        for (size_t j = 0; okn && j < an; j++)
+            okn = place_add(night, &kn, npos[j], ncoarse[j]);
+        for (size_t j = 0; okw && j < aw; j++)
+            okw = place_add(work, &kw, wpos[j], wcoarse[j]);
+        if (nt)
+            unicity_settle(&U, u, nt);
         if (!m || !loc)
             continue;
         size_t k = okn ? place_pick(night, kn, c) : gather_place(p, m, LOCATION_NIGHT, c);
@@ -956,5 +1035,9 @@ done:
     free(c);
     free(tr);
     free(keys);
+    free(npos);
+    free(wpos);
+    free(ncoarse);
+    free(wcoarse);
     return rc;
 }
