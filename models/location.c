@@ -763,7 +763,17 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
                     truth->where(truth->ctx, g[i + q].person, h, &la, &lo2);
                     tk[q] = cell_of(L, la, lo2);
                 }
-                qsort(tk, d, sizeof *tk, u64_cmp);
+                if (d > 16) {
+                    qsort(tk, d, sizeof *tk, u64_cmp);
+                } else {
+                    for (size_t a = 1; a < d; a++) {   /* small groups: an insertion sort */
+                        uint64_t x = tk[a];
+                        size_t b = a;
+                        for (; b > 0 && tk[b - 1] > x; b--)
+                            tk[b] = tk[b - 1];
+                        tk[b] = x;
+                    }
+                }
                 for (size_t a = 0, b; a < d; a = b) {
                     for (b = a + 1; b < d && tk[b] == tk[a]; b++)
                         ;
@@ -923,7 +933,9 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     struct trig *tr = malloc((maxdeg + 1) * sizeof *tr);
     uint64_t *keys = malloc((maxdeg + 1) * sizeof *keys);
     uint64_t *npos = malloc((maxdeg + 1) * sizeof *npos), *wpos = malloc((maxdeg + 1) * sizeof *wpos);
-    uint8_t *ncoarse = malloc(maxdeg + 1), *wcoarse = malloc(maxdeg + 1);   /* a person's NIGHT and WORK points */
+    /* a person's NIGHT and WORK points (uint64_t: a byte store could alias anything, and the loop's
+     * loads of L and U would be repeated) */
+    uint64_t *ncoarse = malloc((maxdeg + 1) * sizeof *ncoarse), *wcoarse = malloc((maxdeg + 1) * sizeof *wcoarse);
     struct unicity U = { 0 };
     uint32_t elapsed = now_hours < L->horizon_hours ? now_hours : L->horizon_hours;
     int coloc = L->p.slot_hours == 1 && elapsed && truth->where && r;
@@ -948,6 +960,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     size_t nh = 0, nw = 0;
     double km = L->p.cluster_km;
     unsigned cb = L->row_bits + L->col_bits;
+    uint32_t slot_hours = L->p.slot_hours;
     struct cell_memo memo[1 << CELL_MEMO_BITS];
     for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
         memo[i].pos = UINT64_MAX;         /* no stored position has these bits (NaN) */
@@ -963,7 +976,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         size_t kn = 0, kw = 0, nt = 0, an = 0, aw = 0;
         int okn = loc, okw = worker;      /* still gathering */
         for (uint64_t i = 0; i < m; i++) {
-            uint32_t sl = p[i].slot, s = sl & SLOT_MASK, day = (uint32_t)((uint64_t)s * L->p.slot_hours / 24);
+            uint32_t sl = p[i].slot, s = sl & SLOT_MASK, day = (uint32_t)((uint64_t)s * slot_hours / 24);
             unsigned f = sl >> FLAG_SHIFT;
             uint64_t pos = pos_of(&p[i]);
             if (U.nocc) {
@@ -981,16 +994,16 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
             last_day = day;
             unsigned coarse = f >> 2 & 1;   /* LOCATION_COARSE; appended without a branch */
             npos[an] = pos;
-            ncoarse[an] = (uint8_t)coarse;
+            ncoarse[an] = coarse;
             an += (unsigned)loc & f;        /* LOCATION_NIGHT */
             wpos[aw] = pos;
-            wcoarse[aw] = (uint8_t)coarse;
+            wcoarse[aw] = coarse;
             aw += (unsigned)worker & f >> 1; /* LOCATION_WORK */
         }
         for (size_t j = 0; okn && j < an; j++)
-            okn = place_add(night, &kn, npos[j], ncoarse[j]);
+            okn = place_add(night, &kn, npos[j], (int)ncoarse[j]);
         for (size_t j = 0; okw && j < aw; j++)
-            okw = place_add(work, &kw, wpos[j], wcoarse[j]);
+            okw = place_add(work, &kw, wpos[j], (int)wcoarse[j]);
         if (nt)
             unicity_settle(&U, u, nt);
         if (!m || !loc)
