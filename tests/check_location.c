@@ -399,6 +399,81 @@ START_TEST(test_store_dedup)
 }
 END_TEST
 
+/* The stage in person order (as the scenario model stages it: a stable
+ * sort by person of time-ordered records) takes location_flush's path
+ * without the counting sort, compacting the stage in place: the store and
+ * the metrics must be those of the same points staged in any order. */
+static int by_person(const void *a, const void *b)
+{
+    const struct location_staged *x = a, *y = b;
+    return (x->u > y->u) - (x->u < y->u);
+}
+
+START_TEST(test_store_presorted)
+{
+    const uint32_t n = 40, np = 3000;
+    gsl_rng *g = tu_rng(8);
+    struct location_staged *pts = malloc(np * sizeof *pts);
+    struct world w;
+    world_init(&w, n);
+    for (uint32_t i = 0; i < np; i++) {   /* time-ordered, few places: many repeats */
+        uint32_t u = (uint32_t)gsl_rng_uniform_int(g, n), h = i * TH / np;
+        unsigned f = (unsigned)gsl_rng_uniform_int(g, 8);
+        float lat = gsl_rng_uniform_int(g, 2) ? w.hlat[u] : 30.0f + 0.01f * (float)gsl_rng_uniform_int(g, 5);
+        pts[i] = (struct location_staged){ u, h | (uint32_t)f << 29, lat, 2.0f };
+    }
+    struct location A, B;
+    init_default(&A, n, TH);
+    init_default(&B, n, TH);
+    for (uint32_t half = 0; half < 2; half++) {   /* two acquisitions, the second overlapping the first */
+        uint32_t lo = half ? np / 3 : 0, hi = half ? np : 2 * np / 3;
+        for (uint32_t i = lo; i < hi; i++)
+            ck_assert_int_eq(location_stage(&A, pts[i].u, pts[i].slot & 0x1fffffffu, pts[i].lat, pts[i].lon,
+                                            pts[i].slot >> 29), 0);
+        ck_assert_int_eq(location_flush(&A), 0);
+        struct location_staged *s = malloc((hi - lo) * sizeof *s);
+        memcpy(s, pts + lo, (hi - lo) * sizeof *s);
+        qsort(s, hi - lo, sizeof *s, by_person);    /* ties in any order: the flush must not care */
+        B.block = half ? 100 : LOCATION_BLOCK;       /* the second through a stage that flushes itself */
+        for (uint32_t i = 0; i < hi - lo; i++)
+            ck_assert_int_eq(location_stage(&B, s[i].u, s[i].slot & 0x1fffffffu, s[i].lat, s[i].lon,
+                                            s[i].slot >> 29), 0);
+        ck_assert_int_eq(location_flush(&B), 0);
+        free(s);
+        ck_assert_uint_eq(A.npt, B.npt);
+        ck_assert_int_eq(memcmp(A.off, B.off, (n + 1) * sizeof *A.off), 0);
+        ck_assert_int_eq(memcmp(A.pt, B.pt, A.npt * sizeof *A.pt), 0);
+        struct location_metrics ma = run_metrics(&A, &w, n, TH, 5), mb = run_metrics(&B, &w, n, TH, 5);
+        ck_assert_int_eq(memcmp(&ma, &mb, sizeof ma), 0);
+    }
+    location_destroy(&A);
+    location_destroy(&B);
+    free(pts);
+    gsl_rng_free(g);
+}
+END_TEST
+
+/* A home among more than 32 distinct night places (the per-point path of
+ * the gathering): 40 places 5 km apart seen once each, and the true home
+ * seen three times; the home is found exactly. */
+START_TEST(test_home_many_places)
+{
+    struct world w;
+    world_init(&w, 1);
+    struct location L;
+    init_default(&L, 1, TH);
+    for (uint32_t h = 0; h < 40; h++)
+        ck_assert_int_eq(location_stage(&L, 0, h, 10.0f + 0.045f * (float)h, 2.0f, LOCATION_NIGHT), 0);
+    for (uint32_t h = 40; h < 43; h++)
+        ck_assert_int_eq(location_stage(&L, 0, h, w.hlat[0], w.hlon[0], LOCATION_NIGHT), 0);
+    ck_assert_int_eq(location_flush(&L), 0);
+    struct location_metrics m = run_metrics(&L, &w, 1, TH, 3);
+    ck_assert_double_eq(m.home_share, 1);
+    ck_assert_double_eq(m.home_error_max_km, 0);
+    location_destroy(&L);
+}
+END_TEST
+
 /* Hour 5: people 0, 1, 2 geolocated in one cell (3 pair-hours), person 3
  * elsewhere.  The truth puts 0 and 1 together that hour and 2 far away:
  * one pair of three is right.  All 10 elapsed hours sampled: 0.3 pair-hours
@@ -617,6 +692,8 @@ Suite *location_suite(void)
     tcase_add_test(tc, test_unicity_identical);
     tcase_add_test(tc, test_unicity_known_fraction);
     tcase_add_test(tc, test_store_dedup);
+    tcase_add_test(tc, test_store_presorted);
+    tcase_add_test(tc, test_home_many_places);
     tcase_add_test(tc, test_coloc_hand);
     tcase_add_test(tc, test_user_days);
     tcase_add_test(tc, test_slot_days);
