@@ -12,8 +12,10 @@
  * with different flags keeps their union.  Points are staged (16 bytes
  * each, at most LOCATION_BLOCK of them, then the stage flushes itself) and
  * merged into the store by location_flush: a counting sort of the stage by
- * person, then a merge into the store in place, from the back
- * (O(store + staged); peak memory is the store plus twice the stage).
+ * person (skipped when the stage is already in person order: it is then
+ * compacted in place), then a merge into the store in place, from the back
+ * (O(store + staged); peak memory is the store plus twice the stage, once
+ * when in person order).
  *
  * Metrics (location_metrics), against the truth:
  *
@@ -63,11 +65,12 @@
  *
  * Cost of location_metrics (P points stored, N people): one pass over
  * the store for home, work, days and unicity, O(P) (a bit-filter probe
- * per point; a short list of each person's distinct night and work places,
- * sorted only past 32 of them), O(N) per unicity k to draw the probes, a
+ * per point, all in one loop per person; a short list of each person's
+ * distinct night and work places, per point only past 32 of them), O(N)
+ * per unicity k to draw the probes, a
  * streaming pass per block of sampled hours plus a radix sort of the
- * points in them for co-location, O(N log N) for the medians.  About 4-6 s
- * at N = 10^6 and P = 1.8 10^8 (`make bench`, case location).
+ * points in them for co-location, O(N) radix sorts for the medians.  About
+ * 3-5 s at N = 10^6 and P = 1.8 10^8 (`make bench`, case location).
  * Deterministic: the same points and the same generator state give the
  * same numbers, bit for bit. */
 #ifndef EXPOSIM_LOCATION_H
