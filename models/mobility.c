@@ -197,14 +197,26 @@ int mobility_tz_offsets(const char *tz, int64_t start_unix, uint32_t ndays, int3
 
 /* ---- configuration -------------------------------------------------------- */
 
-static int hour_attr(struct cfg *c, const struct cfg_node *n, const char *attr, long dflt, int *out)
+int mobility_read_hours(struct cfg *c, const struct cfg_node *n, const struct mobility_hours *dflt,
+                        struct mobility_hours *out)
 {
-    long v;
-    if (cfg_long(c, n, attr, dflt, &v))
+    static const char *const name[4] = { "night_start", "night_end", "work_start", "work_end" };
+    const int def[4] = { dflt->night_start, dflt->night_end, dflt->work_start, dflt->work_end };
+    long v[4];
+    int rc = 0;
+    for (int i = 0; i < 4; i++) {
+        if (cfg_long(c, n, name[i], def[i], &v[i]))
+            return -1;
+        if (v[i] < 0 || v[i] > 24)
+            rc = cfg_error(c, n, name[i], "must be an hour from 0 to 24 (got %ld)", v[i]);
+    }
+    if (rc)
         return -1;
-    if (v < 0 || v > 24)
-        return cfg_error(c, n, attr, "must be an hour from 0 to 24 (got %ld)", v);
-    *out = (int)v;
+    if (!(0 < v[1] && v[1] <= v[2] && v[2] < v[3] && v[3] <= v[0] && v[0] < 24))
+        return cfg_error(c, n, NULL,
+                         "hours must satisfy 0 < night_end <= work_start < work_end <= night_start < 24 "
+                         "(got night %ld-%ld, work %ld-%ld)", v[0], v[1], v[2], v[3]);
+    *out = (struct mobility_hours){ (int)v[0], (int)v[1], (int)v[2], (int)v[3] };
     return 0;
 }
 
@@ -260,16 +272,8 @@ int mobility_configure(struct mobility_params *p, struct cfg *c, const struct cf
         return cfg_error(c, mob, "start_date", "must be a date YYYY-MM-DD from 1970 to 2100 (got \"%s\")", date);
     p->start_unix = days * 86400;
     p->start_weekday = (int)(((days + 3) % 7 + 7) % 7);
-    rc |= hour_attr(c, mob, "night_start", 22, &p->night_start);
-    rc |= hour_attr(c, mob, "night_end", 7, &p->night_end);
-    rc |= hour_attr(c, mob, "work_start", 9, &p->work_start);
-    rc |= hour_attr(c, mob, "work_end", 17, &p->work_end);
-    if (!rc && !(p->night_end <= p->work_start && p->work_start < p->work_end && p->work_end <= p->night_start &&
-                 p->night_start < 24 && p->night_end > 0))
-        rc = cfg_error(c, mob, NULL,
-                       "hours must satisfy 0 < night_end <= work_start < work_end <= night_start < 24 "
-                       "(got night %d-%d, work %d-%d)",
-                       p->night_start, p->night_end, p->work_start, p->work_end);
+    static const struct mobility_hours schedule = { 22, 7, 9, 17 };
+    rc |= mobility_read_hours(c, mob, &schedule, &p->hours);
 
     const struct cfg_node *tr = cfg_child(mob, "trips");
     rc |= prob_attr(c, tr, "share", 0.5, &p->trip_share);
@@ -464,11 +468,11 @@ static enum mobility_place place_of(const struct mobility *m, uint32_t u, uint32
     if (lt)
         *lt = l;
     *trip = 0;
-    if (l.hour >= p->night_start || l.hour < p->night_end)
+    if (mobility_is_night(&p->hours, l.hour))
         return MOBILITY_HOME;
     int worker = m->pop->flags[u] & POPULATION_WORKER;
     int workday = worker && l.weekday < 5;
-    if (workday && l.hour >= p->work_start && l.hour < p->work_end)
+    if (worker && mobility_is_work(&p->hours, l.hour, l.weekday))
         return MOBILITY_WORK;
     int64_t di = (int64_t)l.day + 1;
     if (di < 0 || di >= m->ndays)
@@ -476,7 +480,7 @@ static enum mobility_place place_of(const struct mobility *m, uint32_t u, uint32
     unsigned k = m->trip[(size_t)u * m->ndays + (size_t)di];
     if (!k)
         return MOBILITY_HOME;
-    int bs = workday ? p->work_end : p->night_end, len = p->night_start - bs;
+    int bs = workday ? p->hours.work_end : p->hours.night_end, len = p->hours.night_start - bs;
     if (len <= 0 || l.hour < bs)
         return MOBILITY_HOME;
     uint64_t x = draw(m->key, u, (uint64_t)di, TAG_TRIPTIME);

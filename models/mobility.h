@@ -92,11 +92,35 @@ struct mobility_region {
     int32_t *offset;                      /* UTC offset (seconds) of each run day, ndays entries */
 };
 
+/* Local hours of the daily schedule: night [night_start, 24) and [0,
+ * night_end), work [work_start, work_end) on weekdays, with 0 < night_end
+ * <= work_start < work_end <= night_start < 24. */
+struct mobility_hours {
+    int night_start, night_end, work_start, work_end;
+};
+
+static inline int mobility_is_night(const struct mobility_hours *h, int hour)
+{
+    return hour >= h->night_start || hour < h->night_end;
+}
+
+/* weekday: 0 = Monday. */
+static inline int mobility_is_work(const struct mobility_hours *h, int hour, int weekday)
+{
+    return weekday < 5 && hour >= h->work_start && hour < h->work_end;
+}
+
+/* Read the four hours of element n (attributes night_start, night_end,
+ * work_start, work_end; dflt for those absent) and check their order.  0,
+ * or -1 with diagnostics through cfg_error.  n may be NULL. */
+int mobility_read_hours(struct cfg *c, const struct cfg_node *n, const struct mobility_hours *dflt,
+                        struct mobility_hours *out);
+
 struct mobility_params {
     int64_t start_unix;                   /* 00:00 UTC of start_date */
     int start_weekday;                    /* of start_date, 0 = Monday */
     uint32_t horizon_days;
-    int night_start, night_end, work_start, work_end;   /* local hours */
+    struct mobility_hours hours;          /* the daily schedule */
     double trip_share, rho, gamma;
     double wait_beta, wait_min_h, wait_max_h;
     double jump_alpha, jump_min_km, jump_max_km;

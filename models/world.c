@@ -50,7 +50,7 @@ struct world_params {
     struct mobility_params mob;
     struct location_params loc;
     int unicity_k;                        /* unicity reported for k = 1 .. this */
-    int night_start, night_end, work_start, work_end;   /* the adversary's rule, local hours */
+    struct mobility_hours adv_hours;      /* the adversary's rule for night and work hours */
 };
 
 struct world {
@@ -138,15 +138,8 @@ static int location_configure(struct world_params *p, struct cfg *c, const struc
 {
     location_params_default(&p->loc);
     p->loc.slot_hours = p->log.resolution > 3600 || p->log.drop_time ? 24 : 1;
-    long v[4], k, probes, coloc;
-    const char *hours[4] = { "night_start", "night_end", "work_start", "work_end" };
-    const int dflt[4] = { p->mob.night_start, p->mob.night_end, p->mob.work_start, p->mob.work_end };
-    int rc = 0;
-    for (int i = 0; i < 4; i++) {
-        rc |= cfg_long(c, n, hours[i], dflt[i], &v[i]);
-        if (!rc && (v[i] < 0 || v[i] > 24))
-            rc = cfg_error(c, n, hours[i], "must be an hour from 0 to 24 (got %ld)", v[i]);
-    }
+    long k, probes, coloc;
+    int rc = mobility_read_hours(c, n, &p->mob.hours, &p->adv_hours);
     rc |= cfg_double(c, n, "cluster_km", p->loc.cluster_km, &p->loc.cluster_km);
     rc |= cfg_double(c, n, "cell_km", p->loc.cell_km, &p->loc.cell_km);
     rc |= cfg_long(c, n, "unicity_max_k", 6, &k);
@@ -154,20 +147,16 @@ static int location_configure(struct world_params *p, struct cfg *c, const struc
     rc |= cfg_long(c, n, "colocation_hours", p->loc.coloc_hours, &coloc);
     if (rc)
         return -1;
-    if (!(v[1] <= v[2] && v[2] < v[3] && v[3] <= v[0] && v[0] < 24 && v[1] > 0))
-        rc = cfg_error(c, n, NULL, "hours must satisfy 0 < night_end <= work_start < work_end <= night_start "
-                       "< 24 (got night %ld-%ld, work %ld-%ld)", v[0], v[1], v[2], v[3]);
     if (!(p->loc.cluster_km > 0 && isfinite(p->loc.cluster_km)))
         rc = cfg_error(c, n, "cluster_km", "a radius must be greater than 0 (got %g)", p->loc.cluster_km);
-    if (!(p->loc.cell_km > 0 && isfinite(p->loc.cell_km)))
-        rc = cfg_error(c, n, "cell_km", "a cell size must be greater than 0 (got %g)", p->loc.cell_km);
+    if (!(p->loc.cell_km >= 0.01 && p->loc.cell_km <= 10000))   /* location_init's range */
+        rc = cfg_error(c, n, "cell_km", "a cell size must be 0.01 to 10000 km (got %g)", p->loc.cell_km);
     if (k < 1 || k > 6)
         rc = cfg_error(c, n, "unicity_max_k", "k must be 1 to 6 (got %ld)", k);
     if (probes < 1 || probes > 100000000)
         rc = cfg_error(c, n, "unicity_probes", "must be 1 to 100000000 (got %ld)", probes);
     if (coloc < 0 || coloc > 100000000)
         rc = cfg_error(c, n, "colocation_hours", "must be 0 (all) to 100000000 (got %ld)", coloc);
-    p->night_start = (int)v[0], p->night_end = (int)v[1], p->work_start = (int)v[2], p->work_end = (int)v[3];
     p->unicity_k = (int)k;
     p->loc.probes = (uint32_t)probes;
     p->loc.coloc_hours = (uint32_t)coloc;
@@ -339,9 +328,9 @@ static int world_locate_all(struct world *w)
         if (p->loc.slot_hours == 1) {
             if (seen / 3600 != hour)                    /* the hour the record shows (its start) */
                 mobility_local(&p->mob, w->pop.region[u], (int64_t)(seen / 3600) * 3600, &l);
-            if (l.hour >= p->night_start || l.hour < p->night_end)
+            if (mobility_is_night(&p->adv_hours, l.hour))
                 flags |= LOCATION_NIGHT;
-            else if (l.weekday < 5 && l.hour >= p->work_start && l.hour < p->work_end)
+            else if (mobility_is_work(&p->adv_hours, l.hour, l.weekday))
                 flags |= LOCATION_WORK;
         }
         uint32_t h = log->policy.drop_time ? 0 : seen / 3600 / p->loc.slot_hours * p->loc.slot_hours;

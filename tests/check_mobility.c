@@ -37,7 +37,7 @@ static void fixture_init(struct fixture *f, uint32_t n, const char *const *tz, u
     p->start_unix = 1451865600;           /* 2016-01-04, a Monday */
     p->start_weekday = 0;
     p->horizon_days = days;
-    p->night_start = 22, p->night_end = 7, p->work_start = 9, p->work_end = 17;
+    p->hours = (struct mobility_hours){ 22, 7, 9, 17 };
     p->trip_share = share, p->rho = 0.6, p->gamma = 0.21;
     p->wait_beta = 0.8, p->wait_min_h = 1, p->wait_max_h = 17;
     p->jump_alpha = 0.55, p->jump_min_km = 1, p->jump_max_km = 100;
@@ -602,6 +602,8 @@ START_TEST(test_bad_input)
         { "block", REG, "<mobility><geolocation block24_km='-1'/></mobility>", "", "block24_km" },
         { "cluster", REG, "<mobility/>", "<inference><location cluster_km='0'/></inference>", "cluster_km" },
         { "k", REG, "<mobility/>", "<inference><location unicity_max_k='0'/></inference>", "unicity_max_k" },
+        { "cell", REG, "<mobility/>", "<inference><location cell_km='0.001'/></inference>", "cell_km" },
+        { "adversary hours", REG, "<mobility/>", "<inference><location work_end='23'/></inference>", "night_start" },
         { "hours", REG, "<mobility night_start='8'/>", "", "night_end" },
         { "date", REG, "<mobility start_date='2016-02-30'/>", "", "start_date" },
         { "regions", "<population size='50'/>", "<mobility/>", "", "region" },
