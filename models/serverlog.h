@@ -1,7 +1,8 @@
 /* serverlog — the messaging server's lookup log under a retention policy.
  *
  * One record per logged lookup: time, querier, queried number (12 bytes;
- * the IP address of the network model will make it 16).  Records arrive in
+ * the IP address is a function of the querier and the hour, below, and
+ * needs no bytes).  Records arrive in
  * time order and are kept in a chain of fixed-size chunks used as a ring:
  * appending is O(1), expired records are dropped from the head, and memory
  * follows the most records ever retained at once (plus two chunks), never the
