@@ -95,6 +95,7 @@ void traffic_destroy(struct traffic *t)
         return;
     free(t->emu);
     free(t->thr);
+    free(t->who);
     free(t->rate);
     free(t->alias_thr);
     free(t->alias_idx);
@@ -525,15 +526,51 @@ static int inline_ok(const gsl_rng *r)
     return ok;
 }
 
+/* A second of the slice (of len) and a contact index (of k) from one word
+ * when len·k < 2^32: Lemire's multiply-shift on the range p = len·k, taken
+ * in two steps (Brackett-Rozinsky and Lemire, "Batched ranged random
+ * integer generation", Softw. Pract. Exp. 2024).  With x·len = s·2^32 + l1
+ * and l1·k = i·2^32 + l2, x·p = (s·k + i)·2^32 + l2, so (s, i) is the
+ * quotient and remainder by k of Lemire's draw on p, kept exactly when l2
+ * >= 2^32 mod p (else the word is redrawn): uniform on [0, len) x [0, k)
+ * with both independent.  Wider ranges take a word each (rng_below). */
+static inline __attribute__((always_inline)) uint32_t words_second_contact(struct words *w, int inl, uint32_t len,
+                                                                            uint32_t k, uint32_t *idx)
+{
+    uint64_t p = (uint64_t)len * k;
+    if (__builtin_expect(p > UINT32_MAX, 0)) {
+        uint32_t s = words_below(w, inl, len);
+        *idx = words_below(w, inl, k);
+        return s;
+    }
+    for (;;) {
+        uint64_t m = (uint64_t)next_word(w, inl) * len;
+        uint32_t s = (uint32_t)(m >> 32);
+        m = (uint64_t)(uint32_t)m * k;
+        uint32_t l = (uint32_t)m;
+        if (__builtin_expect(l >= (uint32_t)p, 1) || l >= (uint32_t)-(uint32_t)p % (uint32_t)p) {
+            *idx = (uint32_t)(m >> 32);
+            return s;
+        }
+    }
+}
+
 /* The fast path: one rate λ, no profile, every person a client or not.
- * For each person in id order: the count (one word), then per start its
- * second (rng_below) and its contact (rng_below).  With a full day and a
- * degree in the table, the count is the inversion's without its loop:
- * u >= cdf_j exactly when the 32-bit word w >= ceil(cdf_j 2^32), that is
- * w > thr[j] = ceil(cdf_j 2^32) - 1 (saturated at 2^32 - 1, which no word
- * exceeds), and the cdf is non-decreasing, so the count is the number of
- * j < 8 with w > thr[j]; at 8 the loop takes over.  Entries are written
+ * People go in blocks of TRAFFIC_BLOCK (id order).  For a block, first
+ * every person's count (one word each, in id order), then every start's
+ * second and contact (one word each, words_second_contact), person by
+ * person.  Drawing the counts apart keeps the count and the number of
+ * starts out of the branches of the second loop, which runs over the
+ * block's starts as one flat list (the processor would otherwise guess the
+ * count, a Poisson(deg λ), wrong for about every other person).  With a
+ * full day and a degree in the table, the count is the inversion's without
+ * its loop: u >= cdf_j exactly when the 32-bit word w >= ceil(cdf_j 2^32),
+ * that is w > thr[j] = ceil(cdf_j 2^32) - 1 (saturated at 2^32 - 1, which no
+ * word exceeds), and the cdf is non-decreasing, so the count is the number
+ * of j < 8 with w > thr[j]; at 8 the loop takes over.  Entries are written
  * straight into the batch and counted for its sort. */
+#define TRAFFIC_REPEAT 4                  /* counts up to this: the list is written without a loop */
+
 static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, struct batch *b, int64_t start,
                                                             int64_t end, int inl)
 {
@@ -543,66 +580,88 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
     const uint8_t *client = t->client, bit = t->client_bit;
     const uint32_t *thr = full_day ? t->thr : NULL, thr_max = t->thr_max;
     const uint64_t *off = g->off;
+    const uint32_t *adj = g->adj;
     const uint32_t lo_bits = b->lo_bits, lo_mask = b->lo_mask;
     const uint32_t boff = (uint32_t)b->start;
     uint32_t *c_lo = b->count, *c_hi = b->count + 512;
-    struct batch_entry *in = b->in;
-    size_t n = b->n, cap = b->cap;
     uint64_t starts = 0;
     struct words w;
     words_load(&w, t->rng, inl);
     int rc = 0;
-    for (uint32_t a = 0; a < g->n; a++) {
-        uint32_t k = (uint32_t)(off[a + 1] - off[a]);
-        __builtin_prefetch(g->adj + off[a + 1] + 64);  /* the rows ahead: ~1 line of each is read */
-        if (k == 0 || (client && !(client[a] & bit)))
-            continue;
-        uint32_t count;
-        if (thr && k <= thr_max) {
-            const uint32_t *th = thr + 8 * (size_t)k;
-            uint32_t x = next_word(&w, inl);
-            count = (x > th[0]) + (x > th[1]) + (x > th[2]) + (x > th[3])
-                    + (x > th[4]) + (x > th[5]) + (x > th[6]) + (x > th[7]);
-            if (__builtin_expect(count == 8, 0))
-                count = poisson_inversion_u((double)x * (1.0 / 4294967296.0), t->inv, (double)k * t->rate_per_day,
-                                            t->emu[a]);
-        } else {
-            double mu = (double)k * t->rate_per_day;  /* a full day's mean */
-            if (full_day && mu <= TRAFFIC_INVERSION_MAX) {
-                count = poisson_inversion_u((double)next_word(&w, inl) * (1.0 / 4294967296.0), t->inv, mu,
-                                            t->emu[a]);
+    for (uint32_t a0 = 0; a0 < g->n; a0 += TRAFFIC_BLOCK) {
+        const uint32_t a1 = g->n - a0 > TRAFFIC_BLOCK ? a0 + TRAFFIC_BLOCK : g->n;
+        /* the block's counts: who[] lists each start's person */
+        uint32_t *who = t->who;
+        size_t ns = 0, who_cap = t->who_cap;
+        for (uint32_t a = a0; a < a1; a++) {
+            uint32_t k = (uint32_t)(off[a + 1] - off[a]);
+            if (k == 0 || (client && !(client[a] & bit)))
+                continue;
+            uint32_t count;
+            if (thr && k <= thr_max) {
+                const uint32_t *th = thr + 8 * (size_t)k;
+                uint32_t x = next_word(&w, inl);
+                count = (x > th[0]) + (x > th[1]) + (x > th[2]) + (x > th[3])
+                        + (x > th[4]) + (x > th[5]) + (x > th[6]) + (x > th[7]);
+                if (__builtin_expect(count == 8, 0))
+                    count = poisson_inversion_u((double)x * (1.0 / 4294967296.0), t->inv,
+                                                (double)k * t->rate_per_day, t->emu[a]);
             } else {
-                words_store(&w, inl);
-                count = gsl_ran_poisson(t->rng, full_day ? mu : mu * len / 86400.0);
-                words_load(&w, t->rng, inl);
+                double mu = (double)k * t->rate_per_day;  /* a full day's mean */
+                if (full_day && mu <= TRAFFIC_INVERSION_MAX) {
+                    count = poisson_inversion_u((double)next_word(&w, inl) * (1.0 / 4294967296.0), t->inv, mu,
+                                                t->emu[a]);
+                } else {
+                    words_store(&w, inl);
+                    count = gsl_ran_poisson(t->rng, full_day ? mu : mu * len / 86400.0);
+                    words_load(&w, t->rng, inl);
+                }
             }
+            if (__builtin_expect(who_cap - ns < (size_t)count + TRAFFIC_REPEAT, 0)) {
+                size_t cap = 2 * (ns + count + TRAFFIC_REPEAT);
+                uint32_t *nw = realloc(t->who, cap * sizeof *nw);
+                if (!nw) {
+                    rc = -1;
+                    goto out;
+                }
+                t->who = who = nw;
+                t->who_cap = who_cap = cap;
+            }
+            if (__builtin_expect(count <= TRAFFIC_REPEAT, 1)) {
+                for (int i = 0; i < TRAFFIC_REPEAT; i++)   /* the slots past count are overwritten */
+                    who[ns + i] = a;
+            } else {
+                for (uint32_t i = 0; i < count; i++)
+                    who[ns + i] = a;
+            }
+            ns += count;
         }
-        if (count == 0)
-            continue;
-        if (__builtin_expect(cap - n < count, 0)) {
-            b->n = n;
+        /* the block's starts */
+        size_t n = b->n;
+        if (__builtin_expect(b->cap - n < ns, 0)) {
             do {
                 if (batch_grow_(b)) {
                     rc = -1;
                     goto out;
                 }
-            } while (b->cap - n < count);
-            in = b->in;
-            cap = b->cap;
+            } while (b->cap - n < ns);
         }
-        const uint32_t *row = g->adj + off[a];
-        for (uint32_t i = 0; i < count; i++) {
-            uint32_t when = base + words_below(&w, inl, len);
+        struct batch_entry *in = b->in + n;
+        for (size_t i = 0; i < ns; i++) {
+            uint32_t a = who[i];
+            uint64_t lo = off[a];
+            uint32_t k = (uint32_t)(off[a + 1] - lo), j;
+            uint32_t when = base + words_second_contact(&w, inl, len, k, &j);
             uint32_t o = when - boff;
             c_lo[o & lo_mask]++;
             c_hi[o >> lo_bits]++;
-            in[n++] = (struct batch_entry){ when, TRAFFIC_EV_START, a, row[words_below(&w, inl, k)] };
+            in[i] = (struct batch_entry){ when, TRAFFIC_EV_START, a, adj[lo + j] };
         }
-        starts += count;
+        b->n = n + ns;
+        starts += ns;
     }
 out:
     words_store(&w, inl);
-    b->n = n;
     t->starts += starts;
     return rc;
 }

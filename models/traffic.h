@@ -23,11 +23,16 @@
  * time is a uniform second in [start, end) (times are whole seconds).  The
  * count is drawn by inversion of the Poisson CDF from one uniform, with e^-μ
  * kept per person (no exp or log per draw), when μ <= TRAFFIC_INVERSION_MAX,
- * and by gsl_ran_poisson above it.  About three 32-bit draws a lookup.
+ * and by gsl_ran_poisson above it.
+ *
  * Without tie strengths, profile, groups, non-contacts or device changes,
- * a fast path draws the same words in the same order: taus2 inline (the
- * state in registers, no call per word) and the count read off per-degree
- * thresholds on the count's 32-bit word, not a loop (traffic.c). */
+ * the fast path runs (traffic.c): people in blocks of TRAFFIC_BLOCK, each
+ * block's counts first (one word each, read off per-degree thresholds on
+ * the word, not a loop), then its starts, each from one word (second and
+ * contact from Lemire's draw on L·deg(a)); taus2 is drawn inline (the
+ * state in registers, no call per word).  About two 32-bit words a lookup.
+ * The general path draws, per person, the count, then per start the
+ * second and the contact (and what the options need). */
 #ifndef EXPOSIM_TRAFFIC_H
 #define EXPOSIM_TRAFFIC_H
 
@@ -46,6 +51,7 @@
 #define TRAFFIC_MAX_GROUP 64
 #define TRAFFIC_MAX_SEGMENTS 32           /* hour pieces of one slice (a day has 24) */
 #define TRAFFIC_THR_DEGREES 4096          /* degrees with count thresholds (traffic.c) */
+#define TRAFFIC_BLOCK 4096                /* fast path: people whose counts are drawn together */
 
 /* The <traffic> element. */
 struct traffic_params {
@@ -87,6 +93,8 @@ struct traffic {
     uint64_t noncontacts;                 /* non-contact lookups generated */
     uint32_t *alias_thr, *alias_idx;      /* weighted: per directed entry */
     uint64_t starts;                      /* conversation starts generated */
+    uint32_t *who;                        /* fast path: a block's starts' people */
+    size_t who_cap;
 };
 
 /* Read <traffic> (and its <profile>).  0, or -1 with diagnostics. */

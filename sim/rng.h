@@ -6,7 +6,7 @@
  * (L'Ecuyer's maximally equidistributed combined Tausworthe generator,
  * period 2^88, full 32-bit output), which GSL lists among its fastest
  * simulation-quality generators: 3 ns a word here against 7 ns for
- * gsl_rng_mt19937, and the traffic model draws about three words a lookup.
+ * gsl_rng_mt19937, and the traffic model draws about two words a lookup.
  * Seeds derive from the scenario seed s (32-bit) as
  *
  *     seed(r, c) = fmix32( fmix32(16 r + c)  XOR  fmix32(s) )

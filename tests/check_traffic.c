@@ -450,6 +450,149 @@ START_TEST(test_traffic_weights_star)
 }
 END_TEST
 
+/* The fast path's use of the stream, word by word (traffic.c, traffic.h):
+ * per block of TRAFFIC_BLOCK people, each person's count from one word
+ * (sequential inversion of Poisson(k λ)), then per start one word x,
+ * read as Lemire's draw on p = 86400 k (r = floor(x p / 2^32), the word
+ * redrawn while x p mod 2^32 < 2^32 mod p), second r / k and contact
+ * index r mod k.  Rebuilt here from a copy of the stream for ER n = 9000
+ * (three blocks), mean degree 12, λ = 0.3, two days: every entry and
+ * the stream's place after the slice must agree. */
+START_TEST(test_traffic_stream_layout)
+{
+    gsl_rng *gr = tu_rng(515);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 9000, 12, gr), 0);
+    gsl_rng_free(gr);
+    const double lambda = 0.3;
+    gsl_rng *r = rng_stream_new(8, 0, 2);
+    ck_assert_ptr_nonnull(r);
+    gsl_rng *ref = gsl_rng_clone(r);
+    ck_assert_ptr_nonnull(ref);
+    struct traffic t;
+    struct batch b;
+    ck_assert_int_eq(traffic_init(&t, &g, lambda, r), 0);
+    ck_assert_int_eq(t.inline_rng, 1);
+    ck_assert_int_eq(batch_init(&b, DAY), 0);
+    uint32_t *count = malloc(g.n * sizeof *count);
+    ck_assert_ptr_nonnull(count);
+    for (int day = 0; day < 2; day++) {
+        batch_begin(&b, (sim_time)day * DAY);
+        ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
+        size_t i = 0;
+        for (uint32_t a0 = 0; a0 < g.n; a0 += TRAFFIC_BLOCK) {
+            uint32_t a1 = a0 + TRAFFIC_BLOCK < g.n ? a0 + TRAFFIC_BLOCK : g.n;
+            for (uint32_t a = a0; a < a1; a++) {
+                uint32_t k = graph_degree(&g, a);
+                count[a] = 0;
+                if (k == 0)
+                    continue;
+                double mu = k * lambda, u = (double)(uint32_t)gsl_rng_get(ref) / 4294967296.0;
+                double pr = exp(-mu), cdf = pr;
+                while (u >= cdf) {
+                    count[a]++;
+                    pr *= mu / count[a];
+                    cdf += pr;
+                }
+            }
+            for (uint32_t a = a0; a < a1; a++) {
+                uint32_t k = graph_degree(&g, a);
+                uint32_t p = DAY * k;
+                for (uint32_t c = 0; c < count[a]; c++) {
+                    uint64_t m;
+                    do
+                        m = (uint64_t)(uint32_t)gsl_rng_get(ref) * p;
+                    while ((uint32_t)m < (uint32_t)(((uint64_t)1 << 32) % p));
+                    uint32_t rr = (uint32_t)(m >> 32);
+                    ck_assert_uint_lt(i, b.n);
+                    const struct batch_entry *e = &b.in[i++];
+                    FAST(e->time == (uint32_t)(day * DAY) + rr / k);
+                    FAST(e->a == a);
+                    FAST(e->b == g.adj[g.off[a] + rr % k]);
+                }
+            }
+        }
+        ck_assert_uint_eq(i, b.n);
+        ck_assert_uint_gt(b.n, 30000);        /* about 9000 x 12 x 0.3 */
+    }
+    ck_assert_uint_eq(gsl_rng_get(r), gsl_rng_get(ref));
+    free(count);
+    batch_destroy(&b);
+    traffic_destroy(&t);
+    gsl_rng_free(ref);
+    gsl_rng_free(r);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* A row too wide for one word to give both a start's second and its
+ * contact (86400·k >= 2^32, k > 49710: traffic.c draws a word for each):
+ * a star whose centre has 60,000 contacts, λ = 0.002 (the centre's
+ * daily mean 120, past the inversion), 30 days, with MT19937 (words by
+ * call) and the taus2 stream (inline).  The centre's starts are Poisson(
+ * 3600): within 5 sd; its contacts (10 bins of leaf ids) and its start
+ * hours (24 bins) are uniform: chi-square. */
+START_TEST(test_traffic_wide_row)
+{
+    enum { LEAVES = 60000, T = 30 };
+    struct graph_edge *e = malloc(LEAVES * sizeof *e);
+    ck_assert_ptr_nonnull(e);
+    for (uint32_t i = 0; i < LEAVES; i++)
+        e[i] = (struct graph_edge){ 0, i + 1 };
+    struct graph g;
+    ck_assert_int_eq(graph_from_edges(&g, LEAVES + 1, e, LEAVES), 0);
+    free(e);
+    for (int inl = 0; inl < 2; inl++) {
+        struct run r;
+        if (inl) {
+            gsl_rng *rs = rng_stream_new(31, 0, 2);
+            ck_assert_ptr_nonnull(rs);
+            struct traffic t;
+            struct batch b;
+            ck_assert_int_eq(traffic_init(&t, &g, 0.002, rs), 0);
+            ck_assert_int_eq(t.inline_rng, 1);
+            ck_assert_int_eq(batch_init(&b, DAY), 0);
+            r.e = NULL;
+            r.n = r.cap = 0;
+            for (int day = 0; day < T; day++) {
+                batch_begin(&b, (sim_time)day * DAY);
+                ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
+                r.e = realloc(r.e, (r.n + b.n + 1) * sizeof *r.e);
+                ck_assert_ptr_nonnull(r.e);
+                memcpy(r.e + r.n, b.in, b.n * sizeof *r.e);
+                r.n += b.n;
+            }
+            batch_destroy(&b);
+            traffic_destroy(&t);
+            gsl_rng_free(rs);
+        } else {
+            run_days(&r, &g, 0.002, 4242, T);
+        }
+        double hub = 0, bins[10] = { 0 }, hours[24] = { 0 };
+        for (size_t i = 0; i < r.n; i++) {
+            if (r.e[i].a != 0)
+                continue;
+            ck_assert_uint_ge(r.e[i].b, 1);
+            ck_assert_uint_le(r.e[i].b, LEAVES);
+            hub++;
+            bins[(r.e[i].b - 1) / (LEAVES / 10)]++;
+            hours[(r.e[i].time % DAY) / 3600]++;
+        }
+        double mu = 0.002 * LEAVES * T;
+        ck_assert_double_eq_tol(hub, mu, 5 * sqrt(mu));
+        double x2 = 0, x2h = 0;
+        for (int j = 0; j < 10; j++)
+            x2 += (bins[j] - hub / 10) * (bins[j] - hub / 10) / (hub / 10);
+        for (int j = 0; j < 24; j++)
+            x2h += (hours[j] - hub / 24) * (hours[j] - hub / 24) / (hub / 24);
+        assert_chisq(x2, 9, "the centre's contacts");
+        assert_chisq(x2h, 23, "the centre's start hours");
+        free(r.e);
+    }
+    graph_destroy(&g);
+}
+END_TEST
+
 /* Lognormal tie strengths (contacts_tie_lognormal) drive the traffic:
  * ER n = 1000, mean degree 8, mean rate 0.5, sigma 1, T = 40 days.
  * Weights are symmetric and their mean over the m edges is 0.5 within 5
@@ -857,6 +1000,8 @@ Suite *traffic_suite(void)
     tcase_add_loop_test(tc, test_traffic_law, 0, (int)(sizeof law_cases / sizeof law_cases[0]));
     tcase_add_test(tc, test_traffic_deterministic);
     tcase_add_test(tc, test_traffic_inline_rng);
+    tcase_add_test(tc, test_traffic_wide_row);
+    tcase_add_test(tc, test_traffic_stream_layout);
     tcase_add_test(tc, test_traffic_isolated);
     tcase_add_test(tc, test_traffic_clients_only);
     tcase_add_test(tc, test_traffic_weights_star);
