@@ -678,7 +678,7 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
     struct world *w = vs;
     if (w->cache.last || w->p->traffic.device_per_year > 0)
         return handle_run_cached(s, w, e, n);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         if (e[i].kind != TRAFFIC_EV_START) {
             sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
             return i + 1;
@@ -687,6 +687,18 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
             sim_fail(s, "out of memory in the server log");
             return i + 1;
         }
+        i++;
+        /* then, while nobody receives records as they come, the starts
+         * that fit in the log's last chunk before its next purge, written
+         * straight into it (serverlog_room_) */
+        struct logrec *slot;
+        size_t room = w->adv.live ? 0 : serverlog_room_(&w->log, &slot);
+        size_t j = 0, lim = room < n - i ? room : n - i;
+        const int64_t next_purge = w->log.next_purge;
+        for (; j < lim && e[i + j].kind == TRAFFIC_EV_START && (int64_t)e[i + j].time < next_purge; j++)
+            slot[j] = (struct logrec){ e[i + j].time, e[i + j].a, e[i + j].b };
+        serverlog_commit_(&w->log, j);
+        i += j;
     }
     w->lookups += n;
     return n;
