@@ -396,6 +396,11 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct logrec *r = serverlog_span(log, i, &n);
+        if (plain && !targeted && !a->on_record) {      /* every record as it is: the span at once */
+            if (knowledge_stage_run(k, &r[0].querier, sizeof *r / sizeof r[0].querier, n))
+                return -1;
+            continue;
+        }
         for (size_t j = 0; j < n; j++) {
             if (targeted && !adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;

@@ -112,6 +112,40 @@ static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_
     return ++k->staged == k->block ? knowledge_flush_(k) : 0;
 }
 
+/* Stage n records at once: querier q[i * stride] and queried q[i * stride
+ * + 1] (words), as n calls of knowledge_stage, with the counters in
+ * registers (a store of a staged pair could otherwise alias them).
+ * Returns 0 or -1. */
+static inline int knowledge_stage_run(struct knowledge *k, const uint32_t *q, size_t stride, size_t n)
+{
+    const unsigned shift = k->bucket_shift;
+    uint64_t **const cur = k->cur;
+    size_t staged = k->staged, block = k->block;
+    uint64_t records = k->records;
+    for (size_t i = 0; i < n; i++, q += stride) {
+        uint32_t lo = q[0] < q[1] ? q[0] : q[1];
+        uint32_t hi = q[0] ^ q[1] ^ lo;
+        uint64_t key = ((uint64_t)lo << 32) | hi;
+        uint32_t b = (uint32_t)(key >> shift);
+        uint64_t *p = cur[b];
+        if (((uintptr_t)p & (KNOWLEDGE_CHUNK * sizeof *p - 1)) == 0)   /* none yet, or the chunk is full */
+            p = knowledge_chunk_(k, b);
+        *p = key;
+        cur[b] = p + 1;
+        records++;
+        if (++staged == block) {
+            k->staged = staged;
+            k->records = records;
+            if (knowledge_flush_(k))
+                return -1;
+            staged = 0;
+        }
+    }
+    k->staged = staged;
+    k->records = records;
+    return 0;
+}
+
 /* Learn every staged record.  Returns 0, or -1 (OOM). */
 static inline int knowledge_flush(struct knowledge *k) { return k->staged ? knowledge_flush_(k) : 0; }
 
