@@ -138,7 +138,8 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
     if (k->first)
         memset(k->first, 0xff, k->buckets * sizeof *k->first);
     k->node_seen = calloc(((uint64_t)truth->n + 63) / 64 + 1, sizeof *k->node_seen);
-    if (!k->pair_seen || !k->node_seen || !k->stage || !k->next || !k->cur || !k->first || !k->last
+    k->degree = calloc((size_t)truth->n + 1, sizeof *k->degree);
+    if (!k->pair_seen || !k->node_seen || !k->degree || !k->stage || !k->next || !k->cur || !k->first || !k->last
         || !k->first_exposed || pairset_init(&k->false_pairs)) {
         knowledge_destroy(k);
         return -1;
@@ -174,6 +175,7 @@ void knowledge_destroy(struct knowledge *k)
     free(k->exposed_by_day);
     free(k->pseudo);
     free(k->node_seen);
+    free(k->degree);
     pairset_destroy(&k->false_pairs);
     memset(k, 0, sizeof *k);
 }
@@ -237,6 +239,8 @@ static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j
             return 0;                           /* not yet, or found before */
         k->false_found++;
     }
+    k->degree[lo]++;
+    k->degree[hi]++;
     if (expose(k, lo) || expose(k, hi))
         return -1;
     return 0;

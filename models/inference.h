@@ -51,6 +51,7 @@ struct knowledge {
     const struct graph *truth;
     uint64_t *pair_seen;                  /* bit per adjacency entry (u < v) */
     uint64_t *node_seen;                  /* bit per person */
+    uint32_t *degree;                     /* per person: found pairs touching it (the rebuilt degree) */
     uint64_t edges_found;                 /* true undirected edges seen */
     uint64_t nodes_found;
     struct pairset false_pairs;           /* undirected non-contact pairs seen, with counts */

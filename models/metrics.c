@@ -299,21 +299,7 @@ int metrics_rebuilt_degrees(struct metrics *m, const struct knowledge *k)
     const struct graph *g = k->truth;
     if (!m->deg && !(m->deg = malloc(((size_t)g->n ? g->n : 1) * sizeof *m->deg)))
         return -1;
-    memset(m->deg, 0, (size_t)g->n * sizeof *m->deg);
-    for (uint32_t u = 0; u < g->n; u++)
-        for (uint64_t j = g->off[u]; j < g->off[u + 1]; j++) {
-            uint32_t v = g->adj[j];
-            if (v > u && entry_found(k, j)) {
-                m->deg[u]++;
-                m->deg[v]++;
-            }
-        }
-    const struct pairset *ps = &k->false_pairs;
-    for (uint64_t i = 0; k->false_found && i < ps->cap; i++)
-        if (false_slot(k, i)) {
-            m->deg[ps->key[i] >> 32]++;
-            m->deg[(uint32_t)ps->key[i]]++;
-        }
+    memcpy(m->deg, k->degree, (size_t)g->n * sizeof *m->deg);   /* kept by the knowledge as pairs are found */
     return 0;
 }
 

@@ -120,7 +120,8 @@ void metrics_ego(const struct knowledge *k, const uint32_t *targets, uint32_t nt
 int metrics_khop(struct metrics *m, const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
                  double cov[2]);
 /* The rebuilt degree of every person into m->deg (found pairs touching
- * them, non-contact ones included).  O(N + m + pair set capacity).  0 or -1. */
+ * them, non-contact ones included), a copy of what the knowledge keeps as
+ * it finds pairs (knowledge.degree).  O(N).  0 or -1. */
 int metrics_rebuilt_degrees(struct metrics *m, const struct knowledge *k);
 /* sup_k |F_rebuilt(k) - F_true(k)| over the degree CDFs of all N people.
  * Calls metrics_rebuilt_degrees.  0 or -1. */

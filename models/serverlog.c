@@ -249,6 +249,74 @@ void serverlog_purge(struct serverlog *log, int64_t now)
         log->next_purge = log->size ? log->oldest + log->retention : INT64_MAX;
 }
 
+/* serverlog_purge(log, t) for the common case: rolling retention, times
+ * to the second, and what has expired by t all in the first chunk with a
+ * record left after it.  Returns 1 when done, 0 when the general purge is
+ * needed. */
+static inline int purge_fast(struct serverlog *log, uint32_t t)
+{
+    if (log->policy.purge_period || log->policy.resolution != 1 || log->size == 0)
+        return 0;
+    const struct logrec *c = serverlog_chunk_(log, 0);
+    size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK, h = log->head;
+    int64_t cutoff = (int64_t)t - log->retention;
+    while (h < end && (int64_t)c[h].t <= cutoff)
+        h++;
+    if (h == end)
+        return 0;
+    log->size -= h - log->head;
+    log->head = h;
+    log->cutoff = cutoff;
+    log->oldest = c[h].t;
+    log->next_purge = (int64_t)c[h].t + log->retention;
+    return 1;
+}
+
+/* Records written into the last chunk by serverlog_append_run: counted. */
+static inline void commit(struct serverlog *log, size_t n)
+{
+    log->tail += n;
+    log->size += n;
+    log->appended += n;
+    log->offered += n;
+    if (log->size > log->peak)
+        log->peak = log->size;
+}
+
+int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_t *querier,
+                         const uint32_t *queried, size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        /* one the usual way (it may purge, start a chunk or be the first) */
+        if (serverlog_append(log, t[i * stride], querier[i * stride], queried[i * stride]))
+            return -1;
+        i++;
+        if (log->transforms || log->policy.delay || log->size == 0 || !log->tail_chunk)
+            continue;
+        /* then as many as fit in the last chunk, purging inline as time
+         * passes: the records written so far are counted before each purge,
+         * so the peak is the one record-by-record appending reaches */
+        struct logrec *slot = log->tail_chunk + log->tail;
+        size_t room = SERVERLOG_CHUNK - log->tail, j = 0, done = 0;
+        size_t lim = room < n - i ? room : n - i;
+        int64_t next_purge = log->next_purge;
+        for (; j < lim; j++) {
+            size_t x = (i + j) * stride;
+            if ((int64_t)t[x] >= next_purge) {
+                commit(log, j - done);
+                done = j;
+                if (!purge_fast(log, t[x]))
+                    break;
+                next_purge = log->next_purge;
+            }
+            slot[j] = (struct logrec){ t[x], querier[x], queried[x] };
+        }
+        commit(log, j - done);
+        i += j;
+    }
+    return 0;
+}
+
 size_t serverlog_spans(const struct serverlog *log) { return log->size ? log->nchunks : 0; }
 
 const struct logrec *serverlog_span(const struct serverlog *log, size_t i, size_t *n)

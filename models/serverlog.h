@@ -159,31 +159,6 @@ static inline int serverlog_write_(struct serverlog *log, uint32_t t, uint32_t q
     return 0;
 }
 
-/* Bulk appending for a writer that stores records itself (the run loop's
- * fast path): when the policy stores lookups as they are (no transform, no
- * delay) and the log is not empty, records at times t < next_purge may be
- * written straight into the slots serverlog_room_ gives (up to its count,
- * in time order, no time before the last record's), then counted by
- * serverlog_commit_; that is what serverlog_append does for each of them.
- * Returns the slots free in the last chunk (0 when none: append one record
- * the usual way). */
-static inline size_t serverlog_room_(const struct serverlog *log, struct logrec **slot)
-{
-    if (log->transforms || log->policy.delay || log->size == 0 || !log->tail_chunk)
-        return 0;
-    *slot = log->tail_chunk + log->tail;
-    return SERVERLOG_CHUNK - log->tail;
-}
-static inline void serverlog_commit_(struct serverlog *log, size_t n)
-{
-    log->tail += n;
-    log->size += n;
-    log->appended += n;
-    log->offered += n;
-    if (log->size > log->peak)
-        log->peak = log->size;
-}
-
 int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
 
 /* Log a lookup made at time t (non-decreasing across calls): as the policy
@@ -197,6 +172,14 @@ static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t q
         return serverlog_pend_(log, t, querier, queried);
     return serverlog_write_(log, t, querier, queried);
 }
+
+/* Log n lookups made at non-decreasing times: lookup i is (t[i s],
+ * querier[i s], queried[i s]) for the stride s (in words), exactly as n
+ * calls of serverlog_append.  When the policy stores lookups as they are
+ * (no transform, no delay), records go straight into the last chunk and
+ * the rolling purge runs inline.  Returns 0, or -1 (OOM). */
+int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_t *querier,
+                         const uint32_t *queried, size_t stride, size_t n);
 
 /* Delay: write the pending batch if its time W <= now.  0 or -1 (OOM). */
 int serverlog_write_due(struct serverlog *log, int64_t now);

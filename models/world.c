@@ -678,27 +678,27 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
     struct world *w = vs;
     if (w->cache.last || w->p->traffic.device_per_year > 0)
         return handle_run_cached(s, w, e, n);
-    for (size_t i = 0; i < n;) {
-        if (e[i].kind != TRAFFIC_EV_START) {
-            sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
-            return i + 1;
+    if (w->adv.live) {                          /* every record goes to the running order as it comes */
+        for (size_t i = 0; i < n; i++) {
+            if (e[i].kind != TRAFFIC_EV_START) {
+                sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
+                return i + 1;
+            }
+            if (world_log(w, e[i].time, e[i].a, e[i].b)) {
+                sim_fail(s, "out of memory in the server log");
+                return i + 1;
+            }
         }
-        if (world_log(w, e[i].time, e[i].a, e[i].b)) {
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (e[i].kind != TRAFFIC_EV_START) {
+                sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
+                return i + 1;
+            }
+        if (serverlog_append_run(&w->log, &e[0].time, &e[0].a, &e[0].b, sizeof *e / sizeof e[0].time, n)) {
             sim_fail(s, "out of memory in the server log");
-            return i + 1;
+            return n;
         }
-        i++;
-        /* then, while nobody receives records as they come, the starts
-         * that fit in the log's last chunk before its next purge, written
-         * straight into it (serverlog_room_) */
-        struct logrec *slot;
-        size_t room = w->adv.live ? 0 : serverlog_room_(&w->log, &slot);
-        size_t j = 0, lim = room < n - i ? room : n - i;
-        const int64_t next_purge = w->log.next_purge;
-        for (; j < lim && e[i + j].kind == TRAFFIC_EV_START && (int64_t)e[i + j].time < next_purge; j++)
-            slot[j] = (struct logrec){ e[i + j].time, e[i + j].a, e[i + j].b };
-        serverlog_commit_(&w->log, j);
-        i += j;
     }
     w->lookups += n;
     return n;

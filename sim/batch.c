@@ -71,10 +71,14 @@ void batch_sort(struct batch *b, uint64_t first_seq)
         sum_lo += x;
         sum_hi += y;
     }
-    for (size_t i = 0; i < b->n; i++)
-        b->out[c_lo[(b->in[i].time - base) & lo_mask]++] = b->in[i];
-    for (size_t i = 0; i < b->n; i++)
-        b->in[c_hi[(b->out[i].time - base) >> lo_bits]++] = b->out[i];
+    /* in locals: an entry's store could otherwise alias the batch's fields
+     * and the counters, and force their reload every entry */
+    struct batch_entry *restrict in = b->in, *restrict out = b->out;
+    const size_t n = b->n;
+    for (size_t i = 0; i < n; i++)
+        out[c_lo[(in[i].time - base) & lo_mask]++] = in[i];
+    for (size_t i = 0; i < n; i++)
+        in[c_hi[(out[i].time - base) >> lo_bits]++] = out[i];
     struct batch_entry *t = b->in;               /* the sorted entries are in `in` */
     b->in = b->out;
     b->out = t;

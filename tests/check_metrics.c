@@ -400,6 +400,67 @@ START_TEST(test_khop_hand)
 }
 END_TEST
 
+/* The rebuilt degrees the knowledge keeps as pairs are found, against a
+ * count over the found entries and the found non-contact pairs: ER
+ * n = 300, mean degree 5; 20 rounds of 400 random records (a contact of a
+ * random person, or a random person: non-contact pairs too), half staged,
+ * half added one by one; thresholds 1 and 3. */
+START_TEST(test_rebuilt_degrees_brute)
+{
+    gsl_rng *r = tu_rng(606);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 300, 5, r), 0);
+    for (uint32_t c = 1; c <= 3; c += 2) {
+        struct knowledge k;
+        struct metrics m;
+        ck_assert_int_eq(knowledge_init(&k, &g), 0);
+        ck_assert_int_eq(knowledge_set_min_count(&k, c), 0);
+        ck_assert_int_eq(metrics_init(&m, &g, NULL, NULL), 0);
+        uint32_t *deg = malloc(g.n * sizeof *deg);
+        ck_assert_ptr_nonnull(deg);
+        for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < 400; i++) {
+                uint32_t a = (uint32_t)gsl_rng_uniform_int(r, g.n), b;
+                uint32_t d = graph_degree(&g, a);
+                if (d && gsl_rng_uniform(r) < 0.8)
+                    b = g.adj[g.off[a] + gsl_rng_uniform_int(r, d)];
+                else
+                    do
+                        b = (uint32_t)gsl_rng_uniform_int(r, g.n);
+                    while (b == a);
+                if (i % 2)
+                    ck_assert_int_eq(knowledge_stage(&k, a, b), 0);
+                else
+                    ck_assert_int_eq(knowledge_add(&k, a, b), 0);
+            }
+            ck_assert_int_eq(knowledge_flush(&k), 0);
+            memset(deg, 0, g.n * sizeof *deg);
+            for (uint32_t u = 0; u < g.n; u++)
+                for (uint64_t j = g.off[u]; j < g.off[u + 1]; j++)
+                    if (g.adj[j] > u && ((k.pair_seen[j >> 6] >> (j & 63)) & 1)) {
+                        deg[u]++;
+                        deg[g.adj[j]]++;
+                    }
+            for (uint64_t i = 0; i < k.false_pairs.cap; i++)
+                if (k.false_pairs.key[i] != PAIRSET_EMPTY && k.false_pairs.count[i] >= c) {
+                    deg[k.false_pairs.key[i] >> 32]++;
+                    deg[(uint32_t)k.false_pairs.key[i]]++;
+                }
+            ck_assert_int_eq(metrics_rebuilt_degrees(&m, &k), 0);
+            for (uint32_t u = 0; u < g.n; u++)
+                FAST_EQ(m.deg[u], deg[u]);
+        }
+        ck_assert_uint_gt(k.false_found, 0);
+        ck_assert_uint_gt(k.edges_found, 0);
+        free(deg);
+        metrics_destroy(&m);
+        knowledge_destroy(&k);
+    }
+    graph_destroy(&g);
+    gsl_rng_free(r);
+}
+END_TEST
+
 /* Degree KS distance on the hand-made world.  True degrees (people 0..8):
  * 2 2 2 1 2 1 1 1 0; rebuilt: 2 2 1 0 1 2 2 0 0.  CDFs at 0, 1, 2:
  * true 1/9, 5/9, 1; rebuilt 3/9, 5/9, 1: KS = 2/9.  With every pair found
@@ -602,6 +663,7 @@ Suite *metrics_suite(void)
     TCase *tc = tcase_create("coverage");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_coverage_cases);
+    tcase_add_test(tc, test_rebuilt_degrees_brute);
     tcase_add_test(tc, test_coverage_random);
     tcase_add_test(tc, test_coverage_chained);
     tcase_add_test(tc, test_coverage_holes);

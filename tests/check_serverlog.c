@@ -455,6 +455,54 @@ static size_t held(const struct serverlog *log, struct logrec *out, size_t cap)
     return k;
 }
 
+/* serverlog_append_run (the run loop's bulk appending, with the rolling
+ * purge inline) against the reference, record by record: runs of 1 to
+ * 200,000 lookups whose times advance densely (many a second), sparsely,
+ * or jump past R (the log empties), R = 1000 s; after each run every
+ * retained record, the counts and the peak must be the reference's. */
+START_TEST(test_append_run)
+{
+    const int64_t R = 1000;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 4242);
+    struct serverlog log;
+    struct ref f;
+    ck_assert_int_eq(serverlog_init(&log, R), 0);
+    ref_init(&f, R);
+    uint32_t *rec = malloc(3 * 200000 * sizeof *rec);
+    ck_assert_ptr_nonnull(rec);
+    uint32_t t = 5;
+    size_t emptied = 0;
+    for (int run = 0; run < 120; run++) {
+        size_t n = 1 + gsl_rng_uniform_int(rng, run % 3 == 0 ? 10 : 200000);
+        double p_step = run % 4 == 0 ? 0.999 : run % 4 == 1 ? 0.02 : 0.3;
+        if (gsl_rng_uniform(rng) < 0.1) {
+            t += (uint32_t)R + 1 + (uint32_t)gsl_rng_uniform_int(rng, 3000);
+            emptied++;
+        }
+        for (size_t i = 0; i < n; i++) {
+            t += gsl_rng_uniform(rng) < p_step ? 1 + (uint32_t)gsl_rng_uniform_int(rng, 3) : 0;
+            rec[3 * i] = t;
+            rec[3 * i + 1] = (uint32_t)(f.n + i);
+            rec[3 * i + 2] = (uint32_t)gsl_rng_uniform_int(rng, 1000);
+        }
+        ck_assert_int_eq(serverlog_append_run(&log, rec, rec + 1, rec + 2, 3, n), 0);
+        for (size_t i = 0; i < n; i++)
+            ref_push(&f, (struct logrec){ rec[3 * i], rec[3 * i + 1], rec[3 * i + 2] });
+        check_full(&log, &f);
+        FAST_EQ(log.appended, f.n);
+        FAST_EQ(log.offered, f.n);
+        FAST_EQ(log.peak, f.peak);
+        FAST_EQ(log.next_purge, ref_size(&f) ? (int64_t)f.r[f.lo].t + R : INT64_MAX);
+    }
+    ck_assert_uint_gt(f.n, 4 * SERVERLOG_CHUNK);
+    ck_assert_uint_gt(emptied, 3);
+    free(rec);
+    serverlog_destroy(&log);
+    gsl_rng_free(rng);
+}
+END_TEST
+
 /* Purge jobs: a job at every multiple J of the period removes stored
  * t <= J - R; at any time s the log holds the appended records with
  * t > J_last(s) - R, J_last(s) the last multiple of the period <= s.
@@ -731,6 +779,7 @@ Suite *serverlog_suite(void)
     tcase_add_test(tc, test_serverlog_random);
     tcase_add_test(tc, test_serverlog_memory);
     tcase_add_test(tc, test_serverlog_ring_growth);
+    tcase_add_test(tc, test_append_run);
     TCase *tp = tcase_create("policy");
     tcase_set_timeout(tp, 60);
     tcase_add_test(tp, test_purge_jobs);
