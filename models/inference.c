@@ -263,6 +263,14 @@ static inline int64_t find_branchless(const struct graph *g, uint32_t a, uint32_
     size_t n = (size_t)(g->off[a + 1] - g->off[a]);
     if (n == 0)
         return -1;
+    if (n <= 32) {                          /* five halvings whatever n: no branch on the length */
+        for (int s = 0; s < 5; s++) {
+            size_t half = n / 2;
+            row = row[half] <= b ? row + half : row;
+            n -= half;
+        }
+        return *row == b ? row - g->adj : -1;
+    }
     while (n > 1) {
         size_t half = n / 2;
         row = row[half] <= b ? row + half : row;
