@@ -568,7 +568,7 @@ static inline __attribute__((always_inline)) uint32_t words_second_contact(struc
  * that is w > thr[j] = ceil(cdf_j 2^32) - 1 (saturated at 2^32 - 1, which no
  * word exceeds), and the cdf is non-decreasing, so the count is the number
  * of j < 8 with w > thr[j]; at 8 the loop takes over.  Entries are written
- * straight into the batch and counted for its sort. */
+ * straight into the batch's chunks, as batch_add would. */
 #define TRAFFIC_REPEAT 4                  /* counts up to this: the list is written without a loop */
 
 static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, struct batch *b, int64_t start,
@@ -581,9 +581,9 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
     const uint32_t *thr = full_day ? t->thr : NULL, thr_max = t->thr_max;
     const uint64_t *off = g->off;
     const uint32_t *adj = g->adj;
-    const uint32_t lo_bits = b->lo_bits, lo_mask = b->lo_mask;
+    const uint32_t lo_bits = b->lo_bits;
     const uint32_t boff = (uint32_t)b->start;
-    uint32_t *c_lo = b->count, *c_hi = b->count + 512;
+    uint32_t *const cur = b->cur;
     uint64_t starts = 0;
     struct words w;
     words_load(&w, t->rng, inl);
@@ -636,28 +636,28 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
             }
             ns += count;
         }
-        /* the block's starts */
-        size_t n = b->n;
-        if (__builtin_expect(b->cap - n < ns, 0)) {
-            do {
-                if (batch_grow_(b)) {
-                    rc = -1;
-                    goto out;
-                }
-            } while (b->cap - n < ns);
-        }
-        struct batch_entry *in = b->in + n;
+        /* the block's starts, each into its time window's chunk (batch_add) */
+        struct batch_entry *pool = b->pool;
         for (size_t i = 0; i < ns; i++) {
             uint32_t a = who[i];
             uint64_t lo = off[a];
             uint32_t k = (uint32_t)(off[a + 1] - lo), j;
             uint32_t when = base + words_second_contact(&w, inl, len, k, &j);
-            uint32_t o = when - boff;
-            c_lo[o & lo_mask]++;
-            c_hi[o >> lo_bits]++;
-            in[i] = (struct batch_entry){ when, TRAFFIC_EV_START, a, adj[lo + j] };
+            uint32_t win = (when - boff) >> lo_bits;
+            uint32_t x = cur[win];
+            if (__builtin_expect((x & (BATCH_CHUNK - 1)) == 0, 0)) {
+                if ((x = batch_chunk_(b, win)) == UINT32_MAX) {
+                    b->n += i;
+                    starts += i;
+                    rc = -1;
+                    goto out;
+                }
+                pool = b->pool;
+            }
+            pool[x] = (struct batch_entry){ when, TRAFFIC_EV_START, a, adj[lo + j] };
+            cur[win] = x + 1;
         }
-        b->n = n + ns;
+        b->n += ns;
         starts += ns;
     }
 out:

@@ -1,4 +1,4 @@
-/* batch — per-slice event buffer with counting sort; see batch.h. */
+/* batch — per-slice event buffer with a radix sort; see batch.h. */
 #include "batch.h"
 
 #include <stdlib.h>
@@ -15,17 +15,30 @@ int batch_init(struct batch *b, sim_time slice_len)
         bits++;
     b->lo_bits = (bits + 1) / 2;
     b->lo_mask = (1u << b->lo_bits) - 1;
-    b->count = calloc(2 * 512, sizeof *b->count);
-    return b->count ? 0 : -1;
+    b->nhi = (uint32_t)((slice_len + b->lo_mask) >> b->lo_bits);
+    b->cur = calloc(b->nhi, sizeof *b->cur);
+    b->first = malloc(b->nhi * sizeof *b->first);
+    b->last = malloc(b->nhi * sizeof *b->last);
+    b->chunks_in = calloc(b->nhi, sizeof *b->chunks_in);
+    if (!b->cur || !b->first || !b->last || !b->chunks_in) {
+        batch_destroy(b);
+        return -1;
+    }
+    memset(b->first, 0xff, b->nhi * sizeof *b->first);
+    return 0;
 }
 
 void batch_destroy(struct batch *b)
 {
     if (!b)
         return;
-    free(b->in);
+    free(b->pool);
+    free(b->next);
+    free(b->cur);
+    free(b->first);
+    free(b->last);
+    free(b->chunks_in);
     free(b->out);
-    free(b->count);
     memset(b, 0, sizeof *b);
 }
 
@@ -33,55 +46,93 @@ void batch_begin(struct batch *b, sim_time start)
 {
     b->start = start;
     b->n = 0;
-    b->cursor = 0;
-    memset(b->count, 0, 2 * 512 * sizeof *b->count);
+    b->cursor = b->sorted = b->out_n = 0;
+    b->wnext = 0;
+    b->chunks = 0;
+    memset(b->cur, 0, b->nhi * sizeof *b->cur);
+    memset(b->first, 0xff, b->nhi * sizeof *b->first);
+    memset(b->chunks_in, 0, b->nhi * sizeof *b->chunks_in);
 }
 
-int batch_grow_(struct batch *b)
+uint32_t batch_chunk_(struct batch *b, uint32_t w)
 {
-    size_t cap = b->cap ? b->cap + b->cap / 2 : 4096;
-    struct batch_entry *in = realloc(b->in, cap * sizeof *in);
-    if (!in)
-        return -1;
-    b->in = in;
-    struct batch_entry *out = realloc(b->out, cap * sizeof *out);
-    if (!out)
-        return -1;
-    b->out = out;
-    b->cap = cap;
+    if (b->chunks == b->chunk_cap) {
+        uint64_t cap = b->chunk_cap ? (uint64_t)b->chunk_cap + b->chunk_cap / 2 : 16;
+        if (cap * BATCH_CHUNK > UINT32_MAX)       /* pool indices are 32-bit */
+            return UINT32_MAX;
+        struct batch_entry *pool = realloc(b->pool, cap * BATCH_CHUNK * sizeof *pool);
+        if (!pool)
+            return UINT32_MAX;
+        b->pool = pool;
+        uint32_t *next = realloc(b->next, cap * sizeof *next);
+        if (!next)
+            return UINT32_MAX;
+        b->next = next;
+        b->chunk_cap = (uint32_t)cap;
+    }
+    uint32_t c = b->chunks++;
+    b->next[c] = UINT32_MAX;
+    if (b->first[w] == UINT32_MAX)
+        b->first[w] = c;
+    else
+        b->next[b->last[w]] = c;
+    b->last[w] = c;
+    b->chunks_in[w]++;
+    return c * BATCH_CHUNK;
+}
+
+/* Ready for delivery: out must hold the largest window. */
+int batch_sort(struct batch *b, uint64_t first_seq)
+{
+    size_t most = 0;
+    for (uint32_t w = 0; w < b->nhi; w++)
+        most = batch_window_count(b, w) > most ? batch_window_count(b, w) : most;
+    if (most > b->cap) {
+        size_t cap = most + most / 4 + 256;
+        struct batch_entry *out = realloc(b->out, cap * sizeof *out);
+        if (!out)
+            return -1;
+        b->out = out;
+        b->cap = cap;
+    }
+    b->cursor = b->sorted = b->out_n = 0;
+    b->wnext = 0;
+    b->first_seq = first_seq;
     return 0;
 }
 
-/* LSD radix sort on the offset within the slice, two digits of at most 9
- * bits: each pass writes into at most 512 places at once, which stream
- * through the cache, where a one-pass counting sort over 86,400 seconds would
- * miss the cache on nearly every write.  Both passes are stable, so entries
- * with equal times keep their generation order. */
-void batch_sort(struct batch *b, uint64_t first_seq)
+/* Sort the next non-empty window into out: counted by its low digit, then
+ * placed; its entries (a few thousand for a day of lookups) are read twice
+ * while they are in the cache. */
+void batch_window_(struct batch *b)
 {
-    enum { MAXBUCKETS = 512 };
-    const uint32_t lo_bits = b->lo_bits, lo_mask = b->lo_mask;
-    const uint32_t base = (uint32_t)b->start;
-    uint32_t *c_lo = b->count, *c_hi = b->count + MAXBUCKETS;   /* counted by batch_add */
-    uint32_t sum_lo = 0, sum_hi = 0;
-    for (size_t k = 0; k < MAXBUCKETS; k++) {
-        uint32_t x = c_lo[k], y = c_hi[k];
-        c_lo[k] = sum_lo;
-        c_hi[k] = sum_hi;
-        sum_lo += x;
-        sum_hi += y;
+    uint32_t w = b->wnext;
+    while (w < b->nhi && b->first[w] == UINT32_MAX)
+        w++;
+    b->wnext = w + 1;                               /* (some window is left: cursor < n) */
+    const uint32_t lo_mask = b->lo_mask, base = (uint32_t)b->start;
+    const struct batch_entry *restrict pool = b->pool;
+    struct batch_entry *restrict out = b->out;
+    uint32_t pos[512];
+    memset(pos, 0, (lo_mask + 1) * sizeof pos[0]);
+    for (uint32_t c = b->first[w]; c != UINT32_MAX; c = b->next[c]) {
+        const struct batch_entry *e = pool + (size_t)c * BATCH_CHUNK;
+        uint32_t m = c == b->last[w] ? b->cur[w] - c * BATCH_CHUNK : BATCH_CHUNK;
+        for (uint32_t i = 0; i < m; i++)
+            pos[(e[i].time - base) & lo_mask]++;
     }
-    /* in locals: an entry's store could otherwise alias the batch's fields
-     * and the counters, and force their reload every entry */
-    struct batch_entry *restrict in = b->in, *restrict out = b->out;
-    const size_t n = b->n;
-    for (size_t i = 0; i < n; i++)
-        out[c_lo[(in[i].time - base) & lo_mask]++] = in[i];
-    for (size_t i = 0; i < n; i++)
-        in[c_hi[(out[i].time - base) >> lo_bits]++] = out[i];
-    struct batch_entry *t = b->in;               /* the sorted entries are in `in` */
-    b->in = b->out;
-    b->out = t;
-    b->cursor = 0;
-    b->first_seq = first_seq;
+    uint32_t sum = 0;
+    for (uint32_t d = 0; d <= lo_mask; d++) {
+        uint32_t x = pos[d];
+        pos[d] = sum;
+        sum += x;
+    }
+    for (uint32_t c = b->first[w]; c != UINT32_MAX; c = b->next[c]) {
+        const struct batch_entry *e = pool + (size_t)c * BATCH_CHUNK;
+        uint32_t m = c == b->last[w] ? b->cur[w] - c * BATCH_CHUNK : BATCH_CHUNK;
+        for (uint32_t i = 0; i < m; i++)
+            out[pos[(e[i].time - base) & lo_mask]++] = e[i];
+    }
+    b->out_n = batch_window_count(b, w);
+    b->sorted += b->out_n;
 }

@@ -88,7 +88,7 @@ static void run_until(struct sim *s, void *state, sim_time end, int inclusive)
         if (heap_ok && (!e || evq_cmp(h->time, h->seq, e->time, batch_peek_seq(b)) < 0)) {
             evq_pop(&s->queue, &ev);
         } else if (s->type->handle_run) {
-            size_t n = 1, avail = b->n - b->cursor;   /* the run before the heap's first */
+            size_t n = 1, avail = batch_avail(b);     /* the run before the heap's first */
             if (!heap_ok)
                 n = avail;
             else
@@ -153,7 +153,10 @@ int sim_run_replication(const struct sim_model_type *type, const void *params,
         type->slice(&s, state, start, end);
         if (s.failed)
             break;
-        batch_sort(&s.batch, evq_take_seq(&s.queue, s.batch.n));
+        if (batch_sort(&s.batch, evq_take_seq(&s.queue, s.batch.n))) {
+            sim_fail(&s, "out of memory sorting day %lld's events", (long long)(start / SIM_DAY));
+            break;
+        }
         run_until(&s, state, end, 0);
     }
     if (!s.failed) {

@@ -36,6 +36,17 @@ static void assert_chisq(double x2, double dof, const char *what)
                   "P(above) = %.3g", what, x2, dof, lower, upper);
 }
 
+/* Sort the batch and copy its entries, in delivery order (time, then
+ * generation), into dst (room for b->n). */
+static void drain(struct batch *b, struct batch_entry *dst)
+{
+    ck_assert_int_eq(batch_sort(b, 0), 0);
+    size_t i = 0;
+    for (const struct batch_entry *e; (e = batch_peek(b)); b->cursor++)
+        dst[i++] = *e;
+    ck_assert_uint_eq(i, b->n);
+}
+
 /* The entries of days [0, days) of one traffic stream. */
 struct run {
     struct batch_entry *e;
@@ -67,8 +78,8 @@ static void run_days_opts(struct run *out, const struct graph *g, double rate, u
             out->e = realloc(out->e, out->cap * sizeof *out->e);
             ck_assert_ptr_nonnull(out->e);
         }
-        for (size_t i = 0; i < b.n; i++)
-            out->e[out->n++] = b.in[i];
+        drain(&b, out->e + out->n);               /* the day's starts in time order */
+        out->n += b.n;
     }
     out->starts = t.starts;
     batch_destroy(&b);
@@ -178,8 +189,8 @@ START_TEST(test_traffic_law)
         const int64_t start = sl * lc->len, end = start + lc->len;
         batch_begin(&b, start);
         ck_assert_int_eq(traffic_slice(&t, &b, start, end), 0);
-        for (size_t i = 0; i < b.n; i++) {
-            const struct batch_entry *e = &b.in[i];
+        ck_assert_int_eq(batch_sort(&b, 0), 0);
+        for (const struct batch_entry *e; (e = batch_peek(&b)); b.cursor++) {
             FAST(e->time >= (uint32_t)start && e->time < (uint32_t)end);
             FAST(e->kind == TRAFFIC_EV_START);
             FAST(e->a < n);
@@ -450,6 +461,20 @@ START_TEST(test_traffic_weights_star)
 }
 END_TEST
 
+/* An entry and its place in generation order. */
+struct gen_entry {
+    struct batch_entry e;
+    size_t gen;
+};
+
+static int by_time_then_gen(const void *x, const void *y)
+{
+    const struct gen_entry *a = x, *b = y;
+    if (a->e.time != b->e.time)
+        return a->e.time < b->e.time ? -1 : 1;
+    return (a->gen > b->gen) - (a->gen < b->gen);
+}
+
 /* The fast path's use of the stream, word by word (traffic.c, traffic.h):
  * per block of TRAFFIC_BLOCK people, each person's count from one word
  * (sequential inversion of Poisson(k λ)), then per start one word x,
@@ -475,7 +500,9 @@ START_TEST(test_traffic_stream_layout)
     ck_assert_int_eq(t.inline_rng, 1);
     ck_assert_int_eq(batch_init(&b, DAY), 0);
     uint32_t *count = malloc(g.n * sizeof *count);
+    struct gen_entry *want = malloc(200000 * sizeof *want);
     ck_assert_ptr_nonnull(count);
+    ck_assert_ptr_nonnull(want);
     for (int day = 0; day < 2; day++) {
         batch_begin(&b, (sim_time)day * DAY);
         ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
@@ -504,17 +531,22 @@ START_TEST(test_traffic_stream_layout)
                         m = (uint64_t)(uint32_t)gsl_rng_get(ref) * p;
                     while ((uint32_t)m < (uint32_t)(((uint64_t)1 << 32) % p));
                     uint32_t rr = (uint32_t)(m >> 32);
-                    ck_assert_uint_lt(i, b.n);
-                    const struct batch_entry *e = &b.in[i++];
-                    FAST(e->time == (uint32_t)(day * DAY) + rr / k);
-                    FAST(e->a == a);
-                    FAST(e->b == g.adj[g.off[a] + rr % k]);
+                    ck_assert_uint_lt(i, 200000);
+                    want[i] = (struct gen_entry){ { (uint32_t)(day * DAY) + rr / k, TRAFFIC_EV_START, a,
+                                                    g.adj[g.off[a] + rr % k] }, i };
+                    i++;
                 }
             }
         }
         ck_assert_uint_eq(i, b.n);
         ck_assert_uint_gt(b.n, 30000);        /* about 9000 x 12 x 0.3 */
+        /* the batch delivers them by time, in generation order within a second */
+        qsort(want, i, sizeof *want, by_time_then_gen);
+        ck_assert_int_eq(batch_sort(&b, 0), 0);
+        for (size_t x = 0; x < i; x++, b.cursor++)
+            FAST(memcmp(batch_peek(&b), &want[x].e, sizeof want[x].e) == 0);
     }
+    free(want);
     ck_assert_uint_eq(gsl_rng_get(r), gsl_rng_get(ref));
     free(count);
     batch_destroy(&b);
@@ -559,7 +591,7 @@ START_TEST(test_traffic_wide_row)
                 ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
                 r.e = realloc(r.e, (r.n + b.n + 1) * sizeof *r.e);
                 ck_assert_ptr_nonnull(r.e);
-                memcpy(r.e + r.n, b.in, b.n * sizeof *r.e);
+                drain(&b, r.e + r.n);
                 r.n += b.n;
             }
             batch_destroy(&b);
@@ -658,10 +690,10 @@ static void run_custom(struct run *out, const struct graph *g, double rate, unsi
             out->e = realloc(out->e, out->cap * sizeof *out->e);
             ck_assert_ptr_nonnull(out->e);
         }
-        for (size_t i = 0; i < b.n; i++) {
-            FAST(b.in[i].time >= s0 && b.in[i].time < s0 + slice);
-            out->e[out->n++] = b.in[i];
-        }
+        drain(&b, out->e + out->n);
+        for (size_t i = out->n; i < out->n + b.n; i++)
+            FAST(out->e[i].time >= s0 && out->e[i].time < s0 + slice);
+        out->n += b.n;
     }
     out->starts = t.starts;
     batch_destroy(&b);
@@ -975,9 +1007,12 @@ START_TEST(test_traffic_inline_rng)
             }
             ck_assert_uint_eq(b[0].n, b[1].n);
             ck_assert_uint_gt(b[0].n, 0);
-            for (size_t i = 0; i < b[0].n; i++)
-                FAST(memcmp(&b[0].in[i], &b[1].in[i], sizeof b[0].in[i]) == 0);
-            FAST(memcmp(b[0].count, b[1].count, 2 * 512 * sizeof *b[0].count) == 0);
+            for (uint32_t w = 0; w < b[0].nhi; w++)
+                FAST(batch_window_count(&b[0], w) == batch_window_count(&b[1], w));
+            for (int x = 0; x < 2; x++)
+                ck_assert_int_eq(batch_sort(&b[x], 0), 0);
+            for (size_t i = 0; i < b[0].n; i++, b[0].cursor++, b[1].cursor++)
+                FAST(memcmp(batch_peek(&b[0]), batch_peek(&b[1]), sizeof(struct batch_entry)) == 0);
         }
         ck_assert_uint_eq(t[0].starts, t[1].starts);
         ck_assert_uint_eq(gsl_rng_get(r[0]), gsl_rng_get(r[1]));
