@@ -139,7 +139,15 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
         memset(k->first, 0xff, k->buckets * sizeof *k->first);
     k->node_seen = calloc(((uint64_t)truth->n + 63) / 64 + 1, sizeof *k->node_seen);
     k->degree = calloc((size_t)truth->n + 1, sizeof *k->degree);
-    if (!k->pair_seen || !k->node_seen || !k->degree || !k->stage || !k->next || !k->cur || !k->first || !k->last
+    k->unfound = malloc(((size_t)truth->n + 1) * sizeof *k->unfound);
+    if (k->unfound)
+        for (uint32_t u = 0; u < truth->n; u++) {   /* rows are sorted: the entries after u */
+            uint64_t j = truth->off[u], e = truth->off[u + 1];
+            while (j < e && truth->adj[j] <= u)
+                j++;
+            k->unfound[u] = (uint32_t)(e - j);
+        }
+    if (!k->pair_seen || !k->node_seen || !k->degree || !k->unfound || !k->stage || !k->next || !k->cur || !k->first || !k->last
         || !k->first_exposed || pairset_init(&k->false_pairs)) {
         knowledge_destroy(k);
         return -1;
@@ -176,6 +184,7 @@ void knowledge_destroy(struct knowledge *k)
     free(k->pseudo);
     free(k->node_seen);
     free(k->degree);
+    free(k->unfound);
     pairset_destroy(&k->false_pairs);
     memset(k, 0, sizeof *k);
 }
@@ -231,6 +240,7 @@ static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j
             return 0;                           /* not yet enough records */
         test_and_set(k->pair_seen, (uint64_t)j);
         k->edges_found++;
+        k->unfound[lo]--;
     } else {
         int count = pairset_bump(&k->false_pairs, ((uint64_t)lo << 32) | hi);
         if (count < 0)
@@ -339,6 +349,9 @@ int knowledge_flush_(struct knowledge *k)
 {
     enum { AHEAD = 16 };                        /* prefetch distance, pairs */
     const struct graph *g = k->truth;
+    const int contacts_only = k->contacts_only;
+    const uint32_t *const unfound = k->unfound, *const degree = k->degree, *const adj = g->adj;
+    const uint64_t *const off = g->off, *const seen = k->pair_seen, *const node_seen = k->node_seen;
     struct walk w = { NULL, NULL, UINT32_MAX, UINT32_MAX }, ahead;
     walk_chunk(k, &w);                          /* (bucket UINT32_MAX + 1 = 0) */
     ahead = w;
@@ -360,17 +373,27 @@ int knowledge_flush_(struct knowledge *k)
             st.p += 64;
         }
         if (ahead.p) {                          /* its offset is cached: the bucket is local */
-            uint64_t o = g->off[*ahead.p >> 32];
-            __builtin_prefetch(&g->adj[o]);
-            __builtin_prefetch(&g->adj[o + 16]);
-            __builtin_prefetch(&k->pair_seen[o >> 6]);
+            uint64_t akey = *ahead.p;
+            uint32_t alo = (uint32_t)(akey >> 32), ahi = (uint32_t)akey;
+            if (!contacts_only || unfound[alo]) {   /* (else it will be passed) */
+                uint64_t o = off[alo];
+                __builtin_prefetch(&adj[o]);
+                __builtin_prefetch(&adj[o + 16]);
+                __builtin_prefetch(&seen[o >> 6]);
+                __builtin_prefetch(&degree[ahi]);   /* the far end, if the pair is new */
+                __builtin_prefetch(&node_seen[ahi >> 6]);
+            }
             walk_step(k, &ahead);
         }
         if (key == prev && k->min_count == 1)   /* the same pair again: nothing new */
             continue;                           /* (with a threshold every record counts) */
         prev = key;
         uint32_t lo = (uint32_t)(key >> 32), hi = (uint32_t)key;
-        if (learn(k, lo, hi, find_branchless(g, lo, hi)) < 0) {
+        if (contacts_only && unfound[lo] == 0)  /* a contact of lo's, all found: known */
+            continue;
+        int64_t j = find_branchless(g, lo, hi);
+        k->not_contacts += contacts_only && j < 0;
+        if (learn(k, lo, hi, j) < 0) {
             rc = -1;
             break;
         }

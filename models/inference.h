@@ -52,6 +52,9 @@ struct knowledge {
     uint64_t *pair_seen;                  /* bit per adjacency entry (u < v) */
     uint64_t *node_seen;                  /* bit per person */
     uint32_t *degree;                     /* per person: found pairs touching it (the rebuilt degree) */
+    uint32_t *unfound;                    /* per person u: contacts v > u whose pair is not found */
+    int contacts_only;                    /* every pair learnt is a true contact (knowledge_set_contacts_only) */
+    uint64_t not_contacts;                /* pairs that broke that promise (0 when it holds) */
     uint64_t edges_found;                 /* true undirected edges seen */
     uint64_t nodes_found;
     struct pairset false_pairs;           /* undirected non-contact pairs seen, with counts */
@@ -90,6 +93,14 @@ int knowledge_set_min_count(struct knowledge *k, uint32_t min_count);
 /* The time the next records are learnt at (for first exposures). */
 static inline void knowledge_set_time(struct knowledge *k, uint32_t now) { k->now = now; }
 void knowledge_destroy(struct knowledge *k);
+/* A promise from the world: every record learnt will be of a true contact
+ * pair (the traffic makes no lookup of a non-contact and numbers are
+ * logged as they are or reversibly hashed).  Then a pair whose lower end u
+ * has every pair {u, v > u} found already (unfound[u] == 0) is known
+ * without searching u's row: the flush passes it at once.  What is learnt
+ * does not change; pairs that break the promise are still learnt when
+ * their row is searched, and counted in not_contacts. */
+static inline void knowledge_set_contacts_only(struct knowledge *k) { k->contacts_only = 1; }
 /* Learn from one acquired record at once.  O(log degree), one random row
  * visit.  Returns 0, or -1 (OOM). */
 int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried);

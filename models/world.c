@@ -476,6 +476,12 @@ static void *world_init(struct sim *s, const void *vp)
     if (p->traffic.profiled)
         traffic_set_profile(&w->traffic, p->traffic.hourly, p->traffic.weekly);
     traffic_set_noncontact(&w->traffic, p->traffic.noncontact_per_day);
+    /* Without non-contact lookups every lookup is of a contact (a replayed
+     * trace's pairs are the graph, but the promise is kept to the synthetic
+     * traffic), and every number the adversary reads is the one looked up
+     * or none: the knowledge may pass pairs of fully found rows. */
+    if (!(p->traffic.noncontact_per_day > 0) && p->contacts.kind != CONTACTS_TRACE)
+        knowledge_set_contacts_only(&w->known);
     traffic_set_groups(&w->traffic, p->traffic.group_share, p->traffic.group_size);
     traffic_set_devices(&w->traffic, p->traffic.device_per_year / 365.0);
     if (w->pop.clients < w->pop.n)            /* only clients look up */
