@@ -498,6 +498,7 @@ START_TEST(test_append_run)
     ck_assert_uint_gt(f.n, 4 * SERVERLOG_CHUNK);
     ck_assert_uint_gt(emptied, 3);
     free(rec);
+    free(f.r);
     serverlog_destroy(&log);
     gsl_rng_free(rng);
 }
