@@ -44,13 +44,14 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_exposim
 BENCH_BIN:= $(BUILD)/tests/bench/bench
 
-.PHONY: all deps have-deps run check check-mpi test bench sanitize valgrind clean help
+.PHONY: all deps have-deps run plots check check-mpi test bench sanitize valgrind clean help
 all: have-deps $(BIN)
 
 help:
 	@echo "make deps      install the Debian packages exposim needs (as root)"
 	@echo "make / all     build $(BIN)"
 	@echo "make run       build and run scenarios/baseline.xml"
+	@echo "make plots     figures and report.html for every results directory under results/"
 	@echo "make check     build and run every test (with a 2-rank MPI sweep)"
 	@echo "make MPI=1     build $(BIN) with mpicc, for mpirun -np K ... sweep"
 	@echo "make bench     build and run the benchmarks (prints figures)"
@@ -107,6 +108,14 @@ $(BENCH_BIN): $(BUILD)/tests/bench/bench.o $(LIB)
 # --- use -------------------------------------------------------------------
 run: all
 	./$(BIN) run scenarios/baseline.xml
+
+# `exposim plot` on every run or sweep directory under results/.
+plots: all
+	@found=0; for d in results/*/; do \
+	  if [ -f "$$d/timeseries.csv" ] || [ -f "$$d/sweep-summary.csv" ]; then \
+	    ./$(BIN) plot "$${d%/}" || exit 1; found=1; fi; \
+	done; \
+	[ $$found = 1 ] || echo "nothing to plot under results/: run make run (or exposim run/sweep) first"
 
 # Tests find the program under test and the data through the environment.
 check test: have-deps $(BIN) $(TEST_BIN)

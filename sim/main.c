@@ -18,6 +18,7 @@
 #include "collate.h"
 #include "diag.h"
 #include "manifest.h"
+#include "plot.h"
 #include "results.h"
 #include "sim.h"
 #include "sweep.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
     "       exposim generate SCENARIO.xml [-o DIR] [--graphml] [--seed N]\n"
     "                  [--set PATH=VALUE]... [--quiet]\n"
     "       exposim validate FILE.xml [--set PATH=VALUE]...\n"
+    "       exposim plot DIR [--quiet]\n"
     "       exposim --help | --version\n";
 
 static const char help_text[] =
@@ -57,6 +59,9 @@ static const char help_text[] =
     "                       results/NAME/\n"
     "  merge -o OUT DIR...  join the directories of `sweep --shard I/K` (every\n"
     "                       shard once) into the files one process would write\n"
+    "  plot DIR             draw a run's or a sweep's results: per metric, its\n"
+    "                       mean and 95% interval (DIR/figures/METRIC.png, .svg\n"
+    "                       and .csv, through gnuplot) and DIR/report.html\n"
     "\n"
     "options for run:\n"
     "  -o DIR               write results to DIR instead of results/NAME/\n"
@@ -491,6 +496,31 @@ out:
     return rc;
 }
 
+static int cmd_plot(int argc, char **argv)
+{
+    const char *dir = NULL;
+    int quiet = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
+            quiet = 1;
+        else if (arg[0] == '-' && arg[1])
+            return usage_error("unknown option '%s'", arg);
+        else if (dir)
+            return usage_error("unexpected argument '%s'", arg);
+        else
+            dir = arg;
+    }
+    if (!dir)
+        return usage_error("%s", "plot needs a results directory");
+    struct diag d;
+    diag_init(&d);
+    int rc = plot_results(dir, quiet, &d);
+    diag_print(&d, stderr);
+    diag_destroy(&d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();              /* GSL reports through return codes */
@@ -516,6 +546,8 @@ int main(int argc, char **argv)
         rc = cmd_sweep(argc, argv);
     else if (strcmp(argv[1], "merge") == 0)
         rc = cmd_merge(argc, argv);
+    else if (strcmp(argv[1], "plot") == 0)
+        rc = cmd_plot(argc, argv);
     else
         rc = usage_error("unknown command '%s'", argv[1]);
     xmlCleanupParser();

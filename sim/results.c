@@ -60,6 +60,31 @@ int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
     return 0;
 }
 
+struct results_stat results_stat_of(const double *v, size_t n)
+{
+    struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            sum += v[i];
+            st.n++;
+        }
+    if (st.n) {
+        st.mean = sum / (double)st.n;
+        if (st.n > 1) {
+            double ss = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!isnan(v[i]))
+                    ss += (v[i] - st.mean) * (v[i] - st.mean);
+            st.sd = sqrt(ss / (double)(st.n - 1));
+            double half = gsl_cdf_tdist_Pinv(0.975, (double)(st.n - 1)) * st.sd / sqrt((double)st.n);
+            st.lo = st.mean - half;
+            st.hi = st.mean + half;
+        }
+    }
+    return st;
+}
+
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep)
 {
     struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
@@ -71,25 +96,7 @@ struct results_stat results_summary(const struct results *r, uint32_t m, uint32_
     for (size_t i = 0; i < r->n; i++)   /* rows come in time order per replication */
         if (r->rows[i].metric == m && r->rows[i].rep < nrep)
             last[r->rows[i].rep] = r->rows[i].value;
-    double sum = 0;
-    for (uint32_t i = 0; i < nrep; i++)
-        if (!isnan(last[i])) {
-            sum += last[i];
-            st.n++;
-        }
-    if (st.n) {
-        st.mean = sum / (double)st.n;
-        if (st.n > 1) {
-            double ss = 0;
-            for (uint32_t i = 0; i < nrep; i++)
-                if (!isnan(last[i]))
-                    ss += (last[i] - st.mean) * (last[i] - st.mean);
-            st.sd = sqrt(ss / (double)(st.n - 1));
-            double half = gsl_cdf_tdist_Pinv(0.975, (double)(st.n - 1)) * st.sd / sqrt((double)st.n);
-            st.lo = st.mean - half;
-            st.hi = st.mean + half;
-        }
-    }
+    st = results_stat_of(last, nrep);
     free(last);
     return st;
 }

@@ -42,6 +42,8 @@ void results_destroy(struct results *r);
 /* Append one row (rep 0-based; written 1-based).  Returns 0 or -1 (OOM). */
 int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
                 const char *metric, double value);
+/* Mean, sd and Student-t 95% interval of v[0..n) (NaN values left out). */
+struct results_stat results_stat_of(const double *v, size_t n);
 /* Summary statistics of metric m over replications 0..nrep-1. */
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep);
 

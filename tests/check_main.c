@@ -15,7 +15,7 @@ int main(void)
         evq_suite, batch_suite, rng_suite, cfg_suite, results_suite,
         contacts_suite, traffic_suite, serverlog_suite, inference_suite, metrics_suite,
         cli_suite, stats_suite, adversary_suite, sweep_suite, graphio_suite, population_suite, location_suite,
-        mobility_suite,
+        mobility_suite, plot_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof make / sizeof make[0]; i++)

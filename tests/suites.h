@@ -22,5 +22,6 @@ Suite *graphio_suite(void);    /* tests/check_graphio.c: imports, traces, GraphM
 Suite *population_suite(void); /* tests/check_population.c */
 Suite *location_suite(void);   /* tests/check_location.c */
 Suite *mobility_suite(void);   /* tests/check_mobility.c: places, networks, geolocation, location end to end */
+Suite *plot_suite(void);       /* tests/check_plot.c: exposim plot end to end */
 
 #endif

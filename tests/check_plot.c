@@ -1,0 +1,266 @@
+/* check_plot — `exposim plot DIR` end to end.
+ *
+ * A run of the baseline (N = 400, 4 replications) and a 3-point sweep are
+ * plotted: every metric gets M.csv, M.png (PNG signature) and M.svg
+ * (an <svg element), report.html names each figure; the last row of each
+ * run figure's numbers is summary.csv's row (the same statistics), and
+ * each sweep figure's rows are sweep-summary.csv's, with the swept
+ * parameter as x.  Plotting again replaces the figures and leaves no
+ * temporary directory.  Bad input (no directory, nothing to plot, a
+ * malformed timeseries.csv, a stray option) gives status 2 and writes
+ * nothing. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <check.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+static int exists(const char *dir, const char *name)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    struct stat sb;
+    int ok = stat(p, &sb) == 0 && sb.st_size > 0;
+    free(p);
+    return ok;
+}
+
+static int starts_with(const char *dir, const char *name, const char *magic, size_t n)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    size_t len;
+    char *s = tu_slurp(p, &len);
+    free(p);
+    int ok = s && len >= n && memcmp(s, magic, n) == 0;
+    free(s);
+    return ok;
+}
+
+static int contains(const char *dir, const char *name, const char *text)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    size_t len;
+    char *s = tu_slurp(p, &len);
+    free(p);
+    int ok = s && strstr(s, text);
+    free(s);
+    return ok;
+}
+
+/* Entries of dir whose name starts with a dot, other than . and .. */
+static int hidden_entries(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    ck_assert_ptr_nonnull(dp);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dp));)
+        n += e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(dp);
+    return n;
+}
+
+/* Every metric of the header row(s) has its three files and a place in
+ * the report. */
+static void check_figures(const char *dir, const char *const *metrics, size_t n)
+{
+    char *figs;
+    ck_assert_int_ge(asprintf(&figs, "%s/figures", dir), 0);
+    for (size_t i = 0; i < n; i++) {
+        char csv[128], png[128], svg[128], img[160];
+        snprintf(csv, sizeof csv, "%s.csv", metrics[i]);
+        snprintf(png, sizeof png, "%s.png", metrics[i]);
+        snprintf(svg, sizeof svg, "%s.svg", metrics[i]);
+        snprintf(img, sizeof img, "figures/%s.svg", metrics[i]);
+        ck_assert_msg(exists(figs, csv), "%s missing", csv);
+        ck_assert_msg(starts_with(figs, png, "\x89PNG\r\n\x1a\n", 8), "%s is not a PNG", png);
+        ck_assert_msg(contains(figs, svg, "<svg"), "%s is not an SVG", svg);
+        ck_assert_msg(contains(dir, "report.html", img), "report.html does not show %s", img);
+    }
+    ck_assert(exists(figs, "plots.gp"));
+    ck_assert_int_eq(hidden_entries(dir), 0);
+    free(figs);
+}
+
+static double field(const struct tu_csv *c, size_t r, const char *col)
+{
+    int j = tu_csv_col(c, col);
+    ck_assert_msg(j >= 0, "no column %s", col);
+    const char *s = c->rows[r][j];
+    return strcmp(s, "NA") == 0 ? NAN : strtod(s, NULL);
+}
+
+static void assert_same(double x, double y, const char *what)
+{
+    ck_assert_msg((isnan(x) && isnan(y)) || fabs(x - y) <= 1e-9 * (1 + fabs(y)), "%s: %.10g against %.10g", what,
+                  x, y);
+}
+
+START_TEST(test_plot_run)
+{
+    char *dir = tu_mkdtemp(), *args, *err = NULL, *scen = tu_top("scenarios/baseline.xml");
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s' --replications 4 --set population@size=400 --quiet", scen,
+                              dir), 0);
+    ck_assert_int_eq(tu_exposim(args, NULL, &err), 0);
+    free(args);
+    free(err);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --quiet", dir), 0);
+    for (int again = 0; again < 2; again++) {    /* the second replaces the first */
+        err = NULL;
+        int st = tu_exposim(args, NULL, &err);
+        ck_assert_msg(st == 0, "status %d: %s", st, err);
+        ck_assert_msg(!err || !*err, "stderr: %s", err);
+        free(err);
+        static const char *const m[] = { "edge_recall", "edge_precision", "node_coverage", "covered_days",
+                                         "exposure_mean_day", "degree_ks", "lookups" };
+        check_figures(dir, m, sizeof m / sizeof m[0]);
+    }
+    free(args);
+    /* the last point of each figure is summary.csv's row */
+    char *path;
+    ck_assert_int_ge(asprintf(&path, "%s/summary.csv", dir), 0);
+    struct tu_csv sum;
+    ck_assert_int_eq(tu_csv_read(path, &sum), 0);
+    free(path);
+    for (size_t r = 1; r < sum.nrows; r++) {
+        ck_assert_int_ge(asprintf(&path, "%s/figures/%s.csv", dir, sum.rows[r][0]), 0);
+        struct tu_csv fig;
+        ck_assert_int_eq(tu_csv_read(path, &fig), 0);
+        free(path);
+        ck_assert_uint_eq(fig.nrows, 7);          /* header + six acquisitions */
+        assert_same(field(&fig, 1, "x"), 30, "first day");
+        assert_same(field(&fig, 6, "x"), 180, "last day");
+        assert_same(field(&fig, 6, "mean"), field(&sum, r, "mean"), sum.rows[r][0]);
+        assert_same(field(&fig, 6, "ci95_low"), field(&sum, r, "ci95_low"), sum.rows[r][0]);
+        assert_same(field(&fig, 6, "ci95_high"), field(&sum, r, "ci95_high"), sum.rows[r][0]);
+        assert_same(field(&fig, 6, "n"), field(&sum, r, "n"), sum.rows[r][0]);
+        tu_csv_free(&fig);
+    }
+    tu_csv_free(&sum);
+    free(scen);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_plot_sweep)
+{
+    char *dir = tu_mkdtemp(), *path, *args, *err = NULL, *rel = tu_top("scenarios/baseline.xml");
+    char *base = realpath(rel, NULL);            /* the sweep file lives elsewhere */
+    ck_assert_ptr_nonnull(base);
+    free(rel);
+    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
+    char *xml;
+    ck_assert_int_ge(asprintf(&xml,
+                              "<?xml version=\"1.0\"?>\n<sweep name=\"p\" replications=\"2\">\n"
+                              "  <base file=\"%s\"/>\n  <grid>\n"
+                              "    <parameter path=\"policy/retention@days\"><values>7 14 30</values></parameter>\n"
+                              "  </grid>\n</sweep>\n", base), 0);
+    tu_write(path, xml);
+    free(xml);
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -o '%s/out' --quiet", path, dir), 0);
+    int sst = tu_exposim(args, NULL, &err);
+    ck_assert_msg(sst == 0, "sweep: status %d: %s", sst, err);
+    free(args);
+    free(err);
+    free(path);
+    char *out;
+    ck_assert_int_ge(asprintf(&out, "%s/out", dir), 0);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --quiet", out), 0);
+    err = NULL;
+    int st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "status %d: %s", st, err);
+    free(err);
+    free(args);
+    static const char *const m[] = { "edge_recall", "covered_days", "lookups" };
+    check_figures(out, m, sizeof m / sizeof m[0]);
+    ck_assert(contains(out, "report.html", "policy/retention@days"));
+    ck_assert(contains(out, "figures/plots.gp", "policy/retention@days"));   /* the x axis */
+    /* each figure's rows are sweep-summary.csv's, x the retention */
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", out), 0);
+    struct tu_csv sum, fig;
+    ck_assert_int_eq(tu_csv_read(path, &sum), 0);
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/figures/edge_recall.csv", out), 0);
+    ck_assert_int_eq(tu_csv_read(path, &fig), 0);
+    free(path);
+    ck_assert_uint_eq(fig.nrows, sum.nrows);
+    for (size_t r = 1; r < sum.nrows; r++) {
+        assert_same(field(&fig, r, "x"), field(&sum, r, "policy/retention@days"), "x");
+        assert_same(field(&fig, r, "mean"), field(&sum, r, "edge_recall_mean"), "mean");
+        assert_same(field(&fig, r, "ci95_low"), field(&sum, r, "edge_recall_ci95_low"), "low");
+        assert_same(field(&fig, r, "ci95_high"), field(&sum, r, "edge_recall_ci95_high"), "high");
+    }
+    tu_csv_free(&fig);
+    tu_csv_free(&sum);
+    free(out);
+    free(base);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Status 2, the message, and nothing written. */
+static void expect_bad(const char *args, const char *want, const char *dir)
+{
+    char *err = NULL;
+    int st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 2, "%s: status %d", args, st);
+    ck_assert_msg(err && strstr(err, want), "%s: stderr '%s' lacks '%s'", args, err ? err : "", want);
+    free(err);
+    if (dir) {
+        ck_assert(!exists(dir, "report.html"));
+        char *figs;
+        ck_assert_int_ge(asprintf(&figs, "%s/figures", dir), 0);
+        struct stat sb;
+        ck_assert_int_ne(stat(figs, &sb), 0);
+        free(figs);
+        ck_assert_int_eq(hidden_entries(dir), 0);
+    }
+}
+
+START_TEST(test_plot_bad_input)
+{
+    char *dir = tu_mkdtemp(), *args, *path;
+    ck_assert_int_ge(asprintf(&args, "plot '%s/nonexistent'", dir), 0);
+    expect_bad(args, "not a directory", NULL);
+    free(args);
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    expect_bad(args, "no timeseries.csv", dir);
+    ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
+    tu_write(path, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n1,x,60,\"edge_recall\",0.7\n");
+    expect_bad(args, "timeseries.csv:3:", dir);
+    tu_write(path, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\n");
+    expect_bad(args, "not valid CSV", dir);
+    tu_write(path, "a,b\n1,2\n");
+    expect_bad(args, "timeseries.csv:1:", dir);
+    free(path);
+    free(args);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --png", dir), 0);
+    expect_bad(args, "unknown option", dir);
+    free(args);
+    expect_bad("plot", "plot needs a results directory", NULL);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *plot_suite(void)
+{
+    Suite *s = suite_create("plot");
+    TCase *tc = tcase_create("plot");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_plot_run);
+    tcase_add_test(tc, test_plot_sweep);
+    tcase_add_test(tc, test_plot_bad_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
