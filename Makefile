@@ -30,6 +30,13 @@ PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 
+# `make fuzz` builds with clang and libFuzzer's coverage into build-fuzz/.
+ifeq ($(FUZZ),1)
+CC       := clang
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=fuzzer,address,undefined
+endif
+
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
@@ -44,7 +51,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_exposim
 BENCH_BIN:= $(BUILD)/tests/bench/bench
 
-.PHONY: all deps have-deps run plots check check-mpi test bench sanitize valgrind clean help
+.PHONY: all deps have-deps run plots fuzz check check-mpi test bench sanitize valgrind clean help
 all: have-deps $(BIN)
 
 help:
@@ -57,6 +64,7 @@ help:
 	@echo "make bench     build and run the benchmarks (prints figures)"
 	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
 	@echo "make valgrind  run every test under valgrind (memcheck, leaks are errors)"
+	@echo "make fuzz      fuzz the scenario and sweep loaders (clang, libFuzzer, ASan/UBSan)"
 	@echo "make clean     remove build outputs"
 
 # --- dependencies ----------------------------------------------------------
@@ -139,6 +147,20 @@ check-mpi: $(BIN)
 bench: have-deps $(BIN) $(BENCH_BIN)
 	$(BENCH_BIN)
 
+# The scenario and sweep loaders under libFuzzer (tests/fuzz/fuzz_scenario.c),
+# with ASan and UBSan, from the scenario library: FUZZ_RUNS inputs, seed 1,
+# so a run is repeatable; what it learns is kept in build-fuzz/corpus.
+FUZZ_RUNS ?= 20000
+fuzz: have-deps
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install -y clang"; exit 1; }
+	$(MAKE) --no-print-directory FUZZ=1 OPT=-O1 BUILD=build-fuzz build-fuzz/fuzz_scenario
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_scenario -seed=1 -runs=$(FUZZ_RUNS) -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
+	  build-fuzz/corpus scenarios
+
+$(BUILD)/fuzz_scenario: $(BUILD)/tests/fuzz/fuzz_scenario.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
 sanitize: have-deps
 	$(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
 
@@ -152,6 +174,6 @@ valgrind: have-deps $(BIN) $(TEST_BIN)
 	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_BIN)
 
 clean:
-	rm -rf build build-san build-mpi bin
+	rm -rf build build-san build-mpi build-fuzz bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
