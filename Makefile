@@ -153,12 +153,14 @@ bench: have-deps $(BIN) $(BENCH_BIN)
 FUZZ_RUNS ?= 20000
 fuzz: have-deps
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install -y clang"; exit 1; }
-	$(MAKE) --no-print-directory FUZZ=1 OPT=-O1 BUILD=build-fuzz build-fuzz/fuzz_scenario
-	@mkdir -p build-fuzz/corpus
+	$(MAKE) --no-print-directory FUZZ=1 OPT=-O1 BUILD=build-fuzz build-fuzz/fuzz_scenario build-fuzz/fuzz_graphio
+	@mkdir -p build-fuzz/corpus build-fuzz/corpus-graphio
 	build-fuzz/fuzz_scenario -seed=1 -runs=$(FUZZ_RUNS) -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
 	  build-fuzz/corpus scenarios
+	build-fuzz/fuzz_graphio -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+	  build-fuzz/corpus-graphio tests/fuzz/seeds-graphio
 
-$(BUILD)/fuzz_scenario: $(BUILD)/tests/fuzz/fuzz_scenario.o $(LIB)
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
 sanitize: have-deps
