@@ -107,23 +107,6 @@ int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried);
 int knowledge_flush_(struct knowledge *k);
 uint64_t *knowledge_chunk_(struct knowledge *k, uint32_t bucket);
 
-/* Stage one acquired record; learnt by the next knowledge_flush (or when the
- * block fills).  Amortised O(1) plus the bucketed walk.  Returns 0 or -1. */
-static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_t queried)
-{
-    uint32_t lo = querier < queried ? querier : queried;
-    uint32_t hi = querier ^ queried ^ lo;
-    uint64_t key = ((uint64_t)lo << 32) | hi;
-    uint32_t b = (uint32_t)(key >> k->bucket_shift);
-    uint64_t *p = k->cur[b];
-    if (((uintptr_t)p & (KNOWLEDGE_CHUNK * sizeof *p - 1)) == 0)   /* none yet, or the chunk is full */
-        p = knowledge_chunk_(k, b);
-    *p = key;
-    k->cur[b] = p + 1;
-    k->records++;
-    return ++k->staged == k->block ? knowledge_flush_(k) : 0;
-}
-
 /* Stage n records at once: querier q[i * stride] and queried q[i * stride
  * + 1] (words), as n calls of knowledge_stage, with the counters in
  * registers (a store of a staged pair could otherwise alias them).
@@ -156,6 +139,14 @@ static inline int knowledge_stage_run(struct knowledge *k, const uint32_t *q, si
     k->staged = staged;
     k->records = records;
     return 0;
+}
+
+/* Stage one acquired record; learnt by the next knowledge_flush (or when the
+ * block fills).  Amortised O(1) plus the bucketed walk.  Returns 0 or -1. */
+static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_t queried)
+{
+    const uint32_t q[2] = { querier, queried };
+    return knowledge_stage_run(k, q, 2, 1);
 }
 
 /* Learn every staged record.  Returns 0, or -1 (OOM). */

@@ -192,6 +192,25 @@ static int series_alloc(struct series *s, const char *name, size_t len)
     return s->x && s->mean && s->lo && s->hi && s->n ? 0 : -1;
 }
 
+/* A row of a run's file, for grouping: by metric (first-seen order),
+ * acquisition, replication. */
+struct key {
+    uint32_t metric, acq, rep;
+    size_t row;
+};
+
+static int by_key(const void *x, const void *y)
+{
+    const struct key *a = x, *b = y;
+    if (a->metric != b->metric)
+        return a->metric < b->metric ? -1 : 1;
+    if (a->acq != b->acq)
+        return a->acq < b->acq ? -1 : 1;
+    if (a->rep != b->rep)
+        return a->rep < b->rep ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
 /* A run: per metric and acquisition, the statistics over replications. */
 static int load_run(struct plot *p, const char *path, struct table *t, struct diag *d)
 {
@@ -199,7 +218,7 @@ static int load_run(struct plot *p, const char *path, struct table *t, struct di
         return diag_add(d, path, 1, "expected the header replication,acquisition,day,metric,value");
     struct results r;
     results_init(&r);
-    uint32_t nrep = 0, nacq = 0;
+    uint32_t nrep = 0;
     int rc = 0;
     for (size_t i = 1; i < t->n && !rc; i++) {
         double rep, acq, day, value;
@@ -213,43 +232,55 @@ static int load_run(struct plot *p, const char *path, struct table *t, struct di
         if (results_add(&r, (uint32_t)rep - 1, (uint32_t)acq, day, t->rows[i][3], value))
             rc = diag_add(d, NULL, 0, "out of memory");
         nrep = (uint32_t)rep > nrep ? (uint32_t)rep : nrep;
-        nacq = (uint32_t)acq > nacq ? (uint32_t)acq : nacq;
     }
     if (!rc && r.nmetrics == 0)
         rc = diag_add(d, path, 0, "no metric values to plot");
+    /* the rows grouped by (metric, acquisition), one sort for all */
+    struct key *ord = NULL;
     double *v = NULL;
-    if (!rc && (!(p->s = calloc(r.nmetrics, sizeof *p->s)) || !(v = malloc(nrep * sizeof *v))))
+    if (!rc && (!(p->s = calloc(r.nmetrics, sizeof *p->s)) || !(ord = malloc(r.n * sizeof *ord))
+                || !(v = malloc(nrep * sizeof *v))))
         rc = diag_add(d, NULL, 0, "out of memory");
-    for (size_t m = 0; !rc && m < r.nmetrics; m++) {
+    if (!rc) {
+        for (size_t i = 0; i < r.n; i++)
+            ord[i] = (struct key){ r.rows[i].metric, r.rows[i].acq, r.rows[i].rep, i };
+        qsort(ord, r.n, sizeof *ord, by_key);
+    }
+    for (size_t lo = 0; !rc && lo < r.n;) {        /* one metric: ord[lo, hi) */
+        size_t hi = lo;
+        while (hi < r.n && ord[hi].metric == ord[lo].metric)
+            hi++;
         struct series *s = &p->s[p->ns++];
-        if (series_alloc(s, r.metrics[m], nacq)) {
+        if (series_alloc(s, r.metrics[ord[lo].metric], hi - lo)) {
             rc = diag_add(d, NULL, 0, "out of memory");
             break;
         }
         size_t len = 0;
-        for (uint32_t a = 1; a <= nacq; a++) {
-            for (uint32_t i = 0; i < nrep; i++)
-                v[i] = NAN;
+        for (size_t g = lo; g < hi && !rc;) {      /* one acquisition: ord[g, e) */
+            size_t e = g, nv = 0;
             double dsum = 0;
-            size_t dn = 0;
-            for (size_t i = 0; i < r.n; i++)
-                if (r.rows[i].metric == m && r.rows[i].acq == a) {
-                    v[r.rows[i].rep] = r.rows[i].value;
-                    dsum += r.rows[i].day;
-                    dn++;
+            for (; e < hi && ord[e].acq == ord[g].acq; e++) {
+                if (e > g && ord[e].rep == ord[e - 1].rep) {
+                    rc = diag_add(d, path, (long)ord[e].row + 2, "a second value of %s for replication %u, "
+                                  "acquisition %u", s->name, ord[e].rep + 1, ord[e].acq);
+                    break;
                 }
-            if (!dn)
-                continue;                             /* no replication reached it */
-            struct results_stat st = results_stat_of(v, nrep);
-            s->x[len] = dsum / (double)dn;
+                v[nv++] = r.rows[ord[e].row].value;
+                dsum += r.rows[ord[e].row].day;
+            }
+            struct results_stat st = results_stat_of(v, nv);
+            s->x[len] = dsum / (double)(e - g);
             s->mean[len] = st.mean;
             s->lo[len] = st.lo;
             s->hi[len] = st.hi;
             s->n[len] = st.n;
             len++;
+            g = e;
         }
         s->len = len;
+        lo = hi;
     }
+    free(ord);
     free(v);
     results_destroy(&r);
     snprintf(p->xlabel, sizeof p->xlabel, "day of the acquisition");

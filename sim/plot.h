@@ -5,7 +5,9 @@
  * replications at each acquisition (x: the acquisition's day, averaged over
  * replications when a random breach puts it on different days) with the
  * Student-t 95% interval as a band, computed as summary.csv computes its
- * row (results_stat_of), so the last point of each figure is summary.csv's.
+ * row (results_stat_of), so the last point of each figure is summary.csv's;
+ * the rows are grouped by one sort, O(R log R), and a second value for the
+ * same (replication, acquisition, metric) is an error at its line.
  * From a sweep's sweep-summary.csv: one figure per metric, its mean with
  * the interval as error bars at each point (x: the one parameter that
  * varies when there is exactly one and it is numeric, else the point

@@ -238,6 +238,8 @@ START_TEST(test_plot_bad_input)
     ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
     tu_write(path, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n1,x,60,\"edge_recall\",0.7\n");
     expect_bad(args, "timeseries.csv:3:", dir);
+    tu_write(path, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n1,1,30,\"edge_recall\",0.6\n");
+    expect_bad(args, "timeseries.csv:3: a second value of edge_recall", dir);
     tu_write(path, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\n");
     expect_bad(args, "not valid CSV", dir);
     tu_write(path, "a,b\n1,2\n");
