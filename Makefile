@@ -51,7 +51,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/tests/check_exposim
 BENCH_BIN:= $(BUILD)/tests/bench/bench
 
-.PHONY: all deps have-deps run plots fuzz check check-mpi test bench sanitize valgrind clean help
+.PHONY: all deps have-deps run plots fuzz check check-mpi golden golden-record test bench sanitize valgrind clean help
 all: have-deps $(BIN)
 
 help:
@@ -60,6 +60,7 @@ help:
 	@echo "make run       build and run scenarios/baseline.xml"
 	@echo "make plots     figures and report.html for every results directory under results/"
 	@echo "make check     build and run every test (with a 2-rank MPI sweep)"
+	@echo "make golden    rerun the scenario library, compare its result files with tests/golden/"
 	@echo "make MPI=1     build $(BIN) with mpicc, for mpirun -np K ... sweep"
 	@echo "make bench     build and run the benchmarks (prints figures)"
 	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
@@ -130,7 +131,18 @@ check test: have-deps $(BIN) $(TEST_BIN)
 	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_BIN)
 	@for f in scenarios/*.xml; do ./$(BIN) validate $$f >/dev/null || exit 1; done; \
 	  echo "scenario library: every file validates"
+	@$(MAKE) --no-print-directory golden
 	@$(MAKE) --no-print-directory check-mpi
+
+# Every result file of every scenario and sweep in scenarios/ must have the
+# bytes recorded in tests/golden/library.sha256 (tests/golden.sh).  A change
+# that moves a number records the new hashes (make golden-record) in the same
+# commit and says why.
+golden: $(BIN)
+	@sh tests/golden.sh ./$(BIN) check tests/golden/library.sha256
+
+golden-record: $(BIN)
+	@sh tests/golden.sh ./$(BIN) record tests/golden/library.sha256
 
 # A sweep over 2 MPI ranks (a second binary, built with mpicc) must write
 # the same sweep.csv and sweep-summary.csv bytes as one process.  Skipped

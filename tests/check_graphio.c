@@ -1,6 +1,6 @@
 /* check_graphio — reading edge lists, traces, labels and GraphML
  * (sim/graphio.c), and imports and trace replay through the program:
- * real files from ../shared/data counted exactly, bad input as FILE:LINE
+ * real files from scenarios/data counted exactly, bad input as FILE:LINE
  * messages with status 2. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -152,12 +152,12 @@ START_TEST(test_graphml)
 }
 END_TEST
 
-/* The karate club (../shared/data, PROVENANCE.md: 34 nodes, 78 edges,
+/* The karate club (scenarios/data, PROVENANCE.md: 34 nodes, 78 edges,
  * 17 + 17 in the two factions) read with its labels. */
 START_TEST(test_karate_counts)
 {
-    char *e = tu_top("../shared/data/karate-club/karate_edges.txt");
-    char *l = tu_top("../shared/data/karate-club/karate_club_labels.txt");
+    char *e = tu_top("scenarios/data/karate-club/karate_edges.txt");
+    char *l = tu_top("scenarios/data/karate-club/karate_club_labels.txt");
     struct graphio_opts o = { GRAPHIO_AUTO, 0, GRAPHIO_WEIGHT };
     struct graphio_table t;
     struct diag d;
@@ -231,7 +231,7 @@ static double run_metric(const char *path, const char *metric, char **out)
  *  - every message falls in the run and none is to the sender. */
 START_TEST(test_trace_collegemsg)
 {
-    char *data = tu_top("../shared/data/collegemsg/CollegeMsg.txt"), *c, *out = NULL;
+    char *data = tu_top("scenarios/data/collegemsg/CollegeMsg.txt"), *c, *out = NULL;
     ck_assert_int_ge(asprintf(&c, "<trace file=\"%s\"/>", data), 0);
     char *path = scenario(c, "<traffic/>", 1899, 200, 20);
     ck_assert_double_eq(run_metric(path, "lookups", &out), 59835);
@@ -256,8 +256,8 @@ END_TEST
  * contacts). */
 START_TEST(test_import_karate)
 {
-    char *e = tu_top("../shared/data/karate-club/karate_edges.txt");
-    char *l = tu_top("../shared/data/karate-club/karate_club_labels.txt"), *c, *out = NULL;
+    char *e = tu_top("scenarios/data/karate-club/karate_edges.txt");
+    char *l = tu_top("scenarios/data/karate-club/karate_club_labels.txt"), *c, *out = NULL;
     ck_assert_int_ge(asprintf(&c, "<edge_list file=\"%s\" labels=\"%s\"/>", e, l), 0);
     char *path = scenario(c, "<traffic rate_per_day=\"0.1\" tie_strength=\"file\"/>", 40, 60, 30);
     run_metric(path, "lookups", &out);
@@ -280,8 +280,8 @@ END_TEST
  * merged (mostly the reverse direction of a pair). */
 START_TEST(test_import_email_eu)
 {
-    char *e = tu_top("../shared/data/email-eu-core/email-Eu-core.txt");
-    char *l = tu_top("../shared/data/email-eu-core/email-Eu-core-department-labels.txt"), *c, *out = NULL;
+    char *e = tu_top("scenarios/data/email-eu-core/email-Eu-core.txt");
+    char *l = tu_top("scenarios/data/email-eu-core/email-Eu-core-department-labels.txt"), *c, *out = NULL;
     ck_assert_int_ge(asprintf(&c, "<edge_list file=\"%s\" labels=\"%s\"/>", e, l), 0);
     char *path = scenario(c, "<traffic rate_per_day=\"0.05\"/>", 1005, 10, 10);
     run_metric(path, "lookups", &out);
