@@ -24,8 +24,12 @@ DEBPKGS  := libgsl-dev libxml2-dev libcsv-dev nettle-dev libigraph-dev check pkg
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE -DGSL_RANGE_CHECK_OFF -DEXPOSIM_VERSION='"$(VERSION)"' -Isim -Imodels -Itests \
+            -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE -DGSL_RANGE_CHECK_OFF -DEXPOSIM_VERSION='"$(VERSION)"' \
             $(MPIFLAGS)
+# The engine (sim/) and its tests see no header of models/: the build
+# enforces that sim/ never includes one.
+INC       = -Isim -Imodels -Itests
+$(BUILD)/sim/%.o $(BUILD)/tests/sim/%.o: INC = -Isim -Itests
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
@@ -42,13 +46,21 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
-LIB_ASM  := sim/schema.S
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
-LIB      := $(BUILD)/libexposim.a
-TEST_SRC := $(wildcard tests/*.c)
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
-TEST_BIN := $(BUILD)/tests/check_exposim
+# Two libraries: the engine (sim/ but main.c), which links alone, and the
+# model families (models/), which need the engine.  bin/exposim is main.c
+# with both; the engine's tests link the engine only.
+SIM_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+SIM_OBJ  := $(SIM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sim/schema.o
+SIM_LIB  := $(BUILD)/libexposim-sim.a
+MODELS_SRC := $(wildcard models/*.c)
+MODELS_OBJ := $(MODELS_SRC:%.c=$(BUILD)/%.o)
+MODELS_LIB := $(BUILD)/libexposim-models.a
+LIB      := $(MODELS_LIB) $(SIM_LIB)
+TEST_SIM_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/sim/*.c) tests/testutil.c)
+TEST_MODELS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/models/*.c) tests/testutil.c)
+TEST_SIM_BIN := $(BUILD)/tests/check_sim
+TEST_MODELS_BIN := $(BUILD)/tests/check_models
+TEST_BIN := $(TEST_SIM_BIN) $(TEST_MODELS_BIN)
 BENCH_BIN:= $(BUILD)/tests/bench/bench
 
 .PHONY: all deps have-deps run plots fuzz check check-mpi golden golden-record test bench sanitize valgrind clean help
@@ -91,14 +103,18 @@ have-deps:
 # machine installs the packages before the first compile.
 $(BUILD)/%.o: %.c | have-deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKGCFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) $(PKGCFLAGS) -MMD -MP -c $< -o $@
 
 # The XSDs are compiled into the binary (.incbin), so they are dependencies.
 $(BUILD)/sim/schema.o: sim/schema.S scenarios/scenario.xsd scenarios/sweep.xsd | have-deps
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
+$(SIM_LIB): $(SIM_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MODELS_LIB): $(MODELS_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -106,7 +122,11 @@ $(BIN): $(BUILD)/sim/main.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB)
+$(TEST_SIM_BIN): $(TEST_SIM_OBJ) $(SIM_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(PKGLIBS)
+
+$(TEST_MODELS_BIN): $(TEST_MODELS_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECKLIBS) $(PKGLIBS)
 
@@ -128,7 +148,8 @@ plots: all
 
 # Tests find the program under test and the data through the environment.
 check test: have-deps $(BIN) $(TEST_BIN)
-	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_BIN)
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_SIM_BIN)
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_MODELS_BIN)
 	@for f in scenarios/*.xml; do ./$(BIN) validate $$f >/dev/null || exit 1; done; \
 	  echo "scenario library: every file validates"
 	@$(MAKE) --no-print-directory golden
@@ -185,7 +206,9 @@ valgrind: have-deps $(BIN) $(TEST_BIN)
 	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
 	  "$(abspath $(BIN))" > $(BUILD)/exposim-vg && chmod +x $(BUILD)/exposim-vg
 	CK_FORK=no EXPOSIM_BIN=$(abspath $(BUILD)/exposim-vg) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SLOW=1 \
-	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_BIN)
+	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_SIM_BIN)
+	CK_FORK=no EXPOSIM_BIN=$(abspath $(BUILD)/exposim-vg) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SLOW=1 \
+	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_MODELS_BIN)
 
 clean:
 	rm -rf build build-san build-mpi build-fuzz bin

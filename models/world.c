@@ -33,6 +33,7 @@
 #include "serverlog.h"
 #include "sim.h"
 #include "traffic.h"
+#include "world.h"
 
 enum { STREAM_POPULATION, STREAM_CONTACTS, STREAM_TRAFFIC, STREAM_MOBILITY, STREAM_ADVERSARY,
        STREAM_POLICY, STREAM_METRICS, STREAM_LOCATION };
@@ -779,4 +780,3 @@ const struct sim_model_type world_model = {
     .generate = world_generate,
 };
 
-const struct sim_model_type *const sim_models[] = { &world_model, NULL };

@@ -25,6 +25,12 @@
 
 #define MAX_ARGS_SET 200
 
+/* The models this program runs, handed to the engine (sim_model_find,
+ * sweep_opts.models): the one name of the domain the program knows.  The
+ * engine (every other file of sim/) names no model. */
+extern const struct sim_model_type world_model;
+static const struct sim_model_type *const models[] = { &world_model, NULL };
+
 static const char usage_text[] =
     "usage: exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R]\n"
     "                  [--set PATH=VALUE]... [--quiet]\n"
@@ -175,7 +181,7 @@ static int load(const char *path, const char *const *sets, size_t nsets, struct 
     *params = NULL;
     if (*c) {
         const char *root = cfg_name(cfg_root(*c));
-        *model = sim_model_find(root);
+        *model = sim_model_find(models, root);
         if (!*model)
             cfg_error(*c, cfg_root(*c), NULL, "no model runs <%s> documents", root);
         else if (sim_read_run(*c, run) == 0)
@@ -207,7 +213,7 @@ static int cmd_validate(int argc, char **argv)
             return usage_error("%s", "a sweep file is validated as it is (no --set, --seed, --replications)");
         struct diag d;
         diag_init(&d);
-        rc = sweep_validate(a.scenario, &d);
+        rc = sweep_validate(a.scenario, models, &d);
         diag_print(&d, stderr);
         diag_destroy(&d);
         return rc;
@@ -401,7 +407,7 @@ static int parse_uint(const char *t, unsigned long lo, unsigned long hi, unsigne
 
 static int cmd_sweep(int argc, char **argv)
 {
-    struct sweep_opts o = { .jobs = 1, .argc = argc, .argv = argv };
+    struct sweep_opts o = { .models = models, .jobs = 1, .argc = argc, .argv = argv };
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *v;
         if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {

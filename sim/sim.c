@@ -7,11 +7,12 @@
 
 #include "results.h"
 
-const struct sim_model_type *sim_model_find(const char *root_element)
+const struct sim_model_type *sim_model_find(const struct sim_model_type *const *models,
+                                            const char *root_element)
 {
-    for (size_t i = 0; sim_models[i]; i++)
-        if (strcmp(sim_models[i]->name, root_element) == 0)
-            return sim_models[i];
+    for (size_t i = 0; models && models[i]; i++)
+        if (strcmp(models[i]->name, root_element) == 0)
+            return models[i];
     return NULL;
 }
 

@@ -79,10 +79,11 @@ struct sim {
     uint64_t events;                  /* dispatched so far */
 };
 
-/* The models this program can run, NULL-terminated; a scenario runs the one
- * whose name is its root element's (defined in models/). */
-extern const struct sim_model_type *const sim_models[];
-const struct sim_model_type *sim_model_find(const char *root_element);
+/* The model of `models` (a NULL-terminated table the program hands the
+ * engine) whose name is a scenario's root element, or NULL.  The engine
+ * names no model: the program (main.c) and the tests choose the table. */
+const struct sim_model_type *sim_model_find(const struct sim_model_type *const *models,
+                                            const char *root_element);
 
 /* Read <run> (seed, replications, horizon_days).  Returns 0 or -1 with
  * diagnostics. */

@@ -172,7 +172,7 @@ static int prepare(struct sweep *s, const char *path, struct diag *d)
         s->base_elem = s->dz.base_inline;
     }
     const char *root = cfg_name(s->base_elem);
-    if (!(s->model = sim_model_find(root)))
+    if (!(s->model = sim_model_find(s->o->models, root)))
         return diag_add(d, s->dz.file, s->dz.base_line, "no model runs <%s> documents", root);
     /* The base alone, as written: seed and replications default to it. */
     struct cfg *b = cfg_derive(s->base_src, s->base_elem, NULL, 0, s->v, d);
@@ -1010,10 +1010,11 @@ int sweep_is_sweep_file(const char *path)
     return yes;
 }
 
-int sweep_validate(const char *path, struct diag *d)
+int sweep_validate(const char *path, const struct sim_model_type *const *models, struct diag *d)
 {
+    struct sweep_opts o = { .models = models };
     struct sweep s;
-    sweep_init(&s, NULL);
+    sweep_init(&s, &o);
     int rc = 2;
     if (prepare(&s, path, d) || check_points(&s, d))
         goto cleanup;

@@ -33,7 +33,10 @@
 
 #define SWEEP_MAX_JOBS 256
 
+struct sim_model_type;
+
 struct sweep_opts {
+    const struct sim_model_type *const *models;   /* the models the program runs (sim_model_find) */
     const char *file;          /* the sweep file */
     const char *outdir;        /* NULL: the default */
     unsigned jobs;             /* worker processes, 1 .. SWEEP_MAX_JOBS */
@@ -55,7 +58,7 @@ int sweep_run(const struct sweep_opts *o, struct diag *d);
 /* `exposim validate` for a sweep file: the schema, the design, the base
  * scenario and every point.  Prints one line to stdout when valid.
  * Returns 0 or 2. */
-int sweep_validate(const char *path, struct diag *d);
+int sweep_validate(const char *path, const struct sim_model_type *const *models, struct diag *d);
 
 /* Whether the file's root element is <sweep> (a cheap secure parse; 0 when
  * it cannot be read, so the caller's own load reports why). */

@@ -52,6 +52,7 @@
 #include "results.h"
 #include "sim.h"
 #include "sweep.h"
+#include "world.h"
 
 struct bench_case {
     const char *name;
@@ -155,7 +156,7 @@ static int run_case(const struct bench_case *c)
     unlink(path);
     struct sim_run_params run;
     void *params = NULL;
-    const struct sim_model_type *model = cfg ? sim_model_find("scenario") : NULL;
+    const struct sim_model_type *model = cfg ? &world_model : NULL;
     if (model && sim_read_run(cfg, &run) == 0)
         params = model->configure(cfg, &run);
     if (!params) {
@@ -440,7 +441,8 @@ static double time_sweep(const char *dir, unsigned jobs, int k)
     snprintf(file, sizeof file, "%s/sweep.xml", dir);
     snprintf(out, sizeof out, "%s/out-j%u-%d", dir, jobs, k);
     char *argv[] = { "exposim", "sweep", file, NULL };
-    struct sweep_opts o = { .file = file, .outdir = out, .jobs = jobs, .quiet = 1, .argc = 3, .argv = argv };
+    static const struct sim_model_type *const models[] = { &world_model, NULL };
+    struct sweep_opts o = { .models = models, .file = file, .outdir = out, .jobs = jobs, .quiet = 1, .argc = 3, .argv = argv };
     struct diag d;
     diag_init(&d);
     double t0 = now_s();
@@ -502,7 +504,7 @@ static double time_replications(const char *dir)
             diag_init(&d);
             struct cfg *cfg = cfg_load(base, sets, 1, &d);
             struct sim_run_params run;
-            const struct sim_model_type *model = sim_model_find("scenario");
+            const struct sim_model_type *model = &world_model;
             void *params = cfg && sim_read_run(cfg, &run) == 0 ? model->configure(cfg, &run) : NULL;
             if (!params) {
                 diag_print(&d, stderr);

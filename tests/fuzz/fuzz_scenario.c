@@ -22,6 +22,9 @@
 #include "diag.h"
 #include "sim.h"
 #include "sweep.h"
+#include "world.h"
+
+static const struct sim_model_type *const models[] = { &world_model, NULL };
 
 static char path[64];
 
@@ -40,12 +43,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diag_init(&d);
     int rejected;
     if (sweep_is_sweep_file(path)) {
-        rejected = sweep_validate(path, &d) != 0;
+        rejected = sweep_validate(path, models, &d) != 0;
     } else {
         struct cfg *c = cfg_load(path, NULL, 0, &d);
         rejected = 1;
         if (c) {
-            const struct sim_model_type *model = sim_model_find(cfg_name(cfg_root(c)));
+            const struct sim_model_type *model = sim_model_find(models, cfg_name(cfg_root(c)));
             struct sim_run_params run;
             if (!model) {
                 cfg_error(c, cfg_root(c), NULL, "no model");

@@ -1,5 +1,5 @@
-/* check_main — runs every suite.  One suite per module (tests/check_MODULE.c),
- * plus the command-line, statistical and determinism suites.  Set
+/* The model families' test program: every suite of tests/models/
+ * (suites.h), linked against the models and the engine.  Set
  * CK_RUN_SUITE=name to run one suite. */
 #include <stdlib.h>
 
@@ -12,10 +12,8 @@ int main(void)
 {
     gsl_set_error_handler_off();
     Suite *(*const make[])(void) = {
-        evq_suite, batch_suite, rng_suite, cfg_suite, results_suite,
-        contacts_suite, traffic_suite, serverlog_suite, inference_suite, metrics_suite,
-        cli_suite, stats_suite, adversary_suite, sweep_suite, graphio_suite, population_suite, location_suite,
-        mobility_suite, plot_suite,
+        population_suite, contacts_suite, traffic_suite, serverlog_suite, inference_suite, metrics_suite,
+        adversary_suite, mobility_suite, location_suite, cli_suite, stats_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof make / sizeof make[0]; i++)

@@ -26,6 +26,7 @@
 #include "sim.h"
 #include "suites.h"
 #include "testutil.h"
+#include "world.h"
 
 struct outcome {
     double mean_recall, se, p, covered_days;
@@ -112,7 +113,7 @@ static struct outcome run_spec(const struct spec *sp)
     diag_init(&d);
     struct cfg *c = cfg_load(path, NULL, 0, &d);
     ck_assert_msg(c != NULL, "scenario does not load: %s", d.n ? d.msg[0] : "?");
-    const struct sim_model_type *model = sim_model_find("scenario");
+    const struct sim_model_type *model = &world_model;
     struct sim_run_params run;
     ck_assert_int_eq(sim_read_run(c, &run), 0);
     void *params = model->configure(c, &run);

@@ -1,0 +1,21 @@
+/* suites — the model families' Check suites (tests/models/check_*.c), one
+ * per module of models/, plus the program end to end (check_cli.c) and the
+ * closed-form statistical checks (check_stats.c). */
+#ifndef EXPOSIM_MODELS_SUITES_H
+#define EXPOSIM_MODELS_SUITES_H
+
+#include <check.h>
+
+Suite *population_suite(void); /* check_population.c */
+Suite *contacts_suite(void);   /* check_contacts.c */
+Suite *traffic_suite(void);    /* check_traffic.c */
+Suite *serverlog_suite(void);  /* check_serverlog.c */
+Suite *inference_suite(void);  /* check_inference.c */
+Suite *metrics_suite(void);    /* check_metrics.c */
+Suite *adversary_suite(void);  /* check_adversary.c */
+Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocation, location end to end */
+Suite *location_suite(void);   /* check_location.c */
+Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
+Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
+
+#endif
