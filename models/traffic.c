@@ -686,7 +686,7 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
             uint32_t win = (when - boff) >> lo_bits;
             uint32_t x = cur[win];
             if (__builtin_expect((x & (BATCH_CHUNK - 1)) == 0, 0)) {
-                if ((x = batch_chunk_(b, win)) == UINT32_MAX) {
+                if ((x = batch_chunk(b, win)) == UINT32_MAX) {
                     b->n += i;
                     starts += i;
                     rc = -1;
