@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "cfg.h"
+#include "mix.h"
 #include "rng.h"
 #include "serverlog.h"
 #include "sim.h"
@@ -130,65 +131,125 @@ static int alias_build(const double *w, uint32_t n, uint32_t *thr, uint32_t *ali
     return 0;
 }
 
-/* What the two passes over the book entries share. */
+#define CHUNK ((size_t)1 << 22)               /* entries waiting to be written (32 MiB) */
+#define BUCKET_BITS 10                        /* rows are written a block of rows at a time */
+
+/* What the two passes over the union's entries share.  Entries are
+ * emitted in a fixed order (below), gathered in a chunk, and each full
+ * chunk is written block of rows by block of rows (a stable counting sort
+ * on the row's top bits): the writes of a block fall in a span of the
+ * rows that stays in cache, instead of each missing it. */
 struct build {
     struct addressbook *b;
     const struct graph *conv;
     const uint64_t *kept;                 /* bit per conv entry (u < v): in both books */
     const uint32_t *extra;                /* per person: partners it draws */
-    const uint32_t *thr, *alias;          /* partners, by weight */
+    const uint32_t *thr, *alias;          /* partners, by weight; NULL: no draws */
     uint32_t people;
-    uint64_t *pos;                        /* fill pass: next slot per row; NULL: count into off */
-    uint32_t *slot;                       /* fill pass: the rows' slots */
+    uint64_t key;                         /* of the draws (counter-based) */
+    int fill;                             /* 0: count each row's entries into u.off; 1: write them */
+    uint64_t *pos;                        /* fill: next slot per row */
+    uint32_t *slot;                       /* fill: the rows' slots */
+    uint64_t *chunk, *tmp;                /* row << 32 | entry, waiting */
+    size_t nchunk;
+    unsigned shift;                       /* a row's block: row >> shift */
+    uint32_t *mine;                       /* one person's draws */
 };
+
+static void flush_chunk(struct build *bd)
+{
+    size_t n = bd->nchunk, count[(1u << BUCKET_BITS) + 1];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        count[(bd->chunk[i] >> 32 >> bd->shift) + 1]++;
+    for (size_t k = 0; k < (1u << BUCKET_BITS); k++)
+        count[k + 1] += count[k];
+    for (size_t i = 0; i < n; i++)
+        bd->tmp[count[bd->chunk[i] >> 32 >> bd->shift]++] = bd->chunk[i];
+    uint64_t *off = bd->b->u.off;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t row = (uint32_t)(bd->tmp[i] >> 32);
+        if (bd->fill)
+            bd->slot[bd->pos[row]++] = (uint32_t)bd->tmp[i];
+        else
+            off[row + 1]++;
+    }
+    bd->nchunk = 0;
+}
 
 static inline void put(struct build *bd, uint32_t row, uint32_t y, uint32_t flags)
 {
-    if (!bd->pos)
-        bd->b->u.off[row + 1]++;
-    else
-        bd->slot[bd->pos[row]++] = y << E_SHIFT | flags;
+    bd->chunk[bd->nchunk++] = (uint64_t)row << 32 | y << E_SHIFT | flags;
+    if (bd->nchunk == CHUNK)
+        flush_chunk(bd);
 }
 
-/* y is in x's book: the entry x -> y is x's own, and the pair is a book
- * pair from both rows; a person who changes number takes the entry along. */
-static inline void emit(struct build *bd, uint32_t x, uint32_t y)
+/* x and y hold each other's numbers; a person who changes number takes
+ * their book along: the later number holds the entry, and the other's row
+ * gets it as a book pair (stale: it still holds the old one). */
+static inline void pair(struct build *bd, uint32_t x, uint32_t y)
 {
     put(bd, x, y, E_OWN | E_PAIR);
-    put(bd, y, x, E_PAIR);
+    put(bd, y, x, E_OWN | E_PAIR);
     const struct dynamics *d = bd->b->dyn;
-    if (d && x < d->people && d->second[x] != DYNAMICS_NEVER) {
+    if (!d)
+        return;
+    if (x < d->people && d->second[x] != DYNAMICS_NEVER) {
         put(bd, d->second[x], y, E_OWN | E_PAIR);
         put(bd, y, d->second[x], E_PAIR);
     }
+    if (y < d->people && d->second[y] != DYNAMICS_NEVER) {
+        put(bd, d->second[y], x, E_OWN | E_PAIR);
+        put(bd, x, d->second[y], E_PAIR);
+    }
 }
 
-/* One pass over every entry of the union: conversation ties, kept ties,
- * drawn pairs (r: the draws, the same generator state in both passes). */
-static void walk_entries(struct build *bd, gsl_rng *r)
+/* Draw i of person a: a partner with probability proportional to its
+ * weight (the alias table), from counters (so both passes draw the same):
+ * a uniform index by Lemire's method, rehashed on its rare rejection, and
+ * a 32-bit uniform against the index's threshold. */
+static inline uint32_t draw(const struct build *bd, uint32_t a, uint32_t i)
+{
+    uint32_t n = bd->people;
+    uint64_t base = mix_fmix64(bd->key ^ a);
+    for (uint64_t k = 0;; k++) {
+        uint64_t h = mix_fmix64(base ^ ((uint64_t)i << 8 | k));
+        uint64_t m = (h & 0xffffffffu) * n;
+        if ((uint32_t)m < n && (uint32_t)m < (uint32_t)-n % n)
+            continue;
+        uint32_t x = (uint32_t)(m >> 32);
+        return (uint32_t)(h >> 32) < bd->thr[x] ? x : bd->alias[x];
+    }
+}
+
+static void sort_words(uint32_t *a, size_t n);
+
+/* One pass over every entry of the union, in this order: each row's
+ * conversation ties (rows in order, each sorted) with the kept ones put in
+ * both books; then, person by person, its drawn partners (sorted) put in
+ * both books. */
+static void walk_entries(struct build *bd)
 {
     const struct graph *g = bd->conv;
     for (uint32_t u = 0; u < g->n; u++)
         for (uint64_t j = g->off[u]; j < g->off[u + 1]; j++) {
             put(bd, u, g->adj[j], E_CONV);
-            if (g->adj[j] > u && bit(bd->kept, j)) {
-                emit(bd, u, g->adj[j]);
-                emit(bd, g->adj[j], u);
-            }
+            if (g->adj[j] > u && bit(bd->kept, j))
+                pair(bd, u, g->adj[j]);
         }
-    for (uint32_t a = 0; bd->thr && a < bd->people; a++)
+    for (uint32_t a = 0; bd->thr && a < bd->people; a++) {
+        uint32_t k = 0;
         for (uint32_t i = 0; i < bd->extra[a]; i++) {
-            uint32_t x = a;
-            for (int tries = 0; x == a && tries < 16; tries++) {
-                x = rng_below(r, bd->people);
-                if ((uint32_t)gsl_rng_get(r) >= bd->thr[x])
-                    x = bd->alias[x];
-            }
-            if (x == a)
-                continue;                         /* a is (nearly) the only one with room */
-            emit(bd, a, x);
-            emit(bd, x, a);
+            uint32_t x = draw(bd, a, i);
+            if (x != a)                           /* (a itself: dropped) */
+                bd->mine[k++] = x;
         }
+        sort_words(bd->mine, k);
+        for (uint32_t i = 0; i < k; i++)
+            pair(bd, a, bd->mine[i]);
+    }
+    if (bd->nchunk)
+        flush_chunk(bd);
 }
 
 /* Quicksort of 32-bit words (median of three, insertion below 16). */
@@ -230,22 +291,56 @@ static void sort_words(uint32_t *a, size_t n)
     }
 }
 
+/* Sort a row made of a few ascending runs (the walk's order makes about
+ * five): merge neighbouring runs until one is left.  O(n log runs). */
+static void merge_runs(uint32_t *a, size_t n, uint32_t *scratch)
+{
+    while (n > 1) {
+        size_t i = 0;
+        while (i < n) {
+            size_t j = i + 1;
+            while (j < n && a[j - 1] <= a[j])
+                j++;
+            if (i == 0 && j == n)
+                return;                           /* one run: sorted */
+            size_t k = j;
+            if (k < n)
+                for (k = j + 1; k < n && a[k - 1] <= a[k]; k++)
+                    ;
+            size_t x = i, y = j, o = i;
+            while (x < j && y < k)
+                scratch[o++] = a[y] < a[x] ? a[y++] : a[x++];
+            while (x < j)
+                scratch[o++] = a[x++];
+            while (y < k)
+                scratch[o++] = a[y++];
+            i = k;
+        }
+        memcpy(a, scratch, n * sizeof *a);
+    }
+}
+
 /* Sort each row, merge repeats (their flags or-ed), compact the rows in
  * place and set the bits.  0 or -1. */
 static int finish_rows(struct addressbook *b, uint32_t *slot)
 {
     struct graph *u = &b->u;
-    uint64_t cap = u->off[u->n], words = (cap + 63) / 64 + 1;
+    uint64_t cap = u->off[u->n], words = (cap + 63) / 64 + 1, most = 0;
+    for (uint32_t x = 0; x < u->n; x++)
+        most = u->off[x + 1] - u->off[x] > most ? u->off[x + 1] - u->off[x] : most;
     b->conv = calloc(words, sizeof *b->conv);
     b->own = calloc(words, sizeof *b->own);
     b->pair = calloc(words, sizeof *b->pair);
     b->size = calloc((size_t)u->n + 1, sizeof *b->size);
-    if (!b->conv || !b->own || !b->pair || !b->size)
+    uint32_t *scratch = malloc((most ? most : 1) * sizeof *scratch);
+    if (!b->conv || !b->own || !b->pair || !b->size || !scratch) {
+        free(scratch);
         return -1;
+    }
     uint64_t w = 0, lo = u->off[0];
     for (uint32_t x = 0; x < u->n; x++) {
         uint64_t hi = u->off[x + 1];
-        sort_words(slot + lo, (size_t)(hi - lo));
+        merge_runs(slot + lo, (size_t)(hi - lo), scratch);
         u->off[x] = w;
         for (uint64_t i = lo; i < hi;) {
             uint32_t y = slot[i] >> E_SHIFT, flags = 0;
@@ -268,6 +363,7 @@ static int finish_rows(struct addressbook *b, uint32_t *slot)
         }
         lo = hi;
     }
+    free(scratch);
     u->off[u->n] = w;
     u->m = w / 2;
     uint32_t *adj = realloc(slot, (w ? w : 1) * sizeof *adj);
@@ -285,7 +381,7 @@ static int build_books(struct addressbook *b, const struct graph *conv, gsl_rng 
     uint64_t *kept = calloc((entries + 63) / 64 + 1, sizeof *kept);
     uint32_t *thr = malloc(((size_t)n + 1) * sizeof *thr), *alias = malloc(((size_t)n + 1) * sizeof *alias);
     uint32_t *slot = NULL;
-    gsl_rng *again = NULL;
+    struct build bd = { b, conv, kept, extra, NULL, alias, n, 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL };
     int rc = -1;
     if (!target || !kept_n || !extra || !kept || !thr || !alias)
         goto out;
@@ -304,6 +400,7 @@ static int build_books(struct addressbook *b, const struct graph *conv, gsl_rng 
             }
         }
     double total = 0;
+    uint32_t most = 1;
     for (uint32_t a = 0; a < n; a++) {            /* the missing entries, half drawn by a */
         double missing = round(target[a]) - kept_n[a];
         missing = missing > 0 ? missing : 0;
@@ -311,35 +408,47 @@ static int build_books(struct addressbook *b, const struct graph *conv, gsl_rng 
         total += missing;
         double half = missing / 2;
         extra[a] = (uint32_t)floor(half) + (gsl_rng_uniform(r) < half - floor(half));
+        most = extra[a] > most ? extra[a] : most;
     }
-    int draws = total > 0 && n > 1;
-    if (draws && alias_build(target, n, thr, alias))
-        goto out;
-    if (!(again = gsl_rng_clone(r)))
-        goto out;
-    struct build bd = { b, conv, kept, extra, draws ? thr : NULL, alias, n, NULL, NULL };
+    bd.key = (uint64_t)gsl_rng_get(r) << 32 | gsl_rng_get(r);
+    if (total > 0 && n > 1) {
+        if (alias_build(target, n, thr, alias))
+            goto out;
+        bd.thr = thr;
+    }
+    while (bd.shift < 32 && ((uint64_t)numbers >> bd.shift) >= (1u << BUCKET_BITS))
+        bd.shift++;
+    bd.chunk = malloc(CHUNK * sizeof *bd.chunk);
+    bd.tmp = malloc(CHUNK * sizeof *bd.tmp);
+    bd.mine = malloc((size_t)most * sizeof *bd.mine);
     b->u.n = numbers;
-    if (!(b->u.off = calloc((size_t)numbers + 2, sizeof *b->u.off)))
+    b->u.off = calloc((size_t)numbers + 2, sizeof *b->u.off);
+    if (!bd.chunk || !bd.tmp || !bd.mine || !b->u.off)
         goto out;
-    walk_entries(&bd, r);                            /* count */
+    walk_entries(&bd);                            /* count */
     for (uint32_t x = 0; x < numbers; x++)
         b->u.off[x + 1] += b->u.off[x];
     uint64_t cap = b->u.off[numbers];
     slot = malloc((cap ? cap : 1) * sizeof *slot);
     bd.pos = malloc(((size_t)numbers + 1) * sizeof *bd.pos);
-    if (!slot || !bd.pos) {
-        free(bd.pos);
+    if (!slot || !bd.pos)
         goto out;
-    }
     memcpy(bd.pos, b->u.off, ((size_t)numbers + 1) * sizeof *bd.pos);
     bd.slot = slot;
-    walk_entries(&bd, again);                          /* fill: the same draws */
-    free(bd.pos);
+    bd.fill = 1;
+    walk_entries(&bd);                            /* fill: the same entries */
+    free(bd.chunk);
+    free(bd.tmp);
+    bd.chunk = bd.tmp = NULL;
     if (finish_rows(b, slot))
         goto out;
     slot = NULL;                                  /* now b->u.adj */
     rc = 0;
 out:
+    free(bd.pos);
+    free(bd.chunk);
+    free(bd.tmp);
+    free(bd.mine);
     free(slot);
     free(target);
     free(kept_n);
@@ -347,7 +456,6 @@ out:
     free(kept);
     free(thr);
     free(alias);
-    gsl_rng_free(again);
     return rc;
 }
 
@@ -501,21 +609,24 @@ const uint32_t *addressbook_sync(struct addressbook *b, uint32_t a, uint32_t t, 
         *n = 1;
         return out;
     }
-    const struct graph *u = &b->u;
+    const uint32_t *adj = b->u.adj;               /* (locals: the stores below alias nothing) */
+    const uint64_t *own = b->own;
+    uint64_t lo = b->u.off[x], hi = b->u.off[x + 1], looked = 0;
     int registered_only = b->p->log == ADDRESSBOOK_LOG_REGISTERED;
     uint32_t rank = 0;
-    for (uint64_t j = u->off[x]; j < u->off[x + 1]; j++) {
-        if (!bit(b->own, j))
+    for (uint64_t j = lo; j < hi; j++) {
+        if (!bit(own, j))
             continue;
         if (what != ADDRESSBOOK_FULL && rank++ != what)
             continue;
-        uint32_t y = u->adj[j];
-        b->lookups++;
+        uint32_t y = adj[j];
+        looked++;
         if (registered_only && !registered(b, y, t))
             continue;
         out[3 * k] = t, out[3 * k + 1] = x, out[3 * k + 2] = y;
         k++;
     }
+    b->lookups += looked;
     *n = k;
     return out;
 }

@@ -166,7 +166,8 @@ static inline void adversary_keep_records(struct adversary *a) { a->keep = 1; }
 uint64_t *adversary_take_kept(struct adversary *a, size_t *n);
 
 /* Records may name numbers that are not people (an enumerator's account,
- * a number nobody holds, a group id: numbers.h).  From now on every record
+ * a number nobody holds, a group id: numbers.h), or no queried number in a
+ * log that otherwise keeps it (a batch record of a sync).  From now on every record
  * learnt is checked: one that names an outsider (the querier, or the
  * number as the provider reads it) makes no pair, counts as a record, and
  * is kept as querier << 32 | number (the number as the adversary reads it:

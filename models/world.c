@@ -29,7 +29,9 @@
 #include "adversary.h"
 #include "contacts.h"
 #include "dynamics.h"
+#include "enumeration.h"
 #include "export.h"
+#include "groups.h"
 #include "knowledge.h"
 #include "locating.h"
 #include "metrics.h"
@@ -37,6 +39,7 @@
 #include "population.h"
 #include "reid.h"
 #include "serverlog.h"
+#include "services.h"
 #include "sim.h"
 #include "traffic.h"
 #include "world.h"
@@ -59,6 +62,9 @@ struct world_params {
     struct locating_params loc;
     struct dynamics_params dyn;           /* <dynamics>: .on */
     struct addressbook_params book;       /* <address_book>: .on */
+    struct services_params services;      /* <services>: .on */
+    struct enumeration_params enumeration;    /* <enumeration>: .on */
+    struct groups_params groups;          /* <groups>: .on */
 };
 
 /* One replication: each family's state. */
@@ -75,6 +81,9 @@ struct world {
     struct locating loc;                  /* with p->mobility */
     struct dynamics dyn;                  /* with p->dyn.on */
     struct addressbook book;              /* with p->book.on */
+    struct services sv;                   /* with p->services.on */
+    struct enumeration en;                /* with p->enumeration.on */
+    struct groups gr;                     /* with p->groups.on */
     /* The wiring: the graph the conversations run on (the generated one,
      * or every tie of a changing graph), the truth the adversary's findings
      * are measured against (that graph, or its union with the address
@@ -127,6 +136,12 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
         rc = -1;
     if (addressbook_configure(&p->book, c, cfg_child(root, "address_book")))
         rc = -1;
+    if (services_configure(&p->services, c, cfg_child(root, "services"), cfg_child(root, "mobility") != NULL))
+        rc = -1;
+    if (enumeration_configure(&p->enumeration, c, cfg_child(root, "enumeration"), run->horizon))
+        rc = -1;
+    if (groups_configure(&p->groups, c, cfg_child(root, "groups")))
+        rc = -1;
     int64_t communities = rc ? 0 : contacts_communities(&p->contacts);
     if (knowledge_configure(&p->known, c, inference))
         rc = -1;
@@ -155,6 +170,9 @@ static void world_destroy(void *vs)
     struct world *w = vs;
     if (!w)
         return;
+    groups_destroy(&w->gr);
+    enumeration_destroy(&w->en);
+    services_destroy(&w->sv);
     addressbook_destroy(&w->book);
     dynamics_destroy(&w->dyn);
     locating_destroy(&w->loc);
@@ -190,7 +208,8 @@ static int wire_traffic(struct sim *s, struct world *w)
     traffic_set_noncontact(&w->traffic, tp->noncontact_per_day);
     traffic_set_groups(&w->traffic, tp->group_share, tp->group_size);
     traffic_set_devices(&w->traffic, tp->device_per_year / 365.0, tp->device_relookup);
-    if (w->pop.clients < w->pop.n)            /* only clients look up */
+    if (w->pop.clients < w->pop.n && !p->services.on)   /* only clients start (with several
+                                                           services, everyone does) */
         traffic_set_clients(&w->traffic, w->flags, POPULATION_CLIENT);
     return 0;
 }
@@ -230,7 +249,7 @@ static int wire_graphs(struct sim *s, struct world *w)
         }
         w->truth = &w->book.u;
     }
-    w->rich = p->dyn.on || p->book.on;
+    w->rich = p->dyn.on || p->book.on || p->services.on || p->enumeration.on || p->groups.on;
     return 0;
 }
 
@@ -268,13 +287,38 @@ static void *world_init(struct sim *s, const void *vp)
      * trace's pairs are the graph, but the promise is kept to the synthetic
      * traffic), and every number the adversary reads is the one looked up
      * or none: the knowledge may pass pairs of fully found rows. */
-    if (!(p->traffic.noncontact_per_day > 0) && p->contacts.kind != CONTACTS_TRACE)
+    int contacts_only = !(p->traffic.noncontact_per_day > 0) && p->contacts.kind != CONTACTS_TRACE
+                        && !(p->groups.on && p->groups.sends == GROUPS_SENDS_FANOUT);   /* co-members */
+    if (contacts_only)
         knowledge_set_contacts_only(&w->known);
+    if (p->services.on
+        && services_init(&w->sv, &p->services, g, p->pop.n, p->dyn.on ? &w->dyn : NULL, w->flags, POPULATION_CLIENT,
+                         p->known.min_count, contacts_only, stream_seed(s, STREAM_POPULATION),
+                         stream_seed(s, STREAM_POLICY), stream_seed(s, STREAM_TRAFFIC))) {
+        sim_fail(s, "out of memory for the services (N = %u)", p->pop.n);
+        goto fail;
+    }
     if (adversary_init(&w->adv, &p->adv, g, w->labels, sim_rng(s, STREAM_ADVERSARY), err, sizeof err)) {
         sim_fail(s, "%s", err);
         goto fail;
     }
     w->adv.devices = w->pop.devices;          /* the device count a record gives */
+    const struct dynamics *dyn = p->dyn.on ? &w->dyn : NULL;
+    if (p->enumeration.on
+        && enumeration_init(&w->en, &p->enumeration, w->conv->n, w->flags, POPULATION_CLIENT, dyn,
+                            stream_seed(s, STREAM_CONTACTS), stream_seed(s, STREAM_TRAFFIC))) {
+        sim_fail(s, "out of memory for the enumeration (N = %u)", p->pop.n);
+        goto fail;
+    }
+    if (p->groups.on
+        && groups_init(&w->gr, &p->groups, &w->contacts.g, w->pop.flags, POPULATION_CLIENT, dyn,
+                       stream_seed(s, STREAM_CONTACTS), stream_seed(s, STREAM_TRAFFIC))) {
+        sim_fail(s, "out of memory for the groups (N = %u)", p->pop.n);
+        goto fail;
+    }
+    if (p->enumeration.on || p->groups.on    /* records naming accounts, unheld numbers, groups */
+        || (p->book.on && p->book.log == ADDRESSBOOK_LOG_BATCH))      /* or no number at all */
+        adversary_expect_outsiders(&w->adv);
     metrics_init(&w->metrics, g, w->labels, sim_rng(s, STREAM_METRICS));
     if (p->mobility) {
         if (mobility_init(&w->mob, &p->mob, &w->pop, sim_rng(s, STREAM_MOBILITY))
@@ -386,6 +430,13 @@ static int world_start(struct world *w, uint32_t a, uint32_t b, uint32_t t)
 {
     if (w->p->dyn.on && !dynamics_start(&w->dyn, a, b, t))
         return 0;
+    if (w->p->services.on) {                    /* a lookup on the first service, the conversation on one */
+        int lookup;
+        uint32_t i = services_route(&w->sv, a, b, &lookup);
+        if (lookup && traffic_start(&w->traffic, a, b, t) && world_log(w, t, a, b))
+            return -1;
+        return i && i != SERVICES_NONE ? services_log(&w->sv, i, t, a, b, &w->adv) : 0;
+    }
     if (traffic_start(&w->traffic, a, b, t) && world_log(w, t, a, b))
         return -1;
     return 0;
@@ -410,6 +461,18 @@ static int world_dense(struct world *w, uint32_t kind, uint32_t a, uint32_t b, u
         return world_device(w, a, t);
     case ADDRESSBOOK_EV_SYNC:
         return world_sync(w, a, b, t);
+    case GROUPS_EV_SEND:
+    case GROUPS_EV_CHANGE: {
+        size_t n;
+        const uint32_t *rec = kind == GROUPS_EV_SEND ? groups_send(&w->gr, a, b, t, &n)
+                                                     : groups_change(&w->gr, a, b, t, &n);
+        return world_log_run(w, rec, n);
+    }
+    case ENUMERATION_EV_LOOKUP: {
+        uint32_t q, x;
+        enumeration_lookup(&w->en, a, b, t, &q, &x);
+        return world_log(w, t, q, x);
+    }
     default:
         return 1;
     }
@@ -447,6 +510,16 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
         addressbook_report(&w->book, s, acq, now, &w->known);
     if (w->p->dyn.on && dynamics_report(&w->dyn, s, acq, now, &w->known))
         return;
+    if (w->p->services.on && services_report(&w->sv, s, acq, now, &w->known))
+        return;
+    if (w->p->enumeration.on || w->p->groups.on) {
+        size_t n;
+        const uint64_t *outside = adversary_take_outside(a, &n);
+        if (w->p->enumeration.on)
+            enumeration_report(&w->en, s, acq, now, outside, n, &w->known);
+        if (w->p->groups.on)
+            groups_report(&w->gr, s, acq, now, outside, n, targeted, a->target, &w->known);
+    }
     if (targeted && adversary_expand(a, &w->known) < 0)
         sim_fail(s, "out of memory expanding the targets");
 }
@@ -455,7 +528,9 @@ static void world_slice(struct sim *s, void *vs, sim_time start, sim_time end)
 {
     struct world *w = vs;
     if (traffic_slice(&w->traffic, sim_batch(s), start, end)
-        || (w->p->book.on && addressbook_slice(&w->book, sim_batch(s), start, end)))
+        || (w->p->book.on && addressbook_slice(&w->book, sim_batch(s), start, end))
+        || (w->p->groups.on && groups_slice(&w->gr, sim_batch(s), start, end))
+        || (w->p->enumeration.on && enumeration_slice(&w->en, sim_batch(s), start, end)))
         sim_fail(s, "out of memory generating day %lld's traffic", (long long)(start / SIM_DAY));
 }
 
@@ -466,21 +541,29 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
     case TRAFFIC_EV_START:                      /* a lookup unless the cache answers */
     case TRAFFIC_EV_DEVICE:
     case ADDRESSBOOK_EV_SYNC:
+    case GROUPS_EV_SEND:
+    case GROUPS_EV_CHANGE:
+    case ENUMERATION_EV_LOOKUP:
         if (world_dense(w, ev->kind, ev->a, ev->b, (uint32_t)ev->time))
             sim_fail(s, "out of memory in the server log");
         break;
     case ADVERSARY_EV_ACQUIRE: {
-        if (world_write_due(w, ev->time)) {
+        if (world_write_due(w, ev->time) || (w->p->services.on && services_write_due(&w->sv, ev->time, &w->adv))) {
             sim_fail(s, "out of memory in the server log");
             break;
         }
         int r = adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known, sim_rng(s, STREAM_ADVERSARY));
+        if (r >= 0 && w->p->services.on && services_acquire(&w->sv, ev->time, ev->a, &w->adv)) {
+            sim_fail(s, "out of memory during an acquisition");
+            break;
+        }
         if (r > 0)
             world_report(s, w, ev->time, r == ADVERSARY_ACQUIRED_TARGETED);
         break;
     }
     case ADVERSARY_EV_ORDER_START:
-        if (world_write_due(w, ev->time))               /* written before the order runs */
+        if (world_write_due(w, ev->time)               /* written before the order runs */
+            || (w->p->services.on && services_write_due(&w->sv, ev->time, &w->adv)))
             sim_fail(s, "out of memory in the server log");
         else
             adversary_order_start(&w->adv, s, ev->a);

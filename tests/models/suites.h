@@ -19,5 +19,10 @@ Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocatio
 Suite *location_suite(void);   /* check_location.c */
 Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
+Suite *addressbook_suite(void);   /* check_addressbook.c */
+Suite *dynamics_suite(void);      /* check_dynamics.c */
+Suite *services_suite(void);      /* check_services.c */
+Suite *enumeration_suite(void);   /* check_enumeration.c */
+Suite *groups_suite(void);        /* check_groups.c */
 
 #endif
