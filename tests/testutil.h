@@ -63,4 +63,15 @@ void tu_csv_free(struct tu_csv *csv);
 /* Column index of `name` in the header, or -1. */
 int tu_csv_col(const struct tu_csv *csv, const char *name);
 
+/* An XML file parsed as the program's own readers must parse it: network
+ * off (XML_PARSE_NONET), never entity substitution or huge mode, and
+ * refused when it has a DOCTYPE or is not well-formed.  Returns an
+ * xmlDocPtr (free with xmlFreeDoc), or NULL. */
+void *tu_xml_read(const char *path);
+/* The string value of XPath `expr` in doc (an xmlDocPtr), malloc'd; ""
+ * when nothing matches. */
+char *tu_xpath(void *doc, const char *expr);
+/* The number of nodes XPath `expr` selects in doc. */
+int tu_xpath_count(void *doc, const char *expr);
+
 #endif

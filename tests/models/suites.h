@@ -12,6 +12,7 @@ Suite *traffic_suite(void);    /* check_traffic.c */
 Suite *serverlog_suite(void);  /* check_serverlog.c */
 Suite *inference_suite(void);  /* check_inference.c */
 Suite *metrics_suite(void);    /* check_metrics.c */
+Suite *community_suite(void);  /* check_community.c: detection and NMI */
 Suite *adversary_suite(void);  /* check_adversary.c */
 Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocation, location end to end */
 Suite *location_suite(void);   /* check_location.c */
