@@ -482,6 +482,18 @@ START_TEST(test_malformed)
     expect_malformed(HEAD "run,0,0,m,1.5x\n", 11, "malformed metric");
     expect_malformed(HEAD "run,0,0,,1\n", 11, "malformed metric");
     expect_malformed(HEAD "run,0,0,m,1\npoint,0,1\n", 12, "unexpected line");
+    /* Regression: a whole line with a quote left open was read as if the
+     * journal ended there (csv_fini's error was ignored), and journal_open
+     * appended the next runs inside that quoted field; an empty line was
+     * skipped silently; "not valid CSV" named the line before the bad one,
+     * and every line number after an empty line was one short. */
+    expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,\"m,1\n", 12, "not valid CSV");
+    expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,\"m,1\nrun,1,0,m,1\n", 12, "not valid CSV");
+    expect_malformed(HEAD "run,0,0,m\"x\",1\n", 11, "not valid CSV");
+    expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,m,1\nrun,1,\"0,m,1\n", 13, "not valid CSV");
+    expect_malformed(HEAD "run,0,0,m,1\n\nrun,0,1,m,1\n", 12, "empty line");
+    expect_malformed(HEAD "\nrun,0,0,m,1\n", 11, "empty line");
+    expect_malformed("exposim-sweep-journal,1\n\nhash," HASH "\n", 2, "empty line");
 }
 END_TEST
 
