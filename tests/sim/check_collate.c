@@ -498,6 +498,48 @@ START_TEST(test_sweep_manifest)
 }
 END_TEST
 
+/* Regression: the sweep manifest handed its file names and the command
+ * line to libxml2 as they were, so a name that is not UTF-8 ("s\xe9.xml")
+ * came out cut or as another character.  Now the names are valid text
+ * (U+FFFD for a bad byte) and each argument is exact or has hex="..."
+ * (manifest_command, check_manifest.c). */
+START_TEST(test_sweep_manifest_names_not_text)
+{
+    make_values(7);
+    char *a = sub("a");
+    struct journal j;
+    make_journal(a, 'e', 1, 1, 3, -1, -1, &j);
+    char *args[] = { "exposim", "sweep", "s\xe9.xml", "-o", "out\x01" };
+    struct collate_info in = info(77);
+    in.file = "dir/s\xe9.xml";
+    in.base_file = "dir/b\xe9\xe9.xml";
+    in.argv = args;
+    struct diag d;
+    diag_init(&d);
+    size_t nruns;
+    ck_assert_int_eq(collate_sweep(a, &j, &in, &nruns, &d), 0);
+    char *mf = in_dir("%s/manifest.xml", "a");
+    xmlDocPtr doc = tu_xml_read(mf);
+    ck_assert_msg(doc != NULL, "manifest.xml is not well-formed");
+    char *s = tu_xpath(doc, "string(/manifest/sweep/@file)");
+    ck_assert_str_eq(s, "dir/s\xef\xbf\xbd.xml");
+    free(s);
+    s = tu_xpath(doc, "string(/manifest/sweep/@base_file)");
+    ck_assert_str_eq(s, "dir/b\xef\xbf\xbd\xef\xbf\xbd.xml");
+    free(s);
+    s = tu_xpath(doc, "string(/manifest/command/arg[3]/@hex)");
+    ck_assert_str_eq(s, "73e92e786d6c");
+    free(s);
+    s = tu_xpath(doc, "string(/manifest/command/arg[5])");
+    ck_assert_str_eq(s, "out\xef\xbf\xbd");
+    free(s);
+    xmlFreeDoc(doc);
+    journal_destroy(&j);
+    diag_destroy(&d);
+    free(a), free(mf);
+}
+END_TEST
+
 /* ---- merge ------------------------------------------------------------------------------ */
 
 /* Shard directories s1 .. sK of the sweep (hash `hashc`), each collated as
@@ -639,6 +681,7 @@ Suite *collate_suite(void)
     tcase_add_test(tc, test_summary_known_answer);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_sweep_manifest);
+    tcase_add_test(tc, test_sweep_manifest_names_not_text);
     tcase_add_test(tc, test_merge_same_bytes);
     tcase_add_test(tc, test_merge_refusals);
     suite_add_tcase(s, tc);

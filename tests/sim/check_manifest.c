@@ -252,6 +252,68 @@ START_TEST(test_whole_or_nothing)
 }
 END_TEST
 
+/* dir/NAME holding the scenario; its path (malloc'd). */
+static char *scenario_named(const char *name)
+{
+    char *p = in_dir(name);
+    tu_write(p, scenario_xml);
+    return p;
+}
+
+/* Regression: an argument that is not UTF-8 text reached libxml2 as it
+ * was.  "caf\xe9" was cut to "caf" (and libxml2 printed "char out of
+ * range" on stderr); "s\xe9x.xml" became "s\xe9\xae\xae" read as one
+ * character, U+9E2E, and ".xml" was gone; "ctl\x01x" was written as an
+ * empty <arg/>.  Now every argument that is valid XML text is written
+ * exactly (tabs, CR and LF included), and any other is written with
+ * U+FFFD for each byte that does not begin an XML character, its exact
+ * bytes in hex="...".  The scenario file's name goes the same way. */
+START_TEST(test_args_not_text)
+{
+    char *path = scenario_named("s\xe9x.xml");
+    struct diag d;
+    diag_init(&d);
+    struct cfg *c = cfg_load_schema(path, NULL, 0, NULL, &d);
+    ck_assert_ptr_nonnull(c);
+    char *argv[] = { "exposim", "caf\xe9", path, "ctl\x01x", "tab\tcr\r\nlf", "\xed\xa0\x80", "\xc0\xaf",
+                     "\xef\xbf\xbe!", "\xf0\x9f\x93\x9e ok", "\xe6\xbc", "\x7f" };
+    /* the text each is written as: itself, or with U+FFFD (EF BF BD) per bad byte */
+    const char *text[] = { "exposim", "caf\xef\xbf\xbd", NULL, "ctl\xef\xbf\xbdx", "tab\tcr\r\nlf",
+                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "\xef\xbf\xbd\xef\xbf\xbd",
+                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!", "\xf0\x9f\x93\x9e ok",
+                           "\xef\xbf\xbd\xef\xbf\xbd", "\x7f" };
+    const int exact[] = { 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1 };
+    char *fixed_path;
+    ck_assert_int_ge(asprintf(&fixed_path, "%.*s\xef\xbf\xbdx.xml", (int)(strlen(path) - 6), path), 0);
+    text[2] = fixed_path;
+    const int argc = (int)(sizeof argv / sizeof argv[0]);
+    struct sim_run_params run = { .seed = 1, .replications = 1, .horizon = SIM_DAY };
+    struct manifest_info mi = { .argc = argc, .argv = argv, .model = &toy, .run = &run };
+    ck_assert_int_eq(manifest_write(dir, c, &mi, &d), 0);
+    void *doc = read_manifest(dir);
+    ck_assert_int_eq(tu_xpath_count(doc, "/manifest/command/arg"), argc);
+    for (int i = 0; i < argc; i++) {
+        char e[96], *hex = malloc(2 * strlen(argv[i]) + 1);
+        ck_assert_ptr_nonnull(hex);
+        for (size_t k = 0; argv[i][k]; k++)
+            sprintf(hex + 2 * k, "%02x", (unsigned char)argv[i][k]);
+        hex[2 * strlen(argv[i])] = '\0';
+        snprintf(e, sizeof e, "string(/manifest/command/arg[%d])", i + 1);
+        xp_eq(doc, e, text[i]);
+        snprintf(e, sizeof e, "string(/manifest/command/arg[%d]/@hex)", i + 1);
+        xp_eq(doc, e, exact[i] ? "" : hex);
+        snprintf(e, sizeof e, "/manifest/command/arg[%d]/@hex", i + 1);
+        ck_assert_int_eq(tu_xpath_count(doc, e), !exact[i]);
+        free(hex);
+    }
+    xp_eq(doc, "string(/manifest/@scenario_file)", fixed_path);
+    xmlFreeDoc(doc);
+    cfg_free(c);
+    diag_destroy(&d);
+    free(path), free(fixed_path);
+}
+END_TEST
+
 Suite *manifest_suite(void)
 {
     Suite *s = suite_create("manifest");
@@ -260,6 +322,7 @@ Suite *manifest_suite(void)
     tcase_add_test(tc, test_contents);
     tcase_add_test(tc, test_seed_edges);
     tcase_add_test(tc, test_whole_or_nothing);
+    tcase_add_test(tc, test_args_not_text);
     suite_add_tcase(s, tc);
     return s;
 }
