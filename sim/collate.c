@@ -380,6 +380,43 @@ cleanup:
 
 /* ---- merge ------------------------------------------------------------------ */
 
+/* Shard 1's manifest.xml, whose seeds and base as run the merged manifest
+ * copies, parsed as every input is (no network, no entities, no DOCTYPE);
+ * NULL with a diagnostic when it is missing or is not such a document. */
+static xmlDocPtr read_shard_manifest(const char *path, unsigned k, const char *dir, struct diag *d)
+{
+    if (access(path, F_OK) != 0) {
+        diag_add(d, path, 0, "not there: shard 1/%u did not finish writing its outputs; finish it with "
+                 "`exposim sweep SWEEP.xml --shard 1/%u --resume -o %s`", k, k, dir);
+        return NULL;
+    }
+    xmlResetLastError();
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *e = xmlGetLastError();
+        char msg[256] = "cannot be read";
+        if (e && e->message)
+            snprintf(msg, sizeof msg, "%s", e->message);
+        msg[strcspn(msg, "\n")] = '\0';
+        diag_add(d, path, e ? e->line : 0, "not a well-formed manifest: %s", msg);
+        return NULL;
+    }
+    if (doc->intSubset || doc->extSubset) {
+        diag_add(d, path, xmlGetLineNo(doc->intSubset ? (xmlNodePtr)doc->intSubset : (xmlNodePtr)doc->extSubset),
+                 "a DOCTYPE is not allowed in exposim input");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *)root->name, "manifest") != 0) {
+        diag_add(d, path, root ? xmlGetLineNo(root) : 0, "not an exposim manifest (the root element is not "
+                 "<manifest>)");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
                 int argc, char **argv, struct diag *d)
 {
@@ -447,9 +484,10 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.xml", by_shard[1]);
-    tmpl = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!(tmpl = read_shard_manifest(path, k, by_shard[1], d)))
+        goto cleanup;
     xmlNodePtr root = xmlDocGetRootElement(m);
-    for (xmlNodePtr n = tmpl ? xmlFirstElementChild(xmlDocGetRootElement(tmpl)) : NULL; n; n = xmlNextElementSibling(n))
+    for (xmlNodePtr n = xmlFirstElementChild(xmlDocGetRootElement(tmpl)); n; n = xmlNextElementSibling(n))
         if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
             xmlAddChild(root, xmlDocCopyNode(n, m, 1));
     xmlNodePtr mf = xmlNewChild(root, NULL, BAD_CAST "merged_from", NULL);

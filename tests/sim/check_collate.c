@@ -671,6 +671,36 @@ START_TEST(test_merge_refusals)
 }
 END_TEST
 
+/* Regression: merge copied the seeds and the base as run out of shard
+ * 1's manifest.xml read without refusing a DOCTYPE: an entity it declares
+ * and <seeds> uses was copied as a reference to nothing, and the merged
+ * manifest was not well-formed XML.  A manifest that is missing or not
+ * well-formed was skipped in silence, and the merged one lacked the seeds.
+ * Each is now refused (status 2, FILE: message, nothing written). */
+START_TEST(test_merge_shard_manifest)
+{
+    make_values(10);
+    make_shards(2, 'm', 0, -1, -1);
+    char *mf = in_dir("%s/manifest.xml", "s1-2-m");
+    size_t len;
+    char *text = tu_slurp(mf, &len), *seeds = strstr(text, "<seeds ");
+    ck_assert_ptr_nonnull(seeds);
+    char *bad;
+    ck_assert_int_ge(asprintf(&bad, "<?xml version=\"1.0\"?>\n<!DOCTYPE manifest [<!ENTITY e \"x\">]>\n%.*s"
+                                    "<seeds note=\"&e;\" %s", (int)(seeds - strchr(text, '\n') - 1),
+                                    strchr(text, '\n') + 1, seeds + 7), 0);
+    tu_write(mf, bad);
+    const char *both[] = { "s1-2-m", "s2-2-m" };
+    expect_refused(both, 2, "DOCTYPE");
+    text[len / 2] = '\0';                                   /* cut in the middle */
+    tu_write(mf, text);
+    expect_refused(both, 2, "manifest.xml");
+    ck_assert_int_eq(unlink(mf), 0);
+    expect_refused(both, 2, "--resume");
+    free(mf), free(text), free(bad);
+}
+END_TEST
+
 Suite *collate_suite(void)
 {
     Suite *s = suite_create("collate");
@@ -684,6 +714,7 @@ Suite *collate_suite(void)
     tcase_add_test(tc, test_sweep_manifest_names_not_text);
     tcase_add_test(tc, test_merge_same_bytes);
     tcase_add_test(tc, test_merge_refusals);
+    tcase_add_test(tc, test_merge_shard_manifest);
     suite_add_tcase(s, tc);
     return s;
 }
