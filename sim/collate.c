@@ -428,6 +428,10 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     memset(&out, 0, sizeof out);
     int rc = 2, created = 0;
     xmlDocPtr m = NULL, tmpl = NULL;
+    if (!ndirs) {
+        diag_add(d, NULL, 0, "no shard directory to merge: give every shard's directory once");
+        goto cleanup;
+    }
     if (!js || !jp) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;

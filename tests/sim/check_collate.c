@@ -667,6 +667,9 @@ START_TEST(test_merge_refusals)
     expect_refused(cross, 3, "point 2, replication 1 appears twice");
     const char *none[] = { "s1-3-m", "nothing" };
     expect_refused(none, 2, "no sweep.journal there");
+    /* Regression: with no directory at all, merge went on with an empty
+     * list and read past the end of its shard table (by_shard[1] of 1). */
+    expect_refused(NULL, 0, "no shard directory");
     free(nothing);
 }
 END_TEST
