@@ -89,6 +89,17 @@ char *tu_slurp(const char *path, size_t *len)
     return buf;
 }
 
+void tu_same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = tu_slurp(a, &la), *y = tu_slurp(b, &lb);
+    ck_assert_msg(x != NULL, "missing %s", a);
+    ck_assert_msg(y != NULL, "missing %s", b);
+    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
 int tu_exposim(const char *args, char **out, char **err)
 {
     char *dir = tu_mkdtemp();

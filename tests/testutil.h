@@ -40,6 +40,9 @@ void tu_write(const char *path, const char *text);
 /* Read a whole file (NUL-terminated, malloc'd) or NULL. */
 char *tu_slurp(const char *path, size_t *len);
 
+/* Fail the test unless files a and b both exist and have the same bytes. */
+void tu_same_file(const char *a, const char *b);
+
 /* Run `exposim ARGS` (a shell word string, run by /bin/sh) with stdout and
  * stderr captured; returns the exit status.  The captured texts are
  * malloc'd into *out and *err (either may be NULL to discard). */

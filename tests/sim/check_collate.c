@@ -294,15 +294,6 @@ static void check_files(const char *d_)
     ck_assert_int_eq(seen, 4);
 }
 
-static void same_file(const char *a, const char *b)
-{
-    size_t la, lb;
-    char *x = tu_slurp(a, &la), *y = tu_slurp(b, &lb);
-    ck_assert_msg(x && y, "missing %s or %s", a, b);
-    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
-    free(x), free(y);
-}
-
 static void same_outputs(const char *da, const char *db)
 {
     const char *files[] = { "sweep.csv", "sweep-summary.csv" };
@@ -310,7 +301,7 @@ static void same_outputs(const char *da, const char *db)
         char *a, *b;
         ck_assert_int_ge(asprintf(&a, "%s/%s", da, files[i]), 0);
         ck_assert_int_ge(asprintf(&b, "%s/%s", db, files[i]), 0);
-        same_file(a, b);
+        tu_same_file(a, b);
         free(a), free(b);
     }
 }

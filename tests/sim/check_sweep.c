@@ -100,17 +100,6 @@ static void run_ok(const char *fmt, ...)
     free(args), free(out), free(err);
 }
 
-/* Two files have the same bytes. */
-static void same_file(const char *a, const char *b)
-{
-    size_t la, lb;
-    char *x = tu_slurp(a, &la), *y = tu_slurp(b, &lb);
-    ck_assert_msg(x != NULL, "missing %s", a);
-    ck_assert_msg(y != NULL, "missing %s", b);
-    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
-    free(x), free(y);
-}
-
 static void same_outputs(const char *da, const char *db)
 {
     const char *files[] = { "sweep.csv", "sweep-summary.csv" };
@@ -118,7 +107,7 @@ static void same_outputs(const char *da, const char *db)
         char *a, *b;
         ck_assert_int_ge(asprintf(&a, "%s/%s/%s", dir, da, files[i]), 0);
         ck_assert_int_ge(asprintf(&b, "%s/%s/%s", dir, db, files[i]), 0);
-        same_file(a, b);
+        tu_same_file(a, b);
         free(a), free(b);
     }
 }
