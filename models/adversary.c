@@ -408,8 +408,10 @@ static int learn_record(struct adversary *a, struct knowledge *k, const struct s
         uint32_t x = provider_number(log, r);
         if ((r->querier != SERVERLOG_NO_NUMBER && r->querier >= a->people)
             || (x != SERVERLOG_NO_NUMBER && x >= a->people)) {
-            k->records++;
-            return note_outside(a, r->querier, serverlog_reveal(log, r->queried));
+            k->records++;                           /* (a pseudonym says no number the adversary can read) */
+            uint32_t read = log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH ? SERVERLOG_NO_NUMBER
+                                                                                : serverlog_reveal(log, r->queried);
+            return note_outside(a, r->querier, read);
         }
     }
     if (r->querier == SERVERLOG_NO_NUMBER) {        /* a lookup of a number, by whom is unknown */

@@ -171,7 +171,8 @@ uint64_t *adversary_take_kept(struct adversary *a, size_t *n);
  * learnt is checked: one that names an outsider (the querier, or the
  * number as the provider reads it) makes no pair, counts as a record, and
  * is kept as querier << 32 | number (the number as the adversary reads it:
- * a plain hash reversed, a keyed hash left a pseudonym) for the families
+ * a plain hash reversed; a keyed hash's pseudonym reads as no number,
+ * SERVERLOG_NO_NUMBER) for the families
  * that know what the ids mean (adversary_take_outside).  A bulk snapshot
  * then reads records one by one instead of staging each span at once. */
 static inline void adversary_expect_outsiders(struct adversary *a) { a->outsiders = 1; }

@@ -174,3 +174,11 @@ void enumeration_report(struct enumeration *en, struct sim *s, uint32_t acq, int
     sim_metric(s, acq, day, "enumeration_records_acquired", (double)en->acquired);
     sim_metric(s, acq, day, "enumeration_acquired_share", ratio(en->acquired, k->records));
 }
+
+void enumeration_describe(const struct enumeration *en, FILE *f)
+{
+    const struct enumeration_params *p = en->p;
+    fprintf(f, "enumeration: a plan of %llu numbers (%u in use, %llu users), %u accounts x %u lookups a day, "
+            "days %lld to %lld\n", (unsigned long long)en->space, en->numbers, (unsigned long long)en->users,
+            p->accounts, p->per_day, (long long)(p->start / 86400), (long long)(p->end / 86400));
+}

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -87,6 +88,9 @@ void enumeration_lookup(struct enumeration *en, uint32_t account, uint32_t posit
                         uint32_t *queried);
 /* The number at a position of the plan (a bijection of [0, space)). */
 uint64_t enumeration_number(const struct enumeration *en, uint64_t position);
+
+/* One line for the run's summary. */
+void enumeration_describe(const struct enumeration *en, FILE *f);
 
 struct sim;
 /* The report after acquisition acq at now: outside (n records, querier <<

@@ -292,3 +292,10 @@ void groups_report(struct groups *gr, struct sim *s, uint32_t acq, int64_t now, 
     sim_metric(s, acq, day, "group_pair_recall", ratio(linked, pairs));
     sim_metric(s, acq, day, "group_records_acquired", (double)gr->acquired);
 }
+
+void groups_describe(const struct groups *gr, FILE *f)
+{
+    uint64_t slots = gr->off[gr->n];
+    fprintf(f, "groups: %u groups of %.1f members on average, %.1f groups a client\n", gr->n,
+            gr->n ? (double)slots / gr->n : 0.0, gr->nclients ? (double)slots / gr->nclients : 0.0);
+}

@@ -41,6 +41,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -98,6 +99,9 @@ int groups_slice(struct groups *gr, struct batch *b, int64_t start, int64_t end)
  * joiner. */
 const uint32_t *groups_send(struct groups *gr, uint32_t group, uint32_t slot, uint32_t t, size_t *n);
 const uint32_t *groups_change(struct groups *gr, uint32_t group, uint32_t slot, uint32_t t, size_t *n);
+
+/* One line for the run's summary. */
+void groups_describe(const struct groups *gr, FILE *f);
 
 struct sim;
 /* The report after acquisition acq at now: outside (n records, querier

@@ -266,3 +266,18 @@ int services_report(struct services *sv, struct sim *s, uint32_t acq, int64_t no
     sim_metric(s, acq, day, "fused_node_coverage", ratio(nodes, g->n));
     return 0;
 }
+
+void services_describe(const struct services *sv, FILE *f)
+{
+    const struct services_params *p = sv->p;
+    uint64_t users[SERVICES_MAX] = { 0 };
+    for (uint32_t a = 0; a < sv->people; a++) {
+        users[0] += (sv->flags[a] & sv->client_bit) != 0;
+        for (uint32_t i = 1; i < p->n; i++)
+            users[i] += sv->uses[a] >> i & 1;
+    }
+    fprintf(f, "services:");
+    for (uint32_t i = 0; i < p->n; i++)
+        fprintf(f, "%s %s %.1f%%", i ? "," : "", p->name[i], sv->people ? 100.0 * (double)users[i] / sv->people : 0.0);
+    fprintf(f, " of the people\n");
+}

@@ -38,6 +38,7 @@
 #define EXPOSIM_SERVICES_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -106,6 +107,9 @@ int services_write_due(struct services *sv, int64_t now, struct adversary *adv);
 /* The acquisition of strategy `which` at now, on every other provider's
  * log (adversary_collect).  0 or -1 (OOM). */
 int services_acquire(struct services *sv, int64_t now, uint32_t which, struct adversary *adv);
+
+/* One line for the run's summary: each service's users. */
+void services_describe(const struct services *sv, FILE *f);
 
 struct sim;
 /* The family's report after acquisition acq at now; k0 is service 0's

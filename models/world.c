@@ -345,6 +345,12 @@ static void world_describe(const void *vs, void *stream)
         dynamics_describe(&w->dyn, stream);
     if (w->p->book.on)
         addressbook_describe(&w->book, stream);
+    if (w->p->services.on)
+        services_describe(&w->sv, stream);
+    if (w->p->enumeration.on)
+        enumeration_describe(&w->en, stream);
+    if (w->p->groups.on)
+        groups_describe(&w->gr, stream);
 }
 
 /* `exposim generate`: the generated world's files (export.h). */

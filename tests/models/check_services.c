@@ -129,6 +129,49 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* Every element of the richer world at once, with a cache, device
+ * changes, non-contact lookups, keyed hashes, delayed writing, targets and
+ * every instrument: the replications run, every share lies in [0, 1], and
+ * a second run gives the same values (the same seeds, the same results). */
+START_TEST(test_everything_at_once)
+{
+    const char *xml =
+        "<scenario name=\"all\"><run seed=\"12\" replications=\"2\" horizon_days=\"60\"/>"
+        "<population size=\"2000\" client_share=\"0.7\"/>"
+        "<contacts><stochastic_block blocks=\"20\" p_in=\"0.1\" p_out=\"0.002\"/></contacts>"
+        "<traffic rate_per_day=\"0.02\" cache_ttl_hours=\"12\" device_changes_per_year=\"6\" "
+        "noncontact_per_day=\"0.01\"/>"
+        "<address_book size_mean=\"40\" period_days=\"10\" edits_per_year=\"24\"/>"
+        "<dynamics tie_end_per_year=\"1\" join_share=\"0.1\" leave_per_year=\"0.5\" "
+        "number_changes_per_year=\"0.5\"/>"
+        "<groups per_person=\"3\" size_mean=\"6\" sends=\"group\"/>"
+        "<policy><retention days=\"20\"/><logging delivery_delay_minutes=\"60\" queried_number=\"keyed_hash\"/>"
+        "</policy><services><service name=\"sms\"><policy><retention days=\"90\"/>"
+        "<logging delivery_delay_minutes=\"30\"/></policy></service></services>"
+        "<enumeration accounts=\"2\" lookups_per_day=\"500\"/>"
+        "<adversary><targets select=\"random\" count=\"10\"/><bulk_snapshot period_days=\"20\"/>"
+        "<historical_order period_days=\"15\"/><preservation day=\"10\"/>"
+        "<pen_register start_day=\"5\" term_days=\"20\" max_extensions=\"1\"/></adversary></scenario>";
+    struct results a, b;
+    ru_run(xml, &a);
+    ru_run(xml, &b);
+    ck_assert_uint_eq(a.n, b.n);
+    ck_assert_uint_gt(a.n, 100);
+    for (size_t i = 0; i < a.n; i++) {
+        const struct results_row *x = &a.rows[i], *y = &b.rows[i];
+        const char *name = a.metrics[x->metric];
+        ck_assert_str_eq(name, b.metrics[y->metric]);
+        ck_assert(x->rep == y->rep && x->acq == y->acq && x->day == y->day);
+        ck_assert_msg(x->value == y->value || (isnan(x->value) && isnan(y->value)), "%s differs", name);
+        if (strstr(name, "recall") || strstr(name, "precision") || strstr(name, "coverage") || strstr(name, "share")
+            || strstr(name, "alive"))
+            ck_assert_msg(isnan(x->value) || (x->value >= 0 && x->value <= 1), "%s = %g", name, x->value);
+    }
+    results_destroy(&a);
+    results_destroy(&b);
+}
+END_TEST
+
 Suite *services_suite(void)
 {
     Suite *s = suite_create("services");
@@ -137,6 +180,7 @@ Suite *services_suite(void)
     tcase_add_test(tc, test_route);
     tcase_add_test(tc, test_fused_recall);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_everything_at_once);
     suite_add_tcase(s, tc);
     return s;
 }
