@@ -21,8 +21,8 @@
  * conv (x - y is a conversation tie of the run), own (y is in the book x's
  * owner holds) and pair (x - y is in a book, either way).  The knowledge
  * stores what the adversary finds against it (one bit per entry), so an
- * address-book entry costs 4 bytes and 3 bits per direction, no heap
- * object: at N = 10^6 and books of 200, about 1.7 GB.
+ * address-book entry costs 4 bytes and 4 bits per direction, no heap
+ * object: at N = 10^6 and books of 200, about 1 GB.
  *
  * Syncs.  A client's app looks up its whole book (its own entries) at once:
  * every period (a phase uniform in the period per client, drawn from the

@@ -135,7 +135,7 @@ int enumeration_slice(struct enumeration *en, struct batch *b, int64_t start, in
             break;
         uint64_t pos;
         if (p->random) {
-            pos = en->space <= UINT32_MAX ? rng_below(en->rng, (uint32_t)en->space) : en->space - 1;
+            pos = rng_below(en->rng, (uint32_t)en->space);       /* (space <= NUMBERS_MAX_SPACE < 2^32) */
         } else {
             if (en->next >= en->space)
                 break;                            /* the plan is swept */

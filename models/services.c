@@ -217,7 +217,6 @@ int services_report(struct services *sv, struct sim *s, uint32_t acq, int64_t no
     for (uint32_t i = 1; i < p->n; i++)
         ks[i] = &sv->known[i];
     const struct graph *g = k0->truth;
-    uint64_t entries = g->off[g->n];
     uint64_t ties[SERVICES_MAX] = { 0 }, found[SERVICES_MAX] = { 0 }, fused = 0;
     for (uint32_t u = 0; u < g->n; u++)           /* each tie once (u < v), found by any service */
         for (uint64_t j = g->off[u]; j < g->off[u + 1]; j++) {
@@ -235,7 +234,6 @@ int services_report(struct services *sv, struct sim *s, uint32_t acq, int64_t no
                     found[i] += any;
                 }
         }
-    (void)entries;
     uint64_t nodes = 0, words = ((uint64_t)g->n + 63) / 64;
     for (uint64_t w = 0; w < words; w++) {
         uint64_t any = 0;
