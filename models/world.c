@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "adversary.h"
+#include "catalog.h"
 #include "contacts.h"
 #include "inference.h"
 #include "location.h"
@@ -778,5 +779,6 @@ const struct sim_model_type world_model = {
     .finish = world_finish,
     .destroy = world_destroy,
     .generate = world_generate,
+    .metrics = catalog_metrics,
 };
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -285,6 +286,7 @@ static int cmd_run(int argc, char **argv)
     int created = 0;
     struct results res;
     results_init(&res);
+    res.catalog = model->metrics;
     if (results_prepare_dir(outdir, &created, &d)) {
         rc = 2;
         goto out;
@@ -307,10 +309,14 @@ static int cmd_run(int argc, char **argv)
     mi.finished = time(NULL);
     /* All three are written to temporary names first, then renamed: a
      * failure leaves the directory as it was. */
+    /* Figures and report.html of earlier results go before the new
+     * results appear, and are drawn again from them after. */
     struct results_staged st;
     results_stage_init(&st, outdir);
+    int had_figures = 0;
     if (results_stage_timeseries(&st, &res, &d) || results_stage_summary(&st, &res, run.replications, &d)
-        || manifest_stage(&st, c, &mi, &d) || results_stage_commit(&st, &d)) {
+        || manifest_stage(&st, c, &mi, &d) || (had_figures = plot_stale_remove(outdir, &d)) < 0
+        || results_stage_commit(&st, &d)) {
         results_stage_abort(&st);
         rc = 1;
         goto out;
@@ -319,11 +325,19 @@ static int cmd_run(int argc, char **argv)
         printf("results: %s/ (manifest.xml, timeseries.csv, summary.csv)\n", outdir);
         print_summary(&res, run.replications);
     }
+    if (plot_stale_redraw(outdir, had_figures, models, a.quiet, &d)) {
+        diag_add(&d, NULL, 0, "the results are complete, but their figures could not be drawn again: "
+                 "exposim plot %s", outdir);
+        rc = 1;
+        goto out;
+    }
+    if (d.n)                                  /* a warning while drawing */
+        diag_print(&d, stderr);
 out:
     if (rc) {
         diag_print(&d, stderr);
         if (created)
-            rmdir(outdir);                    /* leave nothing behind */
+            rmdir(outdir);                    /* leave nothing behind (fails when results are there) */
     }
     diag_destroy(&d);
     results_destroy(&res);
@@ -494,7 +508,11 @@ static int cmd_merge(int argc, char **argv)
     }
     struct diag d;
     diag_init(&d);
-    rc = collate_merge(outdir, dirs, n, quiet, argc, argv, &d);
+    struct stat sb;
+    int had = stat(outdir, &sb) == 0 ? plot_stale_remove(outdir, &d) : 0;
+    rc = had < 0 ? 1 : collate_merge(outdir, dirs, n, quiet, models, argc, argv, &d);
+    if (rc == 0 && plot_stale_redraw(outdir, had, models, quiet, &d))
+        rc = 1;
     diag_print(&d, stderr);
     diag_destroy(&d);
 out:
@@ -504,24 +522,41 @@ out:
 
 static int cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL;
-    int quiet = 0;
+    struct plot_opts o;
+    plot_opts_init(&o, NULL);
+    o.models = models;
     for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
-            quiet = 1;
-        else if (arg[0] == '-' && arg[1])
+        const char *arg = argv[i], *v;
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (strcmp(arg, "--pdf") == 0) {
+            o.pdf = 1;
+        } else if (strncmp(arg, "--size", 6) == 0 && (!arg[6] || arg[6] == '=')) {
+            v = opt_value(argc, argv, &i, "--size");
+            char *x = NULL, *end = NULL;
+            errno = 0;
+            o.width_cm = v ? strtod(v, &x) : NAN;
+            o.height_cm = x && (*x == 'x' || *x == 'X') ? strtod(x + 1, &end) : NAN;
+            if (!v || errno || !end || *end || !(o.width_cm >= 2 && o.width_cm <= 100)
+                || !(o.height_cm >= 2 && o.height_cm <= 100))
+                return usage_error("--size needs WIDTHxHEIGHT in centimetres, each 2 to 100 (got '%s')", v ? v : "");
+        } else if (strncmp(arg, "--dpi", 5) == 0 && (!arg[5] || arg[5] == '=')) {
+            v = opt_value(argc, argv, &i, "--dpi");
+            if (parse_uint(v, 50, 1200, &o.dpi))
+                return usage_error("--dpi needs a resolution, 50 to 1200 (got '%s')", v ? v : "");
+        } else if (arg[0] == '-' && arg[1]) {
             return usage_error("unknown option '%s'", arg);
-        else if (dir)
+        } else if (o.dir) {
             return usage_error("unexpected argument '%s'", arg);
-        else
-            dir = arg;
+        } else {
+            o.dir = arg;
+        }
     }
-    if (!dir)
+    if (!o.dir)
         return usage_error("%s", "plot needs a results directory");
     struct diag d;
     diag_init(&d);
-    int rc = plot_results(dir, quiet, &d);
+    int rc = plot_results(&o, &d);
     diag_print(&d, stderr);
     diag_destroy(&d);
     return rc;

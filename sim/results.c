@@ -11,6 +11,8 @@
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
 
+#include "sim.h"
+
 void results_init(struct results *r) { memset(r, 0, sizeof *r); }
 
 void results_destroy(struct results *r)
@@ -85,6 +87,32 @@ struct results_stat results_stat_of(const double *v, size_t n)
     return st;
 }
 
+struct results_stat results_stat_share(const double *v, size_t n)
+{
+    struct results_stat st = results_stat_of(v, n);
+    if (st.n < 2 || st.sd == 0)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]) && (v[i] < 0 || v[i] > 1))
+            return st;                         /* not a share: the t interval */
+    /* sd > 0 with every value in [0, 1]: 0 < mean < 1 */
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(st.n - 1));
+    double logit = log(st.mean / (1 - st.mean));
+    double half = t * st.sd / sqrt((double)st.n) / (st.mean * (1 - st.mean));
+    st.lo = 1 / (1 + exp(-(logit - half)));
+    st.hi = 1 / (1 + exp(-(logit + half)));
+    return st;
+}
+
+struct results_stat results_stat_metric(const struct sim_metric_info *catalog, const char *name,
+                                        const double *v, size_t n)
+{
+    struct sim_metric_desc m;
+    if (catalog && sim_metric_describe(catalog, name, &m) == 0 && (m.flags & SIM_METRIC_SHARE))
+        return results_stat_share(v, n);
+    return results_stat_of(v, n);
+}
+
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep)
 {
     struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
@@ -96,7 +124,7 @@ struct results_stat results_summary(const struct results *r, uint32_t m, uint32_
     for (size_t i = 0; i < r->n; i++)   /* rows come in time order per replication */
         if (r->rows[i].metric == m && r->rows[i].rep < nrep)
             last[r->rows[i].rep] = r->rows[i].value;
-    st = results_stat_of(last, nrep);
+    st = results_stat_metric(r->catalog, r->metrics[m], last, nrep);
     free(last);
     return st;
 }

@@ -255,6 +255,84 @@ START_TEST(test_plot_bad_input)
 }
 END_TEST
 
+/* Whether any line of dir/name starts with `prefix` (after blanks). */
+static int line_starts(const char *dir, const char *name, const char *prefix)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    size_t len;
+    char *s = tu_slurp(p, &len);
+    free(p);
+    int found = 0;
+    for (char *line = s; s && line && *line && !found;) {
+        line += strspn(line, " \t");
+        found = strncmp(line, prefix, strlen(prefix)) == 0;
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    free(s);
+    return found;
+}
+
+/* Names read from result files are untrusted (issue 16): a metric name or
+ * a sweep-summary.csv header with a newline must not end a gnuplot string
+ * and start a command, and no name or value may become HTML.  Before the
+ * fix, the metric name below made gnuplot run touch (DIR/PWNED existed). */
+START_TEST(test_plot_hostile_names)
+{
+    char *dir = tu_mkdtemp(), *path, *text, *args, *err = NULL, *pwned;
+    ck_assert_int_ge(asprintf(&pwned, "%s/PWNED", dir), 0);
+    ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&text, "replication,acquisition,day,metric,value\n"
+                                     "1,1,30,\"x\nsystem(\"\"touch %s\"\")\n#\",0.5\n"
+                                     "2,1,30,\"x\nsystem(\"\"touch %s\"\")\n#\",0.25\n"
+                                     "1,1,30,\"<script>alert(1)</script>\",1\n"
+                                     "1,1,30,\"q'`touch %s`'\",2\n", pwned, pwned, pwned), 0);
+    tu_write(path, text);
+    free(text);
+    free(path);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --quiet", dir), 0);
+    int st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "status %d: %s", st, err);
+    free(err);
+    free(args);
+    struct stat sb;
+    ck_assert_msg(stat(pwned, &sb) != 0, "gnuplot ran a command from a metric name");
+    ck_assert(!line_starts(dir, "figures/plots.gp", "system"));
+    ck_assert(!line_starts(dir, "figures/plots.gp", "#\'"));
+    ck_assert(!contains(dir, "report.html", "<script>"));
+    ck_assert(contains(dir, "report.html", "&lt;script&gt;"));
+
+    /* the same in a sweep's headers and parameter values */
+    tu_rmtree(dir);
+    free(dir);
+    dir = tu_mkdtemp();
+    free(pwned);
+    ck_assert_int_ge(asprintf(&pwned, "%s/PWNED", dir), 0);
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&text, "point,\"p\nsystem(\"\"touch %s\"\")\n#\",\"m\nsystem(\"\"touch %s\"\")\n#_mean\","
+                                     "m_sd,m_ci95_low,m_ci95_high,m_n\n"
+                                     "1,\"<img src=x onerror=alert(1)>\",0.5,0.1,0.4,0.6,3\n"
+                                     "2,\"v\nsystem(\"\"touch %s\"\")\n#\",0.6,0.1,0.5,0.7,3\n", pwned, pwned, pwned), 0);
+    tu_write(path, text);
+    free(text);
+    free(path);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --quiet", dir), 0);
+    err = NULL;
+    st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "status %d: %s", st, err);
+    free(err);
+    free(args);
+    ck_assert_msg(stat(pwned, &sb) != 0, "gnuplot ran a command from a sweep header");
+    ck_assert(!line_starts(dir, "figures/plots.gp", "system"));
+    ck_assert(!contains(dir, "report.html", "<img src=x"));
+    ck_assert(contains(dir, "report.html", "&lt;img src=x"));
+    free(pwned);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *plot_suite(void)
 {
     Suite *s = suite_create("plot");
@@ -263,6 +341,7 @@ Suite *plot_suite(void)
     tcase_add_test(tc, test_plot_run);
     tcase_add_test(tc, test_plot_sweep);
     tcase_add_test(tc, test_plot_bad_input);
+    tcase_add_test(tc, test_plot_hostile_names);
     suite_add_tcase(s, tc);
     return s;
 }
