@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csv.h>
 #include <dirent.h>
 #include <libxml/tree.h>
 
@@ -22,145 +21,6 @@
 #include "sim.h"
 
 #define MAX_NAME 200                      /* a name drawn or shown: longer ones are cut */
-
-/* ---- a CSV file as a table of strings ------------------------------------ */
-
-struct table {
-    char ***rows;                         /* rows[r][c], NUL-terminated */
-    size_t *ncols;
-    size_t n, cap;
-    char **f;                             /* the row being read */
-    size_t nf, capf;
-    int oom;
-};
-
-static void t_field(void *s, size_t len, void *data)
-{
-    struct table *t = data;
-    if (t->oom)
-        return;
-    if (t->nf == t->capf) {
-        size_t cap = t->capf ? 2 * t->capf : 16;
-        char **nf = realloc(t->f, cap * sizeof *nf);
-        if (!nf) {
-            t->oom = 1;
-            return;
-        }
-        t->f = nf;
-        t->capf = cap;
-    }
-    if (!(t->f[t->nf] = malloc(len + 1))) {
-        t->oom = 1;
-        return;
-    }
-    memcpy(t->f[t->nf], s, len);
-    t->f[t->nf][len] = '\0';
-    t->nf++;
-}
-
-static void t_row(int c, void *data)
-{
-    (void)c;
-    struct table *t = data;
-    if (t->oom)
-        return;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        char ***rows = realloc(t->rows, cap * sizeof *rows);
-        size_t *nc = rows ? realloc(t->ncols, cap * sizeof *nc) : NULL;
-        if (rows)
-            t->rows = rows;
-        if (!nc) {
-            t->oom = 1;
-            return;
-        }
-        t->ncols = nc;
-        t->cap = cap;
-    }
-    t->rows[t->n] = t->f;
-    t->ncols[t->n] = t->nf;
-    t->n++;
-    t->f = NULL;
-    t->nf = t->capf = 0;
-}
-
-static void table_free(struct table *t)
-{
-    for (size_t r = 0; r < t->n; r++) {
-        for (size_t c = 0; c < t->ncols[r]; c++)
-            free(t->rows[r][c]);
-        free(t->rows[r]);
-    }
-    for (size_t c = 0; c < t->nf; c++)
-        free(t->f[c]);
-    free(t->f);
-    free(t->rows);
-    free(t->ncols);
-    memset(t, 0, sizeof *t);
-}
-
-/* Read path into t.  0, 1 (no such file) or -1 (diagnostic).  Only a
- * regular file is read (a FIFO would block). */
-static int table_read(const char *path, struct table *t, struct diag *d)
-{
-    memset(t, 0, sizeof *t);
-    int fd = open(path, O_RDONLY | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 1;
-        return diag_add(d, path, 0, "cannot read: %s", strerror(errno));
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return diag_add(d, path, 0, "not a regular file");
-    }
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return diag_add(d, NULL, 0, "out of memory");
-    }
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        fclose(f);
-        return diag_add(d, NULL, 0, "out of memory");
-    }
-    char buf[65536];
-    size_t got;
-    int rc = 0;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        if (csv_parse(&p, buf, got, t_field, t_row, t) != got) {
-            rc = diag_add(d, path, (long)t->n + 1, "not valid CSV (%s)", csv_strerror(csv_error(&p)));
-            break;
-        }
-    if (!rc && ferror(f))
-        rc = diag_add(d, path, 0, "cannot read: %s", strerror(errno));
-    if (!rc && csv_fini(&p, t_field, t_row, t) != 0)
-        rc = diag_add(d, path, (long)t->n + 1, "not valid CSV (%s)", csv_strerror(csv_error(&p)));
-    csv_free(&p);
-    fclose(f);
-    if (!rc && t->oom)
-        rc = diag_add(d, NULL, 0, "out of memory reading %s", path);
-    if (rc)
-        table_free(t);
-    return rc;
-}
-
-/* A number field: "NA" is NaN.  0, or -1 when it is not a finite number
- * (strtod's "inf", "nan" and hexadecimal forms are refused). */
-static int num(const char *s, double *v)
-{
-    if (strcmp(s, "NA") == 0) {
-        *v = NAN;
-        return 0;
-    }
-    if (strspn(s, "0123456789+-.eE") != strlen(s))
-        return -1;
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return *s && !*end && errno == 0 && isfinite(*v) ? 0 : -1;
-}
 
 /* ---- untrusted text out ------------------------------------------------- */
 
@@ -241,8 +101,8 @@ struct plot {
     char xlabel[MAX_NAME + 8];
     struct series *s;
     size_t ns;
-    struct table sum;                     /* summary.csv (a run), the points (a sweep), compare.csv */
-    struct table cmp;                     /* compare.csv beside differences.csv */
+    struct results_table sum;                     /* summary.csv (a run), the points (a sweep), compare.csv */
+    struct results_table cmp;                     /* compare.csv beside differences.csv */
     size_t npath;                         /* a sweep's PATH columns */
     struct layout lay;
     char **names;                         /* owned metric names */
@@ -283,8 +143,8 @@ static void plot_free(struct plot *p)
     for (size_t i = 0; i < p->nnames; i++)
         free(p->names[i]);
     free(p->names);
-    table_free(&p->sum);
-    table_free(&p->cmp);
+    results_table_free(&p->sum);
+    results_table_free(&p->cmp);
     layout_free(&p->lay);
     cfg_free(p->man);
     diag_destroy(&p->man_diag);
@@ -519,7 +379,7 @@ static int by_key(const void *x, const void *y)
 
 /* A run (or the differences of two): per metric and acquisition, the
  * statistics over replications. */
-static int load_run(struct plot *p, const char *path, struct table *t, struct diag *d)
+static int load_run(struct plot *p, const char *path, struct results_table *t, struct diag *d)
 {
     if (t->n < 1 || t->ncols[0] != 5 || strcmp(t->rows[0][0], "replication") != 0)
         return diag_add(d, path, 1, "expected the header replication,acquisition,day,metric,value");
@@ -529,8 +389,8 @@ static int load_run(struct plot *p, const char *path, struct table *t, struct di
     int rc = 0;
     for (size_t i = 1; i < t->n && !rc; i++) {
         double rep, acq, day, value;
-        if (t->ncols[i] != 5 || num(t->rows[i][0], &rep) || num(t->rows[i][1], &acq) || num(t->rows[i][2], &day)
-            || num(t->rows[i][4], &value) || !(rep >= 1 && rep <= 1e7 && rep == floor(rep))
+        if (t->ncols[i] != 5 || results_csv_number(t->rows[i][0], &rep) || results_csv_number(t->rows[i][1], &acq) || results_csv_number(t->rows[i][2], &day)
+            || results_csv_number(t->rows[i][4], &value) || !(rep >= 1 && rep <= 1e7 && rep == floor(rep))
             || !(acq >= 1 && acq <= 1e6 && acq == floor(acq)) || isnan(day)) {
             rc = diag_add(d, path, (long)i + 1, "expected replication (from 1), acquisition (from 1), day, "
                           "metric, value");
@@ -601,7 +461,7 @@ static int cmp_double(double a, double b) { return (a > b) - (a < b); }
 
 /* The distinct values of column c over the points, in first-seen order
  * (numeric order when numeric); xi[r] the index of point r's value. */
-static int distinct(const struct table *t, long c, int numeric, const char ***vals, size_t *nv, size_t **idx)
+static int distinct(const struct results_table *t, long c, int numeric, const char ***vals, size_t *nv, size_t **idx)
 {
     size_t np = t->n - 1;
     *vals = calloc(np, sizeof **vals);
@@ -621,8 +481,8 @@ static int distinct(const struct table *t, long c, int numeric, const char ***va
         for (size_t i = 1; i < *nv; i++)
             for (size_t j = i; j > 0; j--) {
                 double a, b;
-                num((*vals)[j - 1], &a);
-                num((*vals)[j], &b);
+                results_csv_number((*vals)[j - 1], &a);
+                results_csv_number((*vals)[j], &b);
                 if (cmp_double(a, b) <= 0)
                     break;
                 const char *tmp = (*vals)[j];
@@ -651,7 +511,7 @@ static int by_group_x(const void *a, const void *b)
 }
 
 /* How to draw the points of t (PATH columns 1..npath). */
-static int lay_out(struct plot *p, const struct table *t)
+static int lay_out(struct plot *p, const struct results_table *t)
 {
     struct layout *l = &p->lay;
     memset(l, 0, sizeof *l);
@@ -664,7 +524,7 @@ static int lay_out(struct plot *p, const struct table *t)
         int varies = 0, isnum = 1;
         for (size_t r = 1; r < t->n; r++) {
             double v;
-            isnum &= num(t->rows[r][c], &v) == 0 && !isnan(v);
+            isnum &= results_csv_number(t->rows[r][c], &v) == 0 && !isnan(v);
             varies |= strcmp(t->rows[r][c], t->rows[1][c]) != 0;
         }
         if (!varies)
@@ -716,8 +576,8 @@ static int lay_out(struct plot *p, const struct table *t)
     }
     if (l->mode == M_LINE) {
         double lo, hi;
-        num(l->xval[0], &lo);
-        num(l->xval[l->nx - 1], &hi);
+        results_csv_number(l->xval[0], &lo);
+        results_csv_number(l->xval[l->nx - 1], &hi);
         l->logx = lo > 0 && hi / lo >= 50;
     }
     struct point_key *k = malloc(np * sizeof *k);
@@ -738,7 +598,7 @@ static double point_x(const struct plot *p, size_t r)
     const struct layout *l = &p->lay;
     if (l->mode == M_LINE) {
         double v = NAN;
-        num(p->sum.rows[r + 1][l->xcol], &v);
+        results_csv_number(p->sum.rows[r + 1][l->xcol], &v);
         return v;
     }
     if (l->mode == M_CAT)
@@ -748,7 +608,7 @@ static double point_x(const struct plot *p, size_t r)
 
 /* A sweep (or the paired differences of one): per metric, its row of
  * statistics at each point. */
-static int load_sweep(struct plot *p, const char *path, struct table *t, struct diag *d)
+static int load_sweep(struct plot *p, const char *path, struct results_table *t, struct diag *d)
 {
     if (t->n < 2 || strcmp(t->rows[0][0], "point") != 0)
         return diag_add(d, path, 1, "expected the header point,PATH...,METRIC_mean,...");
@@ -785,7 +645,7 @@ static int load_sweep(struct plot *p, const char *path, struct table *t, struct 
         for (size_t r = 0; r < np; r++) {
             double mean, lo, hi, n;
             char **row = t->rows[r + 1];
-            if (num(row[c], &mean) || num(row[c + 2], &lo) || num(row[c + 3], &hi) || num(row[c + 4], &n)
+            if (results_csv_number(row[c], &mean) || results_csv_number(row[c + 2], &lo) || results_csv_number(row[c + 3], &hi) || results_csv_number(row[c + 4], &n)
                 || !(isnan(n) || (n >= 0 && n == floor(n))))
                 return diag_add(d, path, (long)r + 2, "expected numbers (or NA) for %.*s", MAX_NAME, s->name);
             s->x[r] = point_x(p, r);
@@ -805,7 +665,7 @@ static const char *const compare_cols[] = { "metric", "mean_a", "mean_b", "diff_
                                             "width_ratio" };
 #define NCOMPARE (sizeof compare_cols / sizeof *compare_cols)
 
-static int check_compare(const char *path, const struct table *t, struct diag *d)
+static int check_compare(const char *path, const struct results_table *t, struct diag *d)
 {
     if (t->n < 1 || t->ncols[0] != NCOMPARE)
         return diag_add(d, path, 1, "expected the header of exposim compare");
@@ -817,7 +677,7 @@ static int check_compare(const char *path, const struct table *t, struct diag *d
         if (t->ncols[r] != NCOMPARE)
             return diag_add(d, path, (long)r + 1, "%zu fields, the header has %zu", t->ncols[r], NCOMPARE);
         for (size_t c = 1; c < NCOMPARE; c++)
-            if (num(t->rows[r][c], &v))
+            if (results_csv_number(t->rows[r][c], &v))
                 return diag_add(d, path, (long)r + 1, "expected numbers (or NA)");
     }
     return 0;
@@ -825,10 +685,10 @@ static int check_compare(const char *path, const struct table *t, struct diag *d
 
 /* The forest plot's rows: the metrics whose mean under A is a nonzero
  * number. */
-static double cmp_num(const struct table *t, size_t r, size_t c)
+static double cmp_num(const struct results_table *t, size_t r, size_t c)
 {
     double v = NAN;
-    num(t->rows[r][c], &v);
+    results_csv_number(t->rows[r][c], &v);
     return v;
 }
 
@@ -879,26 +739,30 @@ static int fill_series(FILE *f, const void *vctx)
     return bad ? -1 : 0;
 }
 
-/* The forest plot's numbers: per metric of compare.csv with a nonzero mean
- * under A, the paired and the independent interval of B − A in percent of
- * A's mean. */
+/* Whether row r of compare.csv gets a panel of the forest plot: its
+ * paired interval is defined. */
+static int forest_row(const struct results_table *t, size_t r)
+{
+    return !isnan(cmp_num(t, r, 5)) && !isnan(cmp_num(t, r, 6));
+}
+
+/* The forest plot's numbers: per metric of compare.csv with a paired
+ * interval, B − A and its paired and independent intervals. */
 static int fill_forest(FILE *f, const void *vctx)
 {
     const struct plot *p = vctx;
-    const struct table *t = p->kind == K_DIFF ? &p->cmp : &p->sum;
-    static const char *const cols[] = { "row", "metric", "diff_pct", "diff_pct_ci95_low", "diff_pct_ci95_high",
-                                        "indep_pct_ci95_low", "indep_pct_ci95_high" };
+    const struct results_table *t = p->kind == K_DIFF ? &p->cmp : &p->sum;
+    static const char *const cols[] = { "row", "metric", "diff_mean", "diff_ci95_low", "diff_ci95_high",
+                                        "indep_ci95_low", "indep_ci95_high" };
     int bad = csv_header(f, cols, 7);
     size_t row = 0;
     for (size_t r = 1; r < t->n; r++) {
-        double a = cmp_num(t, r, 1);
-        if (!(isfinite(a) && a != 0) || isnan(cmp_num(t, r, 3)))
+        if (!forest_row(t, r))
             continue;
-        double scale = 100 / fabs(a);
         bad |= results_csv_uint(f, row++) | results_csv_sep(f) | results_csv_text(f, t->rows[r][0]);
         for (size_t c = 3; c <= 9; c++)
             if (c != 4 && c != 7)
-                bad |= results_csv_sep(f) | results_csv_num(f, cmp_num(t, r, c) * scale);
+                bad |= results_csv_sep(f) | results_csv_num(f, cmp_num(t, r, c));
         bad |= results_csv_end(f);
     }
     return bad ? -1 : 0;
@@ -968,17 +832,19 @@ static void gp_tics(FILE *f, const char *axis, const char *const *vals, size_t n
     fputs(")\n", f);
 }
 
-static void gp_terminal(FILE *f, const struct plot *p, int format, const char *stem)
+/* The terminal of format 0 (PNG), 1 (SVG) or 2 (PDF), height_cm tall
+ * (0: the figures' height). */
+static void gp_terminal(FILE *f, const struct plot *p, int format, const char *stem, double height_cm)
 {
     static const char *const ext[] = { "png", "svg", "pdf" };
+    double h = height_cm > 0 ? height_cm : p->o->height_cm;
     if (format == 0)
-        fprintf(f, "set terminal pngcairo size %u,%u fontscale %.3g linewidth %.3g noenhanced\n", p->png_w, p->png_h,
-                p->fontscale, p->fontscale);
+        fprintf(f, "set terminal pngcairo size %u,%ld fontscale %.3g linewidth %.3g noenhanced\n", p->png_w,
+                lround(h / 2.54 * p->o->dpi), p->fontscale, p->fontscale);
     else if (format == 1)
-        fprintf(f, "set terminal svg size %u,%u font 'Sans,10' noenhanced\n", p->svg_w, p->svg_h);
+        fprintf(f, "set terminal svg size %u,%ld font 'Sans,10' noenhanced\n", p->svg_w, lround(h / 2.54 * 96));
     else
-        fprintf(f, "set terminal pdfcairo size %.4gcm,%.4gcm font 'Sans,9' noenhanced\n", p->o->width_cm,
-                p->o->height_cm);
+        fprintf(f, "set terminal pdfcairo size %.4gcm,%.4gcm font 'Sans,9' noenhanced\n", p->o->width_cm, h);
     fprintf(f, "set output '%s.%s'\n", stem, ext[format]);
 }
 
@@ -992,8 +858,15 @@ static void gp_reset(FILE *f)
 static void gp_series(FILE *f, const struct plot *p, const struct series *s)
 {
     const struct layout *l = &p->lay;
+    char title[sizeof s->desc.title + 64];
+    const char *ref = attr(child_elem(p->man_root, "compare"), "reference");
+    if (p->kind == K_PAIRED && ref && strspn(ref, "0123456789") == strlen(ref) && strlen(ref) < 10)
+        snprintf(title, sizeof title, "%s: difference from point %s", s->desc.title, ref);
+    else
+        snprintf(title, sizeof title, "%s%s", s->desc.title,
+                 p->kind == K_DIFF ? ": B - A" : p->kind == K_PAIRED ? ": difference from the reference point" : "");
     fputs("set title ", f);
-    gp_string(f, s->desc.title);
+    gp_string(f, title);
     fputs("\nset xlabel ", f);
     gp_string(f, p->xlabel);
     fputs("\n", f);
@@ -1097,28 +970,42 @@ static void gp_heat(FILE *f, const struct plot *p, const struct series *s)
                "'' every ::1 using 3:4:(sprintf('%%.3g', $5)) with labels notitle\n", s->file);
 }
 
+/* The forest plot: a panel per metric, each on its own scale (the metrics'
+ * units differ), the paired interval of B − A under the independent one. */
 static void gp_forest(FILE *f, const struct plot *p)
 {
-    const struct table *t = p->kind == K_DIFF ? &p->cmp : &p->sum;
-    fputs("set title 'B - A after the last acquisition, in percent of A'\n"
-          "set xlabel 'difference B - A (% of the mean under A)'\nunset ylabel\n", f);
-    fprintf(f, "set yrange [%zu.5:-0.5]\nset ytics (", p->nforest - 1);
+    const struct results_table *t = p->kind == K_DIFF ? &p->cmp : &p->sum;
+    fprintf(f, "set multiplot layout %zu,1 title 'B - A: paired 95%% interval (dot), independent (grey)'\n",
+            p->nforest);
     size_t row = 0;
     for (size_t r = 1; r < t->n; r++) {
-        double a = cmp_num(t, r, 1);
-        if (!(isfinite(a) && a != 0) || isnan(cmp_num(t, r, 3)))
+        if (!forest_row(t, r))
             continue;
         struct sim_metric_desc m;
         sim_metric_describe(p->catalog, t->rows[r][0], &m);
-        fputs(row ? ", " : "", f);
+        double lo = INFINITY, hi = -INFINITY;     /* the range: both intervals */
+        for (size_t c = 3; c <= 9; c++) {
+            double v = cmp_num(t, r, c);
+            if (c != 4 && c != 7 && !isnan(v)) {
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+        double pad = hi > lo ? 0.1 * (hi - lo) : fabs(hi) > 0 ? 0.1 * fabs(hi) : 1;
+        double span = hi - lo + 2 * pad, step = pow(10, floor(log10(span / 4)));   /* 3 to 8 tics */
+        step *= span / step > 30 ? 10 : span / step > 12 ? 5 : span / step > 6 ? 2 : 1;
+        fprintf(f, "unset key\nunset ytics\nset yrange [-1:1]\nset grid xtics\nset xtics nomirror scale 0.5 %.17g\n"
+                   "set format x '%%.4g'\nset lmargin at screen 0.46\nset rmargin at screen 0.96\nset tmargin 0.5\n"
+                   "set bmargin 1.5\nunset label\nunset arrow\nset label 1 ", step);
         gp_string(f, m.title);
-        fprintf(f, " %zu", row++);
+        fprintf(f, " at screen 0.44, graph 0.5 right\nset xrange [%.17g:%.17g]\n"
+                   "set arrow from first 0, graph 0 to first 0, graph 1 nohead dt 3 lc rgb '#555555'\n"
+                   "plot 'differences.csv' every ::%zu::%zu using 3:(0.35):6:7 with xerrorbars pt 0 lw 2 "
+                   "lc rgb '#999999' notitle, '' every ::%zu::%zu using 3:(-0.3):4:5 with xerrorbars pt 7 "
+                   "lc rgb '#1f77b4' notitle\n", lo - pad, hi + pad, row + 1, row + 1, row + 1, row + 1);
+        row++;
     }
-    fputs(")\nset arrow from first 0, graph 0 to first 0, graph 1 nohead dt 3 lc rgb '#555555'\n"
-          "set key bottom right box opaque\n"
-          "plot 'differences.csv' every ::1 using 3:($1 + 0.2):6:7 with xerrorbars pt 0 lc rgb '#999999' "
-          "title 'independent 95% intervals', "
-          "'' every ::1 using 3:1:4:5 with xerrorbars pt 7 lc rgb '#1f77b4' title 'paired 95% interval'\n", f);
+    fputs("unset multiplot\n", f);
 }
 
 static int fill_script(FILE *f, const void *ctx)
@@ -1130,7 +1017,7 @@ static int fill_script(FILE *f, const void *ctx)
         const struct series *s = &p->s[i];
         for (int fmt = 0; fmt < formats; fmt++) {
             gp_reset(f);
-            gp_terminal(f, p, fmt, s->file);
+            gp_terminal(f, p, fmt, s->file, 0);
             gp_series(f, p, s);
         }
         if ((p->kind == K_SWEEP || p->kind == K_PAIRED) && p->lay.heat && !s->all_na)
@@ -1138,14 +1025,14 @@ static int fill_script(FILE *f, const void *ctx)
                 char stem[sizeof s->file + 8];
                 snprintf(stem, sizeof stem, "%s-map", s->file);
                 gp_reset(f);
-                gp_terminal(f, p, fmt, stem);
+                gp_terminal(f, p, fmt, stem, 0);
                 gp_heat(f, p, s);
             }
     }
     if (p->forest)
         for (int fmt = 0; fmt < formats; fmt++) {
             gp_reset(f);
-            gp_terminal(f, p, fmt, "differences");
+            gp_terminal(f, p, fmt, "differences", 1.4 * (double)p->nforest + 2);
             gp_forest(f, p);
         }
     fprintf(f, "set output\n");
@@ -1374,7 +1261,7 @@ static void html_figure(FILE *f, const struct plot *p, const char *stem, const c
 /* The run's summary.csv, the metrics in the catalog's words. */
 static void html_run_summary(FILE *f, const struct plot *p)
 {
-    const struct table *t = &p->sum;
+    const struct results_table *t = &p->sum;
     if (t->n < 1 || t->ncols[0] != 6)
         return;
     fputs("<h2>Summary</h2>\n<p>Each replication's last value (after its final acquisition): the mean over "
@@ -1383,7 +1270,7 @@ static void html_run_summary(FILE *f, const struct plot *p)
           "<tr><th class=l>metric</th><th class=l>unit</th><th>mean</th><th>95% interval</th><th>n</th></tr>\n", f);
     for (size_t r = 1; r < t->n; r++) {
         double mean, lo, hi;
-        if (t->ncols[r] != 6 || num(t->rows[r][1], &mean) || num(t->rows[r][3], &lo) || num(t->rows[r][4], &hi))
+        if (t->ncols[r] != 6 || results_csv_number(t->rows[r][1], &mean) || results_csv_number(t->rows[r][3], &lo) || results_csv_number(t->rows[r][4], &hi))
             continue;
         struct sim_metric_desc m;
         sim_metric_describe(p->catalog, t->rows[r][0], &m);
@@ -1396,7 +1283,7 @@ static void html_run_summary(FILE *f, const struct plot *p)
 }
 
 /* compare.csv in the catalog's words. */
-static void html_compare(FILE *f, const struct plot *p, const struct table *t)
+static void html_compare(FILE *f, const struct plot *p, const struct results_table *t)
 {
     fputs("<h2>Paired differences</h2>\n<p>Per metric, the last value of each replication under A and under B "
           "(the same replication index: the same people, contacts and traffic where the scenarios share them), the "
@@ -1427,7 +1314,7 @@ static void html_compare(FILE *f, const struct plot *p, const struct table *t)
 /* A sweep's points: point number and PATH values. */
 static void html_points(FILE *f, const struct plot *p)
 {
-    const struct table *t = &p->sum;
+    const struct results_table *t = &p->sum;
     fputs("<table>\n<tr><th>point</th>", f);
     for (size_t c = 1; c <= p->npath; c++) {
         fputs("<th class=l>", f);
@@ -1526,16 +1413,18 @@ static int fill_report(FILE *f, const void *ctx)
     case K_DIFF:
         html_compare(f, p, &p->cmp);
         if (p->forest)
-            html_figure(f, p, "differences", "paired differences", "Every metric's paired difference B − A and its "
-                        "interval, in percent of A's mean, against the independent interval.");
+            html_figure(f, p, "differences", "paired differences", "Every metric's paired difference B − A with its "
+                        "95% interval (dot) and the interval two independent samples would give (grey), each on "
+                        "its own scale.");
         fputs("<h2>Figures</h2>\n<p>Each metric's mean paired difference B &minus; A after each acquisition, with "
               "its Student-t 95% interval as a band.</p>\n", f);
         break;
     case K_POINTS:
         html_compare(f, p, &p->sum);
         if (p->forest)
-            html_figure(f, p, "differences", "paired differences", "Every metric's paired difference B − A and its "
-                        "interval, in percent of A's mean, against the independent interval.");
+            html_figure(f, p, "differences", "paired differences", "Every metric's paired difference B − A with its "
+                        "95% interval (dot) and the interval two independent samples would give (grey), each on "
+                        "its own scale.");
         break;
     }
     for (size_t i = 0; i < p->ns; i++) {
@@ -1654,11 +1543,11 @@ static int load(struct plot *p, struct diag *d)
         { "paired-summary.csv", K_PAIRED }, { "compare.csv", K_POINTS },
     };
     char path[4096];
-    struct table t;
+    struct results_table t;
     int r = 1;
     for (size_t i = 0; r == 1 && i < sizeof inputs / sizeof *inputs; i++) {
         snprintf(path, sizeof path, "%s/%s", p->o->dir, inputs[i].file);
-        r = table_read(path, &t, d);
+        r = results_table_read(path, &t, d);
         p->kind = inputs[i].kind;
     }
     if (r)
@@ -1669,14 +1558,14 @@ static int load(struct plot *p, struct diag *d)
     case K_RUN:
     case K_DIFF:
         rc = load_run(p, path, &t, d);
-        table_free(&t);
+        results_table_free(&t);
         if (!rc && p->kind == K_RUN) {
             snprintf(path, sizeof path, "%s/summary.csv", p->o->dir);
-            rc = table_read(path, &p->sum, d) < 0 ? -1 : 0;
+            rc = results_table_read(path, &p->sum, d) < 0 ? -1 : 0;
         }
         if (!rc && p->kind == K_DIFF) {
             snprintf(path, sizeof path, "%s/compare.csv", p->o->dir);
-            int cr = table_read(path, &p->cmp, d);
+            int cr = results_table_read(path, &p->cmp, d);
             rc = cr < 0 || (cr == 0 && check_compare(path, &p->cmp, d)) ? -1 : 0;
         }
         break;
@@ -1692,11 +1581,9 @@ static int load(struct plot *p, struct diag *d)
     }
     if (rc)
         return -1;
-    const struct table *c = p->kind == K_DIFF ? &p->cmp : p->kind == K_POINTS ? &p->sum : NULL;
-    for (size_t r2 = 1; c && r2 < c->n; r2++) {
-        double a = cmp_num(c, r2, 1);
-        p->nforest += isfinite(a) && a != 0 && !isnan(cmp_num(c, r2, 3));
-    }
+    const struct results_table *c = p->kind == K_DIFF ? &p->cmp : p->kind == K_POINTS ? &p->sum : NULL;
+    for (size_t r2 = 1; c && r2 < c->n; r2++)
+        p->nforest += forest_row(c, r2);
     p->forest = p->nforest > 0;
     return 0;
 }

@@ -62,6 +62,11 @@ struct results_stat results_stat_share(const double *v, size_t n);
  * share, else results_stat_of. */
 struct results_stat results_stat_metric(const struct sim_metric_info *catalog, const char *name,
                                         const double *v, size_t n);
+/* The Welch 95% interval of a difference of two independent means, diff:
+ * var_a and var_b the sample variances of na and nb values, the degrees of
+ * freedom Welch-Satterthwaite's.  [diff, diff] when both variances are 0;
+ * NaN when na or nb is below 2. */
+void results_welch(double var_a, size_t na, double var_b, size_t nb, double diff, double *lo, double *hi);
 /* Summary statistics of metric m over replications 0..nrep-1 (a share's
  * interval when r->catalog says m is one). */
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep);
@@ -103,5 +108,26 @@ int results_csv_num(FILE *f, double v);
 int results_csv_uint(FILE *f, unsigned long long v);
 int results_csv_sep(FILE *f);
 int results_csv_end(FILE *f);
+
+/* A CSV file read whole through libcsv (strict): rows[r][c] are
+ * NUL-terminated strings, row 0 the header when the file has one.  For
+ * the readers of result files (plot, compare); the fields are untrusted. */
+struct results_table {
+    char ***rows;
+    size_t *ncols;
+    size_t n, cap;
+    char **f;                         /* the row being read */
+    size_t nf, capf;
+    int oom;
+};
+/* Read path into t.  Only a regular file is read (a FIFO would block).
+ * Returns 0, 1 (no such file: t empty) or -1 with a FILE:LINE diagnostic
+ * (not valid CSV, not a regular file, out of memory).  O(size). */
+int results_table_read(const char *path, struct results_table *t, struct diag *d);
+void results_table_free(struct results_table *t);
+/* A number field as results_csv_num writes it: "NA" is NaN, else a finite
+ * decimal number (strtod's "inf", "nan" and hexadecimal forms are
+ * refused).  Returns 0, or -1 when s is neither. */
+int results_csv_number(const char *s, double *v);
 
 #endif
