@@ -15,5 +15,6 @@ Suite *graphio_suite(void);    /* check_graphio.c: imports, traces, GraphML */
 Suite *sim_suite(void);        /* check_sim.c: the run loop with a toy model */
 Suite *sweep_suite(void);      /* check_sweep.c: designs, journal, sweeps end to end */
 Suite *plot_suite(void);       /* check_plot.c: exposim plot end to end */
+Suite *compare_suite(void);    /* check_compare.c: exposim compare end to end */
 
 #endif
