@@ -16,5 +16,6 @@ Suite *sim_suite(void);        /* check_sim.c: the run loop with a toy model */
 Suite *sweep_suite(void);      /* check_sweep.c: designs, journal, sweeps end to end */
 Suite *plot_suite(void);       /* check_plot.c: exposim plot end to end */
 Suite *compare_suite(void);    /* check_compare.c: exposim compare end to end */
+Suite *docs_suite(void);       /* check_docs.c: docs/scenarios.md and the man page against the schema */
 
 #endif
