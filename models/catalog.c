@@ -92,7 +92,7 @@ const struct sim_metric_info catalog_metrics[] = {
     { "ego_precision", "Ego precision of the targets", "share", "found pairs of targets that are contacts",
       SIM_METRIC_SHARE, NULL },
     { "khop_coverage_{k}", "{k}-hop coverage of the targets", "share",
-      "people within {k} hops of a target found so", SIM_METRIC_SHARE, NULL },
+      "people within {k} hops of a target, found so", SIM_METRIC_SHARE, NULL },
     { "target_covered_days", "Covered time of the targets' records", "days", "log time obtained for targets", 0,
       NULL },
     { "target_holes", "Gaps in the targets' covered time", "gaps", "gaps between covered intervals", 0, NULL },

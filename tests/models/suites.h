@@ -17,5 +17,6 @@ Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocatio
 Suite *location_suite(void);   /* check_location.c */
 Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
+Suite *catalog_suite(void);    /* check_catalog.c: the metric table against docs/metrics.md */
 
 #endif
