@@ -407,7 +407,8 @@ static int cmd_run(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0 };
+    struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0, 0 };
+    double t0 = now_seconds();
     if (!a.quiet)
         printf("exposim %s: %s, %u replication%s, %lld days\n", EXPOSIM_VERSION, a.scenario,
                run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
@@ -430,6 +431,7 @@ static int cmd_run(int argc, char **argv)
     }
     progress_end(&pg);
     mi.finished = time(NULL);
+    mi.wall = now_seconds() - t0;
     /* All three are written to temporary names first, then renamed: a
      * failure leaves the directory as it was. */
     /* Figures and report.html of earlier results go before the new

@@ -1239,7 +1239,7 @@ static void html_head(FILE *f, const char *title)
     fputs("</title>\n<style>body{font-family:sans-serif;max-width:62em;margin:auto;padding:0 1em}"
           "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
           "text-align:right;vertical-align:top}.l{text-align:left}th{background:#f4f4f4}"
-          "table.facts th{text-align:left}figure{margin:1em 0}img{max-width:100%}"
+          "table.facts th{text-align:left}figure{margin:1em 0}figure img{width:100%;max-width:48em}"
           "figcaption{font-size:90%;color:#333}.desc{font-size:110%}</style></head><body>\n<h1>", f);
     html_text(f, title);
     fputs("</h1>\n", f);
