@@ -158,6 +158,18 @@ static void attrs(struct walk *w, xmlNodePtr n, const char *elem, const char *pa
     }
 }
 
+/* Whether element declaration n has attributes of its own. */
+static int has_attrs(struct walk *w, xmlNodePtr n)
+{
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || is_xs(c, "element") || is_xs(c, "annotation"))
+            continue;
+        if (is_xs(c, "attribute") || is_xs(c, "attributeGroup") || has_attrs(w, c))
+            return 1;
+    }
+    return 0;
+}
+
 static void element(struct walk *w, xmlNodePtr decl, const char *parent, int depth);
 
 /* The element declarations under n (references resolved), each walked. */
@@ -193,7 +205,7 @@ static void element(struct walk *w, xmlNodePtr decl, const char *parent, int dep
         snprintf(path, sizeof path, "%s%s%s", parent, *parent ? "/" : "", name);
     if (w->man) {
         printf(".SS <%s>\n", name);
-        if (depth)
+        if (depth && has_attrs(w, decl))
             printf("\\-\\-set path: \\fB%s\\fR@ATTRIBUTE\n.PP\n", path);
         documentation(decl);
     }

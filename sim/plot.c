@@ -187,7 +187,9 @@ static int series_alloc(struct plot *p, struct series *s, const char *name, size
         int taken = strcmp(s->file, "differences") == 0;
         for (struct series *o = p->s; o < s && !taken; o++)
             taken = strcmp(o->file, s->file) == 0 || (strncmp(s->file, o->file, strlen(o->file)) == 0
-                                                      && strcmp(s->file + strlen(o->file), "-map") == 0);
+                                                      && strcmp(s->file + strlen(o->file), "-map") == 0)
+                    || (strncmp(o->file, s->file, strlen(s->file)) == 0
+                        && strcmp(o->file + strlen(s->file), "-map") == 0);
         if (!taken)
             break;
         snprintf(s->file, sizeof s->file, "%s-%u", stem, dup);
