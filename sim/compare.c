@@ -12,6 +12,7 @@
 
 #include <libxml/tree.h>
 
+#include "manifest.h"
 #include "plot.h"
 #include "results.h"
 
@@ -428,22 +429,15 @@ static void utc(char *buf, size_t len, time_t t)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* XML text: control characters other than tab and newline are not
- * allowed in XML 1.0, so they become '?'. */
-static xmlChar *xml_safe(const char *s)
-{
-    xmlChar *t = xmlStrdup(BAD_CAST s);
-    for (xmlChar *p = t; p && *p; p++)
-        if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
-            *p = '?';
-    return t;
-}
-
+/* An attribute whose value may hold any bytes (a directory name): as
+ * manifest_text makes it XML text. */
 static void prop(xmlNodePtr n, const char *name, const char *value)
 {
-    xmlChar *v = xml_safe(value);
-    xmlNewProp(n, BAD_CAST name, v);
-    xmlFree(v);
+    int exact;
+    char *v = manifest_text(value, &exact);
+    if (v)
+        xmlNewProp(n, BAD_CAST name, BAD_CAST v);
+    free(v);
 }
 
 static int fill_manifest(FILE *f, const void *ctx)
@@ -461,11 +455,9 @@ static int fill_manifest(FILE *f, const void *ctx)
     xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
     xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
     xmlNewProp(root, BAD_CAST "kind", BAD_CAST "compare");
-    xmlNodePtr cmd = xmlNewChild(root, NULL, BAD_CAST "command", NULL);
-    for (int i = 0; i < o->argc; i++) {
-        xmlChar *v = xml_safe(o->argv[i]);
-        xmlNewTextChild(cmd, NULL, BAD_CAST "arg", v);
-        xmlFree(v);
+    if (manifest_command(root, o->argc, o->argv)) {
+        xmlFreeDoc(doc);
+        return -1;
     }
     char buf[64];
     time_t now = time(NULL);
