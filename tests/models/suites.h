@@ -20,6 +20,7 @@ Suite *adversary_suite(void);  /* check_adversary.c */
 Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocation, location end to end */
 Suite *location_suite(void);   /* check_location.c */
 Suite *locating_suite(void);   /* check_locating.c */
+Suite *export_suite(void);     /* check_export.c */
 Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
 
