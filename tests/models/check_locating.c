@@ -51,8 +51,8 @@ static int configure(struct locating_params *p, const char *inner, const struct 
     int rc = locating_configure(p, c, cfg_child(cfg_root(c), "location"), &model_hours, pol);
     cfg_free(c);
     unlink(path);
+    rmdir(dir);
     free(path);
-    tu_rmtree(dir);
     free(dir);
     return rc;
 }

@@ -21,6 +21,7 @@ Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocatio
 Suite *location_suite(void);   /* check_location.c */
 Suite *locating_suite(void);   /* check_locating.c */
 Suite *export_suite(void);     /* check_export.c */
+Suite *world_suite(void);      /* check_world.c: the composition root through the engine */
 Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
 
