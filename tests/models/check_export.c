@@ -22,14 +22,14 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* The world: 5 people, the triangle 0-1-2 and the edge 2-3, person 4 alone
+/* The town: 5 people, the triangle 0-1-2 and the edge 2-3, person 4 alone
  * (graph_stats worked by hand: transitivity 3/5, mean local clustering
  * (1 + 1 + 1/3) / 3 = 7/9, mean degree 8/5, two components, the largest of
  * 4).  People 0-3 are clients, 1 and 3 workers, 3 on a VPN.  With regions:
  * 0, 2, 4 in region 0 and 1, 3 in region 1, work points for the workers
  * (NaN for the others).  Tie strengths per pair (both directions alike):
  * {0,1} 0.5, {0,2} 1.25, {1,2} 2, {2,3} 0.125. */
-struct world {
+struct town {
     struct population pop;
     struct population_params pp;
     struct contacts ct;
@@ -40,7 +40,7 @@ struct world {
     float weight[8];
 };
 
-static const struct graph_edge world_edges[] = { { 0, 1 }, { 1, 2 }, { 0, 2 }, { 2, 3 } };
+static const struct graph_edge town_edges[] = { { 0, 1 }, { 1, 2 }, { 0, 2 }, { 2, 3 } };
 
 static float pair_weight(uint32_t a, uint32_t b)
 {
@@ -48,10 +48,10 @@ static float pair_weight(uint32_t a, uint32_t b)
     return lo == 0 && hi == 1 ? 0.5f : lo == 0 && hi == 2 ? 1.25f : lo == 1 ? 2.0f : 0.125f;
 }
 
-static void world_init(struct world *w, int regions, int labelled)
+static void town_init(struct town *w, int regions, int labelled)
 {
     memset(w, 0, sizeof *w);
-    ck_assert_int_eq(graph_from_edges(&w->ct.g, 5, world_edges, 4), 0);
+    ck_assert_int_eq(graph_from_edges(&w->ct.g, 5, town_edges, 4), 0);
     static const uint8_t fl[5] = { POPULATION_CLIENT, POPULATION_CLIENT | POPULATION_WORKER, POPULATION_CLIENT,
                                    POPULATION_CLIENT | POPULATION_WORKER | POPULATION_VPN, 0 };
     memcpy(w->flags, fl, sizeof fl);
@@ -79,10 +79,10 @@ static void world_init(struct world *w, int regions, int labelled)
     w->cp.kind = CONTACTS_ERDOS_RENYI;
 }
 
-static void world_done(struct world *w) { graph_destroy(&w->ct.g); }
+static void town_done(struct town *w) { graph_destroy(&w->ct.g); }
 
 /* export_describe's text. */
-static char *describe(const struct world *w)
+static char *describe(const struct town *w)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -93,7 +93,7 @@ static char *describe(const struct world *w)
     return buf;
 }
 
-static void expect_describe(const struct world *w, const char *want)
+static void expect_describe(const struct town *w, const char *want)
 {
     char *got = describe(w);
     ck_assert_msg(strcmp(got, want) == 0, "describe:\n%s\nwanted:\n%s", got, want);
@@ -102,8 +102,8 @@ static void expect_describe(const struct world *w, const char *want)
 
 START_TEST(test_describe_lines)
 {
-    struct world w;
-    world_init(&w, 0, 0);
+    struct town w;
+    town_init(&w, 0, 0);
     static const char *const graph_lines =
         "contacts (erdos_renyi): 4 edges, mean degree 1.600, max 3, 1 without contacts\n"
         "  clustering 0.7778 (transitivity 0.6000), 2 components, largest 4 (80.0%)\n";
@@ -163,14 +163,14 @@ START_TEST(test_describe_lines)
              "  trace: 7 messages replayed, second 0 = unix time 1000; not replayed: 1 before it, 2 at or "
              "after the horizon, 3 to the sender itself\n");
     expect_describe(&w, want);
-    world_done(&w);
+    town_done(&w);
 }
 END_TEST
 
 /* ---- the files ------------------------------------------------------------ */
 
 /* export_world into a fresh directory, committed; the directory. */
-static char *export(const struct world *w, int weighted, int graphml)
+static char *export(const struct town *w, int weighted, int graphml)
 {
     char *dir = tu_mkdtemp();
     ck_assert_ptr_nonnull(dir);
@@ -220,7 +220,7 @@ static void expect_float(const char *field, float want)
  * community when the graph has labels (empty when a person has none), then
  * region and points when the population has regions; edges.csv: one row
  * per pair, source < target, a weight only when weighted. */
-static void check_csv(const struct world *w, const char *dir, int weighted)
+static void check_csv(const struct town *w, const char *dir, int weighted)
 {
     int labelled = w->ct.labels != NULL, regions = w->pop.region != NULL;
     struct tu_csv pop;
@@ -289,7 +289,7 @@ static const char *prop(xmlNode *n, const char *name, char *buf, size_t len)
  * per column of population.csv past id and degree (and `weight` for the
  * edges only when weighted), one <node> per person with a <data> per
  * column it has a value in, one <edge> per pair. */
-static void check_graphml(const struct world *w, const char *dir, int weighted)
+static void check_graphml(const struct town *w, const char *dir, int weighted)
 {
     char path[4200], b1[64], b2[64];
     snprintf(path, sizeof path, "%s/graph.graphml", dir);
@@ -389,8 +389,8 @@ START_TEST(test_world_files)
 {
     for (int c = 0; c < 8; c++) {
         int regions = c & 1, labelled = c >> 1 & 1, weighted = c >> 2 & 1;
-        struct world w;
-        world_init(&w, regions, labelled);
+        struct town w;
+        town_init(&w, regions, labelled);
         char *dir = export(&w, weighted, 0);
         ck_assert(exists(dir, "population.csv") && exists(dir, "edges.csv"));
         ck_assert(!exists(dir, "graph.graphml"));
@@ -402,7 +402,7 @@ START_TEST(test_world_files)
         check_graphml(&w, dir, weighted);
         tu_rmtree(dir);
         free(dir);
-        world_done(&w);
+        town_done(&w);
     }
 }
 END_TEST
