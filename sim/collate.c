@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "manifest.h"
 #include "results.h"
 #include "rng.h"
 
@@ -237,6 +238,17 @@ static int dump_doc(FILE *f, const void *ctx)
     return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
 }
 
+/* A file or directory name as an attribute, made valid XML text (the
+ * exact bytes are in the command line's <arg hex>). */
+static void prop_name(xmlNodePtr n, const char *name, const char *value)
+{
+    int exact;
+    char *t = manifest_text(value, &exact);
+    if (t)
+        xmlNewProp(n, BAD_CAST name, BAD_CAST t);
+    free(t);
+}
+
 /* The parts every sweep manifest has: program, command, times, the
  * sweep's identity and its design. */
 static xmlDocPtr manifest_common(const struct journal_header *h, const char *file, int show_shard,
@@ -252,9 +264,10 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
     xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
     xmlNewProp(root, BAD_CAST "kind", BAD_CAST "sweep");
-    xmlNodePtr cmd = xmlNewChild(root, NULL, BAD_CAST "command", NULL);
-    for (int i = 0; i < argc; i++)
-        xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST argv[i]);
+    if (manifest_command(root, argc, argv)) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
     char buf[64];
     xmlNodePtr times = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
     utc(buf, sizeof buf, started);
@@ -265,7 +278,7 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNodePtr sw = xmlNewChild(root, NULL, BAD_CAST "sweep", NULL);
     xmlNewProp(sw, BAD_CAST "name", BAD_CAST h->name);
     if (file)
-        xmlNewProp(sw, BAD_CAST "file", BAD_CAST file);
+        prop_name(sw, "file", file);
     xmlNewProp(sw, BAD_CAST "hash_algorithm", BAD_CAST "sha256");
     xmlNewProp(sw, BAD_CAST "hash", BAD_CAST h->hash);
     prop_u(sw, "points", h->npoints);
@@ -301,7 +314,7 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
     while (sw && strcmp((const char *)sw->name, "sweep") != 0)
         sw = xmlNextElementSibling(sw);
     if (in->base_file)
-        xmlNewProp(sw, BAD_CAST "base_file", BAD_CAST in->base_file);
+        prop_name(sw, "base_file", in->base_file);
     xmlNodePtr seeds = xmlNewChild(root, NULL, BAD_CAST "seeds", NULL);
     prop_u(seeds, "scenario_seed", in->seed);
     xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST RNG_TYPE_NAME);
@@ -367,6 +380,43 @@ cleanup:
 
 /* ---- merge ------------------------------------------------------------------ */
 
+/* Shard 1's manifest.xml, whose seeds and base as run the merged manifest
+ * copies, parsed as every input is (no network, no entities, no DOCTYPE);
+ * NULL with a diagnostic when it is missing or is not such a document. */
+static xmlDocPtr read_shard_manifest(const char *path, unsigned k, const char *dir, struct diag *d)
+{
+    if (access(path, F_OK) != 0) {
+        diag_add(d, path, 0, "not there: shard 1/%u did not finish writing its outputs; finish it with "
+                 "`exposim sweep SWEEP.xml --shard 1/%u --resume -o %s`", k, k, dir);
+        return NULL;
+    }
+    xmlResetLastError();
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *e = xmlGetLastError();
+        char msg[256] = "cannot be read";
+        if (e && e->message)
+            snprintf(msg, sizeof msg, "%s", e->message);
+        msg[strcspn(msg, "\n")] = '\0';
+        diag_add(d, path, e ? e->line : 0, "not a well-formed manifest: %s", msg);
+        return NULL;
+    }
+    if (doc->intSubset || doc->extSubset) {
+        diag_add(d, path, xmlGetLineNo(doc->intSubset ? (xmlNodePtr)doc->intSubset : (xmlNodePtr)doc->extSubset),
+                 "a DOCTYPE is not allowed in exposim input");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *)root->name, "manifest") != 0) {
+        diag_add(d, path, root ? xmlGetLineNo(root) : 0, "not an exposim manifest (the root element is not "
+                 "<manifest>)");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
 int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
                 int argc, char **argv, struct diag *d)
 {
@@ -378,6 +428,10 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     memset(&out, 0, sizeof out);
     int rc = 2, created = 0;
     xmlDocPtr m = NULL, tmpl = NULL;
+    if (!ndirs) {
+        diag_add(d, NULL, 0, "no shard directory to merge: give every shard's directory once");
+        goto cleanup;
+    }
     if (!js || !jp) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;
@@ -434,9 +488,10 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.xml", by_shard[1]);
-    tmpl = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!(tmpl = read_shard_manifest(path, k, by_shard[1], d)))
+        goto cleanup;
     xmlNodePtr root = xmlDocGetRootElement(m);
-    for (xmlNodePtr n = tmpl ? xmlFirstElementChild(xmlDocGetRootElement(tmpl)) : NULL; n; n = xmlNextElementSibling(n))
+    for (xmlNodePtr n = xmlFirstElementChild(xmlDocGetRootElement(tmpl)); n; n = xmlNextElementSibling(n))
         if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
             xmlAddChild(root, xmlDocCopyNode(n, m, 1));
     xmlNodePtr mf = xmlNewChild(root, NULL, BAD_CAST "merged_from", NULL);
@@ -444,7 +499,7 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
         xmlNodePtr n = xmlNewChild(mf, NULL, BAD_CAST "shard", NULL);
         prop_u(n, "index", sh);
         prop_u(n, "of", k);
-        xmlNewProp(n, BAD_CAST "dir", BAD_CAST by_shard[sh]);
+        prop_name(n, "dir", by_shard[sh]);
     }
     if (results_prepare_dir(outdir, &created, d))
         goto cleanup;

@@ -71,8 +71,9 @@ int journal_create(const char *dir, const struct journal_header *h, struct diag 
 
 /* Read DIR/sweep.journal: header and every whole run line.  Returns 0;
  * 1 when there is no journal (j is empty); -1 with a diagnostic when it
- * cannot be read or is not a journal (a malformed line other than a torn
- * last one included).  O(file size).  Reading takes no lock. */
+ * cannot be read or is not a journal (a malformed or empty line other
+ * than a torn last one included; the diagnostic is FILE:LINE of that
+ * line).  O(file size).  Reading takes no lock. */
 int journal_read(const char *dir, struct journal *j, struct diag *d);
 
 /* Open DIR/sweep.journal for appending, as its only writer: take an

@@ -1,7 +1,9 @@
 /* manifest — manifest.xml writer; see manifest.h. */
 #include "manifest.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
@@ -26,6 +28,88 @@ static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
     char buf[32];
     snprintf(buf, sizeof buf, "%llu", v);
     xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
+}
+
+/* The length of the UTF-8 sequence at s if it encodes an XML 1.0
+ * character (tab, LF, CR, U+0020 .. U+D7FF, U+E000 .. U+FFFD,
+ * U+10000 .. U+10FFFF, shortest form), else 0. */
+static size_t xml_char(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
+    size_t len;
+    uint32_t cp, min;
+    if ((c & 0xe0) == 0xc0)
+        len = 2, cp = c & 0x1f, min = 0x80;
+    else if ((c & 0xf0) == 0xe0)
+        len = 3, cp = c & 0x0f, min = 0x800;
+    else if ((c & 0xf8) == 0xf0)
+        len = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)              /* the terminating NUL included */
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+        return 0;
+    return len;
+}
+
+char *manifest_text(const char *s, int *exact)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s);
+    char *out = malloc(3 * len + 1), *o = out;  /* a bad byte becomes 3 */
+    if (!out)
+        return NULL;
+    *exact = 1;
+    for (size_t i = 0; i < len;) {
+        size_t n = xml_char(u + i);
+        if (n) {
+            memcpy(o, u + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+            *exact = 0;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+int manifest_command(void *parent, int argc, char *const *argv)
+{
+    xmlNodePtr cmd = xmlNewChild(parent, NULL, BAD_CAST "command", NULL);
+    if (!cmd)
+        return -1;
+    for (int i = 0; i < argc; i++) {
+        int exact;
+        char *t = manifest_text(argv[i], &exact);
+        xmlNodePtr arg = t ? xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST t) : NULL;
+        free(t);
+        if (!arg)
+            return -1;
+        if (!exact) {
+            size_t len = strlen(argv[i]);
+            char *hex = malloc(2 * len + 1);
+            if (!hex)
+                return -1;
+            for (size_t k = 0; k < len; k++)
+                snprintf(hex + 2 * k, 3, "%02x", (unsigned char)argv[i][k]);
+            hex[2 * len] = '\0';
+            xmlAttrPtr a = xmlNewProp(arg, BAD_CAST "hex", BAD_CAST hex);
+            free(hex);
+            if (!a)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 static int dump(FILE *f, const void *ctx)
@@ -61,11 +145,14 @@ static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m)
     xmlDocSetRootElement(doc, root);
     xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
     xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
-    xmlNewProp(root, BAD_CAST "scenario_file", BAD_CAST cfg_path(c));
-
-    xmlNodePtr cmd = child(root, "command");
-    for (int i = 0; i < m->argc; i++)
-        xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST m->argv[i]);
+    int exact;
+    char *file = manifest_text(cfg_path(c), &exact);
+    if (!file || !xmlNewProp(root, BAD_CAST "scenario_file", BAD_CAST file) || manifest_command(root, m->argc, m->argv)) {
+        free(file);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    free(file);
 
     char buf[64];
     xmlNodePtr times = child(root, "times");

@@ -20,6 +20,18 @@ struct manifest_info {
     unsigned long long events;            /* events dispatched, all replications */
 };
 
+/* Text for an XML document: s itself when it is valid UTF-8 of XML 1.0
+ * characters, else s with U+FFFD in place of each byte that does not
+ * begin one (a byte of another encoding, a control character).  Malloc'd,
+ * or NULL (out of memory); *exact says whether s was kept as it is.  O(len). */
+char *manifest_text(const char *s, int *exact);
+
+/* Add <command> with one <arg> per argument to parent (an xmlNodePtr).  An
+ * argument manifest_text cannot keep exactly is written with its U+FFFD
+ * text and its exact bytes as hex="..." (two lower-case digits a byte),
+ * so the command line is recorded whole whatever its bytes.  0 or -1 (OOM). */
+int manifest_command(void *parent, int argc, char *const *argv);
+
 /* Write DIR/manifest.xml atomically.  Returns 0, or -1 with a diagnostic. */
 int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d);
 /* The same as one of several files staged to appear together. */
