@@ -292,8 +292,10 @@ fuzz: have-deps
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
+# The sanitized program runs a few times slower: the tests' time limits
+# (Check's per-test timeouts) are scaled to match.
 sanitize: have-deps
-	$(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
+	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
 
 # Check runs tests in the same process here (CK_FORK=no) so that valgrind
 # sees them; the program under test runs under valgrind too.
