@@ -63,7 +63,26 @@ TEST_MODELS_BIN := $(BUILD)/tests/check_models
 TEST_BIN := $(TEST_SIM_BIN) $(TEST_MODELS_BIN)
 BENCH_BIN:= $(BUILD)/tests/bench/bench
 
-.PHONY: all deps have-deps run plots fuzz check check-mpi golden golden-record test bench sanitize valgrind clean help
+# make install: PREFIX (default /usr/local) and DESTDIR (a staging root).
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+DATADIR   = $(PREFIX)/share
+MANDIR    = $(DATADIR)/man
+DOCDIR    = $(DATADIR)/doc/exposim
+SHAREDIR  = $(DATADIR)/exposim
+COMPDIR   = $(DATADIR)/bash-completion/completions
+# The man pages and the bash completion: exposim.1 from man/, the scenario
+# format's page and the --set paths from the schema (man/xsdman.c).
+XSDMAN     := $(BUILD)/man/xsdman
+MANPAGES   := $(BUILD)/man/exposim.1 $(BUILD)/man/exposim-scenario.5
+COMPLETION := $(BUILD)/completion/exposim
+# The browser check (make browser-check) needs these; make deps does not
+# install them.
+BROWSERPKGS := chromium chromium-driver curl
+
+.PHONY: all deps have-deps run plots fuzz check check-mpi check-install golden golden-record test bench sanitize \
+        valgrind clean help man install uninstall browser-deps browser-check
 all: have-deps $(BIN)
 
 help:
@@ -71,6 +90,9 @@ help:
 	@echo "make / all     build $(BIN)"
 	@echo "make run       build and run scenarios/baseline.xml"
 	@echo "make plots     figures and report.html for every results directory under results/"
+	@echo "make install   install the program, man pages, completion, scenarios, docs (PREFIX, DESTDIR)"
+	@echo "make uninstall remove what make install installed (same PREFIX, DESTDIR)"
+	@echo "make browser-check  open report.html files in headless Chromium (installs it)"
 	@echo "make check     build and run every test (with a 2-rank MPI sweep)"
 	@echo "make golden    rerun the scenario library, compare its result files with tests/golden/"
 	@echo "make MPI=1     build $(BIN) with mpicc, for mpirun -np K ... sweep"
@@ -138,21 +160,95 @@ $(BENCH_BIN): $(BUILD)/tests/bench/bench.o $(LIB)
 run: all
 	./$(BIN) run scenarios/baseline.xml
 
-# `exposim plot` on every run or sweep directory under results/.
+# `exposim plot` on every run, sweep or comparison directory under
+# results/; one that fails does not stop the others, and make plots fails
+# at the end naming them.
 plots: all
-	@found=0; for d in results/*/; do \
-	  if [ -f "$$d/timeseries.csv" ] || [ -f "$$d/sweep-summary.csv" ]; then \
-	    ./$(BIN) plot "$${d%/}" || exit 1; found=1; fi; \
+	@found=0; failed=; for d in results/*/; do \
+	  if [ -f "$$d/timeseries.csv" ] || [ -f "$$d/sweep-summary.csv" ] || [ -f "$$d/compare.csv" ] \
+	     || [ -f "$$d/paired-summary.csv" ]; then \
+	    found=1; ./$(BIN) plot "$${d%/}" || failed="$$failed $${d%/}"; fi; \
 	done; \
-	[ $$found = 1 ] || echo "nothing to plot under results/: run make run (or exposim run/sweep) first"
+	[ $$found = 1 ] || echo "nothing to plot under results/: run make run (or exposim run/sweep) first"; \
+	if [ -n "$$failed" ]; then echo "make plots: could not plot:$$failed" >&2; exit 1; fi
+
+# --- man pages, completion, install ------------------------------------------
+$(XSDMAN): man/xsdman.c | have-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libxml-2.0 2>/dev/null) $< -o $@ $(LDFLAGS) \
+	  $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+
+$(BUILD)/man/exposim-scenario.5: scenarios/scenario.xsd $(XSDMAN)
+	$(XSDMAN) man $< $(VERSION) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/exposim.1: man/exposim.1
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/' $< > $@
+
+$(COMPLETION): completion/exposim.bash.in scenarios/scenario.xsd $(XSDMAN)
+	@mkdir -p $(dir $@)
+	paths=$$($(XSDMAN) paths scenarios/scenario.xsd | tr '\n' ' ') && sed "s|@SET_PATHS@|$${paths% }|" $< > $@.tmp \
+	  && mv $@.tmp $@
+
+man: $(MANPAGES) $(COMPLETION)
+
+# What install puts where (uninstall removes the same list).
+INSTALL_SCENARIOS := $(wildcard scenarios/*.xml scenarios/*.xsd)
+INSTALL_DATA      := $(shell find scenarios/data -type f 2>/dev/null)
+INSTALL_DOCS      := README.md $(wildcard docs/*.md)
+
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR) \
+	  $(DESTDIR)$(SHAREDIR)/scenarios $(DESTDIR)$(DOCDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/exposim
+	install -m 644 $(BUILD)/man/exposim.1 $(DESTDIR)$(MANDIR)/man1/exposim.1
+	install -m 644 $(BUILD)/man/exposim-scenario.5 $(DESTDIR)$(MANDIR)/man5/exposim-scenario.5
+	install -m 644 $(COMPLETION) $(DESTDIR)$(COMPDIR)/exposim
+	install -m 644 $(INSTALL_SCENARIOS) $(DESTDIR)$(SHAREDIR)/scenarios/
+	@for f in $(INSTALL_DATA); do \
+	  install -d "$(DESTDIR)$(SHAREDIR)/$$(dirname $$f)" && install -m 644 "$$f" "$(DESTDIR)$(SHAREDIR)/$$f" || exit 1; \
+	done
+	install -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	@echo "installed exposim $(VERSION) under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/exposim $(DESTDIR)$(MANDIR)/man1/exposim.1 \
+	  $(DESTDIR)$(MANDIR)/man5/exposim-scenario.5 $(DESTDIR)$(COMPDIR)/exposim
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/scenarios/,$(notdir $(INSTALL_SCENARIOS)))
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/,$(INSTALL_DATA))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
+	-find $(DESTDIR)$(SHAREDIR) -depth -type d -empty -delete 2>/dev/null
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(COMPDIR) 2>/dev/null
+	@echo "removed exposim from $(DESTDIR)$(PREFIX)"
+
+# make install into a scratch DESTDIR, use what it installed (the program,
+# a scenario, the man pages, the completion), make uninstall, and nothing
+# may be left (tests/install.sh).
+check-install: $(BIN) man
+	@sh tests/install.sh $(MAKE)
+
+# --- the report in a browser -------------------------------------------------
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v curl >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSERPKGS); \
+	else echo "make browser-check needs: apt-get install -y $(BROWSERPKGS)"; exit 1; fi
+
+# Every kind of report.html (a run, a sweep, a comparison) opened in
+# headless Chromium: fails when an image does not load or the page logs an
+# error (tests/browser.sh).  Not part of make check; .ci/run runs it.
+browser-check: browser-deps $(BIN)
+	@sh tests/browser.sh ./$(BIN)
 
 # Tests find the program under test and the data through the environment.
-check test: have-deps $(BIN) $(TEST_BIN)
-	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_SIM_BIN)
+check test: have-deps $(BIN) $(TEST_BIN) man
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) EXPOSIM_MAN=$(abspath $(BUILD)/man/exposim-scenario.5) \
+	  $(TEST_SIM_BIN)
 	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_MODELS_BIN)
 	@for f in scenarios/*.xml; do ./$(BIN) validate $$f >/dev/null || exit 1; done; \
 	  echo "scenario library: every file validates"
 	@$(MAKE) --no-print-directory golden
+	@$(MAKE) --no-print-directory check-install
 	@$(MAKE) --no-print-directory check-mpi
 
 # Every result file of every scenario and sweep in scenarios/ must have the
@@ -196,16 +292,19 @@ fuzz: have-deps
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
+# The sanitized program runs a few times slower: the tests' time limits
+# (Check's per-test timeouts) are scaled to match.
 sanitize: have-deps
-	$(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
+	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
 
 # Check runs tests in the same process here (CK_FORK=no) so that valgrind
 # sees them; the program under test runs under valgrind too.
-valgrind: have-deps $(BIN) $(TEST_BIN)
+valgrind: have-deps $(BIN) $(TEST_BIN) man
 	@command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
 	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
 	  "$(abspath $(BIN))" > $(BUILD)/exposim-vg && chmod +x $(BUILD)/exposim-vg
 	CK_FORK=no EXPOSIM_BIN=$(abspath $(BUILD)/exposim-vg) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SLOW=1 \
+	  EXPOSIM_MAN=$(abspath $(BUILD)/man/exposim-scenario.5) \
 	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_SIM_BIN)
 	CK_FORK=no EXPOSIM_BIN=$(abspath $(BUILD)/exposim-vg) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SLOW=1 \
 	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $(TEST_MODELS_BIN)

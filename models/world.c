@@ -27,6 +27,7 @@
 
 #include "addressbook.h"
 #include "adversary.h"
+#include "catalog.h"
 #include "contacts.h"
 #include "dynamics.h"
 #include "enumeration.h"
@@ -647,4 +648,5 @@ const struct sim_model_type world_model = {
     .finish = world_finish,
     .destroy = world_destroy,
     .generate = world_generate,
+    .metrics = catalog_metrics,
 };

@@ -33,6 +33,7 @@ struct outputs {
     size_t **col;                      /* per journal: metric id -> column */
     const struct journal *const *js;
     size_t njs;
+    const struct sim_metric_info *catalog;   /* the model's metrics (shares' intervals), or NULL */
 };
 
 static int cmp_run(const void *a, const void *b)
@@ -185,6 +186,7 @@ static int fill_summary_csv(FILE *f, const void *ctx)
             e++;
         struct results res;
         results_init(&res);
+        res.catalog = o->catalog;
         uint32_t nrep = 0;
         /* Intern the names in column order (metric id = column), then drop
          * the placeholder rows. */
@@ -364,6 +366,7 @@ int collate_sweep(const char *dir, const struct journal *j, const struct collate
     xmlDocPtr m = NULL;
     if (outputs_init(&out, js, 1, d))
         goto cleanup;
+    out.catalog = info->model ? info->model->metrics : NULL;
     if (!(m = sweep_manifest(&j->h, info, out.nruns))) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;
@@ -418,7 +421,7 @@ static xmlDocPtr read_shard_manifest(const char *path, unsigned k, const char *d
 }
 
 int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
-                int argc, char **argv, struct diag *d)
+                  const struct sim_model_type *const *models, int argc, char **argv, struct diag *d)
 {
     time_t started = time(NULL);
     struct journal *js = calloc(ndirs ? ndirs : 1, sizeof *js);
@@ -493,7 +496,13 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     xmlNodePtr root = xmlDocGetRootElement(m);
     for (xmlNodePtr n = xmlFirstElementChild(xmlDocGetRootElement(tmpl)); n; n = xmlNextElementSibling(n))
         if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
+        {
             xmlAddChild(root, xmlDocCopyNode(n, m, 1));
+            xmlNodePtr base = strcmp((const char *)n->name, "base_as_run") == 0 ? xmlFirstElementChild(n) : NULL;
+            const struct sim_model_type *model = base ? sim_model_find(models, (const char *)base->name) : NULL;
+            if (model)
+                out.catalog = model->metrics;   /* the summary's shares, as the sweep wrote them */
+        }
     xmlNodePtr mf = xmlNewChild(root, NULL, BAD_CAST "merged_from", NULL);
     for (unsigned sh = 1; sh <= k; sh++) {
         xmlNodePtr n = xmlNewChild(mf, NULL, BAD_CAST "shard", NULL);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #include "cfg.h"
 #include "collate.h"
+#include "compare.h"
 #include "diag.h"
 #include "manifest.h"
 #include "plot.h"
@@ -39,61 +41,135 @@ static const char usage_text[] =
     "       exposim generate SCENARIO.xml [-o DIR] [--graphml] [--seed N]\n"
     "                  [--set PATH=VALUE]... [--quiet]\n"
     "       exposim validate FILE.xml [--set PATH=VALUE]...\n"
-    "       exposim plot DIR [--quiet]\n"
-    "       exposim --help | --version\n";
+    "       exposim plot DIR [--size WxH] [--dpi N] [--pdf] [--quiet]\n"
+    "       exposim compare A B [-o OUT] [--quiet]\n"
+    "       exposim compare SWEEPDIR --reference P [-o OUT] [--quiet]\n"
+    "       exposim COMMAND --help | --help | --version\n";
 
 static const char help_text[] =
     "exposim simulates what messaging lookup metadata gives away: who looked up\n"
     "whom, and when, kept by a server under a retention policy and obtained by\n"
     "an adversary in chained snapshots.\n"
     "\n"
-    "commands:\n"
-    "  run SCENARIO.xml     run every replication; write manifest.xml,\n"
-    "                       timeseries.csv and summary.csv to results/NAME/\n"
-    "  generate SCENARIO.xml  build replication 1's population and contact graph\n"
-    "                       without running anything; print their summary and\n"
-    "                       write population.csv and edges.csv (with --graphml\n"
-    "                       also graph.graphml) to results/NAME/ or -o DIR\n"
-    "  validate FILE.xml    check a scenario (after any --set, --seed,\n"
-    "                       --replications) against the schema and the model's\n"
-    "                       rules; print errors as FILE:LINE: message (a sweep\n"
-    "                       file: its design, base scenario and every point)\n"
-    "  sweep SWEEP.xml      run every point of a parameter sweep, every\n"
-    "                       replication; write sweep.csv (one row per point and\n"
-    "                       replication), sweep-summary.csv (per point: mean, sd,\n"
-    "                       95% CI of every metric) and manifest.xml to\n"
-    "                       results/NAME/\n"
-    "  merge -o OUT DIR...  join the directories of `sweep --shard I/K` (every\n"
-    "                       shard once) into the files one process would write\n"
-    "  plot DIR             draw a run's or a sweep's results: per metric, its\n"
-    "                       mean and 95% interval (DIR/figures/METRIC.png, .svg\n"
-    "                       and .csv, through gnuplot) and DIR/report.html\n"
+    "commands (exposim COMMAND --help tells more):\n"
+    "  run       run every replication of a scenario\n"
+    "  generate  build replication 1's population and contact graph as files\n"
+    "  validate  check a scenario or a sweep file\n"
+    "  sweep     run every point of a parameter sweep\n"
+    "  merge     join the shards of a sweep\n"
+    "  plot      draw a results directory: figures and report.html\n"
+    "  compare   paired differences of two runs or sweep points\n"
     "\n"
-    "options for run:\n"
-    "  -o DIR               write results to DIR instead of results/NAME/\n"
-    "  --seed N             scenario seed, 0 to 4294967295 (run@seed)\n"
-    "  --replications R     number of replications (run@replications)\n"
+    "Exit status: 0 done, 2 bad usage or input (nothing written), 1 failed run\n"
+    "(a sweep keeps its finished runs: run it again with --resume).\n"
+    "Documentation: README.md and docs/ (model, scenarios, metrics, sweeps,\n"
+    "cluster), man pages exposim(1) and exposim-scenario(5).\n";
+
+static const char set_help[] =
     "  --set PATH=VALUE     override one scenario attribute, validated like the\n"
     "                       file; PATH is elements from the root and @attribute:\n"
     "                       --set population@size=100000\n"
     "                       --set policy/retention@days=7\n"
     "                       --set adversary/bulk_snapshot[2]@period_days=60\n"
-    "  -q, --quiet          print nothing but errors\n"
-    "\n"
-    "options for sweep:\n"
-    "  -o DIR               write results to DIR instead of results/NAME/\n"
-    "  -j N, --jobs N       run N points at a time in N processes (same bytes\n"
-    "                       for any N); under mpirun every rank takes a share\n"
-    "  --shard I/K          run only the points whose index is I-1 modulo K (for\n"
-    "                       a job array; join the K directories with merge)\n"
-    "  --resume             continue the sweep whose journal is in DIR: runs\n"
-    "                       already done are kept, the rest are run\n"
-    "  -q, --quiet          no messages and no progress line\n"
-    "\n"
-    "Exit status: 0 done, 2 bad usage or input (nothing written), 1 failed run\n"
-    "(a sweep keeps its finished runs: run it again with --resume).\n"
-    "Documentation: README.md and docs/ (model, scenarios, metrics, sweeps,\n"
-    "cluster).\n";
+    "                       (at most 200; --set adds or changes attributes only)\n";
+
+/* One command's usage and help, for `exposim COMMAND --help`. */
+struct command_help {
+    const char *name, *usage, *text;
+    int set;                              /* takes --set (set_help follows) */
+};
+
+static const struct command_help command_help[] = {
+    { "run", "exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R] [--set PATH=VALUE]... [--quiet]",
+      "Run every replication of the scenario and write manifest.xml, timeseries.csv\n"
+      "and summary.csv to results/NAME/ (NAME: the scenario's name).  On a\n"
+      "terminal a progress line shows the replications done, the rate and the\n"
+      "time left.  Figures and report.html already in the directory are drawn\n"
+      "again from the new results.\n"
+      "\n"
+      "  -o DIR, --output DIR write the results to DIR instead\n"
+      "  --seed N             the scenario seed, 0 to 4294967295 (run@seed)\n"
+      "  --replications R     the number of replications (run@replications)\n"
+      "  -q, --quiet          print nothing but errors, no progress\n", 1 },
+    { "generate", "exposim generate SCENARIO.xml [-o DIR] [--graphml] [--seed N] [--set PATH=VALUE]... [--quiet]",
+      "Build replication 1's population and contact graph exactly as run would,\n"
+      "without running traffic or the adversary; print their summary and write\n"
+      "population.csv and edges.csv to results/NAME/.\n"
+      "\n"
+      "  -o DIR, --output DIR write to DIR instead\n"
+      "  --graphml            also write graph.graphml\n"
+      "  --seed N             the scenario seed\n"
+      "  -q, --quiet          print nothing but errors\n", 1 },
+    { "validate", "exposim validate FILE.xml [--seed N] [--replications R] [--set PATH=VALUE]...",
+      "Check a scenario (after any --set, --seed, --replications) against the\n"
+      "schema and the model's rules, or a sweep file (its design, its base\n"
+      "scenario and every point).  Print FILE: valid (...), or the errors as\n"
+      "FILE:LINE: message and exit with status 2.\n", 1 },
+    { "sweep", "exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume] [--quiet]",
+      "Run every point of a parameter sweep, every replication (common random\n"
+      "numbers: replication r of every point draws the same world); write\n"
+      "sweep.csv (a row per point and replication), sweep-summary.csv (per\n"
+      "point: mean, sd, 95% interval of every metric) and manifest.xml to\n"
+      "results/NAME/.\n"
+      "\n"
+      "  -o DIR, --output DIR write to DIR instead\n"
+      "  -j N, --jobs N       run N points at a time in N processes (the same\n"
+      "                       bytes for any N); under mpirun every rank takes a share\n"
+      "  --shard I/K          run only the points whose index is I-1 modulo K (a\n"
+      "                       job array; join the K directories with merge)\n"
+      "  --resume             continue the sweep whose journal is in DIR\n"
+      "  -q, --quiet          no messages and no progress line\n", 0 },
+    { "merge", "exposim merge -o OUT DIR... [--quiet]",
+      "Join the directories of `exposim sweep --shard I/K` (every shard once)\n"
+      "into the files one process would have written.\n"
+      "\n"
+      "  -o OUT, --output OUT the merged directory (required)\n"
+      "  -q, --quiet          print nothing but errors\n", 0 },
+    { "plot", "exposim plot DIR [--size WxH] [--dpi N] [--pdf] [--quiet]",
+      "Draw a run's, a sweep's or a comparison's results: per metric, its mean\n"
+      "and 95% interval after each acquisition (a run) or at each point (a\n"
+      "sweep: one line per value of a second parameter, a heat map for a full\n"
+      "two-parameter grid), with its title, unit and closed form where the\n"
+      "scenario has one; DIR/figures/METRIC.png, .svg and .csv (gnuplot), and\n"
+      "DIR/report.html (what was run, the parameters, the summary, the figures).\n"
+      "\n"
+      "  --size WxH           a figure's size in centimetres (default 16x10)\n"
+      "  --dpi N              the PNG's resolution, 50 to 1200 (default 150)\n"
+      "  --pdf                also METRIC.pdf, vector graphics for print\n"
+      "  -q, --quiet          print nothing but errors\n", 0 },
+    { "compare", "exposim compare A B [-o OUT] [--quiet]\n"
+                 "       exposim compare SWEEPDIR --reference P [-o OUT] [--quiet]",
+      "Paired differences B - A between two runs, or sweep points, that share\n"
+      "their replications' random streams.  A and B are run directories or\n"
+      "SWEEPDIR:P (point P of a sweep).  Per metric: the means, the mean paired\n"
+      "difference with its 95% interval, and the interval two independent\n"
+      "samples would give.  Writes compare.csv (and, for two runs acquiring on\n"
+      "the same days, differences.csv after every acquisition), manifest.xml,\n"
+      "figures/ and report.html to results/compare-A-vs-B/.  With --reference P,\n"
+      "every point of the sweep against point P: paired-summary.csv.\n"
+      "\n"
+      "  --reference P        compare every point of SWEEPDIR with point P\n"
+      "  -o DIR, --output DIR write to DIR instead\n"
+      "  -q, --quiet          print nothing but errors\n", 0 },
+};
+
+/* The help of `name`, or NULL. */
+static const struct command_help *find_help(const char *name)
+{
+    for (size_t i = 0; i < sizeof command_help / sizeof *command_help; i++)
+        if (strcmp(command_help[i].name, name) == 0)
+            return &command_help[i];
+    return NULL;
+}
+
+static void print_command_help(const struct command_help *h)
+{
+    printf("usage: %s\n\n%s", h->usage, h->text);
+    if (h->set)
+        fputs(set_help, stdout);
+    fputs("\nExit status: 0 done, 2 bad usage or input (nothing written), 1 failure.\n"
+          "Documentation: README.md, docs/, exposim(1).\n", stdout);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -256,6 +332,47 @@ static void print_summary(const struct results *r, uint32_t nrep)
     }
 }
 
+/* `run`'s progress line on a terminal: replications done, their rate, the
+ * time left; redrawn at most ten times a second, erased at the end. */
+struct progress {
+    int on;
+    uint32_t total;
+    double start, last;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress_init(struct progress *p, int on, uint32_t total)
+{
+    p->on = on;
+    p->total = total;
+    p->start = p->last = now_seconds();
+}
+
+static void progress_step(struct progress *p, uint32_t done)
+{
+    if (!p->on)
+        return;
+    double t = now_seconds();
+    if (t - p->last < 0.1 && done < p->total)
+        return;
+    p->last = t;
+    double rate = done / (t - p->start > 1e-9 ? t - p->start : 1e-9), left = (p->total - done) / rate;
+    fprintf(stderr, "\r\033[Kreplication %u/%u, %.3g per second, %.0f s left", done, p->total, rate, left);
+    fflush(stderr);
+}
+
+static void progress_end(struct progress *p)
+{
+    if (p->on)
+        fputs("\r\033[K", stderr);
+}
+
 /* -o DIR, or results/NAME/ after the scenario's name. */
 static void output_dir(char *buf, size_t len, const struct run_args *a, const struct cfg *c)
 {
@@ -285,32 +402,46 @@ static int cmd_run(int argc, char **argv)
     int created = 0;
     struct results res;
     results_init(&res);
+    res.catalog = model->metrics;
     if (results_prepare_dir(outdir, &created, &d)) {
         rc = 2;
         goto out;
     }
-    struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0 };
+    struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0, 0 };
+    double t0 = now_seconds();
     if (!a.quiet)
         printf("exposim %s: %s, %u replication%s, %lld days\n", EXPOSIM_VERSION, a.scenario,
                run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
+    struct progress pg;
+    progress_init(&pg, !a.quiet && isatty(STDERR_FILENO), run.replications);
     for (uint32_t r = 0; r < run.replications; r++) {
         char err[512];
         uint64_t events = 0;
+        if (r == 0)
+            fflush(stdout);                   /* the description before any progress line */
         if (sim_run_replication(model, params, &run, r, &res, (!a.quiet && r == 0) ? stdout : NULL,
                                 err, sizeof err, &events)) {
+            progress_end(&pg);
             diag_add(&d, NULL, 0, "%s", err);
             rc = 1;
             goto out;
         }
         mi.events += events;
+        progress_step(&pg, r + 1);
     }
+    progress_end(&pg);
     mi.finished = time(NULL);
+    mi.wall = now_seconds() - t0;
     /* All three are written to temporary names first, then renamed: a
      * failure leaves the directory as it was. */
+    /* Figures and report.html of earlier results go before the new
+     * results appear, and are drawn again from them after. */
     struct results_staged st;
     results_stage_init(&st, outdir);
+    int had_figures = 0;
     if (results_stage_timeseries(&st, &res, &d) || results_stage_summary(&st, &res, run.replications, &d)
-        || manifest_stage(&st, c, &mi, &d) || results_stage_commit(&st, &d)) {
+        || manifest_stage(&st, c, &mi, &d) || (had_figures = plot_stale_remove(outdir, &d)) < 0
+        || results_stage_commit(&st, &d)) {
         results_stage_abort(&st);
         rc = 1;
         goto out;
@@ -319,11 +450,19 @@ static int cmd_run(int argc, char **argv)
         printf("results: %s/ (manifest.xml, timeseries.csv, summary.csv)\n", outdir);
         print_summary(&res, run.replications);
     }
+    if (plot_stale_redraw(outdir, had_figures, models, a.quiet, &d)) {
+        diag_add(&d, NULL, 0, "the results are complete, but their figures could not be drawn again: "
+                 "exposim plot %s", outdir);
+        rc = 1;
+        goto out;
+    }
+    if (d.n)                                  /* a warning while drawing */
+        diag_print(&d, stderr);
 out:
     if (rc) {
         diag_print(&d, stderr);
         if (created)
-            rmdir(outdir);                    /* leave nothing behind */
+            rmdir(outdir);                    /* leave nothing behind (fails when results are there) */
     }
     diag_destroy(&d);
     results_destroy(&res);
@@ -494,7 +633,11 @@ static int cmd_merge(int argc, char **argv)
     }
     struct diag d;
     diag_init(&d);
-    rc = collate_merge(outdir, dirs, n, quiet, argc, argv, &d);
+    struct stat sb;
+    int had = stat(outdir, &sb) == 0 ? plot_stale_remove(outdir, &d) : 0;
+    rc = had < 0 ? 1 : collate_merge(outdir, dirs, n, quiet, models, argc, argv, &d);
+    if (rc == 0 && plot_stale_redraw(outdir, had, models, quiet, &d))
+        rc = 1;
     diag_print(&d, stderr);
     diag_destroy(&d);
 out:
@@ -504,24 +647,86 @@ out:
 
 static int cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL;
-    int quiet = 0;
+    struct plot_opts o;
+    plot_opts_init(&o, NULL);
+    o.models = models;
     for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
-            quiet = 1;
-        else if (arg[0] == '-' && arg[1])
+        const char *arg = argv[i], *v;
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (strcmp(arg, "--pdf") == 0) {
+            o.pdf = 1;
+        } else if (strncmp(arg, "--size", 6) == 0 && (!arg[6] || arg[6] == '=')) {
+            v = opt_value(argc, argv, &i, "--size");
+            char *x = NULL, *end = NULL;
+            errno = 0;
+            o.width_cm = v ? strtod(v, &x) : NAN;
+            o.height_cm = x && (*x == 'x' || *x == 'X') ? strtod(x + 1, &end) : NAN;
+            if (!v || errno || !end || *end || !(o.width_cm >= 2 && o.width_cm <= 100)
+                || !(o.height_cm >= 2 && o.height_cm <= 100))
+                return usage_error("--size needs WIDTHxHEIGHT in centimetres, each 2 to 100 (got '%s')", v ? v : "");
+        } else if (strncmp(arg, "--dpi", 5) == 0 && (!arg[5] || arg[5] == '=')) {
+            v = opt_value(argc, argv, &i, "--dpi");
+            if (parse_uint(v, 50, 1200, &o.dpi))
+                return usage_error("--dpi needs a resolution, 50 to 1200 (got '%s')", v ? v : "");
+        } else if (arg[0] == '-' && arg[1]) {
             return usage_error("unknown option '%s'", arg);
-        else if (dir)
+        } else if (o.dir) {
             return usage_error("unexpected argument '%s'", arg);
-        else
-            dir = arg;
+        } else {
+            o.dir = arg;
+        }
     }
-    if (!dir)
+    if (!o.dir)
         return usage_error("%s", "plot needs a results directory");
     struct diag d;
     diag_init(&d);
-    int rc = plot_results(dir, quiet, &d);
+    int rc = plot_results(&o, &d);
+    diag_print(&d, stderr);
+    diag_destroy(&d);
+    return rc;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+    struct compare_opts o = { .models = models, .argc = argc, .argv = argv };
+    const char *pos[3] = { NULL, NULL, NULL };
+    int npos = 0, have_ref = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
+            v = strcmp(arg, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL) : opt_value(argc, argv, &i, "--output");
+            if (!v || !*v)
+                return usage_error("%s needs a directory", arg);
+            o.outdir = v;
+        } else if (strncmp(arg, "--reference", 11) == 0 && (!arg[11] || arg[11] == '=')) {
+            v = opt_value(argc, argv, &i, "--reference");
+            if (parse_uint(v, 1, 1000000, &o.reference))
+                return usage_error("--reference needs a point number, from 1 (got '%s')", v ? v : "");
+            have_ref = 1;
+        } else if (arg[0] == '-' && arg[1]) {
+            return usage_error("unknown option '%s'", arg);
+        } else if (npos < 2) {
+            pos[npos++] = arg;
+        } else {
+            return usage_error("unexpected argument '%s'", arg);
+        }
+    }
+    if (have_ref && npos != 1)
+        return usage_error("%s", "compare --reference P takes one sweep directory");
+    if (!have_ref && npos != 2)
+        return usage_error("%s", "compare needs two directories (a run's, or a sweep's with :POINT)");
+    if (have_ref)
+        o.sweep = pos[0];
+    else {
+        o.a = pos[0];
+        o.b = pos[1];
+    }
+    struct diag d;
+    diag_init(&d);
+    int rc = compare_run(&o, &d);
     diag_print(&d, stderr);
     diag_destroy(&d);
     return rc;
@@ -531,31 +736,43 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();              /* GSL reports through return codes */
     LIBXML_TEST_VERSION;
-    int rc;
-    if (argc < 2)
+    static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
+        { "run", cmd_run }, { "generate", cmd_generate }, { "validate", cmd_validate }, { "sweep", cmd_sweep },
+        { "merge", cmd_merge }, { "plot", cmd_plot }, { "compare", cmd_compare },
+    };
+    int rc = -1;
+    if (argc < 2) {
         rc = usage_error("%s", "no command given");
-    else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        fputs(usage_text, stdout);
-        fputs("\n", stdout);
-        fputs(help_text, stdout);
-        rc = 0;
+    } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        const struct command_help *h = argc > 2 ? find_help(argv[2]) : NULL;
+        if (argc > 2 && !h)
+            rc = usage_error("no help for '%s': not a command", argv[2]);
+        else if (h)
+            print_command_help(h);
+        else {
+            fputs(usage_text, stdout);
+            fputs("\n", stdout);
+            fputs(help_text, stdout);
+        }
+        rc = rc < 0 ? 0 : rc;
     } else if (strcmp(argv[1], "--version") == 0) {
         printf("exposim %s\n", EXPOSIM_VERSION);
         rc = 0;
-    } else if (strcmp(argv[1], "run") == 0)
-        rc = cmd_run(argc, argv);
-    else if (strcmp(argv[1], "generate") == 0)
-        rc = cmd_generate(argc, argv);
-    else if (strcmp(argv[1], "validate") == 0)
-        rc = cmd_validate(argc, argv);
-    else if (strcmp(argv[1], "sweep") == 0)
-        rc = cmd_sweep(argc, argv);
-    else if (strcmp(argv[1], "merge") == 0)
-        rc = cmd_merge(argc, argv);
-    else if (strcmp(argv[1], "plot") == 0)
-        rc = cmd_plot(argc, argv);
-    else
-        rc = usage_error("unknown command '%s'", argv[1]);
+    } else {
+        for (size_t i = 0; i < sizeof commands / sizeof *commands && rc < 0; i++) {
+            if (strcmp(argv[1], commands[i].name) != 0)
+                continue;
+            for (int k = 2; k < argc && rc < 0; k++)      /* COMMAND --help, anywhere */
+                if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+                    print_command_help(find_help(commands[i].name));
+                    rc = 0;
+                }
+            if (rc < 0)
+                rc = commands[i].fn(argc, argv);
+        }
+        if (rc < 0)
+            rc = usage_error("unknown command '%s'", argv[1]);
+    }
     xmlCleanupParser();
     return rc;
 }

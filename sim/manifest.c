@@ -160,7 +160,12 @@ static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m)
     xmlNewProp(times, BAD_CAST "started", BAD_CAST buf);
     utc(buf, sizeof buf, m->finished);
     xmlNewProp(times, BAD_CAST "finished", BAD_CAST buf);
-    prop_u(times, "wall_seconds", (unsigned long long)(m->finished - m->started));
+    if (m->wall > 0) {
+        snprintf(buf, sizeof buf, "%.3f", m->wall);
+        xmlNewProp(times, BAD_CAST "wall_seconds", BAD_CAST buf);
+    } else {
+        prop_u(times, "wall_seconds", (unsigned long long)(m->finished - m->started));
+    }
     prop_u(times, "events", m->events);
 
     xmlNodePtr seeds = child(root, "seeds");

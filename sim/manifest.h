@@ -18,6 +18,7 @@ struct manifest_info {
     const struct sim_model_type *model;
     const struct sim_run_params *run;
     unsigned long long events;            /* events dispatched, all replications */
+    double wall;                          /* wall seconds measured (> 0), else finished - started */
 };
 
 /* Text for an XML document: s itself when it is valid UTF-8 of XML 1.0

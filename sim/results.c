@@ -2,6 +2,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
+
+#include "sim.h"
 
 void results_init(struct results *r) { memset(r, 0, sizeof *r); }
 
@@ -85,6 +88,48 @@ struct results_stat results_stat_of(const double *v, size_t n)
     return st;
 }
 
+struct results_stat results_stat_share(const double *v, size_t n)
+{
+    struct results_stat st = results_stat_of(v, n);
+    if (st.n < 2 || st.sd == 0)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]) && (v[i] < 0 || v[i] > 1))
+            return st;                         /* not a share: the t interval */
+    /* sd > 0 with every value in [0, 1]: 0 < mean < 1 */
+    double t = gsl_cdf_tdist_Pinv(0.975, (double)(st.n - 1));
+    double logit = log(st.mean / (1 - st.mean));
+    double half = t * st.sd / sqrt((double)st.n) / (st.mean * (1 - st.mean));
+    st.lo = 1 / (1 + exp(-(logit - half)));
+    st.hi = 1 / (1 + exp(-(logit + half)));
+    return st;
+}
+
+void results_welch(double var_a, size_t na, double var_b, size_t nb, double diff, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (na < 2 || nb < 2)
+        return;
+    double qa = var_a / (double)na, qb = var_b / (double)nb, se = sqrt(qa + qb);
+    if (se == 0) {
+        *lo = *hi = diff;
+        return;
+    }
+    double df = (qa + qb) * (qa + qb) / (qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
+    double half = gsl_cdf_tdist_Pinv(0.975, df) * se;
+    *lo = diff - half;
+    *hi = diff + half;
+}
+
+struct results_stat results_stat_metric(const struct sim_metric_info *catalog, const char *name,
+                                        const double *v, size_t n)
+{
+    struct sim_metric_desc m;
+    if (catalog && sim_metric_describe(catalog, name, &m) == 0 && (m.flags & SIM_METRIC_SHARE))
+        return results_stat_share(v, n);
+    return results_stat_of(v, n);
+}
+
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep)
 {
     struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
@@ -96,7 +141,7 @@ struct results_stat results_summary(const struct results *r, uint32_t m, uint32_
     for (size_t i = 0; i < r->n; i++)   /* rows come in time order per replication */
         if (r->rows[i].metric == m && r->rows[i].rep < nrep)
             last[r->rows[i].rep] = r->rows[i].value;
-    st = results_stat_of(last, nrep);
+    st = results_stat_metric(r->catalog, r->metrics[m], last, nrep);
     free(last);
     return st;
 }
@@ -280,4 +325,132 @@ int results_stage_summary(struct results_staged *s, const struct results *r, uin
 {
     struct summary_ctx ctx = { r, nrep };
     return results_stage_file(s, "summary.csv", fill_summary, &ctx, d);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static void t_field(void *s, size_t len, void *data)
+{
+    struct results_table *t = data;
+    if (t->oom)
+        return;
+    if (t->nf == t->capf) {
+        size_t cap = t->capf ? 2 * t->capf : 16;
+        char **nf = realloc(t->f, cap * sizeof *nf);
+        if (!nf) {
+            t->oom = 1;
+            return;
+        }
+        t->f = nf;
+        t->capf = cap;
+    }
+    if (!(t->f[t->nf] = malloc(len + 1))) {
+        t->oom = 1;
+        return;
+    }
+    memcpy(t->f[t->nf], s, len);
+    t->f[t->nf][len] = '\0';
+    t->nf++;
+}
+
+static void t_row(int c, void *data)
+{
+    (void)c;
+    struct results_table *t = data;
+    if (t->oom)
+        return;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        char ***rows = realloc(t->rows, cap * sizeof *rows);
+        size_t *nc = rows ? realloc(t->ncols, cap * sizeof *nc) : NULL;
+        if (rows)
+            t->rows = rows;
+        if (!nc) {
+            t->oom = 1;
+            return;
+        }
+        t->ncols = nc;
+        t->cap = cap;
+    }
+    t->rows[t->n] = t->f;
+    t->ncols[t->n] = t->nf;
+    t->n++;
+    t->f = NULL;
+    t->nf = t->capf = 0;
+}
+
+void results_table_free(struct results_table *t)
+{
+    for (size_t r = 0; r < t->n; r++) {
+        for (size_t c = 0; c < t->ncols[r]; c++)
+            free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    for (size_t c = 0; c < t->nf; c++)
+        free(t->f[c]);
+    free(t->f);
+    free(t->rows);
+    free(t->ncols);
+    memset(t, 0, sizeof *t);
+}
+
+int results_table_read(const char *path, struct results_table *t, struct diag *d)
+{
+    memset(t, 0, sizeof *t);
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 1;
+        return diag_add(d, path, 0, "cannot read: %s", strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return diag_add(d, path, 0, "not a regular file");
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return diag_add(d, NULL, 0, "out of memory");
+    }
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        fclose(f);
+        return diag_add(d, NULL, 0, "out of memory");
+    }
+    char buf[65536];
+    size_t got;
+    int rc = 0;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        if (csv_parse(&p, buf, got, t_field, t_row, t) != got) {
+            rc = diag_add(d, path, (long)t->n + 1, "not valid CSV (%s)", csv_strerror(csv_error(&p)));
+            break;
+        }
+    if (!rc && ferror(f))
+        rc = diag_add(d, path, 0, "cannot read: %s", strerror(errno));
+    if (!rc && csv_fini(&p, t_field, t_row, t) != 0)
+        rc = diag_add(d, path, (long)t->n + 1, "not valid CSV (%s)", csv_strerror(csv_error(&p)));
+    csv_free(&p);
+    fclose(f);
+    if (!rc && t->oom)
+        rc = diag_add(d, NULL, 0, "out of memory reading %s", path);
+    if (rc)
+        results_table_free(t);
+    return rc;
+}
+
+int results_csv_number(const char *s, double *v)
+{
+    if (strcmp(s, "NA") == 0) {
+        *v = NAN;
+        return 0;
+    }
+    if (strspn(s, "0123456789+-.eE") != strlen(s))
+        return -1;
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (errno == ERANGE && fabs(*v) <= 1)     /* underflow: a tiny number, kept as strtod rounds it */
+        errno = 0;
+    return *s && !*end && errno == 0 && isfinite(*v) ? 0 : -1;
 }

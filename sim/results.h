@@ -6,7 +6,9 @@
  *   summary.csv     metric,mean,sd,ci95_low,ci95_high,n
  * where the summary takes, for each metric, its last value in each
  * replication (after the final acquisition) and gives the mean over
- * replications with a Student-t 95% interval.  NaN (an undefined value,
+ * replications with a 95% confidence interval (Student-t; for a share, a
+ * metric bounded by 0 and 1, the Student-t interval on the logit scale,
+ * results_stat_share).  NaN (an undefined value,
  * such as a precision with nothing acquired) is written NA and left out of
  * the summary.  Every file is written to a temporary name in the output
  * directory, flushed to disk, then renamed: it appears whole or not at all. */
@@ -19,6 +21,8 @@
 
 #include "diag.h"
 
+struct sim_metric_info;
+
 struct results_row {
     uint32_t rep, acq, metric;
     double day, value;
@@ -30,6 +34,7 @@ struct results {
     char **metrics;                   /* interned names, in first-seen order */
     size_t nmetrics, capmetrics;
     double metric_seconds;            /* wall time spent computing metrics (sim_metric_time); not written */
+    const struct sim_metric_info *catalog;  /* the model's metric table (shares), or NULL; set by the owner */
 };
 
 struct results_stat {
@@ -42,9 +47,28 @@ void results_destroy(struct results *r);
 /* Append one row (rep 0-based; written 1-based).  Returns 0 or -1 (OOM). */
 int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
                 const char *metric, double value);
-/* Mean, sd and Student-t 95% interval of v[0..n) (NaN values left out). */
+/* Mean, sd and Student-t 95% interval of v[0..n) (NaN values left out):
+ * mean ∓ t(0.975, n − 1)·sd/√n.  sd and the interval are NaN when fewer
+ * than 2 values are left, the mean when none is.  O(n). */
 struct results_stat results_stat_of(const double *v, size_t n);
-/* Summary statistics of metric m over replications 0..nrep-1. */
+/* The same for values of a share (bounded by 0 and 1): mean and sd as
+ * above, the interval the Student-t interval of the logit of the mean
+ * (delta method: logit(mean) ∓ t·sd/(√n·mean·(1 − mean))) mapped back, so
+ * it lies within (0, 1), asymmetric towards the nearer bound.  When sd is 0
+ * the interval is [mean, mean]; when a value lies outside [0, 1] (not a
+ * share after all) it is results_stat_of's. */
+struct results_stat results_stat_share(const double *v, size_t n);
+/* results_stat_share when `catalog` (may be NULL) says metric `name` is a
+ * share, else results_stat_of. */
+struct results_stat results_stat_metric(const struct sim_metric_info *catalog, const char *name,
+                                        const double *v, size_t n);
+/* The Welch 95% interval of a difference of two independent means, diff:
+ * var_a and var_b the sample variances of na and nb values, the degrees of
+ * freedom Welch-Satterthwaite's.  [diff, diff] when both variances are 0;
+ * NaN when na or nb is below 2. */
+void results_welch(double var_a, size_t na, double var_b, size_t nb, double diff, double *lo, double *hi);
+/* Summary statistics of metric m over replications 0..nrep-1 (a share's
+ * interval when r->catalog says m is one). */
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep);
 
 /* Write one CSV file atomically: `fill` writes the body to the stream.
@@ -84,5 +108,26 @@ int results_csv_num(FILE *f, double v);
 int results_csv_uint(FILE *f, unsigned long long v);
 int results_csv_sep(FILE *f);
 int results_csv_end(FILE *f);
+
+/* A CSV file read whole through libcsv (strict): rows[r][c] are
+ * NUL-terminated strings, row 0 the header when the file has one.  For
+ * the readers of result files (plot, compare); the fields are untrusted. */
+struct results_table {
+    char ***rows;
+    size_t *ncols;
+    size_t n, cap;
+    char **f;                         /* the row being read */
+    size_t nf, capf;
+    int oom;
+};
+/* Read path into t.  Only a regular file is read (a FIFO would block).
+ * Returns 0, 1 (no such file: t empty) or -1 with a FILE:LINE diagnostic
+ * (not valid CSV, not a regular file, out of memory).  O(size). */
+int results_table_read(const char *path, struct results_table *t, struct diag *d);
+void results_table_free(struct results_table *t);
+/* A number field as results_csv_num writes it: "NA" is NaN, else a finite
+ * decimal number (strtod's "inf", "nan" and hexadecimal forms are
+ * refused).  Returns 0, or -1 when s is neither. */
+int results_csv_number(const char *s, double *v);
 
 #endif

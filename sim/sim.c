@@ -16,6 +16,97 @@ const struct sim_model_type *sim_model_find(const struct sim_model_type *const *
     return NULL;
 }
 
+/* The placeholder of a row's name pattern ("{k}" or "{name}"), or NULL;
+ * *len gets its length. */
+static const char *placeholder(const char *pattern, size_t *len)
+{
+    const char *p = strstr(pattern, "{k}");
+    *len = 3;
+    if (!p && (p = strstr(pattern, "{name}")))
+        *len = 6;
+    return p;
+}
+
+/* Copy pattern into out, its placeholder replaced by k (NULL: none to
+ * replace). */
+static void fill_k(char *out, size_t len, const char *pattern, const char *k)
+{
+    size_t o = 0, plen = 0;
+    const char *at = k ? placeholder(pattern, &plen) : NULL;
+    for (const char *p = pattern; *p && o + 1 < len;) {
+        if (p == at) {
+            for (const char *q = k; *q && o + 1 < len; q++)
+                out[o++] = *q;
+            p += plen;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* Whether name matches the row's name pattern; *k gets what the
+ * placeholder stood for: a family's number for "{k}" (its digits, at most
+ * 9, no leading 0), a name for "{name}" (1 to 64 letters, digits, '.',
+ * '_' or '-'). */
+static int name_matches(const char *pattern, const char *name, char k[72])
+{
+    size_t plen;
+    const char *brace = placeholder(pattern, &plen);
+    k[0] = '\0';
+    if (!brace)
+        return strcmp(pattern, name) == 0;
+    size_t pre = (size_t)(brace - pattern), post = strlen(brace + plen), n = strlen(name);
+    if (n < pre + post + 1 || strncmp(name, pattern, pre) != 0 || strcmp(name + n - post, brace + plen) != 0)
+        return 0;
+    size_t len = n - pre - post;
+    int word = plen == 6;
+    if (len > (word ? 64u : 9u) || (!word && name[pre] == '0'))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[pre + i];
+        int digit = c >= '0' && c <= '9';
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '-';
+        if (!digit && !(word && letter))
+            return 0;
+    }
+    memcpy(k, name + pre, len);
+    k[len] = '\0';
+    return 1;
+}
+
+int sim_metric_describe(const struct sim_metric_info *table, const char *name, struct sim_metric_desc *out)
+{
+    memset(out, 0, sizeof *out);
+    char k[72];
+    for (int targets = 0; targets < 2; targets++) {
+        const char *n = name;
+        if (targets) {
+            if (strncmp(name, "target_", 7) != 0)
+                break;
+            n = name + 7;
+        }
+        for (const struct sim_metric_info *m = table; m && m->name; m++) {
+            if ((targets && !(m->flags & SIM_METRIC_TARGETS)) || !name_matches(m->name, n, k))
+                continue;
+            out->info = m;
+            out->unit = m->unit;
+            out->flags = m->flags;
+            out->targets = targets;
+            char t[sizeof out->title - 16];
+            fill_k(t, sizeof t, m->title, k[0] ? k : NULL);
+            snprintf(out->title, sizeof out->title, "%s%s", t, targets ? " (targets)" : "");
+            fill_k(t, sizeof t, m->axis, k[0] ? k : NULL);
+            snprintf(out->axis, sizeof out->axis, "%s%s", t, targets ? " (targets)" : "");
+            return 0;
+        }
+    }
+    snprintf(out->title, sizeof out->title, "%s", name);
+    snprintf(out->axis, sizeof out->axis, "value");
+    out->unit = "";
+    return -1;
+}
+
 int sim_read_run(struct cfg *c, struct sim_run_params *out)
 {
     const struct cfg_node *run = cfg_child(cfg_root(c), "run");

@@ -25,6 +25,55 @@
 struct sim;
 struct results;
 
+/* One metric a model reports, for figures, reports and statistics: a row
+ * of the model's metric table (struct sim_model_type.metrics, ended by a
+ * row whose name is NULL).
+ *
+ * A family of metrics numbered k = 1, 2, ... has "{k}" in its name
+ * ("unicity_{k}" names unicity_1, unicity_2, ...); a family named by a
+ * word (a service's metrics, "{name}_records") has "{name}" (1 to 64
+ * letters, digits, '.', '_' or '-'); the title and axis label may hold
+ * the same placeholder.  Rows are tried in order: a fixed name that a
+ * "{name}" row would also match goes before it.  A row flagged SIM_METRIC_TARGETS also names
+ * target_NAME, the same quantity over the scenario's targets. */
+struct sim_metric_info {
+    const char *name;                 /* as in the result files */
+    const char *title;                /* a figure's title: "Edge recall" */
+    const char *unit;                 /* "share", "days", "km", ...; "" when it has none */
+    const char *axis;                 /* what the y axis shows: "contact pairs found" */
+    unsigned flags;                   /* SIM_METRIC_* */
+    /* Optional: the closed-form expectation of this metric after an
+     * acquisition, when the scenario has one.  `scenario` is the scenario
+     * as run; value(ctx, NAME) gives that acquisition's mean of another
+     * metric (NaN when unknown).  Returns 1 with *out and, in formula (at
+     * most len bytes), the formula with the scenario's numbers; 0 when this
+     * scenario has none. */
+    int (*closed_form)(struct cfg *scenario, double (*value)(const void *ctx, const char *name),
+                       const void *ctx, double *out, char *formula, size_t len);
+};
+
+/* A share or another quantity bounded by 0 and 1 (its interval is
+ * computed on the logit scale, results_stat_share). */
+#define SIM_METRIC_SHARE 1u
+/* Also reported as target_NAME over the scenario's targets. */
+#define SIM_METRIC_TARGETS 2u
+
+/* A metric's description resolved from a table: families and target_
+ * names filled in. */
+struct sim_metric_desc {
+    const struct sim_metric_info *info;   /* the row; NULL when the table lacks the metric */
+    char title[192];                  /* the metric's name itself when unknown */
+    char axis[192];                   /* "value" when unknown */
+    const char *unit;                 /* "" when unknown */
+    unsigned flags;                   /* 0 when unknown */
+    int targets;                      /* the target_ form of the row */
+};
+
+/* Describe metric `name` from `table` (may be NULL).  Returns 0, or -1
+ * when the table has no such metric (out then holds the neutral
+ * description above).  O(rows). */
+int sim_metric_describe(const struct sim_metric_info *table, const char *name, struct sim_metric_desc *out);
+
 /* The scenario's <run> element. */
 struct sim_run_params {
     uint32_t seed;
@@ -63,6 +112,11 @@ struct sim_model_type {
      * struct results_staged *); graphml asks for a GraphML copy too.
      * Returns 0, or -1 with diagnostics. */
     int (*generate)(void *state, void *staged, int graphml, struct diag *d);
+    /* Optional: the metrics this model reports (see struct
+     * sim_metric_info), for the titles, units and axis labels of figures
+     * and reports and the intervals of shares.  NULL: every metric is a
+     * plain number named by its id. */
+    const struct sim_metric_info *metrics;
 };
 
 struct sim {

@@ -35,6 +35,7 @@
 #include "collate.h"
 #include "design.h"
 #include "journal.h"
+#include "plot.h"
 #include "results.h"
 #include "rng.h"
 #include "sim.h"
@@ -895,12 +896,15 @@ static int finish(struct sweep *s, struct diag *d)
     size_t nruns = 0;
     struct collate_info info = { s->dz.file, s->dz.base_file, s->o->argc, s->o->argv, s->started,
                                  s->model, s->seed, s->base };
+    int had = 0;                          /* figures of earlier results: removed, drawn again (plot.h) */
     if (j.nruns != s->shard_runs)
         diag_add(d, j.path, 0, "holds %zu runs, %zu expected", j.nruns, s->shard_runs);
-    else if (collate_sweep(s->outdir, &j, &info, &nruns, d) == 0)
+    else if ((had = plot_stale_remove(s->outdir, d)) >= 0 && collate_sweep(s->outdir, &j, &info, &nruns, d) == 0)
         rc = 0;
     if (!rc && !s->o->quiet)
         printf("results: %s/ (manifest.xml, sweep.csv, sweep-summary.csv)\n", s->outdir);
+    if (!rc && plot_stale_redraw(s->outdir, had, s->o->models, s->o->quiet, d))
+        rc = 1;
     journal_destroy(&j);
     return rc;
 }

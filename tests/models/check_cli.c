@@ -85,6 +85,57 @@ START_TEST(test_help_version_usage)
     ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
     ck_assert_ptr_nonnull(strstr(err, "usage:"));
     free(out), free(err), free(args), free(scen);
+    /* every command has its own --help (anywhere among its arguments) */
+    static const char *const cmds[] = { "run", "generate", "validate", "sweep", "merge", "plot", "compare" };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        char *want;
+        ck_assert_int_ge(asprintf(&want, "usage: exposim %s", cmds[i]), 0);
+        ck_assert_int_ge(asprintf(&args, "%s x.xml --help", cmds[i]), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+        ck_assert_msg(strstr(out, want), "%s: %s", args, out);
+        free(out), free(err), free(args);
+        ck_assert_int_ge(asprintf(&args, "help %s", cmds[i]), 0);
+        ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+        ck_assert_msg(strstr(out, want), "%s: %s", args, out);
+        free(out), free(err), free(args), free(want);
+    }
+    ck_assert_int_eq(tu_exposim("help frobnicate", &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "not a command"));
+    free(out), free(err);
+}
+END_TEST
+
+/* run's progress line: on a terminal (script(1) gives the run one), the
+ * replications done, their rate and the time left; nothing with -q, and
+ * nothing when standard error is not a terminal. */
+START_TEST(test_progress_on_terminal)
+{
+    char *scen = write_scenario("s.xml", small_xml), *pdir = in_dir("p"), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s' --set population@size=200 --replications 3", scen, pdir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_msg(!strstr(out, "replication 3/3") && !strstr(err, "replication 3/3"), "progress without a terminal");
+    free(out), free(err), free(args);
+    char *cmd;
+    ck_assert_int_ge(asprintf(&cmd, "script -qec \"'%s' run '%s' -o '%s' --set population@size=200 "
+                                    "--replications 3\" /dev/null", tu_bin(), scen, pdir), 0);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_msg(strstr(buf, "replication 3/3, ") && strstr(buf, " per second, ") && strstr(buf, " s left"),
+                  "no progress on a terminal: %s", buf);
+    free(cmd);
+    ck_assert_int_ge(asprintf(&cmd, "script -qec \"'%s' run -q '%s' -o '%s' --set population@size=200 "
+                                    "--replications 3\" /dev/null", tu_bin(), scen, pdir), 0);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_msg(!strstr(buf, "replication"), "progress under -q: %s", buf);
+    free(cmd), free(scen), free(pdir);
 }
 END_TEST
 
@@ -507,6 +558,7 @@ Suite *cli_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_help_version_usage);
+    tcase_add_test(tc, test_progress_on_terminal);
     tcase_add_test(tc, test_run_writes_results);
     tcase_add_test(tc, test_validate);
     tcase_add_test(tc, test_bad_malformed);

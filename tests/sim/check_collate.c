@@ -563,7 +563,8 @@ static int merge(const char *out, const char *const *names, size_t n, struct dia
     for (size_t i = 0; i < n; i++)
         dirs[i] = in_dir("%s", names[i]);
     char *o = in_dir("%s", out);
-    int rc = collate_merge(o, dirs, n, 1, 5, argv_, d);
+    static const struct sim_model_type *const models[] = { &toy, NULL };
+    int rc = collate_merge(o, dirs, n, 1, models, 5, argv_, d);
     for (size_t i = 0; i < n; i++)
         free(dirs[i]);
     free(dirs), free(o);

@@ -255,6 +255,229 @@ START_TEST(test_plot_bad_input)
 }
 END_TEST
 
+/* Whether any line of dir/name starts with `prefix` (after blanks). */
+static int line_starts(const char *dir, const char *name, const char *prefix)
+{
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+    size_t len;
+    char *s = tu_slurp(p, &len);
+    free(p);
+    int found = 0;
+    for (char *line = s; s && line && *line && !found;) {
+        line += strspn(line, " \t");
+        found = strncmp(line, prefix, strlen(prefix)) == 0;
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    free(s);
+    return found;
+}
+
+/* Names read from result files are untrusted (issue 16): a metric name or
+ * a sweep-summary.csv header with a newline must not end a gnuplot string
+ * and start a command, and no name or value may become HTML.  Before the
+ * fix, the metric name below made gnuplot run touch (DIR/PWNED existed). */
+START_TEST(test_plot_hostile_names)
+{
+    char *dir = tu_mkdtemp(), *path, *text, *args, *err = NULL, *pwned;
+    ck_assert_int_ge(asprintf(&pwned, "%s/PWNED", dir), 0);
+    ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&text, "replication,acquisition,day,metric,value\n"
+                                     "1,1,30,\"x\nsystem(\"\"touch %s\"\")\n#\",0.5\n"
+                                     "2,1,30,\"x\nsystem(\"\"touch %s\"\")\n#\",0.25\n"
+                                     "1,1,30,\"<script>alert(1)</script>\",1\n"
+                                     "1,1,30,\"q'`touch %s`'\",2\n", pwned, pwned, pwned), 0);
+    tu_write(path, text);
+    free(text);
+    free(path);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --quiet", dir), 0);
+    int st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "status %d: %s", st, err);
+    free(err);
+    free(args);
+    struct stat sb;
+    ck_assert_msg(stat(pwned, &sb) != 0, "gnuplot ran a command from a metric name");
+    ck_assert(!line_starts(dir, "figures/plots.gp", "system"));
+    ck_assert(!line_starts(dir, "figures/plots.gp", "#\'"));
+    ck_assert(!contains(dir, "report.html", "<script>"));
+    ck_assert(contains(dir, "report.html", "&lt;script&gt;"));
+
+    /* the same in a sweep's headers and parameter values */
+    tu_rmtree(dir);
+    free(dir);
+    dir = tu_mkdtemp();
+    free(pwned);
+    ck_assert_int_ge(asprintf(&pwned, "%s/PWNED", dir), 0);
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&text, "point,\"p\nsystem(\"\"touch %s\"\")\n#\",\"m\nsystem(\"\"touch %s\"\")\n#_mean\","
+                                     "m_sd,m_ci95_low,m_ci95_high,m_n\n"
+                                     "1,\"<img src=x onerror=alert(1)>\",0.5,0.1,0.4,0.6,3\n"
+                                     "2,\"v\nsystem(\"\"touch %s\"\")\n#\",0.6,0.1,0.5,0.7,3\n", pwned, pwned, pwned), 0);
+    tu_write(path, text);
+    free(text);
+    free(path);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --quiet", dir), 0);
+    err = NULL;
+    st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "status %d: %s", st, err);
+    free(err);
+    free(args);
+    ck_assert_msg(stat(pwned, &sb) != 0, "gnuplot ran a command from a sweep header");
+    ck_assert(!line_starts(dir, "figures/plots.gp", "system"));
+    ck_assert(!contains(dir, "report.html", "<img src=x"));
+    ck_assert(contains(dir, "report.html", "&lt;img src=x"));
+    free(pwned);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Run `exposim ARGS`; assert status 0 and nothing on stderr. */
+static void ok_silent(const char *args)
+{
+    char *err = NULL;
+    int st = tu_exposim(args, NULL, &err);
+    ck_assert_msg(st == 0, "%s: status %d: %s", args, st, err);
+    ck_assert_msg(!err || !*err, "%s: stderr: %s", args, err);
+    free(err);
+}
+
+/* A metric NA at every acquisition, a run of one acquisition, a figure of
+ * nothing but NA: drawn, and gnuplot has nothing to say (its warnings
+ * would reach stderr without --quiet). */
+START_TEST(test_plot_na_one_acquisition)
+{
+    char *dir = tu_mkdtemp(), *path, *args;
+    ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
+    tu_write(path, "replication,acquisition,day,metric,value\n"
+                   "1,1,30,\"edge_recall\",0.5\n1,1,30,\"home_share\",NA\n1,1,30,\"lookups\",7\n"
+                   "2,1,30,\"edge_recall\",0.6\n2,1,30,\"home_share\",NA\n2,1,30,\"lookups\",7\n");
+    free(path);
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    ok_silent(args);
+    free(args);
+    static const char *const m[] = { "edge_recall", "home_share", "lookups" };
+    check_figures(dir, m, 3);
+    ck_assert(contains(dir, "figures/plots.gp", "not defined (NA) at every acquisition"));
+    ck_assert(contains(dir, "report.html", "Homes estimated"));      /* the catalog's title */
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A two-parameter grid (and a third PATH column that does not vary): one
+ * line per value of the second parameter, a heat map, the rows sorted by
+ * (group, x); a non-numeric x as categories. */
+START_TEST(test_plot_grid)
+{
+    char *dir = tu_mkdtemp(), *path, *args;
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    tu_write(path, "point,\"a@r\",\"b@p\",c@k,edge_recall_mean,edge_recall_sd,edge_recall_ci95_low,"
+                   "edge_recall_ci95_high,edge_recall_n\n"
+                   "1,30,7,x,0.9,0.01,0.89,0.91,3\n2,30,60,x,0.5,0.01,0.49,0.51,3\n"
+                   "3,7,7,x,0.8,0.01,0.79,0.81,3\n4,7,60,x,0.3,0.01,0.29,0.31,3\n");
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    ok_silent(args);
+    static const char *const m[] = { "edge_recall" };
+    check_figures(dir, m, 1);
+    ck_assert(starts_with(dir, "figures/edge_recall-map.png", "\x89PNG\r\n\x1a\n", 8));
+    ck_assert(contains(dir, "report.html", "figures/edge_recall-map.svg"));
+    ck_assert(contains(dir, "figures/plots.gp", "$4 == 1 ?"));      /* a second line */
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/figures/edge_recall.csv", dir), 0);
+    struct tu_csv fig;
+    ck_assert_int_eq(tu_csv_read(path, &fig), 0);
+    free(path);
+    ck_assert_uint_eq(fig.nrows, 5);
+    static const double x[] = { 7, 30, 7, 30 }, mean[] = { 0.8, 0.9, 0.3, 0.5 }, group[] = { 0, 0, 1, 1 };
+    for (size_t r = 1; r < 5; r++) {
+        assert_same(field(&fig, r, "x"), x[r - 1], "x");
+        assert_same(field(&fig, r, "mean"), mean[r - 1], "mean");
+        assert_same(field(&fig, r, "group"), group[r - 1], "group");
+    }
+    tu_csv_free(&fig);
+    /* a categorical x */
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    tu_write(path, "point,q@n,lookups_mean,lookups_sd,lookups_ci95_low,lookups_ci95_high,lookups_n\n"
+                   "1,kept,5,1,4,6,3\n2,plain_hash,5,1,4,6,3\n");
+    free(path);
+    ok_silent(args);
+    ck_assert(contains(dir, "figures/plots.gp", "set xtics ('kept' 0, 'plain_hash' 1)"));
+    free(args);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Figures never disagree with the results beside them: a rerun of run
+ * into a plotted directory draws them again from the new results, and a
+ * directory never plotted gets none.  The report tells what was run and
+ * the closed form of edge_recall is drawn (1 − e^(−2λT), T covered_days;
+ * none for a scenario with a client cache). */
+START_TEST(test_plot_rerun_and_report)
+{
+    char *dir = tu_mkdtemp(), *args, *scen = tu_top("scenarios/baseline.xml");
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s' --replications 2 --set population@size=300 -q", scen, dir), 0);
+    ok_silent(args);
+    free(args);
+    ck_assert(!exists(dir, "report.html"));
+    ck_assert_int_ge(asprintf(&args, "plot '%s' -q", dir), 0);
+    ok_silent(args);
+    free(args);
+    ck_assert(contains(dir, "report.html", "<h1>baseline</h1>"));
+    ck_assert(contains(dir, "report.html", "<td class=l>20161028</td>"));     /* the seed */
+    ck_assert(contains(dir, "report.html", "<code>population@size</code></td><td class=l>300</td>"));
+    ck_assert(contains(dir, "report.html", "Edge recall <code>edge_recall</code>"));
+    char *path;
+    ck_assert_int_ge(asprintf(&path, "%s/figures/edge_recall.csv", dir), 0);
+    struct tu_csv fig;
+    ck_assert_int_eq(tu_csv_read(path, &fig), 0);
+    for (size_t r = 1; r < fig.nrows; r++)   /* covered_days is the day here (P = R = 30) */
+        assert_same(field(&fig, r, "closed_form"), 1 - exp(-2 * 0.01 * field(&fig, r, "x")), "closed form");
+    tu_csv_free(&fig);
+    /* the rerun: 3 replications, the figures follow */
+    ck_assert_int_ge(asprintf(&args, "run '%s' -o '%s' --replications 3 --set population@size=300 "
+                              "--set traffic@cache_ttl_hours=24 -q", scen, dir), 0);
+    ok_silent(args);
+    free(args);
+    ck_assert(contains(dir, "report.html", "<td class=l>3</td>"));
+    ck_assert_int_eq(tu_csv_read(path, &fig), 0);
+    assert_same(field(&fig, fig.nrows - 1, "n"), 3, "n after the rerun");
+    ck_assert(isnan(field(&fig, 1, "closed_form")));   /* a cache: no closed form */
+    tu_csv_free(&fig);
+    free(path);
+    ck_assert_int_eq(hidden_entries(dir), 0);
+    free(scen);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Print quality: --size and --dpi set the PNG's pixels, --pdf adds PDFs;
+ * bad values are usage errors. */
+START_TEST(test_plot_size)
+{
+    char *dir = tu_mkdtemp(), *path, *args;
+    ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
+    tu_write(path, "replication,acquisition,day,metric,value\n1,1,30,\"m\",0.5\n1,2,60,\"m\",0.7\n");
+    free(path);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --size 8.89x5.08 --dpi 300 --pdf -q", dir), 0);
+    ok_silent(args);
+    free(args);
+    ck_assert(contains(dir, "figures/plots.gp", "pngcairo size 1050,600"));
+    ck_assert(starts_with(dir, "figures/m.pdf", "%PDF", 4));
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --size 1x5", dir), 0);
+    expect_bad(args, "--size needs WIDTHxHEIGHT", NULL);
+    free(args);
+    ck_assert_int_ge(asprintf(&args, "plot '%s' --dpi 5000", dir), 0);
+    expect_bad(args, "--dpi needs a resolution", NULL);
+    free(args);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *plot_suite(void)
 {
     Suite *s = suite_create("plot");
@@ -263,6 +486,11 @@ Suite *plot_suite(void)
     tcase_add_test(tc, test_plot_run);
     tcase_add_test(tc, test_plot_sweep);
     tcase_add_test(tc, test_plot_bad_input);
+    tcase_add_test(tc, test_plot_hostile_names);
+    tcase_add_test(tc, test_plot_na_one_acquisition);
+    tcase_add_test(tc, test_plot_grid);
+    tcase_add_test(tc, test_plot_rerun_and_report);
+    tcase_add_test(tc, test_plot_size);
     suite_add_tcase(s, tc);
     return s;
 }

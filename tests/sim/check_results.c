@@ -1,6 +1,8 @@
 /* check_results — metric rows and the files they become: the summary's
  * mean, sample sd and Student-t 95% interval against values computed here,
- * the n = 1 and NaN rules, "last value per replication", the CSV files read
+ * the n = 1 and NaN rules, the interval of a share (logit scale, within
+ * (0, 1), against values computed independently), the summary choosing it
+ * from the metric table, "last value per replication", the CSV files read
  * back through libcsv, atomic and staged writes that leave no temporary
  * behind, and output-directory preparation. */
 #include <dirent.h>
@@ -15,6 +17,7 @@
 
 #include "diag.h"
 #include "results.h"
+#include "sim.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -775,6 +778,90 @@ START_TEST(test_csv_writers)
 }
 END_TEST
 
+/* The share interval: four values 1 and one 0.999 (location-baseline's
+ * unicity_4) give a Student-t interval above 1; the logit interval stays
+ * inside (0, 1).  Expected bounds computed independently (Python, the
+ * formula of docs/metrics.md). */
+START_TEST(test_share_interval)
+{
+    const double v[] = { 1, 1, 1, 1, 0.999 };
+    struct results_stat t = results_stat_of(v, 5), s = results_stat_share(v, 5);
+    ck_assert_double_gt(t.hi, 1);                     /* the defect */
+    ck_assert_double_eq_tol(s.mean, t.mean, 1e-15);
+    ck_assert_double_eq_tol(s.sd, t.sd, 1e-15);
+    ck_assert_double_eq_tol(s.lo, 0.9967955099164781, 1e-12);
+    ck_assert_double_eq_tol(s.hi, 0.9999875526912627, 1e-12);
+    ck_assert_double_gt(s.lo, 0);
+    ck_assert_double_lt(s.hi, 1);
+    ck_assert_uint_eq(s.n, 5);
+    /* symmetric on the logit scale around logit(mean) */
+    double l = log(s.mean / (1 - s.mean));
+    ck_assert_double_eq_tol(log(s.hi / (1 - s.hi)) - l, l - log(s.lo / (1 - s.lo)), 1e-9);
+    /* a mean of 0.5 far from both bounds: wider than t's on neither side */
+    const double w[] = { 0.2, 0.5, 0.4, 0.9 };
+    s = results_stat_share(w, 4);
+    ck_assert_double_eq_tol(s.lo, 0.13310568339086581, 1e-12);
+    ck_assert_double_eq_tol(s.hi, 0.8668943166091343, 1e-12);
+}
+END_TEST
+
+/* sd = 0 gives [mean, mean], the bounds included; a value outside [0, 1]
+ * is no share: the t interval; NaN left out; fewer than 2 values: NaN. */
+START_TEST(test_share_interval_edges)
+{
+    const double one[] = { 1, 1, 1 }, zero[] = { 0, 0 }, out[] = { 0.5, 1.5, 0.7 };
+    struct results_stat s = results_stat_share(one, 3);
+    ck_assert_double_eq(s.lo, 1);
+    ck_assert_double_eq(s.hi, 1);
+    s = results_stat_share(zero, 2);
+    ck_assert_double_eq(s.lo, 0);
+    ck_assert_double_eq(s.hi, 0);
+    struct results_stat t = results_stat_of(out, 3);
+    s = results_stat_share(out, 3);
+    ck_assert_double_eq(s.lo, t.lo);
+    ck_assert_double_eq(s.hi, t.hi);
+    const double nan1[] = { NAN, 0.4 };
+    s = results_stat_share(nan1, 2);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert(isnan(s.lo) && isnan(s.hi));
+    ck_assert_double_eq(s.mean, 0.4);
+}
+END_TEST
+
+/* The summary takes the share interval for the metrics the table calls
+ * shares (a family member and a target_ form included) and the t interval
+ * for the others and for metrics the table lacks. */
+START_TEST(test_summary_catalog)
+{
+    static const struct sim_metric_info table[] = {
+        { "recall", "Recall", "share", "pairs found", SIM_METRIC_SHARE, NULL },
+        { "uni_{k}", "Unicity {k}", "share", "people", SIM_METRIC_SHARE | SIM_METRIC_TARGETS, NULL },
+        { "count", "Count", "items", "items", 0, NULL },
+        { NULL, NULL, NULL, NULL, 0, NULL },
+    };
+    const char *names[] = { "recall", "uni_3", "target_uni_2", "count", "other" };
+    const int share[] = { 1, 1, 1, 0, 0 };
+    const double v[] = { 0.9, 0.95, 0.99, 0.97 };
+    struct results r;
+    results_init(&r);
+    r.catalog = table;
+    for (uint32_t rep = 0; rep < 4; rep++)
+        for (size_t m = 0; m < 5; m++)
+            ck_assert_int_eq(results_add(&r, rep, 1, 30, names[m], v[rep]), 0);
+    struct results_stat t = results_stat_of(v, 4), sh = results_stat_share(v, 4);
+    ck_assert_double_ne(t.hi, sh.hi);
+    for (uint32_t m = 0; m < 5; m++) {
+        struct results_stat st = results_summary(&r, m, 4);
+        ck_assert_double_eq(st.lo, share[m] ? sh.lo : t.lo);
+        ck_assert_double_eq(st.hi, share[m] ? sh.hi : t.hi);
+    }
+    r.catalog = NULL;                                 /* no table: all t */
+    struct results_stat st = results_summary(&r, 0, 4);
+    ck_assert_double_eq(st.hi, t.hi);
+    results_destroy(&r);
+}
+END_TEST
+
 Suite *results_suite(void)
 {
     Suite *s = suite_create("results");
@@ -785,6 +872,9 @@ Suite *results_suite(void)
     tcase_add_test(st, test_summary_nan);
     tcase_add_test(st, test_summary_last_value);
     tcase_add_test(st, test_many_rows);
+    tcase_add_test(st, test_share_interval);
+    tcase_add_test(st, test_share_interval_edges);
+    tcase_add_test(st, test_summary_catalog);
     suite_add_tcase(s, st);
 
     TCase *files = tcase_create("files");

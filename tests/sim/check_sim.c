@@ -307,6 +307,72 @@ START_TEST(test_model_find)
 }
 END_TEST
 
+/* A metric table: exact names, a family's members ("{k}" filled in,
+ * no leading zero, no empty number), target_ forms only for the rows
+ * flagged so (an exact target_ row wins), and unknown names. */
+START_TEST(test_metric_describe)
+{
+    static const struct sim_metric_info table[] = {
+        { "recall", "Recall", "share", "pairs found", SIM_METRIC_SHARE, NULL },
+        { "hop_{k}_cov", "{k}-hop coverage", "share", "within {k} hops", SIM_METRIC_SHARE, NULL },
+        { "home", "Homes", "share", "homes found", SIM_METRIC_SHARE | SIM_METRIC_TARGETS, NULL },
+        { "target_days", "Target days", "days", "days", 0, NULL },
+        { "days", "Days", "days", "days", SIM_METRIC_TARGETS, NULL },
+        { NULL, NULL, NULL, NULL, 0, NULL },
+    };
+    struct sim_metric_desc d;
+    ck_assert_int_eq(sim_metric_describe(table, "recall", &d), 0);
+    ck_assert_str_eq(d.title, "Recall");
+    ck_assert_str_eq(d.unit, "share");
+    ck_assert_uint_eq(d.flags, SIM_METRIC_SHARE);
+    ck_assert_int_eq(d.targets, 0);
+    ck_assert_int_eq(sim_metric_describe(table, "hop_12_cov", &d), 0);
+    ck_assert_str_eq(d.title, "12-hop coverage");
+    ck_assert_str_eq(d.axis, "within 12 hops");
+    ck_assert_ptr_eq(d.info, &table[1]);
+    ck_assert_int_eq(sim_metric_describe(table, "hop_01_cov", &d), -1);
+    ck_assert_int_eq(sim_metric_describe(table, "hop__cov", &d), -1);
+    ck_assert_int_eq(sim_metric_describe(table, "hop_1x_cov", &d), -1);
+    ck_assert_int_eq(sim_metric_describe(table, "target_home", &d), 0);
+    ck_assert_str_eq(d.title, "Homes (targets)");
+    ck_assert_int_eq(d.targets, 1);
+    ck_assert_int_eq(sim_metric_describe(table, "target_recall", &d), -1);   /* not flagged */
+    ck_assert_int_eq(sim_metric_describe(table, "target_days", &d), 0);
+    ck_assert_ptr_eq(d.info, &table[3]);
+    ck_assert_int_eq(d.targets, 0);
+    ck_assert_int_eq(sim_metric_describe(table, "nope", &d), -1);
+    ck_assert_str_eq(d.title, "nope");
+    ck_assert_str_eq(d.unit, "");
+    ck_assert_ptr_null(d.info);
+    ck_assert_int_eq(sim_metric_describe(NULL, "recall", &d), -1);
+}
+END_TEST
+
+/* A family named by a word: "{name}" takes letters, digits, '.', '_' and
+ * '-' (1 to 64), and a fixed row before it wins. */
+START_TEST(test_metric_describe_name)
+{
+    static const struct sim_metric_info table[] = {
+        { "fused_recall", "Fused recall", "share", "pairs found", SIM_METRIC_SHARE, NULL },
+        { "{name}_recall", "Recall from {name}", "share", "pairs {name} gave", SIM_METRIC_SHARE, NULL },
+        { NULL, NULL, NULL, NULL, 0, NULL },
+    };
+    struct sim_metric_desc d;
+    ck_assert_int_eq(sim_metric_describe(table, "sms-2.b_recall", &d), 0);
+    ck_assert_str_eq(d.title, "Recall from sms-2.b");
+    ck_assert_str_eq(d.axis, "pairs sms-2.b gave");
+    ck_assert_ptr_eq(d.info, &table[1]);
+    ck_assert_int_eq(sim_metric_describe(table, "fused_recall", &d), 0);
+    ck_assert_ptr_eq(d.info, &table[0]);
+    ck_assert_int_eq(sim_metric_describe(table, "_recall", &d), -1);          /* an empty name */
+    ck_assert_int_eq(sim_metric_describe(table, "a b_recall", &d), -1);       /* not a name */
+    char long_name[80];
+    memset(long_name, 'x', 65);
+    strcpy(long_name + 65, "_recall");
+    ck_assert_int_eq(sim_metric_describe(table, long_name, &d), -1);          /* longer than 64 */
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -318,6 +384,8 @@ Suite *sim_suite(void)
     tcase_add_test(tc, test_fail_stops);
     tcase_add_test(tc, test_schedule_in_past_fails);
     tcase_add_test(tc, test_model_find);
+    tcase_add_test(tc, test_metric_describe);
+    tcase_add_test(tc, test_metric_describe_name);
     suite_add_tcase(s, tc);
     return s;
 }

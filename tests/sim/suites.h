@@ -19,5 +19,7 @@ Suite *collate_suite(void);    /* check_collate.c: sweep.csv, sweep-summary.csv,
 Suite *manifest_suite(void);   /* check_manifest.c: manifest.xml read back */
 Suite *sweep_suite(void);      /* check_sweep.c: sweeps end to end */
 Suite *plot_suite(void);       /* check_plot.c: exposim plot end to end */
+Suite *compare_suite(void);    /* check_compare.c: exposim compare end to end */
+Suite *docs_suite(void);       /* check_docs.c: docs/scenarios.md and the man page against the schema */
 
 #endif
