@@ -293,6 +293,7 @@ int adversary_init(struct adversary *a, const struct adversary_params *p, const 
 {
     memset(a, 0, sizeof *a);
     a->p = p;
+    a->people = g->n;
     coverage_init(&a->covered);
     a->extensions = calloc(p->n ? p->n : 1, sizeof *a->extensions);
     a->term_start = calloc(p->n ? p->n : 1, sizeof *a->term_start);
@@ -314,6 +315,7 @@ void adversary_destroy(struct adversary *a)
         return;
     coverage_destroy(&a->covered);
     free(a->kept);
+    free(a->outside);
     free(a->target);
     free(a->targets);
     free(a->depth);
@@ -352,7 +354,7 @@ static inline uint32_t provider_number(const struct serverlog *log, const struct
  * 0 or -1 (OOM). */
 static int keep_record(struct adversary *a, const struct serverlog_rec *r)
 {
-    if (r->querier == SERVERLOG_NO_NUMBER)
+    if (r->querier >= a->people)                    /* nobody, or not a person */
         return 0;
     if (a->nkept == a->capkept) {                   /* grows by doubling */
         size_t cap = a->capkept ? 2 * a->capkept : 1 << 16;
@@ -373,13 +375,45 @@ uint64_t *adversary_take_kept(struct adversary *a, size_t *n)
     return a->kept;
 }
 
+uint64_t *adversary_take_outside(struct adversary *a, size_t *n)
+{
+    *n = a->noutside;
+    a->noutside = 0;
+    return a->outside;
+}
+
+/* An outsider record (adversary_expect_outsiders): kept, no pair.  0 or -1. */
+static int note_outside(struct adversary *a, uint32_t querier, uint32_t number)
+{
+    if (a->noutside == a->capoutside) {             /* grows by doubling */
+        size_t cap = a->capoutside ? 2 * a->capoutside : 1 << 12;
+        uint64_t *o = realloc(a->outside, cap * sizeof *o);
+        if (!o)
+            return -1;
+        a->outside = o;
+        a->capoutside = cap;
+    }
+    a->outside[a->noutside++] = (uint64_t)querier << 32 | number;
+    return 0;
+}
+
 /* The adversary learns one acquired record: a named pair, a pseudonymised
  * one (keyed hash: kept as (epoch, pseudonym, querier) for
  * re-identification), or only that a lookup happened.  `staged`: through
  * the sorted block (flush afterwards).  0 or -1 (OOM). */
-static int learn_record(const struct adversary *a, struct knowledge *k, const struct serverlog *log,
+static int learn_record(struct adversary *a, struct knowledge *k, const struct serverlog *log,
                         const struct serverlog_rec *r, int staged)
 {
+    if (a->outsiders) {                             /* an account, a group, a number nobody holds */
+        uint32_t x = provider_number(log, r);
+        if ((r->querier != SERVERLOG_NO_NUMBER && r->querier >= a->people)
+            || (x != SERVERLOG_NO_NUMBER && x >= a->people)) {
+            k->records++;                           /* (a pseudonym says no number the adversary can read) */
+            uint32_t read = log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH ? SERVERLOG_NO_NUMBER
+                                                                                : serverlog_reveal(log, r->queried);
+            return note_outside(a, r->querier, read);
+        }
+    }
     if (r->querier == SERVERLOG_NO_NUMBER) {        /* a lookup of a number, by whom is unknown */
         k->records++;
         return 0;
@@ -406,12 +440,13 @@ static int learn_record(const struct adversary *a, struct knowledge *k, const st
  * reversed, serverlog_reveal); the covered window is the span of lookup
  * times the retained records can come from (serverlog_window_start, now],
  * clipped at time 0. */
-static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k, int targeted)
+static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k, int targeted,
+                    struct coverage *cov)
 {
     serverlog_purge(log, now);
     knowledge_set_time(k, (uint32_t)now);
     size_t spans = serverlog_spans(log);
-    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier;
+    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier && !a->outsiders;
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
@@ -436,7 +471,16 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     if (knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log);
-    return coverage_add(&a->covered, lo < 0 ? 0 : lo, serverlog_window_end(log, now));
+    return coverage_add(cov, lo < 0 ? 0 : lo, serverlog_window_end(log, now));
+}
+
+int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct serverlog *log, struct knowledge *k,
+                      struct coverage *cov)
+{
+    enum adversary_kind kind = a->p->s[which].kind;
+    if (kind == ADVERSARY_PEN_REGISTER || kind == ADVERSARY_PRESERVATION)
+        return 1;
+    return snapshot(a, now, log, k, kind == ADVERSARY_HISTORICAL, cov) ? -1 : 0;
 }
 
 int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
@@ -705,7 +749,7 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
         return ADVERSARY_NOTHING;
     }
     int64_t now = sim_now(s);
-    if (snapshot(a, now, log, k, st->kind == ADVERSARY_HISTORICAL)
+    if (snapshot(a, now, log, k, st->kind == ADVERSARY_HISTORICAL, &a->covered)
         || (st->kind == ADVERSARY_HISTORICAL && obtain_holds(a, now, log, k))) {
         sim_fail(s, "out of memory during an acquisition");
         return -1;

@@ -105,6 +105,11 @@ struct adversary {
     uint64_t *kept;                       /* records learnt since the last adversary_take_kept:
                                              querier << 32 | record time */
     size_t nkept, capkept;
+    uint32_t people;                      /* numbers below this are people (the graph's nodes) */
+    int outsiders;                        /* records may name others (adversary_expect_outsiders) */
+    uint64_t *outside;                    /* outsider records since the last adversary_take_outside:
+                                             querier << 32 | number */
+    size_t noutside, capoutside;
 };
 
 /* Read the <adversary> element; checks that every strategy acts before the
@@ -160,11 +165,39 @@ static inline void adversary_keep_records(struct adversary *a) { a->keep = 1; }
  * next learns a record; the adversary's list is empty afterwards. */
 uint64_t *adversary_take_kept(struct adversary *a, size_t *n);
 
-/* Is the record in scope of the targets? */
+/* Records may name numbers that are not people (an enumerator's account,
+ * a number nobody holds, a group id: numbers.h), or no queried number in a
+ * log that otherwise keeps it (a batch record of a sync).  From now on every record
+ * learnt is checked: one that names an outsider (the querier, or the
+ * number as the provider reads it) makes no pair, counts as a record, and
+ * is kept as querier << 32 | number (the number as the adversary reads it:
+ * a plain hash reversed; a keyed hash's pseudonym reads as no number,
+ * SERVERLOG_NO_NUMBER) for the families
+ * that know what the ids mean (adversary_take_outside).  A bulk snapshot
+ * then reads records one by one instead of staging each span at once. */
+static inline void adversary_expect_outsiders(struct adversary *a) { a->outsiders = 1; }
+/* The outsider records learnt since the last call (*n of them; valid until
+ * the adversary next learns a record); the list is empty afterwards. */
+uint64_t *adversary_take_outside(struct adversary *a, size_t *n);
+
+/* What strategy `which` obtains, at the current time, from another
+ * provider's log served the same order (several services, services.h):
+ * a bulk snapshot or breach reads the whole retained log, a historical
+ * order the records in scope of the targets, into k, and adds the window
+ * to cov.  Preservation holds and pen registers act on the first
+ * provider's log only here (a pen register's deliveries from other logs
+ * go through adversary_deliver as they are logged).  It counts no
+ * acquisition and schedules nothing.  0, 1 when nothing was read (a pen
+ * register or a preservation), or -1 (out of memory). */
+int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct serverlog *log, struct knowledge *k,
+                      struct coverage *cov);
+
+/* Is the record in scope of the targets?  (A number that is not a person,
+ * SERVERLOG_NO_NUMBER included, is never a target.) */
 static inline int adversary_in_scope(const struct adversary *a, uint32_t querier, uint32_t queried)
 {
-    int out = querier != SERVERLOG_NO_NUMBER && ((a->target[querier >> 6] >> (querier & 63)) & 1);
-    int in = queried != SERVERLOG_NO_NUMBER && ((a->target[queried >> 6] >> (queried & 63)) & 1);
+    int out = querier < a->people && ((a->target[querier >> 6] >> (querier & 63)) & 1);
+    int in = queried < a->people && ((a->target[queried >> 6] >> (queried & 63)) & 1);
     switch (a->p->scope) {
     case ADVERSARY_SCOPE_OUTGOING: return out;
     case ADVERSARY_SCOPE_INCOMING: return in;

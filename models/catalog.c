@@ -15,7 +15,11 @@
  *     purged rolling, so a window (s − R, s] holds every lookup made in it;
  *   - the adversary takes whole logs only (bulk snapshots and breaches on
  *     a given day: a random breach day gives every replication its own T),
- *     and one record reveals a pair (inference@min_count 1).
+ *     and one record reveals a pair (inference@min_count 1);
+ *   - the world is the contacts' alone: no <address_book> or <dynamics>
+ *     (the truth graph grows beyond the contacts), no <groups> (sends may
+ *     look contacts up) and no <services> (conversations split among
+ *     logs); an <enumeration> adds no pair and leaves it.
  * Absent attributes take the schema's defaults, which are the neutral
  * values below. */
 #include "catalog.h"
@@ -53,6 +57,9 @@ static int recall_closed_form(struct cfg *c, double (*value)(const void *ctx, co
         || !(lambda > 0))
         return 0;
     const struct cfg_node *graph = cfg_first(contacts);
+    if (cfg_child(root, "address_book") || cfg_child(root, "dynamics") || cfg_child(root, "groups")
+        || cfg_child(root, "services"))
+        return 0;                           /* a truth beyond the contacts, or more lookups of them */
     if (!graph || strcmp(cfg_name(graph), "trace") == 0 || cfg_child(tr, "profile")
         || !neutral_str(tr, "tie_strength", "constant") || !neutral_num(c, tr, "cache_ttl_hours", 0)
         || !neutral_num(c, tr, "device_changes_per_year", 0) || !neutral_num(c, tr, "group_share", 0)
@@ -133,5 +140,41 @@ const struct sim_metric_info catalog_metrics[] = {
       SIM_METRIC_SHARE, NULL },
     { "reid_precision", "Re-identification precision", "share", "links to the same person", SIM_METRIC_SHARE,
       NULL },
+    { "book_recall", "Address-book pairs found", "share", "address-book pairs found", SIM_METRIC_SHARE, NULL },
+    { "conversation_recall", "Conversation ties found", "share", "conversation ties found", SIM_METRIC_SHARE, NULL },
+    { "conversation_precision", "Conversation precision", "share", "found pairs that are conversation ties",
+      SIM_METRIC_SHARE, NULL },
+    { "sync_lookups", "Sync lookups", "lookups", "numbers looked up by syncs so far", 0, NULL },
+    { "day_recall", "Recall against the graph of the day", "share", "ties alive at the acquisition found",
+      SIM_METRIC_SHARE, NULL },
+    { "day_precision", "Precision against the graph of the day", "share", "found pairs alive at the acquisition",
+      SIM_METRIC_SHARE, NULL },
+    { "ever_recall", "Recall against every tie", "share", "ties that ever existed found", SIM_METRIC_SHARE, NULL },
+    { "stale_share", "Stale pairs", "share", "found pairs whose tie had ended", SIM_METRIC_SHARE, NULL },
+    { "first_still_alive", "First acquisition's ties still alive", "share", "first acquisition's ties alive now",
+      SIM_METRIC_SHARE, NULL },
+    { "fused_edge_recall", "Edge recall, services fused", "share", "contact pairs found in any service",
+      SIM_METRIC_SHARE, NULL },
+    { "fused_edge_precision", "Edge precision, services fused", "share", "found pairs that are contacts",
+      SIM_METRIC_SHARE, NULL },
+    { "fused_node_coverage", "Node coverage, services fused", "share", "people in a pair found in any service",
+      SIM_METRIC_SHARE, NULL },
+    { "{name}_edge_recall", "Edge recall from {name}", "share", "contact pairs found in {name}'s records",
+      SIM_METRIC_SHARE, NULL },
+    { "{name}_edge_precision", "Edge precision from {name}", "share", "pairs from {name} that are contacts",
+      SIM_METRIC_SHARE, NULL },
+    { "{name}_records", "Records acquired from {name}", "records", "records acquired from {name}", 0, NULL },
+    { "{name}_user_recall", "Ties of {name}'s users found", "share", "ties between users of {name} found",
+      SIM_METRIC_SHARE, NULL },
+    { "enumeration_coverage", "Enumeration coverage", "share", "users the enumerator found", SIM_METRIC_SHARE, NULL },
+    { "enumeration_lookups", "Enumeration lookups", "lookups", "the enumerator's lookups so far", 0, NULL },
+    { "enumeration_records_acquired", "Enumeration records acquired", "records", "the enumerator's records acquired",
+      0, NULL },
+    { "enumeration_acquired_share", "Enumerator's share of the records", "share",
+      "acquired records that are the enumerator's", SIM_METRIC_SHARE, NULL },
+    { "group_membership_recall", "Group memberships known", "share", "current memberships known", SIM_METRIC_SHARE,
+      NULL },
+    { "group_pair_recall", "Group co-members linked", "share", "pairs of co-members linked", SIM_METRIC_SHARE, NULL },
+    { "group_records_acquired", "Group records acquired", "records", "records naming a group acquired", 0, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL },
 };

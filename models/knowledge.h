@@ -124,6 +124,17 @@ static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint
     return j >= 0 && ((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
 }
 
+/* Has the pair {u, v} been found, a true edge or not (u != v)?  O(log
+ * degree) plus a probe of the non-contact set. */
+static inline int knowledge_found(const struct knowledge *k, uint32_t u, uint32_t v)
+{
+    uint32_t lo = u < v ? u : v, hi = u ^ v ^ lo;
+    int64_t j = graph_find(k->truth, lo, hi);
+    if (j >= 0)
+        return (int)((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
+    return k->false_found && pairset_count(&k->false_pairs, (uint64_t)lo << 32 | hi) >= k->min_count;
+}
+
 /* Keep a pseudonymised record (devices: the device count it gave, 0 if
  * none).  0 or -1 (OOM). */
 int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier,

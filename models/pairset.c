@@ -93,3 +93,15 @@ int pairset_bump(struct pairset *s, uint64_t k)
         s->count[i]++;
     return s->count[i];
 }
+
+unsigned pairset_count(const struct pairset *s, uint64_t k)
+{
+    if (!s->key)
+        return 0;
+    for (uint64_t i = mix_fmix64(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (s->key[i] == k)
+            return s->count[i];
+        if (s->key[i] == PAIRSET_EMPTY)
+            return 0;
+    }
+}

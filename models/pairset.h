@@ -23,5 +23,7 @@ int pairset_insert(struct pairset *s, uint64_t key);
 /* Insert if new and add one to the key's count; returns the count after
  * (saturating at 255), or -1 on OOM.  Amortised O(1). */
 int pairset_bump(struct pairset *s, uint64_t key);
+/* The key's count (0 when absent).  O(1) expected, no change to the set. */
+unsigned pairset_count(const struct pairset *s, uint64_t key);
 
 #endif

@@ -25,10 +25,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "addressbook.h"
 #include "adversary.h"
 #include "catalog.h"
 #include "contacts.h"
+#include "dynamics.h"
+#include "enumeration.h"
 #include "export.h"
+#include "groups.h"
 #include "knowledge.h"
 #include "locating.h"
 #include "metrics.h"
@@ -36,6 +40,7 @@
 #include "population.h"
 #include "reid.h"
 #include "serverlog.h"
+#include "services.h"
 #include "sim.h"
 #include "traffic.h"
 #include "world.h"
@@ -56,6 +61,11 @@ struct world_params {
     int mobility;                         /* a <mobility> element: places, networks, locations */
     struct mobility_params mob;
     struct locating_params loc;
+    struct dynamics_params dyn;           /* <dynamics>: .on */
+    struct addressbook_params book;       /* <address_book>: .on */
+    struct services_params services;      /* <services>: .on */
+    struct enumeration_params enumeration;    /* <enumeration>: .on */
+    struct groups_params groups;          /* <groups>: .on */
 };
 
 /* One replication: each family's state. */
@@ -70,6 +80,20 @@ struct world {
     struct metrics metrics;
     struct mobility mob;                  /* with p->mobility */
     struct locating loc;                  /* with p->mobility */
+    struct dynamics dyn;                  /* with p->dyn.on */
+    struct addressbook book;              /* with p->book.on */
+    struct services sv;                   /* with p->services.on */
+    struct enumeration en;                /* with p->enumeration.on */
+    struct groups gr;                     /* with p->groups.on */
+    /* The wiring: the graph the conversations run on (the generated one,
+     * or every tie of a changing graph), the truth the adversary's findings
+     * are measured against (that graph, or its union with the address
+     * books), who is a client (population flags, per number), and whether
+     * a day's batch holds more than conversation starts. */
+    const struct graph *conv, *truth;
+    const uint8_t *flags;
+    const uint32_t *labels;
+    int rich;
 };
 
 static void world_free_params(void *vp)
@@ -105,6 +129,20 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
         rc = -1;
     if (serverlog_configure(&p->log, c, cfg_child(root, "policy")))
         rc = -1;
+    const struct cfg_node *dyn = cfg_child(root, "dynamics");
+    if (dynamics_configure(&p->dyn, c, dyn))
+        rc = -1;
+    else if (!rc && dynamics_check(&p->dyn, c, dyn, p->contacts.kind == CONTACTS_TRACE, p->traffic.lognormal != 0,
+                                   cfg_child(root, "mobility") != NULL))
+        rc = -1;
+    if (addressbook_configure(&p->book, c, cfg_child(root, "address_book")))
+        rc = -1;
+    if (services_configure(&p->services, c, cfg_child(root, "services"), cfg_child(root, "mobility") != NULL))
+        rc = -1;
+    if (enumeration_configure(&p->enumeration, c, cfg_child(root, "enumeration"), run->horizon))
+        rc = -1;
+    if (groups_configure(&p->groups, c, cfg_child(root, "groups")))
+        rc = -1;
     int64_t communities = rc ? 0 : contacts_communities(&p->contacts);
     if (knowledge_configure(&p->known, c, inference))
         rc = -1;
@@ -133,6 +171,11 @@ static void world_destroy(void *vs)
     struct world *w = vs;
     if (!w)
         return;
+    groups_destroy(&w->gr);
+    enumeration_destroy(&w->en);
+    services_destroy(&w->sv);
+    addressbook_destroy(&w->book);
+    dynamics_destroy(&w->dyn);
     locating_destroy(&w->loc);
     mobility_destroy(&w->mob);
     metrics_destroy(&w->metrics);
@@ -166,8 +209,48 @@ static int wire_traffic(struct sim *s, struct world *w)
     traffic_set_noncontact(&w->traffic, tp->noncontact_per_day);
     traffic_set_groups(&w->traffic, tp->group_share, tp->group_size);
     traffic_set_devices(&w->traffic, tp->device_per_year / 365.0, tp->device_relookup);
-    if (w->pop.clients < w->pop.n)            /* only clients look up */
-        traffic_set_clients(&w->traffic, w->pop.flags, POPULATION_CLIENT);
+    if (w->pop.clients < w->pop.n && !p->services.on)   /* only clients start (with several
+                                                           services, everyone does) */
+        traffic_set_clients(&w->traffic, w->flags, POPULATION_CLIENT);
+    return 0;
+}
+
+/* The seed of stream c of this replication: a family derives its
+ * substreams from it (rng.h). */
+static uint32_t stream_seed(const struct sim *s, unsigned c)
+{
+    return rng_stream_seed(s->run.seed, s->replication, c);
+}
+
+/* The changing graph and the address books, when the scenario has them,
+ * and what the others then run on: w->conv, w->flags, w->labels, w->truth.
+ * 0, or -1 after sim_fail. */
+static int wire_graphs(struct sim *s, struct world *w)
+{
+    const struct world_params *p = w->p;
+    w->conv = &w->contacts.g;
+    w->flags = w->pop.flags;
+    w->labels = w->contacts.labels;
+    if (p->dyn.on) {
+        if (dynamics_init(&w->dyn, &p->dyn, &w->contacts.g, w->pop.flags, w->contacts.labels, s->run.horizon,
+                          stream_seed(s, STREAM_CONTACTS))) {
+            sim_fail(s, "out of memory for the changing graph (N = %u)", p->pop.n);
+            return -1;
+        }
+        w->conv = &w->dyn.g;
+        w->flags = w->dyn.flags;
+        w->labels = w->dyn.labels;
+    }
+    w->truth = w->conv;
+    if (p->book.on) {
+        if (addressbook_init(&w->book, &p->book, w->conv, p->dyn.on ? &w->dyn : NULL, w->flags, POPULATION_CLIENT,
+                             p->pop.n, stream_seed(s, STREAM_CONTACTS), stream_seed(s, STREAM_TRAFFIC))) {
+            sim_fail(s, "out of memory for the address books (N = %u)", p->pop.n);
+            return -1;
+        }
+        w->truth = &w->book.u;
+    }
+    w->rich = p->dyn.on || p->book.on || p->services.on || p->enumeration.on || p->groups.on;
     return 0;
 }
 
@@ -180,11 +263,16 @@ static void *world_init(struct sim *s, const void *vp)
         return NULL;
     }
     w->p = p;
-    const struct graph *g = &w->contacts.g;
     char err[256];
     if (population_init(&w->pop, &p->pop, sim_rng(s, STREAM_POPULATION))
-        || contacts_generate(&w->contacts, &p->contacts, w->pop.flags, POPULATION_WORKER, sim_rng(s, STREAM_CONTACTS))
-        || traffic_init(&w->traffic, g, p->traffic.rate_per_day, sim_rng(s, STREAM_TRAFFIC))
+        || contacts_generate(&w->contacts, &p->contacts, w->pop.flags, POPULATION_WORKER, sim_rng(s, STREAM_CONTACTS))) {
+        sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
+        goto fail;
+    }
+    if (wire_graphs(s, w))
+        goto fail;
+    const struct graph *g = w->truth;
+    if (traffic_init(&w->traffic, w->conv, p->traffic.rate_per_day, sim_rng(s, STREAM_TRAFFIC))
         || (p->traffic.cache_ttl && traffic_use_cache(&w->traffic, p->traffic.cache_ttl))
         || serverlog_init_policy(&w->log, &p->log, sim_rng(s, STREAM_POLICY))
         || knowledge_init(&w->known, g)
@@ -200,14 +288,39 @@ static void *world_init(struct sim *s, const void *vp)
      * trace's pairs are the graph, but the promise is kept to the synthetic
      * traffic), and every number the adversary reads is the one looked up
      * or none: the knowledge may pass pairs of fully found rows. */
-    if (!(p->traffic.noncontact_per_day > 0) && p->contacts.kind != CONTACTS_TRACE)
+    int contacts_only = !(p->traffic.noncontact_per_day > 0) && p->contacts.kind != CONTACTS_TRACE
+                        && !(p->groups.on && p->groups.sends == GROUPS_SENDS_FANOUT);   /* co-members */
+    if (contacts_only)
         knowledge_set_contacts_only(&w->known);
-    if (adversary_init(&w->adv, &p->adv, g, w->contacts.labels, sim_rng(s, STREAM_ADVERSARY), err, sizeof err)) {
+    if (p->services.on
+        && services_init(&w->sv, &p->services, g, p->pop.n, p->dyn.on ? &w->dyn : NULL, w->flags, POPULATION_CLIENT,
+                         p->known.min_count, contacts_only, stream_seed(s, STREAM_POPULATION),
+                         stream_seed(s, STREAM_POLICY), stream_seed(s, STREAM_TRAFFIC))) {
+        sim_fail(s, "out of memory for the services (N = %u)", p->pop.n);
+        goto fail;
+    }
+    if (adversary_init(&w->adv, &p->adv, g, w->labels, sim_rng(s, STREAM_ADVERSARY), err, sizeof err)) {
         sim_fail(s, "%s", err);
         goto fail;
     }
     w->adv.devices = w->pop.devices;          /* the device count a record gives */
-    metrics_init(&w->metrics, g, w->contacts.labels, sim_rng(s, STREAM_METRICS));
+    const struct dynamics *dyn = p->dyn.on ? &w->dyn : NULL;
+    if (p->enumeration.on
+        && enumeration_init(&w->en, &p->enumeration, w->conv->n, w->flags, POPULATION_CLIENT, dyn,
+                            stream_seed(s, STREAM_CONTACTS), stream_seed(s, STREAM_TRAFFIC))) {
+        sim_fail(s, "out of memory for the enumeration (N = %u)", p->pop.n);
+        goto fail;
+    }
+    if (p->groups.on
+        && groups_init(&w->gr, &p->groups, &w->contacts.g, w->pop.flags, POPULATION_CLIENT, dyn,
+                       stream_seed(s, STREAM_CONTACTS), stream_seed(s, STREAM_TRAFFIC))) {
+        sim_fail(s, "out of memory for the groups (N = %u)", p->pop.n);
+        goto fail;
+    }
+    if (p->enumeration.on || p->groups.on    /* records naming accounts, unheld numbers, groups */
+        || (p->book.on && p->book.log == ADDRESSBOOK_LOG_BATCH))      /* or no number at all */
+        adversary_expect_outsiders(&w->adv);
+    metrics_init(&w->metrics, g, w->labels, sim_rng(s, STREAM_METRICS));
     if (p->mobility) {
         if (mobility_init(&w->mob, &p->mob, &w->pop, sim_rng(s, STREAM_MOBILITY))
             || locating_init(&w->loc, &p->loc, &w->pop, &w->mob, &w->log, s->run.horizon,
@@ -229,6 +342,16 @@ static void world_describe(const void *vs, void *stream)
 {
     const struct world *w = vs;
     export_describe(stream, &w->pop, &w->p->pop, &w->contacts, &w->p->contacts);
+    if (w->p->dyn.on)
+        dynamics_describe(&w->dyn, stream);
+    if (w->p->book.on)
+        addressbook_describe(&w->book, stream);
+    if (w->p->services.on)
+        services_describe(&w->sv, stream);
+    if (w->p->enumeration.on)
+        enumeration_describe(&w->en, stream);
+    if (w->p->groups.on)
+        groups_describe(&w->gr, stream);
 }
 
 /* `exposim generate`: the generated world's files (export.h). */
@@ -262,6 +385,20 @@ static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
     return 0;
 }
 
+/* Log n records given as triples (time, querier, queried), in time
+ * order: straight into the log's last chunk (serverlog_append_run) unless
+ * a pen-register term runs.  0, or -1 (out of memory). */
+static int world_log_run(struct world *w, const uint32_t *rec, size_t n)
+{
+    if (w->adv.live) {
+        for (size_t i = 0; i < n; i++)
+            if (world_log(w, rec[3 * i], rec[3 * i + 1], rec[3 * i + 2]))
+                return -1;
+        return 0;
+    }
+    return n ? serverlog_append_run(&w->log, &rec[0], &rec[1], &rec[2], 3, n) : 0;
+}
+
 /* With a delivery delay: the batches due by `now` are written (and a
  * running pen-register term receives them) before the adversary acts. */
 static int world_write_due(struct world *w, int64_t now)
@@ -278,12 +415,74 @@ static int world_write_due(struct world *w, int64_t now)
  * -1 (out of memory). */
 static int world_device(struct world *w, uint32_t a, uint32_t t)
 {
+    if (w->p->dyn.on && !dynamics_active(&w->dyn, a, t))
+        return 0;                               /* a number not in use */
     uint32_t made = traffic_device_change(&w->traffic, a, t);
-    const uint32_t *row = w->contacts.g.adj + w->contacts.g.off[a];
+    const uint32_t *row = w->conv->adj + w->conv->off[a];
     for (uint32_t i = 0; i < made; i++)
         if (world_log(w, t, a, row[i]))
             return -1;
+    if (w->p->book.on) {                        /* a new device syncs the address book */
+        size_t n;
+        const uint32_t *rec = addressbook_device(&w->book, a, t, &n);
+        if (!rec || world_log_run(w, rec, n))
+            return -1;
+    }
     return 0;
+}
+
+/* A conversation start (a, b) at t: a lookup unless the cache answers (or
+ * the tie is not alive then).  0, or -1 (out of memory). */
+static int world_start(struct world *w, uint32_t a, uint32_t b, uint32_t t)
+{
+    if (w->p->dyn.on && !dynamics_start(&w->dyn, a, b, t))
+        return 0;
+    if (w->p->services.on) {                    /* a lookup on the first service, the conversation on one */
+        int lookup;
+        uint32_t i = services_route(&w->sv, a, b, &lookup);
+        if (lookup && traffic_start(&w->traffic, a, b, t) && world_log(w, t, a, b))
+            return -1;
+        return i && i != SERVICES_NONE ? services_log(&w->sv, i, t, a, b, &w->adv) : 0;
+    }
+    if (traffic_start(&w->traffic, a, b, t) && world_log(w, t, a, b))
+        return -1;
+    return 0;
+}
+
+/* An address-book sync (addressbook.h).  0, or -1 (out of memory). */
+static int world_sync(struct world *w, uint32_t a, uint32_t what, uint32_t t)
+{
+    size_t n;
+    const uint32_t *rec = addressbook_sync(&w->book, a, t, what, &n);
+    return !rec || world_log_run(w, rec, n) ? -1 : 0;
+}
+
+/* One dense event (a batch entry): 0, -1 (out of memory), or 1 (a kind
+ * that is not a batch's). */
+static int world_dense(struct world *w, uint32_t kind, uint32_t a, uint32_t b, uint32_t t)
+{
+    switch (kind) {
+    case TRAFFIC_EV_START:
+        return world_start(w, a, b, t);
+    case TRAFFIC_EV_DEVICE:
+        return world_device(w, a, t);
+    case ADDRESSBOOK_EV_SYNC:
+        return world_sync(w, a, b, t);
+    case GROUPS_EV_SEND:
+    case GROUPS_EV_CHANGE: {
+        size_t n;
+        const uint32_t *rec = kind == GROUPS_EV_SEND ? groups_send(&w->gr, a, b, t, &n)
+                                                     : groups_change(&w->gr, a, b, t, &n);
+        return world_log_run(w, rec, n);
+    }
+    case ENUMERATION_EV_LOOKUP: {
+        uint32_t q, x;
+        enumeration_lookup(&w->en, a, b, t, &q, &x);
+        return world_log(w, t, q, x);
+    }
+    default:
+        return 1;
+    }
 }
 
 static double wall_seconds(void)
@@ -314,6 +513,20 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
     traffic_report(&w->traffic, s, acq, now);
     if (w->log.policy.queried == SERVERLOG_QUERIED_KEYED_HASH)
         reid_report(s, acq, now, &w->known, &w->log);
+    if (w->p->book.on)
+        addressbook_report(&w->book, s, acq, now, &w->known);
+    if (w->p->dyn.on && dynamics_report(&w->dyn, s, acq, now, &w->known))
+        return;
+    if (w->p->services.on && services_report(&w->sv, s, acq, now, &w->known))
+        return;
+    if (w->p->enumeration.on || w->p->groups.on) {
+        size_t n;
+        const uint64_t *outside = adversary_take_outside(a, &n);
+        if (w->p->enumeration.on)
+            enumeration_report(&w->en, s, acq, now, outside, n, &w->known);
+        if (w->p->groups.on)
+            groups_report(&w->gr, s, acq, now, outside, n, targeted, a->target, &w->known);
+    }
     if (targeted && adversary_expand(a, &w->known) < 0)
         sim_fail(s, "out of memory expanding the targets");
 }
@@ -321,7 +534,10 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
 static void world_slice(struct sim *s, void *vs, sim_time start, sim_time end)
 {
     struct world *w = vs;
-    if (traffic_slice(&w->traffic, sim_batch(s), start, end))
+    if (traffic_slice(&w->traffic, sim_batch(s), start, end)
+        || (w->p->book.on && addressbook_slice(&w->book, sim_batch(s), start, end))
+        || (w->p->groups.on && groups_slice(&w->gr, sim_batch(s), start, end))
+        || (w->p->enumeration.on && enumeration_slice(&w->en, sim_batch(s), start, end)))
         sim_fail(s, "out of memory generating day %lld's traffic", (long long)(start / SIM_DAY));
 }
 
@@ -330,26 +546,31 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
     struct world *w = vs;
     switch (ev->kind) {
     case TRAFFIC_EV_START:                      /* a lookup unless the cache answers */
-        if (traffic_start(&w->traffic, ev->a, ev->b, (uint32_t)ev->time)
-            && world_log(w, (uint32_t)ev->time, ev->a, ev->b))
-            sim_fail(s, "out of memory in the server log");
-        break;
     case TRAFFIC_EV_DEVICE:
-        if (world_device(w, ev->a, (uint32_t)ev->time))
+    case ADDRESSBOOK_EV_SYNC:
+    case GROUPS_EV_SEND:
+    case GROUPS_EV_CHANGE:
+    case ENUMERATION_EV_LOOKUP:
+        if (world_dense(w, ev->kind, ev->a, ev->b, (uint32_t)ev->time))
             sim_fail(s, "out of memory in the server log");
         break;
     case ADVERSARY_EV_ACQUIRE: {
-        if (world_write_due(w, ev->time)) {
+        if (world_write_due(w, ev->time) || (w->p->services.on && services_write_due(&w->sv, ev->time, &w->adv))) {
             sim_fail(s, "out of memory in the server log");
             break;
         }
         int r = adversary_acquire(&w->adv, s, ev->a, &w->log, &w->known, sim_rng(s, STREAM_ADVERSARY));
+        if (r >= 0 && w->p->services.on && services_acquire(&w->sv, ev->time, ev->a, &w->adv)) {
+            sim_fail(s, "out of memory during an acquisition");
+            break;
+        }
         if (r > 0)
             world_report(s, w, ev->time, r == ADVERSARY_ACQUIRED_TARGETED);
         break;
     }
     case ADVERSARY_EV_ORDER_START:
-        if (world_write_due(w, ev->time))               /* written before the order runs */
+        if (world_write_due(w, ev->time)               /* written before the order runs */
+            || (w->p->services.on && services_write_due(&w->sv, ev->time, &w->adv)))
             sim_fail(s, "out of memory in the server log");
         else
             adversary_order_start(&w->adv, s, ev->a);
@@ -359,24 +580,17 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
     }
 }
 
-/* The run path with a client cache or device changes: each start first
- * asks the cache. */
-static size_t handle_run_cached(struct sim *s, struct world *w, const struct batch_entry *e, size_t n)
+/* The run path with a client cache, device changes or the richer world's
+ * events: each entry to its handler.  (None schedules an event.) */
+static size_t handle_run_general(struct sim *s, struct world *w, const struct batch_entry *e, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (e[i].kind == TRAFFIC_EV_DEVICE) {
-            if (world_device(w, e[i].a, e[i].time)) {
+        int rc = world_dense(w, e[i].kind, e[i].a, e[i].b, e[i].time);
+        if (rc) {
+            if (rc > 0)
+                sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
+            else
                 sim_fail(s, "out of memory in the server log");
-                return i + 1;
-            }
-            continue;
-        }
-        if (e[i].kind != TRAFFIC_EV_START) {
-            sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
-            return i + 1;
-        }
-        if (traffic_start(&w->traffic, e[i].a, e[i].b, e[i].time) && world_log(w, e[i].time, e[i].a, e[i].b)) {
-            sim_fail(s, "out of memory in the server log");
             return i + 1;
         }
     }
@@ -388,8 +602,8 @@ static size_t handle_run_cached(struct sim *s, struct world *w, const struct bat
 static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry *e, size_t n)
 {
     struct world *w = vs;
-    if (!traffic_plain(&w->traffic))
-        return handle_run_cached(s, w, e, n);
+    if (!traffic_plain(&w->traffic) || w->rich)
+        return handle_run_general(s, w, e, n);
     if (w->adv.live) {                          /* every record goes to the running order as it comes */
         for (size_t i = 0; i < n; i++) {
             if (e[i].kind != TRAFFIC_EV_START) {

@@ -46,3 +46,19 @@ gsl_rng *rng_stream_new(uint32_t scenario_seed, uint32_t replication, unsigned c
         gsl_rng_set(r, rng_stream_seed(scenario_seed, replication, component));
     return r;
 }
+
+uint32_t rng_substream_seed(uint32_t parent_seed, uint32_t tag)
+{
+    uint32_t seed = rng_fmix32(parent_seed ^ rng_fmix32(tag + 0x9e3779b9u));
+    while (troubled(seed))
+        seed = rng_fmix32(seed + 0x9e3779b9u);
+    return seed;
+}
+
+gsl_rng *rng_substream_new(uint32_t parent_seed, uint32_t tag)
+{
+    gsl_rng *r = gsl_rng_alloc(RNG_TYPE);
+    if (r)
+        gsl_rng_set(r, rng_substream_seed(parent_seed, tag));
+    return r;
+}

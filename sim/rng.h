@@ -40,6 +40,17 @@ uint32_t rng_stream_seed(uint32_t scenario_seed, uint32_t replication, unsigned 
  * Free with gsl_rng_free. */
 gsl_rng *rng_stream_new(uint32_t scenario_seed, uint32_t replication, unsigned component);
 
+/* A substream of a stream: a model family that needs a generator of its
+ * own without a component of its own (the components are the manifest's
+ * recorded streams) derives one from a recorded stream seed and a tag of
+ * its own: fmix32(parent_seed XOR fmix32(tag + 0x9e3779b9)), re-mixed
+ * while it is one of taus2's four troubled seeds.  Distinct tags give
+ * distinct seeds (the mixes are bijections), and no draw of the parent
+ * stream is used, so a family that is off moves no other stream. */
+uint32_t rng_substream_seed(uint32_t parent_seed, uint32_t tag);
+/* A new RNG_TYPE generator seeded with rng_substream_seed; NULL on OOM. */
+gsl_rng *rng_substream_new(uint32_t parent_seed, uint32_t tag);
+
 /* Uniform integer in [0, n), n >= 1, exact (Lemire's method with rejection);
  * r must return full 32-bit words (taus2 does). */
 static inline uint32_t rng_below(const gsl_rng *r, uint32_t n)

@@ -16,15 +16,28 @@ const struct sim_model_type *sim_model_find(const struct sim_model_type *const *
     return NULL;
 }
 
-/* Copy pattern into out, "{k}" replaced by k (NULL: none to replace). */
+/* The placeholder of a row's name pattern ("{k}" or "{name}"), or NULL;
+ * *len gets its length. */
+static const char *placeholder(const char *pattern, size_t *len)
+{
+    const char *p = strstr(pattern, "{k}");
+    *len = 3;
+    if (!p && (p = strstr(pattern, "{name}")))
+        *len = 6;
+    return p;
+}
+
+/* Copy pattern into out, its placeholder replaced by k (NULL: none to
+ * replace). */
 static void fill_k(char *out, size_t len, const char *pattern, const char *k)
 {
-    size_t o = 0;
+    size_t o = 0, plen = 0;
+    const char *at = k ? placeholder(pattern, &plen) : NULL;
     for (const char *p = pattern; *p && o + 1 < len;) {
-        if (k && strncmp(p, "{k}", 3) == 0) {
+        if (p == at) {
             for (const char *q = k; *q && o + 1 < len; q++)
                 out[o++] = *q;
-            p += 3;
+            p += plen;
         } else {
             out[o++] = *p++;
         }
@@ -32,32 +45,40 @@ static void fill_k(char *out, size_t len, const char *pattern, const char *k)
     out[o] = '\0';
 }
 
-/* Whether name matches the row's name pattern; *k gets the family's
- * number (a copy of its digits, at most 9 of them, no leading 0). */
-static int name_matches(const char *pattern, const char *name, char k[16])
+/* Whether name matches the row's name pattern; *k gets what the
+ * placeholder stood for: a family's number for "{k}" (its digits, at most
+ * 9, no leading 0), a name for "{name}" (1 to 64 letters, digits, '.',
+ * '_' or '-'). */
+static int name_matches(const char *pattern, const char *name, char k[72])
 {
-    const char *brace = strstr(pattern, "{k}");
+    size_t plen;
+    const char *brace = placeholder(pattern, &plen);
     k[0] = '\0';
     if (!brace)
         return strcmp(pattern, name) == 0;
-    size_t pre = (size_t)(brace - pattern), post = strlen(brace + 3), n = strlen(name);
-    if (n < pre + post + 1 || strncmp(name, pattern, pre) != 0 || strcmp(name + n - post, brace + 3) != 0)
+    size_t pre = (size_t)(brace - pattern), post = strlen(brace + plen), n = strlen(name);
+    if (n < pre + post + 1 || strncmp(name, pattern, pre) != 0 || strcmp(name + n - post, brace + plen) != 0)
         return 0;
-    size_t digits = n - pre - post;
-    if (digits > 9 || name[pre] == '0')
+    size_t len = n - pre - post;
+    int word = plen == 6;
+    if (len > (word ? 64u : 9u) || (!word && name[pre] == '0'))
         return 0;
-    for (size_t i = 0; i < digits; i++)
-        if (name[pre + i] < '0' || name[pre + i] > '9')
+    for (size_t i = 0; i < len; i++) {
+        char c = name[pre + i];
+        int digit = c >= '0' && c <= '9';
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '-';
+        if (!digit && !(word && letter))
             return 0;
-    memcpy(k, name + pre, digits);
-    k[digits] = '\0';
+    }
+    memcpy(k, name + pre, len);
+    k[len] = '\0';
     return 1;
 }
 
 int sim_metric_describe(const struct sim_metric_info *table, const char *name, struct sim_metric_desc *out)
 {
     memset(out, 0, sizeof *out);
-    char k[16];
+    char k[72];
     for (int targets = 0; targets < 2; targets++) {
         const char *n = name;
         if (targets) {

@@ -30,8 +30,11 @@ struct results;
  * row whose name is NULL).
  *
  * A family of metrics numbered k = 1, 2, ... has "{k}" in its name
- * ("unicity_{k}" names unicity_1, unicity_2, ...); the title and axis
- * label may hold "{k}" too.  A row flagged SIM_METRIC_TARGETS also names
+ * ("unicity_{k}" names unicity_1, unicity_2, ...); a family named by a
+ * word (a service's metrics, "{name}_records") has "{name}" (1 to 64
+ * letters, digits, '.', '_' or '-'); the title and axis label may hold
+ * the same placeholder.  Rows are tried in order: a fixed name that a
+ * "{name}" row would also match goes before it.  A row flagged SIM_METRIC_TARGETS also names
  * target_NAME, the same quantity over the scenario's targets. */
 struct sim_metric_info {
     const char *name;                 /* as in the result files */

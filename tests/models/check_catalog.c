@@ -188,6 +188,9 @@ START_TEST(test_recall_closed_form_conditions)
           "" },
         { "<traffic rate_per_day=\"0.02\"/>", "<retention days=\"30\"/><logging delivery_delay_minutes=\"5\"/>", "" },
         { "<traffic rate_per_day=\"0.02\"/>", "<retention days=\"30\"/>", "<inference min_count=\"2\"/>" },
+        { "<traffic rate_per_day=\"0.02\"/><address_book/>", "<retention days=\"30\"/>", "" },
+        { "<traffic rate_per_day=\"0.02\"/><dynamics/>", "<retention days=\"30\"/>", "" },
+        { "<traffic rate_per_day=\"0.02\"/><groups/>", "<retention days=\"30\"/>", "" },
     };
     for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
         ck_assert_int_ge(asprintf(&xml, "%s%s<policy>%s</policy><adversary><bulk_snapshot period_days=\"30\"/>"
@@ -213,6 +216,16 @@ START_TEST(test_recall_closed_form_conditions)
                                     "<adversary><bulk_snapshot period_days=\"30\"/></adversary></scenario>"), 0);
     ck_assert_int_eq(closed_form(xml, 45, &v), 0);
     free(xml);
+    /* several services split the conversations; an enumerator adds no pair */
+    static const char *const after_policy[] = { "<services><service name=\"b\"><policy><retention days=\"9\"/>"
+                                                "</policy></service></services>", "<enumeration/>" };
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_ge(asprintf(&xml, "%s<traffic rate_per_day=\"0.02\"/><policy><retention days=\"30\"/></policy>"
+                                        "%s<adversary><bulk_snapshot period_days=\"30\"/></adversary></scenario>", head,
+                                  after_policy[i]), 0);
+        ck_assert_int_eq(closed_form(xml, 45, &v), (int)i);
+        free(xml);
+    }
 }
 END_TEST
 

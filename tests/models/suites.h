@@ -26,5 +26,10 @@ Suite *world_suite(void);      /* check_world.c: the composition root through th
 Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
 Suite *catalog_suite(void);    /* check_catalog.c: the metric table against docs/metrics.md */
+Suite *addressbook_suite(void);   /* check_addressbook.c */
+Suite *dynamics_suite(void);      /* check_dynamics.c */
+Suite *services_suite(void);      /* check_services.c */
+Suite *enumeration_suite(void);   /* check_enumeration.c */
+Suite *groups_suite(void);        /* check_groups.c */
 
 #endif

@@ -348,6 +348,31 @@ START_TEST(test_metric_describe)
 }
 END_TEST
 
+/* A family named by a word: "{name}" takes letters, digits, '.', '_' and
+ * '-' (1 to 64), and a fixed row before it wins. */
+START_TEST(test_metric_describe_name)
+{
+    static const struct sim_metric_info table[] = {
+        { "fused_recall", "Fused recall", "share", "pairs found", SIM_METRIC_SHARE, NULL },
+        { "{name}_recall", "Recall from {name}", "share", "pairs {name} gave", SIM_METRIC_SHARE, NULL },
+        { NULL, NULL, NULL, NULL, 0, NULL },
+    };
+    struct sim_metric_desc d;
+    ck_assert_int_eq(sim_metric_describe(table, "sms-2.b_recall", &d), 0);
+    ck_assert_str_eq(d.title, "Recall from sms-2.b");
+    ck_assert_str_eq(d.axis, "pairs sms-2.b gave");
+    ck_assert_ptr_eq(d.info, &table[1]);
+    ck_assert_int_eq(sim_metric_describe(table, "fused_recall", &d), 0);
+    ck_assert_ptr_eq(d.info, &table[0]);
+    ck_assert_int_eq(sim_metric_describe(table, "_recall", &d), -1);          /* an empty name */
+    ck_assert_int_eq(sim_metric_describe(table, "a b_recall", &d), -1);       /* not a name */
+    char long_name[80];
+    memset(long_name, 'x', 65);
+    strcpy(long_name + 65, "_recall");
+    ck_assert_int_eq(sim_metric_describe(table, long_name, &d), -1);          /* longer than 64 */
+}
+END_TEST
+
 Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -360,6 +385,7 @@ Suite *sim_suite(void)
     tcase_add_test(tc, test_schedule_in_past_fails);
     tcase_add_test(tc, test_model_find);
     tcase_add_test(tc, test_metric_describe);
+    tcase_add_test(tc, test_metric_describe_name);
     suite_add_tcase(s, tc);
     return s;
 }
