@@ -188,6 +188,9 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
                                            && p->contacts.file->has_weight))
             rc = cfg_error(c, tr, "tie_strength", "'file' needs an <edge_list> or <graphml> whose rows "
                            "carry weights");
+        else if (p->traffic.lognormal == 2 && !(p->contacts.file->weight_sum > 0))
+            rc = cfg_error(c, tr, "tie_strength", "'file' needs a weight above 0, and every weight of the "
+                           "file (self-loops aside) is 0");
     }
     if (policy_configure(&p->log, c, cfg_child(root, "policy")))
         rc = -1;

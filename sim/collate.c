@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "manifest.h"
 #include "results.h"
 #include "rng.h"
 
@@ -122,21 +124,21 @@ static double out_value(const struct outputs *o, const struct out_run *r, size_t
 }
 
 /* A name as a CSV field: plain when it is a plain word, else quoted by
- * libcsv (paths hold '/', '@', '[').  */
+ * libcsv (paths hold '/', '@', '['), with results_csv_text's spreadsheet
+ * guard ("-x" is a plain word a spreadsheet would take for a formula). */
 static int csv_name(FILE *f, const char *s)
 {
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s))
+    if (*s && !results_csv_guarded(s)
+        && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s))
         return fputs(s, f) == EOF ? -1 : 0;
     return results_csv_text(f, s);
 }
 
-/* A parameter value: a number as written, anything else through libcsv. */
+/* A parameter value: a number as written, anything else through libcsv
+ * (guarded: a free-text value may begin with '=', results.h). */
 static int csv_value(FILE *f, const char *s)
 {
-    char *e;
-    errno = 0;
-    (void)strtod(s, &e);
-    if (*s && !*e && strspn(s, "0123456789+-.eE") == strlen(s))
+    if (results_csv_is_number(s))
         return fputs(s, f) == EOF ? -1 : 0;
     return results_csv_text(f, s);
 }
@@ -232,11 +234,6 @@ static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
     xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
 }
 
-static int dump_doc(FILE *f, const void *ctx)
-{
-    return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
-}
-
 /* The parts every sweep manifest has: program, command, times, the
  * sweep's identity and its design. */
 static xmlDocPtr manifest_common(const struct journal_header *h, const char *file, int show_shard,
@@ -254,7 +251,7 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNewProp(root, BAD_CAST "kind", BAD_CAST "sweep");
     xmlNodePtr cmd = xmlNewChild(root, NULL, BAD_CAST "command", NULL);
     for (int i = 0; i < argc; i++)
-        xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST argv[i]);
+        manifest_text_child(cmd, "arg", argv[i]);
     char buf[64];
     xmlNodePtr times = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
     utc(buf, sizeof buf, started);
@@ -263,9 +260,9 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNewProp(times, BAD_CAST "finished", BAD_CAST buf);
     prop_u(times, "wall_seconds", (unsigned long long)(finished - started));
     xmlNodePtr sw = xmlNewChild(root, NULL, BAD_CAST "sweep", NULL);
-    xmlNewProp(sw, BAD_CAST "name", BAD_CAST h->name);
+    manifest_prop(sw, "name", h->name);
     if (file)
-        xmlNewProp(sw, BAD_CAST "file", BAD_CAST file);
+        manifest_prop(sw, "file", file);
     xmlNewProp(sw, BAD_CAST "hash_algorithm", BAD_CAST "sha256");
     xmlNewProp(sw, BAD_CAST "hash", BAD_CAST h->hash);
     prop_u(sw, "points", h->npoints);
@@ -277,14 +274,14 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     prop_u(sw, "runs_in_output", nruns);
     xmlNodePtr params = xmlNewChild(sw, NULL, BAD_CAST "parameters", NULL);
     for (size_t j = 0; j < h->nparams; j++)
-        xmlNewProp(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), BAD_CAST "path", BAD_CAST h->paths[j]);
+        manifest_prop(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), "path", h->paths[j]);
     xmlNodePtr pts = xmlNewChild(sw, NULL, BAD_CAST "points", NULL);
     for (uint32_t p = 0; p < h->npoints; p++) {
         xmlNodePtr pt = xmlNewChild(pts, NULL, BAD_CAST "point", NULL);
         prop_u(pt, "index", p + 1ull);
         for (size_t j = 0; j < h->nparams; j++)
-            xmlNewProp(xmlNewTextChild(pt, NULL, BAD_CAST "set", BAD_CAST h->values[(size_t)p * h->nparams + j]),
-                       BAD_CAST "path", BAD_CAST h->paths[j]);
+            manifest_prop(manifest_text_child(pt, "set", h->values[(size_t)p * h->nparams + j]), "path",
+                          h->paths[j]);
     }
     return doc;
 }
@@ -301,7 +298,7 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
     while (sw && strcmp((const char *)sw->name, "sweep") != 0)
         sw = xmlNextElementSibling(sw);
     if (in->base_file)
-        xmlNewProp(sw, BAD_CAST "base_file", BAD_CAST in->base_file);
+        manifest_prop(sw, "base_file", in->base_file);
     xmlNodePtr seeds = xmlNewChild(root, NULL, BAD_CAST "seeds", NULL);
     prop_u(seeds, "scenario_seed", in->seed);
     xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST RNG_TYPE_NAME);
@@ -333,7 +330,7 @@ static int write_outputs(const char *dir, const struct outputs *o, xmlDocPtr man
     results_stage_init(&st, dir);
     if (results_stage_file(&st, "sweep.csv", fill_sweep_csv, o, d)
         || results_stage_file(&st, "sweep-summary.csv", fill_summary_csv, o, d)
-        || results_stage_file(&st, "manifest.xml", dump_doc, manifest, d) || results_stage_commit(&st, d)) {
+        || results_stage_file(&st, "manifest.xml", manifest_dump, manifest, d) || results_stage_commit(&st, d)) {
         results_stage_abort(&st);
         return -1;
     }
@@ -377,7 +374,8 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     struct outputs out;
     memset(&out, 0, sizeof out);
     int rc = 2, created = 0;
-    xmlDocPtr m = NULL, tmpl = NULL;
+    xmlDocPtr m = NULL;
+    struct cfg *tmpl = NULL;
     if (!js || !jp) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;
@@ -423,6 +421,18 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
             diag_add(d, NULL, 0, "shard %u/%u is missing: give every shard's directory once", sh, k);
             goto cleanup;
         }
+    /* Writing into a shard's own directory would replace that shard's
+     * sweep.csv, sweep-summary.csv and manifest.xml. */
+    struct stat osb;
+    if (stat(outdir, &osb) == 0)
+        for (size_t i = 0; i < ndirs; i++) {
+            struct stat sb;
+            if (stat(dirs[i], &sb) == 0 && sb.st_dev == osb.st_dev && sb.st_ino == osb.st_ino) {
+                diag_add(d, NULL, 0, "merge -o %s: that is the shard directory %s, whose files the merge would "
+                         "replace: choose another output directory", outdir, dirs[i]);
+                goto cleanup;
+            }
+        }
     if (outputs_init(&out, jp, ndirs, d))
         goto cleanup;
     /* The manifest: the design from the journals, seeds and base as run
@@ -434,9 +444,16 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.xml", by_shard[1]);
-    tmpl = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    /* Read as scenarios are (cfg.h: no DOCTYPE, so no entity is expanded
+     * into the copy; a bounded regular file): a shard may come from
+     * anyone.  Unreadable, it gives no seeds: the merge goes on. */
+    struct diag ignored;
+    diag_init(&ignored);
+    tmpl = cfg_load_schema(path, NULL, 0, NULL, &ignored);
+    diag_destroy(&ignored);
     xmlNodePtr root = xmlDocGetRootElement(m);
-    for (xmlNodePtr n = tmpl ? xmlFirstElementChild(xmlDocGetRootElement(tmpl)) : NULL; n; n = xmlNextElementSibling(n))
+    xmlDocPtr tdoc = tmpl ? cfg_xml_doc(tmpl) : NULL;
+    for (xmlNodePtr n = tdoc ? xmlFirstElementChild(xmlDocGetRootElement(tdoc)) : NULL; n; n = xmlNextElementSibling(n))
         if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
             xmlAddChild(root, xmlDocCopyNode(n, m, 1));
     xmlNodePtr mf = xmlNewChild(root, NULL, BAD_CAST "merged_from", NULL);
@@ -444,7 +461,7 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
         xmlNodePtr n = xmlNewChild(mf, NULL, BAD_CAST "shard", NULL);
         prop_u(n, "index", sh);
         prop_u(n, "of", k);
-        xmlNewProp(n, BAD_CAST "dir", BAD_CAST by_shard[sh]);
+        manifest_prop(n, "dir", by_shard[sh]);
     }
     if (results_prepare_dir(outdir, &created, d))
         goto cleanup;
@@ -457,8 +474,8 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     rc = 0;
 cleanup:
     if (rc && created)
-        rmdir(outdir);
-    xmlFreeDoc(tmpl);
+        results_unprepare_dir(outdir, created);
+    cfg_free(tmpl);
     xmlFreeDoc(m);
     outputs_destroy(&out);
     for (size_t i = 0; js && i < ndirs; i++)

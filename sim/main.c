@@ -5,6 +5,7 @@
  * 1 failure while running (nothing written). */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,7 +324,7 @@ out:
     if (rc) {
         diag_print(&d, stderr);
         if (created)
-            rmdir(outdir);                    /* leave nothing behind */
+            results_unprepare_dir(outdir, created);   /* leave nothing behind */
     }
     diag_destroy(&d);
     results_destroy(&res);
@@ -382,7 +383,7 @@ out:
     if (rc) {
         diag_print(&d, stderr);
         if (created)
-            rmdir(outdir);
+            results_unprepare_dir(outdir, created);
     }
     diag_destroy(&d);
     model->free_params(params);
@@ -530,6 +531,10 @@ static int cmd_plot(int argc, char **argv)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();              /* GSL reports through return codes */
+    /* Past `ulimit -f`, a write fails with EFBIG and is reported like a
+     * full disk (status 1, no temporary file left) instead of the signal
+     * killing the process mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     LIBXML_TEST_VERSION;
     int rc;
     if (argc < 2)

@@ -652,7 +652,7 @@ START_TEST(test_prepare_dir)
     diag_init(&d);
     int created = -1;
     ck_assert_int_eq(results_prepare_dir(nested, &created, &d), 0);
-    ck_assert_int_eq(created, 1);
+    ck_assert_int_eq(created, 3);                          /* a, b and c made here */
     ck_assert(is_dir(nested));
     ck_assert_uint_eq(d.n, 0);
     size_t dot;
