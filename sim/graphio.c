@@ -339,9 +339,9 @@ static long long next_line(FILE *f, char **line, size_t *cap)
         int ch = getc_unlocked(f);
         if (ch == EOF)
             return ferror(f) ? -3 : (long long)n;
+        if (n == GRAPHIO_MAX_LINE)
+            return -1;
         if (n + 1 >= *cap) {
-            if (*cap > GRAPHIO_MAX_LINE)
-                return -1;
             size_t nc = *cap ? 2 * *cap : 256;
             char *nl = realloc(*line, nc + 1);
             if (!nl)

@@ -66,7 +66,8 @@ char *infile_read(const char *path, const char *what, size_t max, size_t *len, s
         return NULL;
     char *buf = NULL;
     if (size < 0 || (unsigned long long)size > max) {
-        diag_add(d, path, 0, "%lld bytes, more than the %zu %s may have", size, max, what ? what : "this file");
+        diag_add(d, path, 0, "%lld bytes, more than the %zu allowed%s%s", size, max, what ? " for " : "",
+                 what ? what : "");
         goto fail;
     }
     /* Room for the size seen plus one byte: a file that grew since is
@@ -79,8 +80,8 @@ char *infile_read(const char *path, const char *what, size_t max, size_t *len, s
     for (;;) {
         if (n == cap) {
             if (n > max) {
-                diag_add(d, path, 0, "grew past the %zu bytes %s may have while being read", max,
-                         what ? what : "this file");
+                diag_add(d, path, 0, "grew past the %zu bytes allowed%s%s while being read", max,
+                         what ? " for " : "", what ? what : "");
                 goto fail;
             }
             size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
@@ -104,7 +105,8 @@ char *infile_read(const char *path, const char *what, size_t max, size_t *len, s
         n += (size_t)got;
     }
     if (n > max) {
-        diag_add(d, path, 0, "grew past the %zu bytes %s may have while being read", max, what ? what : "this file");
+        diag_add(d, path, 0, "grew past the %zu bytes allowed%s%s while being read", max, what ? " for " : "",
+                 what ? what : "");
         goto fail;
     }
     close(fd);

@@ -31,8 +31,8 @@ FILE *infile_fopen(const char *path, const char *what, struct diag *d);
 
 /* The whole file, NUL-terminated (malloc'd; free() it), its length in *len.
  * A file of more than `max` bytes is refused before it is read ("PATH: N
- * bytes, more than the MAX WHAT may have").  NULL with a diagnostic.
- * O(file size). */
+ * bytes, more than the MAX allowed for WHAT"), and so is one that grows
+ * past it while being read.  NULL with a diagnostic.  O(file size). */
 char *infile_read(const char *path, const char *what, size_t max, size_t *len, struct diag *d);
 
 /* Refuse text holding a NUL byte (libxml2 stops reading at one, so what

@@ -169,10 +169,10 @@ static int tmp_file_of(const char *name, long *pid)
         if (len > nl + 6 && strncmp(name + 1, tmp_names[i], nl) == 0 && name[1 + nl] == '.') {
             const char *digits = name + 2 + nl;
             size_t nd = len - 4 - (2 + nl);
-            if (nd == 0 || nd > 9 || strspn(digits, "0123456789") != nd)
+            if (nd == 0 || nd > 10 || strspn(digits, "0123456789") != nd)
                 return 0;
             *pid = strtol(digits, NULL, 10);
-            return *pid > 0;
+            return *pid > 0 && *pid <= 2147483647;
         }
     }
     return 0;
@@ -242,16 +242,18 @@ int results_prepare_dir(const char *dir, int *created, struct diag *d)
                     ++*created;
                 } else if (errno != EEXIST) {
                     diag_add(d, NULL, 0, "cannot create output directory %s: %s", path, strerror(errno));
+                    char *slash = strrchr(path, '/');  /* leave nothing behind: path's parent down */
+                    if (slash)
+                        *slash = '\0';
+                    if (slash && *created)
+                        results_unprepare_dir(path, *created);
                     free(path);
-                    results_unprepare_dir(dir, *created);   /* leave nothing behind */
                     *created = 0;
                     return -1;
                 }
-            } else if (!S_ISDIR(sb.st_mode)) {
+            } else if (!S_ISDIR(sb.st_mode)) {       /* then nothing was made here */
                 diag_add(d, NULL, 0, "output path %s exists and is not a directory", path);
                 free(path);
-                results_unprepare_dir(dir, *created);
-                *created = 0;
                 return -1;
             }
             *p = c;

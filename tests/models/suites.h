@@ -17,5 +17,6 @@ Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocatio
 Suite *location_suite(void);   /* check_location.c */
 Suite *cli_suite(void);        /* check_cli.c: end to end, bad input, determinism */
 Suite *stats_suite(void);      /* check_stats.c: closed-form recall */
+Suite *hostile_suite(void);    /* check_hostile.c: hostile files and faults, one case per class */
 
 #endif

@@ -357,6 +357,92 @@ START_TEST(test_journal_torn_line)
 }
 END_TEST
 
+/* Every journal line carries its checksum: a value edited by hand (or a
+ * damaged block) is refused at its line, never taken in on resume or
+ * merge (it was); a journal of format 1, a hash that is not hexadecimal
+ * and a FIFO in the journal's place are refused too. */
+START_TEST(test_journal_checksums)
+{
+    char *paths[] = { "a@x" }, *values[] = { "1", "2" };
+    struct journal_header h = { .name = "j", .shard = 1, .nshards = 1, .npoints = 2, .replications = 1,
+                                .nparams = 1, .paths = paths, .values = values };
+    memset(h.hash, 'b', 64);
+    h.hash[64] = '\0';
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(journal_create(dir, &h, &d), 0);
+    struct journal j;
+    ck_assert_int_eq(journal_open(dir, &j, &d), 0);
+    const char *names[] = { "m" };
+    double v[] = { 0.25 };
+    char *line;
+    size_t len;
+    ck_assert_int_eq(journal_format_run(1, 0, names, v, 1, &line, &len), 0);
+    /* CRC-32 of "3:run1:11:01:m4:0.25" (Python: zlib.crc32(...) = 0x667fb6e8) */
+    ck_assert_str_eq(line, "run,1,0,\"m\",0.25,667fb6e8\n");
+    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
+    free(line);
+    journal_destroy(&j);
+    char *jp;
+    ck_assert_int_ge(asprintf(&jp, "%s/sweep.journal", dir), 0);
+    size_t n;
+    char *good = tu_slurp(jp, &n);
+    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
+    ck_assert_double_eq(j.vals[0], 0.25);
+    journal_destroy(&j);
+
+    static const struct {
+        const char *from, *to, *want;
+    } edits[] = {
+        { "0.25,", "0.35,", "sweep.journal:11: the line does not match its checksum: it was changed or damaged after "
+                            "it was written; refusing to use the journal" },
+        { "\"2\"", "\"3\"", "sweep.journal:9: the line does not match its checksum" },
+        { "667fb6e8", "667fb6e9", "sweep.journal:11: the line does not match its checksum" },
+        { ",667fb6e8", "", "sweep.journal:11: the line does not match its checksum" },
+        { "exposim-sweep-journal,2,", "exposim-sweep-journal,1,",
+          "sweep.journal:1: a sweep journal of another format version (this exposim reads version 2)" },
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char *at = strstr(good, edits[i].from), *text;
+        ck_assert_ptr_nonnull(at);
+        ck_assert_int_ge(asprintf(&text, "%.*s%s%s", (int)(at - good), good, edits[i].to, at + strlen(edits[i].from)),
+                         0);
+        tu_write(jp, text);
+        diag_destroy(&d);
+        ck_assert_int_eq(journal_read(dir, &j, &d), -1);
+        ck_assert_msg(d.n == 1 && strstr(d.msg[0], edits[i].want), "edit %zu: %s", i, d.n ? d.msg[0] : "(none)");
+        diag_destroy(&d);
+        ck_assert_int_eq(journal_open(dir, &j, &d), -1);      /* nor resumed */
+        free(text);
+    }
+    /* A hash of 64 characters that are not hexadecimal, checksummed all
+     * the same (a crafted journal): refused. */
+    const char *f1[] = { "exposim-sweep-journal", "2" }, *f2[] = { "hash", "" };
+    char bad[65];
+    memset(bad, 'z', 64);
+    bad[64] = '\0';
+    f2[1] = bad;
+    char *l1, *l2;
+    size_t n1, n2;
+    ck_assert_int_eq(journal_format_record(f1, 2, &l1, &n1), 0);
+    ck_assert_int_eq(journal_format_record(f2, 2, &l2, &n2), 0);
+    char *text;
+    ck_assert_int_ge(asprintf(&text, "%s%s", l1, l2), 0);
+    tu_write(jp, text);
+    diag_destroy(&d);
+    ck_assert_int_eq(journal_read(dir, &j, &d), -1);
+    ck_assert_msg(strstr(d.msg[0], "sweep.journal:2: malformed journal header line"), "%s", d.msg[0]);
+    diag_destroy(&d);
+    unlink(jp);
+    ck_assert_int_eq(mkfifo(jp, 0600), 0);
+    ck_assert_int_eq(journal_read(dir, &j, &d), -1);
+    ck_assert_msg(strstr(d.msg[0], "sweep.journal: not a regular file"), "%s", d.msg[0]);
+    diag_destroy(&d);
+    unlink(jp);
+    free(text), free(l1), free(l2), free(good), free(jp);
+}
+END_TEST
+
 /* ---- bad input ---------------------------------------------------------------- */
 
 /* `exposim ARGS` with the sweep `text` in dir/bad.xml: status 2, `expect`
@@ -705,6 +791,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_latin_hypercube);
     tcase_add_test(tc, test_grid_times_hypercube);
     tcase_add_test(tc, test_journal_torn_line);
+    tcase_add_test(tc, test_journal_checksums);
     suite_add_tcase(s, tc);
     tc = tcase_create("run");
     tcase_add_checked_fixture(tc, setup, teardown);

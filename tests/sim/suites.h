@@ -15,5 +15,7 @@ Suite *graphio_suite(void);    /* check_graphio.c: imports, traces, GraphML */
 Suite *sim_suite(void);        /* check_sim.c: the run loop with a toy model */
 Suite *sweep_suite(void);      /* check_sweep.c: designs, journal, sweeps end to end */
 Suite *plot_suite(void);       /* check_plot.c: exposim plot end to end */
+Suite *text_suite(void);       /* check_text.c: bytes fit for XML, escapes */
+Suite *infile_suite(void);     /* check_infile.c: regular files only, sizes before reading */
 
 #endif
