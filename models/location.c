@@ -57,7 +57,8 @@ int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours,
         return -1;
     L->off = calloc((size_t)n_people + 1, sizeof *L->off);
     L->row_cos = malloc(L->nrows * sizeof *L->row_cos);
-    if (!L->off || !L->row_cos) {
+    L->pt = malloc(sizeof *L->pt);        /* never NULL: L->pt + L->off[u] with no point yet */
+    if (!L->off || !L->row_cos || !L->pt) {
         location_destroy(L);
         return -1;
     }
