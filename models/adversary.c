@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gsl/gsl_randist.h>
 
 #include "cfg.h"
 #include "sim.h"
+#include "sort.h"
 
 static const char *const kind_names[] = { "bulk_snapshot", "breach", "historical_order", "pen_register",
                                           "preservation" };
@@ -198,12 +198,6 @@ static int higher_degree_first(const void *x, const void *y)
     return (a->id > b->id) - (a->id < b->id);      /* ties: lower id first */
 }
 
-static int cmp_u32(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return (a > b) - (a < b);
-}
-
 static int choose_targets(struct adversary *a, const struct graph *g, const uint32_t *labels,
                           gsl_rng *rng, char *err, size_t errlen)
 {
@@ -275,7 +269,7 @@ static int choose_targets(struct adversary *a, const struct graph *g, const uint
         snprintf(err, errlen, "out of memory choosing targets");
         return -1;
     }
-    qsort(t, k, sizeof *t, cmp_u32);
+    qsort(t, k, sizeof *t, sort_cmp_u32);
     uint32_t m = 0;                                 /* drop repeated ids */
     for (uint32_t i = 0; i < k; i++)
         if (m == 0 || t[m - 1] != t[i])
@@ -300,7 +294,6 @@ int adversary_init(struct adversary *a, const struct adversary_params *p, const 
     memset(a, 0, sizeof *a);
     a->p = p;
     coverage_init(&a->covered);
-    metrics_init(&a->metrics, g, labels, NULL);
     a->extensions = calloc(p->n ? p->n : 1, sizeof *a->extensions);
     a->term_start = calloc(p->n ? p->n : 1, sizeof *a->term_start);
     if (!a->extensions || !a->term_start) {
@@ -320,7 +313,7 @@ void adversary_destroy(struct adversary *a)
     if (!a)
         return;
     coverage_destroy(&a->covered);
-    metrics_destroy(&a->metrics);
+    free(a->kept);
     free(a->target);
     free(a->targets);
     free(a->depth);
@@ -347,11 +340,37 @@ int adversary_start(struct adversary *a, struct sim *s)
 
 /* The number a record's queried field stands for, as the provider serving
  * an order sees it (it holds any hashing key): used for scope only. */
-static inline uint32_t provider_number(const struct serverlog *log, const struct logrec *r)
+static inline uint32_t provider_number(const struct serverlog *log, const struct serverlog_rec *r)
 {
     if (log->policy.queried == SERVERLOG_QUERIED_KEYED_HASH)
         return serverlog_unmask(log, serverlog_epoch(log, r->t), r->queried);
     return serverlog_reveal(log, r->queried);
+}
+
+/* Keep a learnt record for the location inference (adversary_keep_records):
+ * one that names a querier (an address without a person places nobody).
+ * 0 or -1 (OOM). */
+static int keep_record(struct adversary *a, const struct serverlog_rec *r)
+{
+    if (r->querier == SERVERLOG_NO_NUMBER)
+        return 0;
+    if (a->nkept == a->capkept) {                   /* grows by doubling */
+        size_t cap = a->capkept ? 2 * a->capkept : 1 << 16;
+        uint64_t *k = realloc(a->kept, cap * sizeof *k);
+        if (!k)
+            return -1;
+        a->kept = k;
+        a->capkept = cap;
+    }
+    a->kept[a->nkept++] = (uint64_t)r->querier << 32 | r->t;
+    return 0;
+}
+
+uint64_t *adversary_take_kept(struct adversary *a, size_t *n)
+{
+    *n = a->nkept;
+    a->nkept = 0;
+    return a->kept;
 }
 
 /* The adversary learns one acquired record: a named pair, a pseudonymised
@@ -359,7 +378,7 @@ static inline uint32_t provider_number(const struct serverlog *log, const struct
  * re-identification), or only that a lookup happened.  `staged`: through
  * the sorted block (flush afterwards).  0 or -1 (OOM). */
 static int learn_record(const struct adversary *a, struct knowledge *k, const struct serverlog *log,
-                        const struct logrec *r, int staged)
+                        const struct serverlog_rec *r, int staged)
 {
     if (r->querier == SERVERLOG_NO_NUMBER) {        /* a lookup of a number, by whom is unknown */
         k->records++;
@@ -395,8 +414,8 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier;
     for (size_t i = 0; i < spans; i++) {
         size_t n;
-        const struct logrec *r = serverlog_span(log, i, &n);
-        if (plain && !targeted && !a->on_record) {      /* every record as it is: the span at once */
+        const struct serverlog_rec *r = serverlog_span(log, i, &n);
+        if (plain && !targeted && !a->keep) {           /* every record as it is: the span at once */
             if (knowledge_stage_run(k, &r[0].querier, sizeof *r / sizeof r[0].querier, n))
                 return -1;
             continue;
@@ -404,7 +423,7 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
         for (size_t j = 0; j < n; j++) {
             if (targeted && !adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
-            if (a->on_record && a->on_record(a->hook_ctx, log, &r[j]))
+            if (a->keep && keep_record(a, &r[j]))
                 return -1;
             if (plain) {
                 if (knowledge_stage(k, r[j].querier, r[j].queried))
@@ -420,13 +439,13 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     return coverage_add(&a->covered, lo < 0 ? 0 : lo, serverlog_window_end(log, now));
 }
 
-int adversary_deliver_(struct adversary *a, const struct serverlog *log, const struct logrec *r,
-                       struct knowledge *k)
+int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
+                      struct knowledge *k)
 {
     if (!adversary_in_scope(a, r->querier, provider_number(log, r)))
         return 0;
     knowledge_set_time(k, serverlog_time(log, r->t));
-    if (a->on_record && a->on_record(a->hook_ctx, log, r))
+    if (a->keep && keep_record(a, r))
         return -1;
     return learn_record(a, k, log, r, 0);
 }
@@ -573,39 +592,6 @@ out:
     return rc;
 }
 
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The metrics after an acquisition (their wall time goes to the engine's
- * accumulator, sim_metric_time, which `make bench` reads), then the hop
- * expansion of the targets. */
-static int report(struct adversary *a, struct sim *s, int64_t now, const struct knowledge *k, int targeted)
-{
-    double t0 = wall_seconds();
-    a->acquisitions++;
-    metrics_report(s, a->acquisitions, now, k, &a->covered);
-    if (a->targets) {
-        if (metrics_report_targets(&a->metrics, s, a->acquisitions, now, k, a->targets, a->ntargets, a->target,
-                                   &a->covered))
-            return -1;
-        sim_metric(s, a->acquisitions, (double)now / 86400.0, "targets", a->ntargets);
-    }
-    if (metrics_report_graph(&a->metrics, s, a->acquisitions, now, k))
-        return -1;
-    if (a->on_report && a->on_report(a->hook_ctx, s, a->acquisitions, now))
-        return -1;
-    sim_metric_time(s, wall_seconds() - t0);
-    if (a->targets && targeted && adversary_expand(a, k) < 0) {
-        sim_fail(s, "out of memory expanding the targets");
-        return -1;
-    }
-    return 0;
-}
-
 int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
 {
     const struct adversary_strategy *st = &a->p->s[which];
@@ -623,8 +609,8 @@ int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
  * delay D the term receives the records written at W with start < W <= now:
  * the lookups made in [a - D, b), a the first write time after start, b the
  * last one at or before now. */
-static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct knowledge *k,
-                    const struct serverlog *log, gsl_rng *rng)
+static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct serverlog *log,
+                    gsl_rng *rng)
 {
     const struct adversary_strategy *st = &a->p->s[which];
     int64_t now = sim_now(s), lo = a->term_start[which] - 1, hi = now - 1;
@@ -639,17 +625,16 @@ static int term_end(struct adversary *a, struct sim *s, uint32_t which, const st
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
-    if (report(a, s, now, k, 1))
-        return -1;
+    a->acquisitions++;
     int64_t next = now + st->gap;
     if (a->extensions[which] < st->max_extensions && next < s->run.horizon
         && (st->renewal >= 1 || gsl_rng_uniform(rng) < st->renewal)) {
         a->extensions[which]++;
-        if (st->gap == 0)                           /* seamless: the lookups at `now` are in it */
-            return adversary_order_start(a, s, which);
-        return sim_schedule(s, next, ADVERSARY_EV_ORDER_START, which, 0);
+        if (st->gap == 0 ? adversary_order_start(a, s, which)     /* seamless: the lookups at `now` are in it */
+                         : sim_schedule(s, next, ADVERSARY_EV_ORDER_START, which, 0))
+            return -1;
     }
-    return 0;
+    return ADVERSARY_ACQUIRED_TARGETED;
 }
 
 /* A preservation request at `now`: copy the retained records in scope; the
@@ -670,13 +655,13 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
     *h = (struct adversary_hold){ NULL, 0, now + hold, serverlog_window_start(log), now };
     for (size_t i = 0; i < serverlog_spans(log); i++) {
         size_t n;
-        const struct logrec *r = serverlog_span(log, i, &n);
+        const struct serverlog_rec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n; j++) {
             if (!adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
             if (h->n == cap) {
                 cap = cap ? 2 * cap : 1024;
-                struct logrec *nr = realloc(h->r, cap * sizeof *nr);
+                struct serverlog_rec *nr = realloc(h->r, cap * sizeof *nr);
                 if (!nr) {
                     free(h->r);
                     return -1;
@@ -698,8 +683,7 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         if (h->until < now)
             continue;                               /* the hold has lapsed */
         for (size_t j = 0; j < h->n; j++)
-            if ((a->on_record && a->on_record(a->hook_ctx, log, &h->r[j]))
-                || learn_record(a, k, log, &h->r[j], 1))
+            if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], 1))
                 return -1;
         if (coverage_add(&a->covered, h->from < 0 ? 0 : h->from, h->to))
             return -1;
@@ -712,13 +696,13 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
 {
     const struct adversary_strategy *st = &a->p->s[which];
     if (st->kind == ADVERSARY_PEN_REGISTER)
-        return term_end(a, s, which, k, log, rng);
+        return term_end(a, s, which, log, rng);
     if (st->kind == ADVERSARY_PRESERVATION) {       /* nothing acquired yet: no report */
         if (preserve(a, sim_now(s), st->hold, log)) {
             sim_fail(s, "out of memory preserving records");
             return -1;
         }
-        return 1;
+        return ADVERSARY_NOTHING;
     }
     int64_t now = sim_now(s);
     if (snapshot(a, now, log, k, st->kind == ADVERSARY_HISTORICAL)
@@ -726,9 +710,9 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
-    if (report(a, s, now, k, st->kind == ADVERSARY_HISTORICAL))
+    a->acquisitions++;
+    if (st->period > 0 && now + st->period <= s->run.horizon
+        && sim_schedule(s, now + st->period, ADVERSARY_EV_ACQUIRE, which, 0))
         return -1;
-    if (st->period > 0 && now + st->period <= s->run.horizon)
-        return sim_schedule(s, now + st->period, ADVERSARY_EV_ACQUIRE, which, 0);
-    return 0;
+    return st->kind == ADVERSARY_HISTORICAL ? ADVERSARY_ACQUIRED_TARGETED : ADVERSARY_ACQUIRED;
 }

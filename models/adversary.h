@@ -21,9 +21,13 @@
  * queried number is (incoming), or either (both).  Hop expansion: after each
  * targeted acquisition, up to expand_budget people found in pairs with a
  * target of depth < expand_depth become targets of depth + 1 (those in most
- * found pairs with targets first, ties to the lower id).  Each acquisition (a
+ * found pairs with targets first, ties to the lower id), which the world
+ * runs after it has reported the acquisition.  Each acquisition (a
  * snapshot, a breach, an order's term ending) feeds the knowledge
- * (inference.h), extends the covered time, and triggers a metrics report. */
+ * (knowledge.h) and extends the covered time (coverage.h); the adversary
+ * reports no metric: the world asks each family to report after it.  With
+ * adversary_keep_records, the records it learns are also kept, as
+ * (querier, time), for the location inference (locating.h). */
 #ifndef EXPOSIM_ADVERSARY_H
 #define EXPOSIM_ADVERSARY_H
 
@@ -32,9 +36,9 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "contacts.h"
-#include "inference.h"
-#include "metrics.h"
+#include "coverage.h"
+#include "graph.h"
+#include "knowledge.h"
 #include "serverlog.h"
 
 struct sim;
@@ -64,7 +68,7 @@ struct adversary_strategy {
 /* Records frozen by a preservation request, until `until`; they cover the
  * lookup times (from, to]. */
 struct adversary_hold {
-    struct logrec *r;
+    struct serverlog_rec *r;
     size_t n;
     int64_t until, from, to;
 };
@@ -84,7 +88,7 @@ struct adversary_params {
 
 struct adversary {
     const struct adversary_params *p;
-    uint32_t acquisitions;
+    uint32_t acquisitions;                /* made so far (the acquisition number of the last) */
     struct coverage covered;
     uint64_t *target;                     /* bit per person; NULL without targets */
     uint32_t *targets;                    /* the target ids, ascending */
@@ -96,15 +100,11 @@ struct adversary {
                                              breach: its time */
     struct adversary_hold *holds;         /* preserved records */
     size_t nholds, capholds;
-    struct metrics metrics;               /* the graph metrics' state (its rng: set by the caller) */
-    /* Optional hooks (the location model's): on_record sees every record
-     * the adversary learns (snapshots, holds, pen-register deliveries),
-     * on_report runs after each acquisition's metrics.  0 or -1 (after
-     * sim_fail for on_report; out of memory for on_record). */
     const uint8_t *devices;               /* devices per person (NULL: one each), for the log's device count */
-    int (*on_record)(void *ctx, const struct serverlog *log, const struct logrec *r);
-    int (*on_report)(void *ctx, struct sim *s, uint32_t acq, int64_t now);
-    void *hook_ctx;
+    int keep;                             /* keep the records learnt (adversary_keep_records) */
+    uint64_t *kept;                       /* records learnt since the last adversary_take_kept:
+                                             querier << 32 | record time */
+    size_t nkept, capkept;
 };
 
 /* Read the <adversary> element; checks that every strategy acts before the
@@ -117,19 +117,27 @@ int adversary_configure(struct adversary_params *p, struct cfg *c, const struct 
 void adversary_params_free(struct adversary_params *p);
 
 /* Choose the targets for this replication (random ones from rng, the
- * adversary's stream, then the times of breaches at a random time) and set up the metrics' state for g and its true
- * communities (labels, may be NULL); a->metrics.rng, which seeds community
- * detection, is NULL until the caller sets it.  Returns 0, or -1 with a
- * message in err. */
+ * adversary's stream, then the times of breaches at a random time) in g,
+ * whose true communities are labels (may be NULL).  Returns 0, or -1 with
+ * a message in err. */
 int adversary_init(struct adversary *a, const struct adversary_params *p, const struct graph *g,
                    const uint32_t *labels, gsl_rng *rng, char *err, size_t errlen);
 void adversary_destroy(struct adversary *a);
 /* Schedule every strategy's first event. */
 int adversary_start(struct adversary *a, struct sim *s);
+/* What adversary_acquire did. */
+enum adversary_result {
+    ADVERSARY_NOTHING = 0,                /* no acquisition (a preservation request) */
+    ADVERSARY_ACQUIRED = 1,               /* a bulk acquisition: the whole log */
+    ADVERSARY_ACQUIRED_TARGETED = 2       /* a targeted one: the world expands the targets after
+                                             reporting it (adversary_expand) */
+};
+
 /* Handle ADVERSARY_EV_ACQUIRE / ADVERSARY_EV_ORDER_START for strategy
  * `which` at the current time; rng draws renewals.  adversary_acquire
- * returns 0 after an acquisition it reported, 1 when nothing was acquired
- * (a preservation request), -1 after sim_fail. */
+ * feeds what is acquired into k, counts the acquisition (a->acquisitions)
+ * and schedules the strategy's next event; it returns an enum
+ * adversary_result, or -1 after sim_fail (out of memory). */
 int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
                       struct serverlog *log, struct knowledge *k, gsl_rng *rng);
 int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which);
@@ -139,14 +147,18 @@ int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which);
 int adversary_expand(struct adversary *a, const struct knowledge *k);
 
 /* A record just logged, while a pen-register term runs (a->live > 0): if it
- * is in scope, the adversary learns it now.  0 or -1 (OOM). */
-int adversary_deliver_(struct adversary *a, const struct serverlog *log, const struct logrec *r,
-                       struct knowledge *k);
-static inline int adversary_deliver(struct adversary *a, const struct serverlog *log,
-                                    const struct logrec *r, struct knowledge *k)
-{
-    return a->live ? adversary_deliver_(a, log, r, k) : 0;
-}
+ * is in scope, the adversary learns it now.  O(1) plus the knowledge's
+ * cost.  0 or -1 (OOM). */
+int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
+                      struct knowledge *k);
+
+/* Keep, from now on, every record learnt that names a querier, as querier
+ * << 32 | record time (8 bytes a record, until taken). */
+static inline void adversary_keep_records(struct adversary *a) { a->keep = 1; }
+/* The records kept since the last call: *n of them at the returned array,
+ * which the caller may reorder and which stays valid until the adversary
+ * next learns a record; the adversary's list is empty afterwards. */
+uint64_t *adversary_take_kept(struct adversary *a, size_t *n);
 
 /* Is the record in scope of the targets? */
 static inline int adversary_in_scope(const struct adversary *a, uint32_t querier, uint32_t queried)

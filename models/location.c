@@ -7,6 +7,9 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "mix.h"
+#include "sort.h"
+
 #define SLOT_MASK 0x1fffffffu
 #define FLAG_SHIFT 29
 #define COARSE ((uint32_t)LOCATION_COARSE << FLAG_SHIFT)
@@ -390,6 +393,9 @@ static int float_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+#define BITS_KEY(x) (x)
+SORT_RADIX_DEFINE(sort_distance_bits, uint32_t, BITS_KEY)
+
 /* Sorts e[0..m) when no value is negative, -0 or NaN (distances): their
  * bit patterns then order as the values, for an LSD radix sort, 11 bits a
  * pass.  Returns 0 (e untouched) otherwise or out of memory. */
@@ -405,22 +411,7 @@ static int sort_distances(float *e, size_t m)
         return 0;
     }
     memcpy(a, e, m * sizeof *a);
-    for (unsigned sh = 0; sh < 32; sh += 11) {
-        size_t count[2048] = { 0 };
-        for (size_t i = 0; i < m; i++)
-            count[a[i] >> sh & 2047]++;
-        for (size_t d = 0, sum = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < m; i++)
-            b[count[a[i] >> sh & 2047]++] = a[i];
-        uint32_t *x = a;
-        a = b;
-        b = x;
-    }
-    memcpy(e, a, m * sizeof *a);
+    memcpy(e, sort_distance_bits(a, b, m, 0, 32), m * sizeof *a);
     free(a);
     free(b);
     return 1;
@@ -447,12 +438,6 @@ static void summarise(float *e, size_t m, double *median, double *w1, double *w1
 
 /* ---- unicity ------------------------------------------------------------------ */
 
-static inline uint64_t mix64(uint64_t z)      /* splitmix64 finaliser */
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 struct occ {                              /* a probe holds this (slot, cell) as its bit-th point */
     uint64_t key;
@@ -503,7 +488,7 @@ struct unicity {
     uint32_t *probe_person;
     uint8_t *probe_k, *mark, *unique;
     uint32_t *touched;
-    struct slot_entry *table;             /* open addressing on mix64(key), the key inline */
+    struct slot_entry *table;             /* open addressing on mix_fmix64(key), the key inline */
     uint64_t mask;
     uint64_t *filter;                     /* two bits per key in one word (a blocked Bloom filter, in
                                              L2): about 0.2% false positives at 2^20 bits */
@@ -593,7 +578,7 @@ static int unicity_prepare(struct unicity *U, const struct location *L, const ui
     if (!U->table || !U->filter)
         return -1;
     for (size_t i = 0, j; i < U->nocc; i = j) {
-        uint64_t key = U->occ[i].key, h = mix64(key) & U->mask, w, b = filter_bits(key, U->filter_shift, &w);
+        uint64_t key = U->occ[i].key, h = mix_fmix64(key) & U->mask, w, b = filter_bits(key, U->filter_shift, &w);
         for (j = i + 1; j < U->nocc && U->occ[j].key == key; j++)
             ;
         U->filter[w] |= b;
@@ -612,7 +597,7 @@ static inline void unicity_hit(struct unicity *U, uint64_t key, size_t *nt)
     uint64_t w, b = filter_bits(key, U->filter_shift, &w);
     if ((U->filter[w] & b) != b)
         return;
-    uint64_t h = mix64(key) & U->mask;
+    uint64_t h = mix_fmix64(key) & U->mask;
     const struct slot_entry *t;
     while ((t = &U->table[h])->count && t->key != key)
         h = (h + 1) & U->mask;
@@ -653,28 +638,9 @@ struct centry {
 };
 
 /* Stable LSD radix sort of e[0..m) on the low `bits` bits of key (tmp: m
- * entries).  Returns the sorted array (e or tmp). */
-static struct centry *radix_sort(struct centry *e, struct centry *tmp, size_t m, unsigned bits)
-{
-    size_t count[2048];
-    for (unsigned sh = 0; sh < bits; sh += 11) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < m; i++)
-            count[(e[i].key >> sh) & 2047]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < m; i++)
-            tmp[count[(e[i].key >> sh) & 2047]++] = e[i];
-        struct centry *x = e;
-        e = tmp;
-        tmp = x;
-    }
-    return e;
-}
+ * entries); returns the sorted array (e or tmp). */
+#define CENTRY_KEY(x) ((x).key)
+SORT_RADIX_DEFINE(radix_sort_centries, struct centry, CENTRY_KEY)
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -743,7 +709,7 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
             cur[v] = (uint32_t)i;
         }
         /* by (slot, cell); people stay in id order within a group (stable) */
-        struct centry *g = radix_sort(e, tmp, m, cb + bits_for(c1 - c0 - 1));
+        struct centry *g = radix_sort_centries(e, tmp, m, 0, cb + bits_for(c1 - c0 - 1));
         for (size_t i = 0; i < m;) {
             size_t j = i, d = 0;
             for (; j < m && g[j].key == g[i].key; j++)

@@ -6,68 +6,13 @@
 #include <string.h>
 
 #include "community.h"
-#include "serverlog.h"
 #include "sim.h"
-
-void coverage_init(struct coverage *c) { memset(c, 0, sizeof *c); }
-
-void coverage_destroy(struct coverage *c)
-{
-    if (!c)
-        return;
-    free(c->iv);
-    coverage_init(c);
-}
-
-int coverage_add(struct coverage *c, int64_t lo, int64_t hi)
-{
-    if (hi <= lo)
-        return 0;
-    size_t i = 0;
-    while (i < c->n && c->iv[i][1] < lo)        /* intervals wholly before */
-        i++;
-    size_t j = i;
-    while (j < c->n && c->iv[j][0] <= hi) {     /* overlapping or touching */
-        if (c->iv[j][0] < lo)
-            lo = c->iv[j][0];
-        if (c->iv[j][1] > hi)
-            hi = c->iv[j][1];
-        j++;
-    }
-    if (j == i) {                               /* insert a new interval at i */
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? 2 * c->cap : 16;
-            int64_t (*iv)[2] = realloc(c->iv, cap * sizeof *iv);
-            if (!iv)
-                return -1;
-            c->iv = iv;
-            c->cap = cap;
-        }
-        memmove(c->iv + i + 1, c->iv + i, (c->n - i) * sizeof *c->iv);
-        c->n++;
-    } else if (j > i + 1) {                     /* merge i..j-1 into i */
-        memmove(c->iv + i + 1, c->iv + j, (c->n - j) * sizeof *c->iv);
-        c->n -= j - i - 1;
-    }
-    c->iv[i][0] = lo;
-    c->iv[i][1] = hi;
-    return 0;
-}
-
-int64_t coverage_total(const struct coverage *c)
-{
-    int64_t t = 0;
-    for (size_t i = 0; i < c->n; i++)
-        t += c->iv[i][1] - c->iv[i][0];
-    return t;
-}
-
-uint32_t coverage_holes(const struct coverage *c) { return c->n ? (uint32_t)(c->n - 1) : 0; }
 
 static double ratio(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : NAN; }
 
-void metrics_report(struct sim *s, uint32_t acq, int64_t now,
-                    const struct knowledge *k, const struct coverage *c)
+/* The metrics of the whole graph. */
+static void report_basic(struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
+                         const struct coverage *c)
 {
     double day = (double)now / 86400.0;
     sim_metric(s, acq, day, "edge_recall", ratio(k->edges_found, k->truth->m));
@@ -394,9 +339,10 @@ int metrics_community_nmi(struct metrics *m, const struct knowledge *k, double *
     return labelled && isnan(*nmi) ? -1 : 0;
 }
 
-int metrics_report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
-                           const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
-                           const uint64_t *tbits, const struct coverage *c)
+/* The targets' metrics (c: every instrument holds the targets' records). */
+static int report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
+                          const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
+                          const uint64_t *tbits, const struct coverage *c)
 {
     double day = (double)now / 86400.0, recall, precision, cov[2];
     metrics_ego(k, targets, ntargets, tbits, &recall, &precision);
@@ -410,11 +356,13 @@ int metrics_report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64
     sim_metric(s, acq, day, "khop_coverage_2", cov[1]);
     sim_metric(s, acq, day, "target_covered_days", (double)coverage_total(c) / 86400.0);
     sim_metric(s, acq, day, "target_holes", (double)coverage_holes(c));
+    sim_metric(s, acq, day, "targets", ntargets);
     return 0;
 }
 
-int metrics_report_graph(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
-                         const struct knowledge *k)
+/* degree_ks, and community_nmi with true labels. */
+static int report_structure(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
+                            const struct knowledge *k)
 {
     double day = (double)now / 86400.0, ks, nmi;
     if (metrics_degree_ks(m, k, &ks)) {
@@ -441,20 +389,12 @@ int metrics_report_graph(struct metrics *m, struct sim *s, uint32_t acq, int64_t
     return 0;
 }
 
-static uint32_t person_behind(const void *ctx, uint32_t epoch, uint32_t pseudonym)
+int metrics_report(struct metrics *m, struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
+                   const struct coverage *covered, const uint32_t *targets, uint32_t ntargets,
+                   const uint64_t *tbits)
 {
-    return serverlog_unmask(ctx, epoch, pseudonym);
-}
-
-void metrics_report_reid(struct sim *s, uint32_t acq, int64_t now, struct knowledge *k,
-                         const struct serverlog *log)
-{
-    struct knowledge_reid r;
-    if (knowledge_reidentify(k, person_behind, log, &r)) {
-        sim_fail(s, "out of memory re-identifying pseudonyms");
-        return;
-    }
-    double day = (double)now / 86400.0;
-    sim_metric(s, acq, day, "reid_share", ratio(r.linked, r.linkable));
-    sim_metric(s, acq, day, "reid_precision", ratio(r.correct, r.linked));
+    report_basic(s, acq, now, k, covered);
+    if (targets && report_targets(m, s, acq, now, k, targets, ntargets, tbits, covered))
+        return -1;
+    return report_structure(m, s, acq, now, k);
 }

@@ -30,24 +30,10 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "inference.h"
+#include "coverage.h"
+#include "knowledge.h"
 
 struct sim;
-
-/* A union of time intervals (lo, hi], kept sorted and disjoint. */
-struct coverage {
-    int64_t (*iv)[2];
-    size_t n, cap;
-};
-
-void coverage_init(struct coverage *c);
-void coverage_destroy(struct coverage *c);
-/* Add (lo, hi]; empty when hi <= lo.  O(number of intervals).  0 or -1 (OOM). */
-int coverage_add(struct coverage *c, int64_t lo, int64_t hi);
-int64_t coverage_total(const struct coverage *c);
-/* The gaps between the covered intervals (maximal uncovered stretches
- * between the first covered instant and the last): n - 1, 0 when empty. */
-uint32_t coverage_holes(const struct coverage *c);
 
 /* The state the graph metrics keep between reports of one replication:
  * scratch arrays sized to N (allocated on first use) and, with true
@@ -78,34 +64,23 @@ struct metrics {
 int metrics_init(struct metrics *m, const struct graph *truth, const uint32_t *labels, gsl_rng *rng);
 void metrics_destroy(struct metrics *m);
 
-/* Report the metrics above for acquisition `acq` at time `now` (seconds). */
-void metrics_report(struct sim *s, uint32_t acq, int64_t now,
-                    const struct knowledge *k, const struct coverage *c);
-
-/* With a keyed hash of the queried number: reid_share (pseudonyms linked to
- * the previous key epoch, of those whose person was seen then) and
- * reid_precision (links to the same person), knowledge_reidentify. */
-struct serverlog;
-void metrics_report_reid(struct sim *s, uint32_t acq, int64_t now, struct knowledge *k,
-                         const struct serverlog *log);
-
-/* With targets (ntargets sorted ids, and the same as a bitset tbits of N
- * bits): ego_recall, ego_precision, khop_coverage_1, khop_coverage_2,
- * target_covered_days and target_holes (c is the adversary's coverage: every
- * instrument holds the targets' records).  Cost: O(sum of the targets'
- * degrees x log) for ego_recall, O(capacity of the non-contact pair set) for
- * ego_precision, and the two-hop balls of the targets (O(their degrees x
- * log) on both graphs) plus O(N + non-contact pairs) to index the
- * non-contact pairs for khop.  0, or -1 after sim_fail (out of memory). */
-int metrics_report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
-                           const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
-                           const uint64_t *tbits, const struct coverage *c);
-
-/* degree_ks always; community_nmi when m has true labels.  Cost O(N + m)
- * for the degrees, and with labels community detection on the rebuilt graph
- * (community.h) and O(N log N) for the NMI.  0, or -1 after sim_fail. */
-int metrics_report_graph(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
-                         const struct knowledge *k);
+/* The graph family's report after acquisition `acq` at time `now`
+ * (seconds), every metric above in this order: edge_recall, edge_precision,
+ * node_coverage, covered_days, exposure_mean_day, exposure_median_day,
+ * exposure_p90_day; with targets (ntargets sorted ids, the same as a bitset
+ * tbits of N bits; targets NULL: none) ego_recall, ego_precision,
+ * khop_coverage_1, khop_coverage_2, target_covered_days, target_holes
+ * (covered: the time the acquired logs cover; every instrument holds the
+ * targets' records) and targets (their number); then degree_ks, and
+ * community_nmi when m has true labels.  Cost: O(N + m) for the degrees;
+ * with targets O(sum of the targets' degrees x log) for ego_recall,
+ * O(capacity of the non-contact pair set) for ego_precision, the two-hop
+ * balls of the targets plus O(N + non-contact pairs) for khop; with labels
+ * community detection on the rebuilt graph (community.h) and O(N log N)
+ * for the NMI.  0, or -1 after sim_fail (out of memory). */
+int metrics_report(struct metrics *m, struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
+                   const struct coverage *covered, const uint32_t *targets, uint32_t ntargets,
+                   const uint64_t *tbits);
 
 /* ---- the computations behind the reports (for tests) ------------------ */
 

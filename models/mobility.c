@@ -10,27 +10,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "mix.h"
+
 static const double mobility_pi = 3.14159265358979323846;
 #define KM_PER_DEG 111.32
 
 /* ---- counter-based draws ------------------------------------------------ */
-
-/* SplitMix64's finaliser (Steele, Lea and Flood 2014): a bijection of 64-bit
- * words with full avalanche. */
-static inline uint64_t mix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 enum { TAG_DAY = 1, TAG_TRIPTIME, TAG_PLACE, TAG_NET, TAG_WIFI, TAG_CELL, TAG_VPN, TAG_BLOCK, TAG_PHASE };
 
 /* 64 random bits for (key, a, b, tag). */
 static inline uint64_t draw(uint64_t key, uint64_t a, uint64_t b, unsigned tag)
 {
-    return mix64(key ^ mix64((a << 8 | tag) ^ mix64(b + 0x632be59bd9b4e019ull)));
+    return mix_splitmix64(key ^ mix_splitmix64((a << 8 | tag) ^ mix_splitmix64(b + 0x632be59bd9b4e019ull)));
 }
 
 /* A uniform in [0, 1) from 32 bits of x (hi = 1: the upper half). */
@@ -405,7 +397,7 @@ int mobility_init(struct mobility *m, const struct mobility_params *p, const str
             uint64_t x = draw(m->key, u, d, TAG_DAY);
             if ((uint32_t)x >= share)
                 continue;
-            uint64_t y = mix64(x);
+            uint64_t y = mix_splitmix64(x);
             uint8_t place;
             if (S == 0 || (S < 255 && u32(x, 1) < explore[S]))
                 place = (uint8_t)++S;
@@ -535,7 +527,7 @@ int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c
     uint32_t g = m->pop->region[u];
     const struct mobility_region *rg = &p->region[g];
     if (m->pop->flags[u] & POPULATION_VPN) {
-        uint32_t e = (uint32_t)((mix64(m->key ^ ((uint64_t)u << 8 | TAG_VPN)) >> 32) * p->nexits >> 32);
+        uint32_t e = (uint32_t)((mix_splitmix64(m->key ^ ((uint64_t)u << 8 | TAG_VPN)) >> 32) * p->nexits >> 32);
         *lat = (float)p->exit[e][0];
         *lon = (float)p->exit[e][1];
         if (lt)
@@ -587,7 +579,7 @@ int mobility_geolocate_cached(const struct mobility *m, struct mobility_cache *c
     }
     /* A full Wi-Fi address: (person, place, churn epoch). */
     int64_t day = (int64_t)h / 24;
-    uint64_t phase = mix64(m->key ^ ((uint64_t)u << 8 | TAG_PHASE)) % p->churn_days;
+    uint64_t phase = mix_splitmix64(m->key ^ ((uint64_t)u << 8 | TAG_PHASE)) % p->churn_days;
     uint64_t epoch = (uint64_t)(day + (int64_t)phase) / p->churn_days;
     unsigned place = kind == MOBILITY_TRIP ? 1 + trip : (unsigned)kind;
     uint64_t addr = epoch << 9 | place;

@@ -5,12 +5,87 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "rng.h"
+
+static inline struct serverlog_rec *chunk_at(const struct serverlog *log, size_t i)
+{
+    return log->chunk[(log->first + i) & (log->nchunk_cap - 1)];
+}
+
+static int grow(struct serverlog *log);
+
+/* Write a record into the log (time order), purging what has expired. */
+static inline int write_record(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    if ((int64_t)t >= log->next_purge)
+        serverlog_purge(log, t);
+    if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && grow(log))
+        return -1;
+    log->tail_chunk[log->tail++] = (struct serverlog_rec){ t, querier, queried };
+    if (log->size++ == 0) {
+        log->oldest = serverlog_time(log, t);
+        if (!log->policy.purge_period)
+            log->next_purge = (int64_t)t + log->policy.retention;
+    }
+    log->appended++;
+    if (log->size > log->peak)
+        log->peak = log->size;
+    return 0;
+}
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return q - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int serverlog_configure(struct serverlog_policy *p, struct cfg *c, const struct cfg_node *policy)
+{
+    memset(p, 0, sizeof *p);
+    const struct cfg_node *ret = cfg_child(policy, "retention");
+    const struct cfg_node *lg = cfg_child(policy, "logging");
+    long days = 0;
+    int rc = 0;
+    rc |= cfg_long(c, ret, "days", 0, &days);
+    rc |= cfg_double(c, lg, "sampling", 1.0, &p->sampling);
+    if (rc)
+        return -1;
+    if (days < 1)
+        rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
+    if (!(p->sampling > 0 && p->sampling <= 1))
+        rc = cfg_error(c, lg, "sampling", "must be in (0, 1] (got %g)", p->sampling);
+    p->retention = (int64_t)days * 86400;
+    const char *purge = cfg_str(ret, "purge", "rolling");
+    p->purge_period = strcmp(purge, "daily") == 0 ? 86400 : strcmp(purge, "weekly") == 0 ? 7 * 86400 : 0;
+    const char *res = cfg_str(lg, "time_resolution", "second");
+    p->resolution = strcmp(res, "hour") == 0 ? 3600 : strcmp(res, "day") == 0 ? 86400 : 1;
+    p->drop_time = strcmp(res, "none") == 0;
+    p->drop_devices = strcmp(cfg_str(lg, "device_count", "kept"), "dropped") == 0;
+    const char *q = cfg_str(lg, "queried_number", "kept");
+    p->queried = strcmp(q, "plain_hash") == 0 ? SERVERLOG_QUERIED_PLAIN_HASH
+               : strcmp(q, "keyed_hash") == 0 ? SERVERLOG_QUERIED_KEYED_HASH : SERVERLOG_QUERIED_KEPT;
+    long rotation = 0;
+    if (cfg_long(c, lg, "key_rotation_days", 30, &rotation))
+        return -1;
+    if (rotation < 1)
+        rc = cfg_error(c, lg, "key_rotation_days", "a key rotation of %ld days: it must be at least 1 day",
+                       rotation);
+    p->key_rotation = (int64_t)rotation * 86400;
+    long delay = 0;
+    if (cfg_long(c, lg, "delivery_delay_minutes", 0, &delay))
+        return -1;
+    if (delay < 0 || delay > 36500L * 1440)
+        rc = cfg_error(c, lg, "delivery_delay_minutes", "must be 0 to 52560000 (got %ld)", delay);
+    p->delay = (int64_t)delay * 60;
+    p->drop_querier = strcmp(cfg_str(lg, "querier", "kept"), "dropped") == 0;
+    const char *ip = cfg_str(lg, "ip", "full");
+    p->ip = strcmp(ip, "truncated_24") == 0 ? SERVERLOG_IP_24 : strcmp(ip, "truncated_16") == 0 ? SERVERLOG_IP_16
+          : strcmp(ip, "dropped") == 0 ? SERVERLOG_IP_NONE : SERVERLOG_IP_FULL;
+    if (strcmp(cfg_str(lg, "private_contact_discovery", "false"), "true") == 0
+        || strcmp(cfg_str(lg, "private_contact_discovery", "false"), "1") == 0)
+        p->queried = SERVERLOG_QUERIED_NONE;
+    return rc;
 }
 
 int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng)
@@ -19,7 +94,6 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
     log->policy = *p;
     if (log->policy.resolution < 1)
         log->policy.resolution = 1;
-    log->retention = p->retention;
     log->rng = rng;
     log->transforms = p->sampling < 1 || p->resolution > 1 || p->queried != SERVERLOG_QUERIED_KEPT || p->drop_querier;
     if (p->queried == SERVERLOG_QUERIED_KEYED_HASH)
@@ -47,7 +121,9 @@ static uint32_t epoch_key(const struct serverlog *log, uint32_t epoch)
     return rng_fmix32(log->secret ^ rng_fmix32(epoch + 0x9e3779b9u));
 }
 
-int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *querier, uint32_t *queried)
+/* The policy's transformation of one lookup; returns 0 to log it, 1 when
+ * it is sampled out. */
+static int transform(struct serverlog *log, uint32_t *t, uint32_t *querier, uint32_t *queried)
 {
     const struct serverlog_policy *p = &log->policy;
     if (p->sampling < 1 && !(gsl_rng_uniform(log->rng) < p->sampling))
@@ -92,13 +168,14 @@ uint32_t serverlog_reveal(const struct serverlog *log, uint32_t queried)
     return unfmix32(queried);
 }
 
-int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+/* Delay: keep the lookup for its batch (writing a batch that is due). */
+static int pend(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     if (serverlog_write_due(log, t))
         return -1;
     if (log->npend == log->cappend) {
         size_t cap = log->cappend ? 2 * log->cappend : 1024;
-        struct logrec *p = realloc(log->pend, cap * sizeof *p);
+        struct serverlog_rec *p = realloc(log->pend, cap * sizeof *p);
         if (!p)
             return -1;
         log->pend = p;
@@ -106,7 +183,7 @@ int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_
     }
     if (!log->npend)
         log->pend_write = (floor_div(t, log->policy.delay) + 1) * log->policy.delay;
-    log->pend[log->npend++] = (struct logrec){ t, querier, queried };
+    log->pend[log->npend++] = (struct serverlog_rec){ t, querier, queried };
     return 0;
 }
 
@@ -115,20 +192,30 @@ int serverlog_write_due(struct serverlog *log, int64_t now)
     if (!log->npend || log->pend_write > now)
         return 0;
     for (size_t i = 0; i < log->npend; i++)
-        if (serverlog_write_(log, log->pend[i].t, log->pend[i].querier, log->pend[i].queried))
+        if (write_record(log, log->pend[i].t, log->pend[i].querier, log->pend[i].queried))
             return -1;
     log->npend = 0;
     return 0;
 }
 
-const struct logrec *serverlog_recent(const struct serverlog *log, uint64_t i)
+int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    log->offered++;
+    if (log->transforms && transform(log, &t, &querier, &queried))
+        return 0;
+    if (log->policy.delay)
+        return pend(log, t, querier, queried);
+    return write_record(log, t, querier, queried);
+}
+
+const struct serverlog_rec *serverlog_recent(const struct serverlog *log, uint64_t i)
 {
     if (i <= log->tail)
         return &log->tail_chunk[log->tail - i];
     uint64_t back = i - log->tail;               /* into earlier chunks */
     size_t chunks_back = (size_t)((back + SERVERLOG_CHUNK - 1) / SERVERLOG_CHUNK);
     size_t offset = (size_t)(chunks_back * SERVERLOG_CHUNK - back);
-    return &serverlog_chunk_(log, log->nchunks - 1 - chunks_back)[offset];
+    return &chunk_at(log, log->nchunks - 1 - chunks_back)[offset];
 }
 
 int64_t serverlog_window_end(const struct serverlog *log, int64_t now)
@@ -151,7 +238,7 @@ void serverlog_destroy(struct serverlog *log)
     if (!log)
         return;
     for (size_t i = 0; log->chunk && i < log->nchunks; i++)
-        free(serverlog_chunk_(log, i));
+        free(chunk_at(log, i));
     free(log->chunk);
     for (size_t i = 0; i < log->npool; i++)
         free(log->pool[i]);
@@ -161,21 +248,21 @@ void serverlog_destroy(struct serverlog *log)
 }
 
 /* Start a new chunk at the tail. */
-int serverlog_grow_(struct serverlog *log)
+static int grow(struct serverlog *log)
 {
     if (log->nchunks == log->nchunk_cap) {      /* unroll the ring into a bigger one */
         size_t cap = 2 * log->nchunk_cap;
-        struct logrec **c = malloc(cap * sizeof *c);
+        struct serverlog_rec **c = malloc(cap * sizeof *c);
         if (!c)
             return -1;
         for (size_t i = 0; i < log->nchunks; i++)
-            c[i] = serverlog_chunk_(log, i);
+            c[i] = chunk_at(log, i);
         free(log->chunk);
         log->chunk = c;
         log->nchunk_cap = cap;
         log->first = 0;
     }
-    struct logrec *fresh = log->npool ? log->pool[--log->npool] : NULL;
+    struct serverlog_rec *fresh = log->npool ? log->pool[--log->npool] : NULL;
     if (!fresh && !(fresh = malloc(SERVERLOG_CHUNK * sizeof *fresh)))
         return -1;
     log->chunk[(log->first + log->nchunks) & (log->nchunk_cap - 1)] = fresh;
@@ -188,10 +275,10 @@ int serverlog_grow_(struct serverlog *log)
 
 static void drop_first_chunk(struct serverlog *log)
 {
-    struct logrec *c = serverlog_chunk_(log, 0);
+    struct serverlog_rec *c = chunk_at(log, 0);
     if (log->npool == log->pool_cap) {
         size_t cap = log->pool_cap ? 2 * log->pool_cap : 16;
-        struct logrec **p = realloc(log->pool, cap * sizeof *p);
+        struct serverlog_rec **p = realloc(log->pool, cap * sizeof *p);
         if (!p) {                                 /* cannot pool it: give it back */
             free(c);
             c = NULL;
@@ -211,10 +298,10 @@ void serverlog_purge(struct serverlog *log, int64_t now)
 {
     int64_t period = log->policy.purge_period;
     if (period == 0) {
-        log->cutoff = now - log->retention;       /* rolling */
+        log->cutoff = now - log->policy.retention;       /* rolling */
     } else if (now >= log->next_job) {            /* the jobs due by now have run */
         int64_t last = floor_div(now, period) * period;
-        log->cutoff = last - log->retention;
+        log->cutoff = last - log->policy.retention;
         log->next_job = last + period;
     }
     int64_t cutoff = log->cutoff;                 /* drop stored t <= cutoff */
@@ -222,7 +309,7 @@ void serverlog_purge(struct serverlog *log, int64_t now)
     if (u > 1)                                    /* stored times are multiples of u, plus less than u */
         cutoff = (floor_div(cutoff, u) + 1) * u - 1;
     while (log->size) {
-        struct logrec *c = serverlog_chunk_(log, 0);
+        struct serverlog_rec *c = chunk_at(log, 0);
         size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK;
         if ((int64_t)c[end - 1].t <= cutoff) {  /* the whole chunk has expired */
             log->size -= end - log->head;
@@ -246,7 +333,7 @@ void serverlog_purge(struct serverlog *log, int64_t now)
     if (period)
         log->next_purge = log->next_job;
     else
-        log->next_purge = log->size ? log->oldest + log->retention : INT64_MAX;
+        log->next_purge = log->size ? log->oldest + log->policy.retention : INT64_MAX;
 }
 
 /* serverlog_purge(log, t) for the common case: rolling retention, times
@@ -257,9 +344,9 @@ static inline int purge_fast(struct serverlog *log, uint32_t t)
 {
     if (log->policy.purge_period || log->policy.resolution != 1 || log->size == 0)
         return 0;
-    const struct logrec *c = serverlog_chunk_(log, 0);
+    const struct serverlog_rec *c = chunk_at(log, 0);
     size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK, h = log->head;
-    int64_t cutoff = (int64_t)t - log->retention;
+    int64_t cutoff = (int64_t)t - log->policy.retention;
     while (h < end && (int64_t)c[h].t <= cutoff)
         h++;
     if (h == end)
@@ -268,7 +355,7 @@ static inline int purge_fast(struct serverlog *log, uint32_t t)
     log->head = h;
     log->cutoff = cutoff;
     log->oldest = c[h].t;
-    log->next_purge = (int64_t)c[h].t + log->retention;
+    log->next_purge = (int64_t)c[h].t + log->policy.retention;
     return 1;
 }
 
@@ -296,7 +383,7 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
         /* then as many as fit in the last chunk, purging inline as time
          * passes: the records written so far are counted before each purge,
          * so the peak is the one record-by-record appending reaches */
-        struct logrec *slot = log->tail_chunk + log->tail;
+        struct serverlog_rec *slot = log->tail_chunk + log->tail;
         size_t room = SERVERLOG_CHUNK - log->tail, j = 0, done = 0;
         size_t lim = room < n - i ? room : n - i;
         int64_t next_purge = log->next_purge;
@@ -309,7 +396,7 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
                     break;
                 next_purge = log->next_purge;
             }
-            slot[j] = (struct logrec){ t[x], querier[x], queried[x] };
+            slot[j] = (struct serverlog_rec){ t[x], querier[x], queried[x] };
         }
         commit(log, j - done);
         i += j;
@@ -319,9 +406,9 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
 
 size_t serverlog_spans(const struct serverlog *log) { return log->size ? log->nchunks : 0; }
 
-const struct logrec *serverlog_span(const struct serverlog *log, size_t i, size_t *n)
+const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i, size_t *n)
 {
-    const struct logrec *c = serverlog_chunk_(log, i);
+    const struct serverlog_rec *c = chunk_at(log, i);
     size_t lo = i == 0 ? log->head : 0;
     size_t hi = i + 1 == log->nchunks ? log->tail : SERVERLOG_CHUNK;
     *n = hi - lo;
@@ -330,6 +417,6 @@ const struct logrec *serverlog_span(const struct serverlog *log, size_t i, size_
 
 size_t serverlog_bytes(const struct serverlog *log)
 {
-    return (log->nchunks + log->npool) * SERVERLOG_CHUNK * sizeof(struct logrec)
+    return (log->nchunks + log->npool) * SERVERLOG_CHUNK * sizeof(struct serverlog_rec)
            + (log->nchunk_cap + log->pool_cap) * sizeof *log->chunk;
 }

@@ -59,6 +59,14 @@ enum serverlog_queried {
     SERVERLOG_QUERIED_KEYED_HASH          /* a keyed hash, the key rotated every key_rotation */
 };
 
+/* What the log keeps of the address a lookup came from. */
+enum serverlog_ip {
+    SERVERLOG_IP_FULL,                    /* the whole address */
+    SERVERLOG_IP_24,                      /* its /24 block (IPv4) */
+    SERVERLOG_IP_16,                      /* its /16 block */
+    SERVERLOG_IP_NONE                     /* nothing */
+};
+
 struct serverlog_policy {
     int64_t retention;                    /* R, seconds, > 0 */
     int64_t purge_period;                 /* 0 rolling; else seconds between jobs */
@@ -67,7 +75,7 @@ struct serverlog_policy {
     enum serverlog_queried queried;
     int64_t key_rotation;                 /* keyed hash: seconds per key epoch (> 0) */
     int64_t delay;                        /* batched writing: seconds per batch, 0 real time */
-    int ip;                               /* the IP kept: enum mobility_ip (full, /24, /16, dropped) */
+    enum serverlog_ip ip;                 /* what is kept of the IP address */
     int keep_hour;                        /* resolution > 1 h: keep the lookup's hour (below) */
     int drop_querier;                     /* the querier is not logged (SERVERLOG_NO_NUMBER) */
     int drop_time;                        /* records are handed over without their time (below) */
@@ -76,18 +84,18 @@ struct serverlog_policy {
 
 #define SERVERLOG_CHUNK 65536             /* records per chunk */
 
-struct logrec {
+struct serverlog_rec {
     uint32_t t;                           /* seconds */
     uint32_t querier, queried;
 };
 
 struct serverlog {
-    struct logrec **chunk;                /* ring of chunk pointers */
+    struct serverlog_rec **chunk;                /* ring of chunk pointers */
     size_t nchunk_cap;                    /* slots in the ring (power of 2) */
     size_t first, nchunks;                /* first used slot, used slots */
     size_t head;                          /* first live record in the first chunk */
     size_t tail;                          /* records used in the last chunk */
-    struct logrec *tail_chunk;            /* the last chunk (NULL when none) */
+    struct serverlog_rec *tail_chunk;            /* the last chunk (NULL when none) */
     int64_t oldest;                       /* time of the first record held */
     int64_t next_purge;                   /* an append at t >= this purges first */
     int64_t next_job;                     /* purge jobs: the next job's time */
@@ -97,32 +105,33 @@ struct serverlog {
     const gsl_rng *rng;                   /* draws for sampling */
     uint32_t secret;                      /* keyed hash: the server's secret, from rng */
     uint64_t offered;                     /* lookups offered, logged or not */
-    struct logrec *pend;                  /* delay: the batch not yet written */
+    struct serverlog_rec *pend;                  /* delay: the batch not yet written */
     size_t npend, cappend;
     int64_t pend_write;                   /* when it is written */
-    struct logrec **pool;                 /* freed chunks kept for reuse */
+    struct serverlog_rec **pool;                 /* freed chunks kept for reuse */
     size_t npool, pool_cap;
-    int64_t retention;                    /* R in seconds */
     uint64_t size;                        /* records held */
     uint64_t appended, peak;              /* totals, for reports and tests */
 };
+
+struct cfg;
+struct cfg_node;
+
+/* Read the scenario's <policy> element (<retention>, <logging>) into p;
+ * keep_hour is left 0 (the world sets it when the scenario has a network
+ * model).  0, or -1 with diagnostics (FILE:LINE through cfg_error). */
+int serverlog_configure(struct serverlog_policy *p, struct cfg *c, const struct cfg_node *policy);
 
 /* Rolling retention of retention_s > 0 seconds, everything logged as is.
  * Returns 0, or -1 (OOM). */
 int serverlog_init(struct serverlog *log, int64_t retention_s);
 /* Any policy; rng (for sampling < 1) must outlive the log.  0 or -1. */
 int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng);
-/* The policy's transformation of one lookup; returns 0 to log it, 1 when it
- * is sampled out. */
-int serverlog_transform_(struct serverlog *log, uint32_t *t, uint32_t *querier, uint32_t *queried);
 void serverlog_destroy(struct serverlog *log);
-int serverlog_grow_(struct serverlog *log);
+/* Drop what has expired by `now` under the purge mode (rolling: every
+ * record with t <= now - R; jobs: as the last job due by now left it).
+ * Amortised O(1) a record dropped. */
 void serverlog_purge(struct serverlog *log, int64_t now);
-
-static inline struct logrec *serverlog_chunk_(const struct serverlog *log, size_t i)
-{
-    return log->chunk[(log->first + i) & (log->nchunk_cap - 1)];
-}
 
 /* The time a record shows (its stored time), and the hour (from time 0)
  * of the lookup behind it. */
@@ -138,40 +147,10 @@ static inline uint32_t serverlog_hour(const struct serverlog *log, uint32_t t)
     return (t - t % u) / 3600 + t % u;
 }
 
-/* Append a record made at time t (non-decreasing across calls), dropping
- * what has expired by t.  Returns 0, or -1 (OOM). */
-/* Write a record into the log (time order), purging what has expired. */
-static inline int serverlog_write_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
-{
-    if ((int64_t)t >= log->next_purge)
-        serverlog_purge(log, t);
-    if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && serverlog_grow_(log))
-        return -1;
-    log->tail_chunk[log->tail++] = (struct logrec){ t, querier, queried };
-    if (log->size++ == 0) {
-        log->oldest = serverlog_time(log, t);
-        if (!log->policy.purge_period)
-            log->next_purge = (int64_t)t + log->retention;
-    }
-    log->appended++;
-    if (log->size > log->peak)
-        log->peak = log->size;
-    return 0;
-}
-
-int serverlog_pend_(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
-
 /* Log a lookup made at time t (non-decreasing across calls): as the policy
- * says, now or in its batch.  Returns 0, or -1 (OOM). */
-static inline int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
-{
-    log->offered++;
-    if (log->transforms && serverlog_transform_(log, &t, &querier, &queried))
-        return 0;
-    if (log->policy.delay)
-        return serverlog_pend_(log, t, querier, queried);
-    return serverlog_write_(log, t, querier, queried);
-}
+ * says, now (dropping what has expired by t) or in its batch.  Amortised
+ * O(1).  Returns 0, or -1 (OOM). */
+int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
 
 /* Log n lookups made at non-decreasing times: lookup i is (t[i s],
  * querier[i s], queried[i s]) for the stride s (in words), exactly as n
@@ -184,13 +163,13 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
 /* Delay: write the pending batch if its time W <= now.  0 or -1 (OOM). */
 int serverlog_write_due(struct serverlog *log, int64_t now);
 /* The record written i-th from the end (i >= 1, i <= size). */
-const struct logrec *serverlog_recent(const struct serverlog *log, uint64_t i);
+const struct serverlog_rec *serverlog_recent(const struct serverlog *log, uint64_t i);
 /* The latest lookup time whose records can be written by `now`: records of
  * lookups made before it are in the log (now itself without a delay). */
 int64_t serverlog_window_end(const struct serverlog *log, int64_t now);
 
 /* The record appended last (log not empty). */
-static inline const struct logrec *serverlog_newest(const struct serverlog *log)
+static inline const struct serverlog_rec *serverlog_newest(const struct serverlog *log)
 {
     return &log->tail_chunk[log->tail - 1];
 }
@@ -198,7 +177,7 @@ static inline const struct logrec *serverlog_newest(const struct serverlog *log)
 /* The records held, oldest first, as contiguous spans: span i (0-based) of
  * serverlog_spans(log).  Valid until the next append or purge. */
 size_t serverlog_spans(const struct serverlog *log);
-const struct logrec *serverlog_span(const struct serverlog *log, size_t i, size_t *n);
+const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i, size_t *n);
 /* Bytes held by the log's chunks. */
 size_t serverlog_bytes(const struct serverlog *log);
 

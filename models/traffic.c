@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "sim.h"
 
 #include <gsl/gsl_randist.h>
 
@@ -99,6 +100,7 @@ void traffic_destroy(struct traffic *t)
     free(t->rate);
     free(t->alias_thr);
     free(t->alias_idx);
+    traffic_cache_destroy(&t->cache);
     memset(t, 0, sizeof *t);
 }
 
@@ -201,7 +203,32 @@ void traffic_set_profile(struct traffic *t, const double hourly[24], const doubl
 }
 
 void traffic_set_noncontact(struct traffic *t, double per_day) { t->noncontact = per_day; }
-void traffic_set_devices(struct traffic *t, double per_day) { t->device_per_day = per_day; }
+void traffic_set_devices(struct traffic *t, double per_day, int relookup)
+{
+    t->device_per_day = per_day;
+    t->device_relookup = relookup;
+}
+
+int traffic_use_cache(struct traffic *t, uint32_t ttl_s) { return traffic_cache_init(&t->cache, t->g, ttl_s); }
+
+uint32_t traffic_device_change(struct traffic *t, uint32_t a, uint32_t now)
+{
+    const struct graph *g = t->g;
+    if (t->cache.last)
+        traffic_cache_clear(&t->cache, a);
+    if (!t->device_relookup)
+        return 0;
+    if (t->cache.last)                            /* each look-up refreshes the new cache */
+        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++)
+            t->cache.last[j] = now + 1;
+    t->lookups += graph_degree(g, a);
+    return graph_degree(g, a);
+}
+
+void traffic_report(const struct traffic *t, struct sim *s, uint32_t acq, int64_t now)
+{
+    sim_metric(s, acq, (double)now / SIM_DAY, "lookups", (double)t->lookups);
+}
 void traffic_set_trace(struct traffic *t, const struct contacts_trace *trace) { t->trace = trace; }
 
 /* The trace's messages in [start, end), in time order (then file order). */
@@ -404,6 +431,22 @@ static int read_weights(struct cfg *c, const struct cfg_node *e, const char *att
     if (!(sum > 0))
         return cfg_error(c, e, attr, "the weights must not all be 0");
     return 0;
+}
+
+int traffic_check_contacts(const struct traffic_params *p, const struct contacts_params *cp, struct cfg *c,
+                           const struct cfg_node *tr)
+{
+    int rc = 0;
+    enum contacts_kind k = cp->kind;
+    if (k != CONTACTS_TRACE && !p->rate_given)
+        rc = cfg_error(c, tr, "rate_per_day", "is required unless the contacts come from a <trace>");
+    if (p->lognormal == 2 && !((k == CONTACTS_EDGE_LIST || k == CONTACTS_GRAPHML) && cp->file->has_weight))
+        rc = cfg_error(c, tr, "tie_strength", "'file' needs an <edge_list> or <graphml> whose rows "
+                       "carry weights");
+    else if (p->lognormal == 2 && !(cp->file->weight_sum > 0))
+        rc = cfg_error(c, tr, "tie_strength", "'file' needs a weight above 0, and every weight of the "
+                       "file (self-loops aside) is 0");
+    return rc;
 }
 
 int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_node *tr)
@@ -646,7 +689,7 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
             uint32_t win = (when - boff) >> lo_bits;
             uint32_t x = cur[win];
             if (__builtin_expect((x & (BATCH_CHUNK - 1)) == 0, 0)) {
-                if ((x = batch_chunk_(b, win)) == UINT32_MAX) {
+                if ((x = batch_chunk(b, win)) == UINT32_MAX) {
                     b->n += i;
                     starts += i;
                     rc = -1;

@@ -43,6 +43,7 @@
 #include "batch.h"
 #include "cfg.h"
 #include "contacts.h"
+#include "graph.h"
 
 #define TRAFFIC_EV_START 1u
 #define TRAFFIC_EV_DEVICE 3u                  /* a = person whose device changed */
@@ -67,6 +68,16 @@ struct traffic_params {
     uint32_t group_size;                  /* members of a group conversation, querier included */
     int profiled;                         /* hourly/weekly given */
     double hourly[24], weekly[7];         /* normalised to mean 1 */
+};
+
+/* The client cache: a start (a, b) makes a lookup unless a looked b up
+ * less than ttl seconds ago (each lookup refreshes the entry).  Lookups of
+ * non-contacts are never cached.  4 bytes per directed entry. */
+struct traffic_cache {
+    const struct graph *g;
+    uint32_t *last;                       /* per directed entry: time of the last lookup + 1, 0 never */
+    uint32_t ttl;
+    uint64_t hits;                        /* starts answered from the cache */
 };
 
 struct traffic {
@@ -95,10 +106,20 @@ struct traffic {
     uint64_t starts;                      /* conversation starts generated */
     uint32_t *who;                        /* fast path: a block's starts' people */
     size_t who_cap;
+    struct traffic_cache cache;           /* the clients' cache (cache.last NULL: none) */
+    int device_relookup;                  /* a device change looks up every contact at once */
+    uint64_t lookups;                     /* lookups made: starts the cache did not answer, device
+                                             re-look-ups (traffic_start, traffic_device_change,
+                                             traffic_count) */
 };
 
 /* Read <traffic> (and its <profile>).  0, or -1 with diagnostics. */
 int traffic_configure(struct traffic_params *p, struct cfg *c, const struct cfg_node *tr);
+/* Check p against the contacts it will run on (<traffic> element tr): a
+ * rate unless the contacts are a replayed trace, tie strengths from a file
+ * only with a file that carries weights.  0, or -1 with diagnostics. */
+int traffic_check_contacts(const struct traffic_params *p, const struct contacts_params *cp, struct cfg *c,
+                           const struct cfg_node *tr);
 
 /* Returns 0, or -1 (OOM). */
 int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, gsl_rng *rng);
@@ -129,9 +150,9 @@ void traffic_set_noncontact(struct traffic *t, double per_day);
 void traffic_set_groups(struct traffic *t, double share, uint32_t size);
 /* Each client changes device as a Poisson process of `per_day` (times
  * uniform in the slice): an event TRAFFIC_EV_DEVICE (a, 0) in the batch,
- * which the handler answers by clearing a's cache (traffic_cache_clear) and
- * possibly looking up every contact at once. */
-void traffic_set_devices(struct traffic *t, double per_day);
+ * which the handler answers with traffic_device_change (a's cache
+ * empties; with relookup, a looks up every contact at once). */
+void traffic_set_devices(struct traffic *t, double per_day, int relookup);
 /* Trace-driven mode: traffic_slice replays the trace's messages (a -> b at
  * t, each one conversation start) instead of drawing; only clients' count;
  * nothing is drawn.  The trace must outlive t. */
@@ -139,15 +160,6 @@ void traffic_set_trace(struct traffic *t, const struct contacts_trace *trace);
 /* Add every start in [start, end) to the batch.  Returns 0, or -1 (OOM). */
 int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end);
 
-/* The client cache: a start (a, b) makes a lookup unless a looked b up
- * less than ttl seconds ago (each lookup refreshes the entry).  Lookups of
- * non-contacts are never cached.  4 bytes per directed entry. */
-struct traffic_cache {
-    const struct graph *g;
-    uint32_t *last;                       /* per directed entry: time of the last lookup + 1, 0 never */
-    uint32_t ttl;
-    uint64_t hits;                        /* starts answered from the cache */
-};
 int traffic_cache_init(struct traffic_cache *c, const struct graph *g, uint32_t ttl_s);
 /* A new device: a's cache is empty.  O(deg a). */
 void traffic_cache_clear(struct traffic_cache *c, uint32_t a);
@@ -168,5 +180,39 @@ static inline int traffic_cache_lookup(struct traffic_cache *c, uint32_t a, uint
     c->last[j] = now + 1;
     return 1;
 }
+
+/* ---- the clients' side: which starts make lookups ---------------------- */
+
+/* Give the clients a cache of ttl_s > 0 seconds (t->cache).  0 or -1 (OOM). */
+int traffic_use_cache(struct traffic *t, uint32_t ttl_s);
+
+/* A conversation start (a, b) at `now`: 1 when it makes a lookup (counted
+ * in t->lookups), 0 when the client cache answers.  O(log deg a) with a
+ * cache, O(1) without. */
+static inline int traffic_start(struct traffic *t, uint32_t a, uint32_t b, uint32_t now)
+{
+    if (t->cache.last && !traffic_cache_lookup(&t->cache, a, b, now))
+        return 0;
+    t->lookups++;
+    return 1;
+}
+
+/* n starts that each make a lookup (no cache, no device changes). */
+static inline void traffic_count(struct traffic *t, uint64_t n) { t->lookups += n; }
+
+/* Does every start make one lookup and nothing else (no cache, no device
+ * changes)?  Then a run of starts is logged as it is. */
+static inline int traffic_plain(const struct traffic *t) { return !t->cache.last && !(t->device_per_day > 0); }
+
+/* A's device changed at `now`: its cache empties; with re-look-up on, a
+ * looks up every contact at once (each refreshing the new cache).  Returns
+ * the lookups made (counted), which are of a's contacts in row order:
+ * t->g->adj[t->g->off[a] ..]; 0 without re-look-up.  O(deg a). */
+uint32_t traffic_device_change(struct traffic *t, uint32_t a, uint32_t now);
+
+struct sim;
+/* The family's report after acquisition `acq` at `now` (seconds):
+ * lookups, the lookups made so far. */
+void traffic_report(const struct traffic *t, struct sim *s, uint32_t acq, int64_t now);
 
 #endif

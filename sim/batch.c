@@ -54,7 +54,7 @@ void batch_begin(struct batch *b, sim_time start)
     memset(b->chunks_in, 0, b->nhi * sizeof *b->chunks_in);
 }
 
-uint32_t batch_chunk_(struct batch *b, uint32_t w)
+uint32_t batch_chunk(struct batch *b, uint32_t w)
 {
     if (b->chunks == b->chunk_cap) {
         uint64_t cap = b->chunk_cap ? (uint64_t)b->chunk_cap + b->chunk_cap / 2 : 16;
@@ -104,7 +104,7 @@ int batch_sort(struct batch *b, uint64_t first_seq)
 /* Sort the next non-empty window into out: counted by its low digit, then
  * placed; its entries (a few thousand for a day of lookups) are read twice
  * while they are in the cache. */
-void batch_window_(struct batch *b)
+static void sort_window(struct batch *b)
 {
     uint32_t w = b->wnext;
     while (w < b->nhi && b->first[w] == UINT32_MAX)
@@ -135,4 +135,14 @@ void batch_window_(struct batch *b)
     }
     b->out_n = batch_window_count(b, w);
     b->sorted += b->out_n;
+}
+
+const struct batch_entry *batch_peek(struct batch *b)
+{
+    if (b->cursor == b->sorted) {
+        if (b->cursor == b->n)
+            return NULL;
+        sort_window(b);
+    }
+    return &b->out[b->out_n - (b->sorted - b->cursor)];
 }

@@ -63,16 +63,19 @@ void batch_destroy(struct batch *b);
 /* Empty the batch and start the slice [start, start + len). */
 void batch_begin(struct batch *b, sim_time start);
 /* A fresh chunk at the end of window w's list: its first slot's pool
- * index, or UINT32_MAX when memory runs out. */
-uint32_t batch_chunk_(struct batch *b, uint32_t w);
-
+ * index, or UINT32_MAX when memory runs out.  batch_add's slow path, and
+ * for a generator that fills a window's chunks itself (the traffic's fast
+ * path): it writes entries from that slot on (b->pool may have moved),
+ * up to the chunk's end, and keeps cur[w] and n as batch_add does.
+ * Amortised O(1). */
+uint32_t batch_chunk(struct batch *b, uint32_t w);
 /* Add an event; `time` must lie in the current slice.  Amortised O(1).
  * Returns 0, or -1 when memory runs out. */
 static inline int batch_add(struct batch *b, uint32_t time, uint32_t kind, uint32_t x, uint32_t y)
 {
     uint32_t w = (time - (uint32_t)b->start) >> b->lo_bits;
     uint32_t i = b->cur[w];
-    if ((i & (BATCH_CHUNK - 1)) == 0 && (i = batch_chunk_(b, w)) == UINT32_MAX)
+    if ((i & (BATCH_CHUNK - 1)) == 0 && (i = batch_chunk(b, w)) == UINT32_MAX)
         return -1;
     b->pool[i] = (struct batch_entry){ time, kind, x, y };
     b->cur[w] = i + 1;
@@ -92,20 +95,11 @@ static inline uint32_t batch_window_count(const struct batch *b, uint32_t w)
  * seqs are first_seq + index in that order.  Returns 0, or -1 when memory
  * runs out. */
 int batch_sort(struct batch *b, uint64_t first_seq);
-void batch_window_(struct batch *b);
-
 /* The next entry to deliver (sorting its window when the delivery reaches
- * it), or NULL when all are delivered.  It and the batch_avail(b) - 1
- * entries after it are contiguous and valid until the cursor passes them. */
-static inline const struct batch_entry *batch_peek(struct batch *b)
-{
-    if (b->cursor == b->sorted) {
-        if (b->cursor == b->n)
-            return NULL;
-        batch_window_(b);
-    }
-    return &b->out[b->out_n - (b->sorted - b->cursor)];
-}
+ * it: O(entries of the window)), or NULL when all are delivered.  It and
+ * the batch_avail(b) - 1 entries after it are contiguous and valid until
+ * the cursor passes them. */
+const struct batch_entry *batch_peek(struct batch *b);
 /* Entries sorted and not yet delivered (after batch_peek: at least 1). */
 static inline size_t batch_avail(const struct batch *b) { return b->sorted - b->cursor; }
 static inline uint64_t batch_peek_seq(const struct batch *b)

@@ -7,7 +7,7 @@
 
 #include "adversary.h"
 #include "contacts.h"
-#include "inference.h"
+#include "knowledge.h"
 #include "suites.h"
 
 /* True graph: 0-1 0-2 0-3 1-4 2-4 4-5 5-6, people 0..9. */

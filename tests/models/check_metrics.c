@@ -18,7 +18,7 @@
 #include "batch.h"
 #include "community.h"
 #include "contacts.h"
-#include "inference.h"
+#include "knowledge.h"
 #include "metrics.h"
 #include "serverlog.h"
 #include "suites.h"
@@ -212,7 +212,7 @@ START_TEST(test_end_to_end)
             size_t spans = serverlog_spans(&log);
             for (size_t i = 0; i < spans; i++) {
                 size_t m;
-                const struct logrec *rec = serverlog_span(&log, i, &m);
+                const struct serverlog_rec *rec = serverlog_span(&log, i, &m);
                 for (size_t j = 0; j < m; j++)
                     ck_assert_int_eq(knowledge_stage(&k, rec[j].querier, rec[j].queried), 0);
             }

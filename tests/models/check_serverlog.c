@@ -24,7 +24,7 @@
 /* --- the reference --------------------------------------------------------- */
 
 struct ref {
-    struct logrec *r;              /* everything appended, in order */
+    struct serverlog_rec *r;              /* everything appended, in order */
     size_t n, cap;
     size_t lo;                     /* first retained record */
     int64_t R;
@@ -46,7 +46,7 @@ static void ref_expire(struct ref *f, int64_t now)
         f->lo++;
 }
 
-static void ref_push(struct ref *f, struct logrec rec)
+static void ref_push(struct ref *f, struct serverlog_rec rec)
 {
     if (f->n == f->cap) {
         f->cap = f->cap ? 2 * f->cap : 1024;
@@ -71,8 +71,8 @@ static size_t ref_size(const struct ref *f) { return f->n - f->lo; }
 static size_t memory_bound(uint64_t peak)
 {
     size_t chunks = (size_t)(peak / SERVERLOG_CHUNK) + 2;
-    return chunks * SERVERLOG_CHUNK * sizeof(struct logrec)
-           + (2 * 16 + 4 * chunks) * sizeof(struct logrec *);
+    return chunks * SERVERLOG_CHUNK * sizeof(struct serverlog_rec)
+           + (2 * 16 + 4 * chunks) * sizeof(struct serverlog_rec *);
 }
 
 static void check_memory(const struct serverlog *log)
@@ -83,7 +83,7 @@ static void check_memory(const struct serverlog *log)
                      serverlog_bytes(log), bound, (unsigned long long)log->peak);
 }
 
-static int same_rec(const struct logrec *x, const struct logrec *y)
+static int same_rec(const struct serverlog_rec *x, const struct serverlog_rec *y)
 {
     return x->t == y->t && x->querier == y->querier && x->queried == y->queried;
 }
@@ -97,7 +97,7 @@ static void check_full(const struct serverlog *log, const struct ref *f)
         FAST_EQ(spans, 0);
     for (size_t i = 0; i < spans; i++) {
         size_t n;
-        const struct logrec *r = serverlog_span(log, i, &n);
+        const struct serverlog_rec *r = serverlog_span(log, i, &n);
         FAST(k + n <= f->n);
         for (size_t j = 0; j < n; j++, k++)
             if (!same_rec(&r[j], &f->r[k]))
@@ -120,10 +120,10 @@ static void check_ends(const struct serverlog *log, const struct ref *f)
         return;
     size_t spans = serverlog_spans(log), n;
     FAST(spans >= 1);
-    const struct logrec *first = serverlog_span(log, 0, &n);
+    const struct serverlog_rec *first = serverlog_span(log, 0, &n);
     FAST(n >= 1);
     FAST(same_rec(first, &f->r[f->lo]));
-    const struct logrec *last = serverlog_span(log, spans - 1, &n);
+    const struct serverlog_rec *last = serverlog_span(log, spans - 1, &n);
     FAST(n >= 1);
     FAST(same_rec(&last[n - 1], &f->r[f->n - 1]));
     check_memory(log);
@@ -131,7 +131,7 @@ static void check_ends(const struct serverlog *log, const struct ref *f)
 
 static void append_both(struct serverlog *log, struct ref *f, uint32_t t, uint32_t queried)
 {
-    struct logrec rec = { t, (uint32_t)f->n, queried };   /* querier = serial number */
+    struct serverlog_rec rec = { t, (uint32_t)f->n, queried };   /* querier = serial number */
     FAST_EQ(serverlog_append(log, rec.t, rec.querier, rec.queried), 0);
     ref_push(f, rec);
     check_ends(log, f);
@@ -152,7 +152,7 @@ START_TEST(test_serverlog_small)
 {
     struct serverlog log;
     ck_assert_int_eq(serverlog_init(&log, 10), 0);
-    ck_assert_int_eq(log.retention, 10);
+    ck_assert_int_eq(log.policy.retention, 10);
     ck_assert_uint_eq(log.size, 0);
     ck_assert_uint_eq(serverlog_spans(&log), 0);
 
@@ -166,7 +166,7 @@ START_TEST(test_serverlog_small)
     ck_assert_uint_eq(log.peak, 4);                  /* the append at 10 dropped 0 first */
     ck_assert_uint_eq(serverlog_spans(&log), 1);
     size_t n;
-    const struct logrec *r = serverlog_span(&log, 0, &n);
+    const struct serverlog_rec *r = serverlog_span(&log, 0, &n);
     ck_assert_uint_eq(n, 3);
     for (uint32_t i = 0; i < 3; i++) {
         ck_assert_uint_eq(r[i].t, t[3 + i]);
@@ -381,13 +381,13 @@ START_TEST(test_serverlog_memory)
     ck_assert_uint_eq(log.peak, window);
     ck_assert_uint_eq(log.size, window);
     ck_assert_uint_eq(memory_bound(window),
-                      5 * SERVERLOG_CHUNK * sizeof(struct logrec) + 52 * sizeof(struct logrec *));
+                      5 * SERVERLOG_CHUNK * sizeof(struct serverlog_rec) + 52 * sizeof(struct serverlog_rec *));
     ck_assert_uint_le(peak_bytes, memory_bound(window));
-    ck_assert_uint_ge(peak_bytes, window * sizeof(struct logrec));
+    ck_assert_uint_ge(peak_bytes, window * sizeof(struct serverlog_rec));
     ck_assert_uint_eq(log.nchunk_cap, 16);           /* the ring never had to grow */
     /* The first and last held records. */
     size_t n;
-    const struct logrec *r = serverlog_span(&log, 0, &n);
+    const struct serverlog_rec *r = serverlog_span(&log, 0, &n);
     ck_assert_uint_eq(r[0].querier, total - window);
     r = serverlog_span(&log, serverlog_spans(&log) - 1, &n);
     ck_assert_uint_eq(r[n - 1].querier, total - 1);
@@ -443,12 +443,12 @@ END_TEST
 /* --- the logging policy ------------------------------------------------------ */
 
 /* Every record held, in order, into out (capacity cap); returns the count. */
-static size_t held(const struct serverlog *log, struct logrec *out, size_t cap)
+static size_t held(const struct serverlog *log, struct serverlog_rec *out, size_t cap)
 {
     size_t k = 0;
     for (size_t i = 0; i < serverlog_spans(log); i++) {
         size_t n;
-        const struct logrec *r = serverlog_span(log, i, &n);
+        const struct serverlog_rec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n && k < cap; j++)
             out[k++] = r[j];
     }
@@ -488,7 +488,7 @@ START_TEST(test_append_run)
         }
         ck_assert_int_eq(serverlog_append_run(&log, rec, rec + 1, rec + 2, 3, n), 0);
         for (size_t i = 0; i < n; i++)
-            ref_push(&f, (struct logrec){ rec[3 * i], rec[3 * i + 1], rec[3 * i + 2] });
+            ref_push(&f, (struct serverlog_rec){ rec[3 * i], rec[3 * i + 1], rec[3 * i + 2] });
         check_full(&log, &f);
         FAST_EQ(log.appended, f.n);
         FAST_EQ(log.offered, f.n);
@@ -516,7 +516,7 @@ START_TEST(test_purge_jobs)
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 11);
     enum { N = 60000 };
-    struct logrec *all = malloc(N * sizeof *all), *got = malloc(N * sizeof *got);
+    struct serverlog_rec *all = malloc(N * sizeof *all), *got = malloc(N * sizeof *got);
     ck_assert_ptr_nonnull(all);
     ck_assert_ptr_nonnull(got);
     for (size_t pi = 0; pi < 2; pi++)
@@ -528,7 +528,7 @@ START_TEST(test_purge_jobs)
             uint32_t t = 0;
             for (size_t i = 0; i < N; i++) {
                 t += (uint32_t)gsl_rng_uniform_int(r, 120);     /* about 20 days in all */
-                all[i] = (struct logrec){ t, (uint32_t)i, (uint32_t)(i + 1) };
+                all[i] = (struct serverlog_rec){ t, (uint32_t)i, (uint32_t)(i + 1) };
                 FAST_EQ(serverlog_append(&log, t, (uint32_t)i, (uint32_t)(i + 1)), 0);
                 if (i % 997 != 0 && i != N - 1)
                     continue;
@@ -568,7 +568,7 @@ START_TEST(test_time_resolution)
         ck_assert_int_eq(serverlog_append(&log, times[i], 1, 2), 0);
     /* stored: 0 0 3600 7200 82800 90000 90000; the append at 90000 purged
      * stored times <= 90000 - 86400 = 3600 */
-    struct logrec got[8];
+    struct serverlog_rec got[8];
     serverlog_purge(&log, 93599);               /* cutoff 7199: nothing more goes */
     size_t k = held(&log, got, 8);
     ck_assert_uint_eq(k, 4);
@@ -605,7 +605,7 @@ START_TEST(test_keep_hour)
             t += 17 + (i * 7919u) % 97;          /* every hour of the day, many days */
             ck_assert_int_eq(serverlog_append(&a, t, i, i + 1), 0);
             ck_assert_int_eq(serverlog_append(&b, t, i, i + 1), 0);
-            const struct logrec *r = serverlog_newest(&b);
+            const struct serverlog_rec *r = serverlog_newest(&b);
             FAST_EQ(serverlog_hour(&b, r->t), t / 3600);
             FAST_EQ(serverlog_time(&b, r->t), serverlog_newest(&a)->t);
             if (i % 500 == 0) {
@@ -636,7 +636,7 @@ START_TEST(test_queried_number)
         uint32_t number = i * 2654435761u;      /* spread over all 32-bit words */
         FAST_EQ(serverlog_append(&log, i / 4, i, number), 0);
     }
-    struct logrec *got = malloc(N * sizeof *got);
+    struct serverlog_rec *got = malloc(N * sizeof *got);
     ck_assert_ptr_nonnull(got);
     ck_assert_uint_eq(held(&log, got, N), N);
     for (uint32_t i = 0; i < N; i++) {
@@ -713,7 +713,7 @@ START_TEST(test_keyed_hash)
     size_t seen = 0, same_across = 0;
     for (size_t i = 0; i < serverlog_spans(&log); i++) {
         size_t n;
-        const struct logrec *rec = serverlog_span(&log, i, &n);
+        const struct serverlog_rec *rec = serverlog_span(&log, i, &n);
         for (size_t j = 0; j < n; j++) {
             uint32_t e = serverlog_epoch(&log, rec[j].t);
             uint32_t x = serverlog_unmask(&log, e, rec[j].queried);

@@ -883,7 +883,7 @@ START_TEST(test_traffic_cache_long_ttl)
 }
 END_TEST
 
-static void setup_devices(struct traffic *t) { traffic_set_devices(t, 0.05); }
+static void setup_devices(struct traffic *t) { traffic_set_devices(t, 0.05, 0); }
 
 /* Device changes: 0.05 per person per day on ER n = 1000 (mean degree 6,
  * λ = 0.1), 20 days.  The TRAFFIC_EV_DEVICE events are Poisson(n 0.05 20 =

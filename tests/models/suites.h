@@ -10,7 +10,9 @@ Suite *population_suite(void); /* check_population.c */
 Suite *contacts_suite(void);   /* check_contacts.c */
 Suite *traffic_suite(void);    /* check_traffic.c */
 Suite *serverlog_suite(void);  /* check_serverlog.c */
-Suite *inference_suite(void);  /* check_inference.c */
+Suite *knowledge_suite(void);  /* check_knowledge.c */
+Suite *pairset_suite(void);    /* check_pairset.c */
+Suite *reid_suite(void);       /* check_reid.c */
 Suite *metrics_suite(void);    /* check_metrics.c */
 Suite *adversary_suite(void);  /* check_adversary.c */
 Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocation, location end to end */

@@ -1,5 +1,6 @@
-/* inference — what the adversary knows: the graph rebuilt from the
- * {querier, queried} pairs of every acquired record.
+/* knowledge — what the adversary knows of the social graph: the graph
+ * rebuilt from the {querier, queried} pairs of every acquired record, and
+ * the pseudonymous records that re-identification (reid.h) links.
  *
  * Storage is the adversary's aggregate, not the records.  A pair {u, v}
  * (u < v) that is a true contact is a mark on the true graph's entry of v in
@@ -18,33 +19,20 @@
  * once and read once; the walk goes bucket by bucket, each in staging order
  * (the order a stable sort by bucket would give).  The metrics read the
  * knowledge after knowledge_flush. */
-#ifndef EXPOSIM_INFERENCE_H
-#define EXPOSIM_INFERENCE_H
+#ifndef EXPOSIM_KNOWLEDGE_H
+#define EXPOSIM_KNOWLEDGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "contacts.h"
-
-struct pairset {                          /* open addressing, linear probing */
-    uint64_t *key;                        /* PAIRSET_EMPTY marks a free slot */
-    uint8_t *count;                       /* records seen per key, saturating at 255 */
-    uint64_t cap, n;                      /* cap a power of 2 */
-};
-#define PAIRSET_EMPTY UINT64_MAX
+#include "graph.h"
+#include "pairset.h"
 
 /* A pseudonymised record: querier looked up `pseudonym` in key `epoch`;
  * the record gave the account's device count (0: not logged). */
 struct knowledge_pseudo {
     uint32_t epoch, pseudonym, querier;
     uint32_t devices;
-};
-
-/* Re-identification across key epochs: pseudonyms of an epoch linked to one
- * of the previous observed epoch. */
-struct knowledge_reid {
-    uint64_t linkable;                    /* pseudonyms whose person was seen the epoch before */
-    uint64_t linked;                      /* pseudonyms linked */
-    uint64_t correct;                     /* links to the same person */
 };
 
 struct knowledge {
@@ -84,6 +72,16 @@ struct knowledge {
 #define KNOWLEDGE_BUCKET_BITS 10          /* at most 2^10 buckets */
 #define KNOWLEDGE_CHUNK 512               /* pairs per chunk (4 KiB, aligned) */
 
+/* The scenario's <inference> element. */
+struct knowledge_params {
+    uint32_t min_count;                   /* records needed before a pair counts, 1..255 */
+};
+struct cfg;
+struct cfg_node;
+/* Read <inference>@min_count (default 1; inference may be NULL).  0, or -1
+ * with diagnostics. */
+int knowledge_configure(struct knowledge_params *p, struct cfg *c, const struct cfg_node *inference);
+
 /* An empty knowledge of `truth` (horizon_days: the days exposures can
  * happen on).  Every record counts (min_count 1).  0 or -1 (OOM). */
 int knowledge_init(struct knowledge *k, const struct graph *truth);
@@ -104,53 +102,19 @@ static inline void knowledge_set_contacts_only(struct knowledge *k) { k->contact
 /* Learn from one acquired record at once.  O(log degree), one random row
  * visit.  Returns 0, or -1 (OOM). */
 int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried);
-int knowledge_flush_(struct knowledge *k);
-uint64_t *knowledge_chunk_(struct knowledge *k, uint32_t bucket);
 
 /* Stage n records at once: querier q[i * stride] and queried q[i * stride
  * + 1] (words), as n calls of knowledge_stage, with the counters in
- * registers (a store of a staged pair could otherwise alias them).
- * Returns 0 or -1. */
-static inline int knowledge_stage_run(struct knowledge *k, const uint32_t *q, size_t stride, size_t n)
-{
-    const unsigned shift = k->bucket_shift;
-    uint64_t **const cur = k->cur;
-    size_t staged = k->staged, block = k->block;
-    uint64_t records = k->records;
-    for (size_t i = 0; i < n; i++, q += stride) {
-        uint32_t lo = q[0] < q[1] ? q[0] : q[1];
-        uint32_t hi = q[0] ^ q[1] ^ lo;
-        uint64_t key = ((uint64_t)lo << 32) | hi;
-        uint32_t b = (uint32_t)(key >> shift);
-        uint64_t *p = cur[b];
-        if (((uintptr_t)p & (KNOWLEDGE_CHUNK * sizeof *p - 1)) == 0)   /* none yet, or the chunk is full */
-            p = knowledge_chunk_(k, b);
-        *p = key;
-        cur[b] = p + 1;
-        records++;
-        if (++staged == block) {
-            k->staged = staged;
-            k->records = records;
-            if (knowledge_flush_(k))
-                return -1;
-            staged = 0;
-        }
-    }
-    k->staged = staged;
-    k->records = records;
-    return 0;
-}
+ * registers (a store of a staged pair could otherwise alias them).  The
+ * records are learnt by the next knowledge_flush (or when the block
+ * fills).  Amortised O(1) a record plus the bucketed walk.  0 or -1 (OOM). */
+int knowledge_stage_run(struct knowledge *k, const uint32_t *q, size_t stride, size_t n);
 
-/* Stage one acquired record; learnt by the next knowledge_flush (or when the
- * block fills).  Amortised O(1) plus the bucketed walk.  Returns 0 or -1. */
-static inline int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_t queried)
-{
-    const uint32_t q[2] = { querier, queried };
-    return knowledge_stage_run(k, q, 2, 1);
-}
+/* Stage one acquired record (knowledge_stage_run of one).  0 or -1. */
+int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_t queried);
 
 /* Learn every staged record.  Returns 0, or -1 (OOM). */
-static inline int knowledge_flush(struct knowledge *k) { return k->staged ? knowledge_flush_(k) : 0; }
+int knowledge_flush(struct knowledge *k);
 
 /* Has the true edge {u, v} been found (min_count records)?  O(log degree). */
 static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint32_t v)
@@ -164,26 +128,5 @@ static inline int knowledge_has_edge(const struct knowledge *k, uint32_t u, uint
  * none).  0 or -1 (OOM). */
 int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier,
                         uint32_t devices);
-
-/* Link pseudonyms across key epochs by their contact neighbourhoods (Creţu
- * et al., Nature Communications 2022): a pseudonym's neighbourhood is the
- * set of queriers who looked it up in its epoch.  For each epoch after the
- * first observed, each pseudonym with at least two queriers is linked to the
- * previous observed epoch's pseudonym of highest Jaccard similarity (ties to
- * the lower pseudonym) when that similarity is at least 1/2; when the
- * records give device counts, only pseudonyms with the same count are
- * candidates (a count is a quasi-identifier that survives key rotation).
- * `person` gives the ground truth (the number behind a pseudonym) for scoring only.
- * Sorts and deduplicates the records kept.  O(R log R + links).  0 or -1. */
-int knowledge_reidentify(struct knowledge *k, uint32_t (*person)(const void *ctx, uint32_t epoch, uint32_t pseudonym),
-                         const void *ctx, struct knowledge_reid *out);
-
-int pairset_init(struct pairset *s);
-void pairset_destroy(struct pairset *s);
-/* Insert; returns 1 if new, 0 if present, -1 on OOM. */
-int pairset_insert(struct pairset *s, uint64_t key);
-/* Insert if new and add one to the key's count; returns the count after
- * (saturating at 255), or -1 on OOM. */
-int pairset_bump(struct pairset *s, uint64_t key);
 
 #endif

@@ -1,6 +1,5 @@
-/* check_inference — the adversary's knowledge (knowledge_add, and the
- * staged path knowledge_stage/knowledge_flush the snapshots use) and the
- * pair hash set.
+/* check_knowledge — the adversary's knowledge (knowledge_add, and the
+ * staged path knowledge_stage/knowledge_flush the snapshots use).
  *
  * What must hold whatever the storage: edges_found is the number of true
  * undirected edges seen in either direction, each counted once; pairs that
@@ -16,16 +15,10 @@
 #include <gsl/gsl_rng.h>
 
 #include "contacts.h"
-#include "inference.h"
+#include "knowledge.h"
 #include "suites.h"
 #include "testutil.h"
 
-
-static uint64_t rand64(gsl_rng *r)
-{
-    uint64_t hi = (uint32_t)gsl_rng_get(r), lo = (uint32_t)gsl_rng_get(r);
-    return hi << 32 | lo;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -389,124 +382,7 @@ END_TEST
 
 /* --- pairset ------------------------------------------------------------- */
 
-START_TEST(test_pairset_basic)
-{
-    struct pairset s;
-    ck_assert_int_eq(pairset_init(&s), 0);
-    ck_assert_uint_eq(s.n, 0);
-    ck_assert_int_eq(pairset_insert(&s, 42), 1);
-    ck_assert_int_eq(pairset_insert(&s, 42), 0);
-    ck_assert_uint_eq(s.n, 1);
-    ck_assert_int_eq(pairset_insert(&s, 0), 1);              /* the pair {0, 0}'s key */
-    ck_assert_int_eq(pairset_insert(&s, 0), 0);
-    ck_assert_int_eq(pairset_insert(&s, (uint64_t)42 << 32), 1);
-    ck_assert_int_eq(pairset_insert(&s, PAIRSET_EMPTY - 1), 1);
-    ck_assert_int_eq(pairset_insert(&s, 42), 0);
-    ck_assert_uint_eq(s.n, 4);
-    pairset_destroy(&s);
-    ck_assert_ptr_null(s.key);
-    pairset_destroy(NULL);                                   /* allowed */
-}
-END_TEST
 
-/* 100,000 inserts checked one by one against a sorted reference: random
- * 64-bit keys, repeats of earlier keys, and structured pair keys
- * (i << 32 | i + 1, i << 32, small integers) that differ in few bits.  The
- * return of every insert is 1 exactly for a key's first occurrence. */
-START_TEST(test_pairset_random)
-{
-    enum { N = 100000 };
-    gsl_rng *r = tu_rng(314159);
-    uint64_t *key = malloc(N * sizeof *key);
-    ck_assert_ptr_nonnull(key);
-    for (size_t i = 0; i < N; i++) {
-        unsigned kind = (unsigned)gsl_rng_uniform_int(r, 10);
-        if (kind < 5 || i == 0)
-            key[i] = rand64(r);
-        else if (kind < 8)
-            key[i] = key[gsl_rng_uniform_int(r, i)];             /* a repeat */
-        else if (kind == 8) {
-            uint64_t x = gsl_rng_uniform_int(r, 30000);
-            key[i] = x << 32 | (x + 1);
-        } else {
-            uint64_t x = gsl_rng_uniform_int(r, 20000);
-            key[i] = gsl_rng_uniform_int(r, 2) ? x << 32 : x;
-        }
-        if (key[i] == PAIRSET_EMPTY)                              /* (never: 2^-64) */
-            key[i] = 1;
-    }
-    /* First occurrences: sort (key, index) pairs. */
-    uint64_t (*order)[2] = malloc(N * sizeof *order);
-    unsigned char *first = calloc(N, 1);
-    ck_assert_ptr_nonnull(order);
-    ck_assert_ptr_nonnull(first);
-    for (size_t i = 0; i < N; i++) {
-        order[i][0] = key[i];
-        order[i][1] = i;
-    }
-    qsort(order, N, sizeof *order, cmp_u64);     /* by key; ties in any order */
-    size_t distinct = 0;
-    for (size_t i = 0; i < N;) {
-        size_t j = i, lowest = (size_t)order[i][1];
-        while (j < N && order[j][0] == order[i][0]) {
-            if (order[j][1] < lowest)
-                lowest = (size_t)order[j][1];
-            j++;
-        }
-        first[lowest] = 1;
-        distinct++;
-        i = j;
-    }
-    uint64_t *sorted = malloc(distinct * sizeof *sorted);
-    ck_assert_ptr_nonnull(sorted);
-    for (size_t i = 0, d = 0; i < N; i++)
-        if (first[i])
-            sorted[d++] = key[i];
-    qsort(sorted, distinct, sizeof *sorted, cmp_u64);
-
-    struct pairset s;
-    ck_assert_int_eq(pairset_init(&s), 0);
-    size_t inserted = 0;
-    for (size_t i = 0; i < N; i++) {
-        int rc = pairset_insert(&s, key[i]);
-        FAST_EQ(rc, first[i]);
-        inserted += first[i];
-        FAST_EQ(s.n, inserted);
-        FAST(2 * s.n <= s.cap);                               /* load at most 1/2 */
-    }
-    ck_assert_uint_eq(s.n, distinct);
-    ck_assert_uint_gt(distinct, N / 2);
-    ck_assert_uint_eq(s.cap & (s.cap - 1), 0);                /* a power of 2 */
-    ck_assert_uint_ge(s.cap, 2 * distinct);
-    /* The table holds exactly the distinct keys. */
-    size_t held = 0;
-    for (uint64_t i = 0; i < s.cap; i++)
-        if (s.key[i] != PAIRSET_EMPTY) {
-            FAST(bsearch(&s.key[i], sorted, distinct, sizeof *sorted, cmp_u64) != NULL);
-            held++;
-        }
-    ck_assert_uint_eq(held, distinct);
-    /* Every key again: present.  New keys: absent, then present. */
-    for (size_t i = 0; i < distinct; i++)
-        FAST_EQ(pairset_insert(&s, sorted[i]), 0);
-    ck_assert_uint_eq(s.n, distinct);
-    size_t fresh = 0;
-    for (int i = 0; i < 1000; i++) {
-        uint64_t k = rand64(r);
-        int present = bsearch(&k, sorted, distinct, sizeof *sorted, cmp_u64) != NULL;
-        FAST_EQ(pairset_insert(&s, k), !present);
-        fresh += !present;
-    }
-    ck_assert_uint_eq(s.n, distinct + fresh);
-
-    pairset_destroy(&s);
-    free(sorted);
-    free(first);
-    free(order);
-    free(key);
-    gsl_rng_free(r);
-}
-END_TEST
 
 
 /* A threshold of 2 records, and first exposures: a pair counts from its
@@ -559,106 +435,13 @@ START_TEST(test_knowledge_min_count)
 }
 END_TEST
 
-/* pairset_bump: counts per key, saturating at 255, across growth. */
-START_TEST(test_pairset_bump)
-{
-    struct pairset s;
-    ck_assert_int_eq(pairset_init(&s), 0);
-    for (uint64_t key = 0; key < 5000; key++)
-        for (uint64_t j = 0; j <= key % 4; j++)
-            ck_assert_int_eq(pairset_bump(&s, key * 7919), (int)j + 1);
-    ck_assert_uint_eq(s.n, 5000);
-    for (int i = 0; i < 300; i++)
-        pairset_bump(&s, 3);
-    ck_assert_int_eq(pairset_bump(&s, 3), 255);
-    ck_assert_int_eq(pairset_insert(&s, 7919 * 10), 0);
-    ck_assert_int_eq(pairset_bump(&s, 7919 * 10), 4);        /* 10 % 4 + 1 = 3, now 4 */
-    pairset_destroy(&s);
-}
-END_TEST
 
 
-/* Ground truth for the re-identification test: pseudonym = 100 x epoch +
- * the person's number, so the person is pseudonym mod 100. */
-static uint32_t toy_person(const void *ctx, uint32_t epoch, uint32_t pseudonym)
-{
-    (void)ctx, (void)epoch;
-    return pseudonym % 100;
-}
 
-/* Re-identification across key epochs, worked by hand.
- * Epoch 0: person 1 looked up by {1,2,3}; person 2 by {4,5}; person 7 by {8,9}.
- * Epoch 1: person 1 by {1,2,3} (Jaccard 1 with person 1's old pseudonym:
- * linked, right); person 2 by {4,6} (1/3 with person 2: not linked); person 3
- * by {1,2} (2/3 with person 1's: linked, wrong); person 9 by {5} (one querier:
- * never linked, and not linkable: person 9 was not seen in epoch 0).
- * Linkable: persons 1, 2 (seen in epoch 0) = 2; linked 2; correct 1.
- * Epoch 3 (epoch 2 not observed: linked to epoch 1): person 1 by {1,2,3}
- * again: linked, right.  Totals: linkable 3, linked 3, correct 2.  Repeated
- * records change nothing (a neighbourhood is a set). */
-START_TEST(test_reidentify_worked_example)
-{
-    struct graph_edge e[] = { { 0, 1 } };
-    struct graph g;
-    ck_assert_int_eq(graph_from_edges(&g, 10, e, 1), 0);
-    struct knowledge k;
-    ck_assert_int_eq(knowledge_init(&k, &g), 0);
-    static const uint32_t rec[][3] = {
-        { 0, 1, 1 }, { 0, 1, 2 }, { 0, 1, 3 }, { 0, 2, 4 }, { 0, 2, 5 }, { 0, 7, 8 }, { 0, 7, 9 },
-        { 1, 1, 1 }, { 1, 1, 2 }, { 1, 1, 3 }, { 1, 2, 4 }, { 1, 2, 6 }, { 1, 3, 1 }, { 1, 3, 2 },
-        { 1, 9, 5 }, { 1, 1, 3 }, { 0, 2, 4 },
-        { 3, 1, 1 }, { 3, 1, 2 }, { 3, 1, 3 },
-    };
-    for (size_t i = 0; i < sizeof rec / sizeof rec[0]; i++)   /* in a scrambled order */
-        ck_assert_int_eq(knowledge_pseudonym(&k, rec[i][0], 100 * rec[i][0] + rec[i][1], rec[i][2], 0), 0);
-    struct knowledge_reid r;
-    ck_assert_int_eq(knowledge_reidentify(&k, toy_person, NULL, &r), 0);
-    ck_assert_uint_eq(r.linkable, 3);
-    ck_assert_uint_eq(r.linked, 3);
-    ck_assert_uint_eq(r.correct, 2);
-    ck_assert_uint_eq(k.npseudo, sizeof rec / sizeof rec[0] - 2);      /* two repeats merged */
-    ck_assert_int_eq(knowledge_reidentify(&k, toy_person, NULL, &r), 0); /* idempotent */
-    ck_assert_uint_eq(r.correct, 2);
-    knowledge_destroy(&k);
-    graph_destroy(&g);
-}
-END_TEST
 
-/* The same records with device counts (person 1 has two devices, everyone
- * else one): person 3's pseudonym in epoch 1, {1,2}, no longer links to
- * person 1's ({1,2,3}, Jaccard 2/3) since the counts differ.  Linkable 3,
- * linked 2, both right.  A count of 0 (not logged) filters nothing. */
-START_TEST(test_reidentify_device_counts)
+Suite *knowledge_suite(void)
 {
-    struct graph_edge e[] = { { 0, 1 } };
-    struct graph g;
-    ck_assert_int_eq(graph_from_edges(&g, 10, e, 1), 0);
-    static const uint32_t rec[][3] = {
-        { 0, 1, 1 }, { 0, 1, 2 }, { 0, 1, 3 }, { 0, 2, 4 }, { 0, 2, 5 }, { 0, 7, 8 }, { 0, 7, 9 },
-        { 1, 1, 1 }, { 1, 1, 2 }, { 1, 1, 3 }, { 1, 2, 4 }, { 1, 2, 6 }, { 1, 3, 1 }, { 1, 3, 2 },
-        { 1, 9, 5 }, { 3, 1, 1 }, { 3, 1, 2 }, { 3, 1, 3 },
-    };
-    for (int logged = 0; logged < 2; logged++) {
-        struct knowledge k;
-        ck_assert_int_eq(knowledge_init(&k, &g), 0);
-        for (size_t i = 0; i < sizeof rec / sizeof rec[0]; i++) {
-            uint32_t devices = logged ? (rec[i][1] == 1 ? 2 : 1) : 0;
-            ck_assert_int_eq(knowledge_pseudonym(&k, rec[i][0], 100 * rec[i][0] + rec[i][1], rec[i][2], devices), 0);
-        }
-        struct knowledge_reid r;
-        ck_assert_int_eq(knowledge_reidentify(&k, toy_person, NULL, &r), 0);
-        ck_assert_uint_eq(r.linkable, 3);
-        ck_assert_uint_eq(r.linked, logged ? 2 : 3);
-        ck_assert_uint_eq(r.correct, 2);
-        knowledge_destroy(&k);
-    }
-    graph_destroy(&g);
-}
-END_TEST
-
-Suite *inference_suite(void)
-{
-    Suite *s = suite_create("inference");
+    Suite *s = suite_create("knowledge");
     TCase *tc = tcase_create("knowledge");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_knowledge_small_add);
@@ -667,15 +450,7 @@ Suite *inference_suite(void)
                         (int)(sizeof random_sizes / sizeof random_sizes[0]));
     tcase_add_test(tc, test_knowledge_block);
     tcase_add_test(tc, test_knowledge_contacts_only);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("pairset");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_pairset_basic);
     tcase_add_test(tc, test_knowledge_min_count);
-    tcase_add_test(tc, test_pairset_bump);
-    tcase_add_test(tc, test_reidentify_worked_example);
-    tcase_add_test(tc, test_reidentify_device_counts);
-    tcase_add_test(tc, test_pairset_random);
     suite_add_tcase(s, tc);
     return s;
 }

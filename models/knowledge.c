@@ -1,102 +1,20 @@
-/* inference — the rebuilt graph; see inference.h. */
-#include "inference.h"
+/* knowledge — the rebuilt graph; see knowledge.h. */
+#include "knowledge.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int pairset_init(struct pairset *s)
+#include "cfg.h"
+
+int knowledge_configure(struct knowledge_params *p, struct cfg *c, const struct cfg_node *inference)
 {
-    s->cap = 1024;
-    s->n = 0;
-    s->key = malloc(s->cap * sizeof *s->key);
-    s->count = calloc(s->cap, sizeof *s->count);
-    if (!s->key || !s->count) {
-        pairset_destroy(s);
+    long min_count;
+    if (cfg_long(c, inference, "min_count", 1, &min_count))
         return -1;
-    }
-    memset(s->key, 0xff, s->cap * sizeof *s->key);
+    if (min_count < 1 || min_count > 255)
+        return cfg_error(c, inference, "min_count", "must be 1 to 255 (got %ld)", min_count);
+    p->min_count = (uint32_t)min_count;
     return 0;
-}
-
-void pairset_destroy(struct pairset *s)
-{
-    if (!s)
-        return;
-    free(s->key);
-    free(s->count);
-    memset(s, 0, sizeof *s);
-}
-
-static inline uint64_t mix64(uint64_t z)      /* splitmix64 finaliser */
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* The slot of k (placed there if absent); *fresh says whether it was. */
-static uint64_t pairset_slot(uint64_t *key, uint64_t cap, uint64_t k, int *fresh)
-{
-    for (uint64_t i = mix64(k) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        if (key[i] == k) {
-            *fresh = 0;
-            return i;
-        }
-        if (key[i] == PAIRSET_EMPTY) {
-            key[i] = k;
-            *fresh = 1;
-            return i;
-        }
-    }
-}
-
-/* Room for one more key, keeping the load under 1/2.  0 or -1 (OOM). */
-static int pairset_reserve(struct pairset *s)
-{
-    if (2 * (s->n + 1) <= s->cap)
-        return 0;
-    uint64_t cap = 2 * s->cap;
-    uint64_t *nk = malloc(cap * sizeof *nk);
-    uint8_t *nc = calloc(cap, sizeof *nc);
-    if (!nk || !nc) {
-        free(nk);
-        free(nc);
-        return -1;
-    }
-    memset(nk, 0xff, cap * sizeof *nk);
-    for (uint64_t i = 0; i < s->cap; i++)
-        if (s->key[i] != PAIRSET_EMPTY) {
-            int fresh;
-            nc[pairset_slot(nk, cap, s->key[i], &fresh)] = s->count[i];
-        }
-    free(s->key);
-    free(s->count);
-    s->key = nk;
-    s->count = nc;
-    s->cap = cap;
-    return 0;
-}
-
-int pairset_insert(struct pairset *s, uint64_t k)
-{
-    if (pairset_reserve(s))
-        return -1;
-    int fresh;
-    pairset_slot(s->key, s->cap, k, &fresh);
-    s->n += (uint64_t)fresh;
-    return fresh;
-}
-
-int pairset_bump(struct pairset *s, uint64_t k)
-{
-    if (pairset_reserve(s))
-        return -1;
-    int fresh;
-    uint64_t i = pairset_slot(s->key, s->cap, k, &fresh);
-    s->n += (uint64_t)fresh;
-    if (s->count[i] < 255)
-        s->count[i]++;
-    return s->count[i];
 }
 
 int knowledge_init(struct knowledge *k, const struct graph *truth)
@@ -156,7 +74,7 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
 }
 
 /* A fresh chunk at the end of the bucket's list; its first slot. */
-uint64_t *knowledge_chunk_(struct knowledge *k, uint32_t bucket)
+static uint64_t *new_chunk(struct knowledge *k, uint32_t bucket)
 {
     uint32_t c = k->chunks++;                   /* never past the pool (knowledge_init) */
     k->next[c] = UINT32_MAX;
@@ -345,7 +263,8 @@ static void stream_bucket(const struct knowledge *k, uint32_t b, struct stream *
         __builtin_prefetch(q);
 }
 
-int knowledge_flush_(struct knowledge *k)
+/* Learn the staged block, bucket by bucket. */
+static int flush_block(struct knowledge *k)
 {
     enum { AHEAD = 16 };                        /* prefetch distance, pairs */
     const struct graph *g = k->truth;
@@ -408,6 +327,44 @@ int knowledge_flush_(struct knowledge *k)
 
 /* ---- pseudonyms and re-identification ------------------------------------ */
 
+int knowledge_stage_run(struct knowledge *k, const uint32_t *q, size_t stride, size_t n)
+{
+    const unsigned shift = k->bucket_shift;
+    uint64_t **const cur = k->cur;
+    size_t staged = k->staged, block = k->block;
+    uint64_t records = k->records;
+    for (size_t i = 0; i < n; i++, q += stride) {
+        uint32_t lo = q[0] < q[1] ? q[0] : q[1];
+        uint32_t hi = q[0] ^ q[1] ^ lo;
+        uint64_t key = ((uint64_t)lo << 32) | hi;
+        uint32_t b = (uint32_t)(key >> shift);
+        uint64_t *p = cur[b];
+        if (((uintptr_t)p & (KNOWLEDGE_CHUNK * sizeof *p - 1)) == 0)   /* none yet, or the chunk is full */
+            p = new_chunk(k, b);
+        *p = key;
+        cur[b] = p + 1;
+        records++;
+        if (++staged == block) {
+            k->staged = staged;
+            k->records = records;
+            if (flush_block(k))
+                return -1;
+            staged = 0;
+        }
+    }
+    k->staged = staged;
+    k->records = records;
+    return 0;
+}
+
+int knowledge_stage(struct knowledge *k, uint32_t querier, uint32_t queried)
+{
+    const uint32_t q[2] = { querier, queried };
+    return knowledge_stage_run(k, q, 2, 1);
+}
+
+int knowledge_flush(struct knowledge *k) { return k->staged ? flush_block(k) : 0; }
+
 int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym, uint32_t querier,
                         uint32_t devices)
 {
@@ -421,147 +378,4 @@ int knowledge_pseudonym(struct knowledge *k, uint32_t epoch, uint32_t pseudonym,
     }
     k->pseudo[k->npseudo++] = (struct knowledge_pseudo){ epoch, pseudonym, querier, devices };
     return 0;
-}
-
-static int cmp_pseudo(const void *x, const void *y)
-{
-    const struct knowledge_pseudo *a = x, *b = y;
-    if (a->epoch != b->epoch)
-        return a->epoch < b->epoch ? -1 : 1;
-    if (a->pseudonym != b->pseudonym)
-        return a->pseudonym < b->pseudonym ? -1 : 1;
-    return (a->querier > b->querier) - (a->querier < b->querier);
-}
-
-struct group {                            /* one pseudonym of one epoch */
-    size_t first, n;                      /* its queriers: pseudo[first .. first + n) */
-    uint32_t person;                      /* ground truth */
-};
-
-struct posting {                          /* querier -> group, for the inverted index */
-    uint32_t querier, group;
-};
-
-static int cmp_posting(const void *x, const void *y)
-{
-    const struct posting *a = x, *b = y;
-    if (a->querier != b->querier)
-        return a->querier < b->querier ? -1 : 1;
-    return (a->group > b->group) - (a->group < b->group);
-}
-
-static int cmp_u32v(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return (a > b) - (a < b);
-}
-
-/* Groups of the epoch starting at pseudo[lo] (up to hi); returns count. */
-static size_t make_groups(const struct knowledge *k, size_t lo, size_t hi, struct group *g,
-                          uint32_t (*person)(const void *, uint32_t, uint32_t), const void *ctx)
-{
-    size_t n = 0;
-    for (size_t i = lo; i < hi;) {
-        size_t j = i;
-        while (j < hi && k->pseudo[j].pseudonym == k->pseudo[i].pseudonym)
-            j++;
-        g[n++] = (struct group){ i, j - i, person(ctx, k->pseudo[i].epoch, k->pseudo[i].pseudonym) };
-        i = j;
-    }
-    return n;
-}
-
-int knowledge_reidentify(struct knowledge *k, uint32_t (*person)(const void *ctx, uint32_t epoch, uint32_t pseudonym),
-                         const void *ctx, struct knowledge_reid *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!k->npseudo)
-        return 0;
-    qsort(k->pseudo, k->npseudo, sizeof *k->pseudo, cmp_pseudo);
-    size_t m = 0;                                   /* deduplicate: a neighbourhood is a set */
-    for (size_t i = 0; i < k->npseudo; i++)
-        if (!m || cmp_pseudo(&k->pseudo[m - 1], &k->pseudo[i]) != 0)
-            k->pseudo[m++] = k->pseudo[i];
-    k->npseudo = m;
-    struct group *g0 = malloc(m * sizeof *g0), *g1 = malloc(m * sizeof *g1);
-    struct posting *post = malloc(m * sizeof *post);
-    uint32_t *overlap = calloc(m, sizeof *overlap), *touched = malloc(m * sizeof *touched);
-    uint32_t *persons0 = malloc(m * sizeof *persons0);
-    int rc = -1;
-    if (!g0 || !g1 || !post || !overlap || !touched || !persons0)
-        goto out;
-    size_t prev_lo = 0, prev_hi = 0;                /* the previous observed epoch */
-    for (size_t lo = 0; lo < m;) {
-        size_t hi = lo;
-        while (hi < m && k->pseudo[hi].epoch == k->pseudo[lo].epoch)
-            hi++;
-        if (prev_hi > prev_lo) {
-            size_t n0 = make_groups(k, prev_lo, prev_hi, g0, person, ctx);
-            size_t n1 = make_groups(k, lo, hi, g1, person, ctx);
-            size_t np = 0;
-            for (size_t a = 0; a < n0; a++) {
-                persons0[a] = g0[a].person;
-                for (size_t j = 0; j < g0[a].n; j++)
-                    post[np++] = (struct posting){ k->pseudo[g0[a].first + j].querier, (uint32_t)a };
-            }
-            qsort(post, np, sizeof *post, cmp_posting);
-            qsort(persons0, n0, sizeof *persons0, cmp_u32v);
-            for (size_t b = 0; b < n1; b++) {
-                if (bsearch(&g1[b].person, persons0, n0, sizeof *persons0, cmp_u32v))
-                    out->linkable++;
-                if (g1[b].n < 2)
-                    continue;
-                size_t nt = 0;
-                for (size_t j = 0; j < g1[b].n; j++) {          /* overlaps through the index */
-                    uint32_t q = k->pseudo[g1[b].first + j].querier;
-                    size_t l = 0, r = np;
-                    while (l < r) {
-                        size_t mid = (l + r) / 2;
-                        if (post[mid].querier < q)
-                            l = mid + 1;
-                        else
-                            r = mid;
-                    }
-                    for (; l < np && post[l].querier == q; l++) {
-                        if (!overlap[post[l].group]++)
-                            touched[nt++] = post[l].group;
-                    }
-                }
-                double best = 0;
-                size_t best_g = 0;
-                uint32_t dev_b = k->pseudo[g1[b].first].devices;
-                for (size_t t = 0; t < nt; t++) {
-                    size_t a = touched[t];
-                    uint32_t dev_a = k->pseudo[g0[a].first].devices;
-                    if (dev_a && dev_b && dev_a != dev_b) {    /* another device count: another account */
-                        overlap[a] = 0;
-                        continue;
-                    }
-                    double jac = (double)overlap[a] / (double)(g1[b].n + g0[a].n - overlap[a]);
-                    uint32_t pa = k->pseudo[g0[a].first].pseudonym, pb = k->pseudo[g0[best_g].first].pseudonym;
-                    if (jac > best || (jac == best && jac > 0 && pa < pb)) {
-                        best = jac;
-                        best_g = a;
-                    }
-                    overlap[a] = 0;
-                }
-                if (best >= 0.5) {
-                    out->linked++;
-                    out->correct += g0[best_g].person == g1[b].person;
-                }
-            }
-        }
-        prev_lo = lo;
-        prev_hi = hi;
-        lo = hi;
-    }
-    rc = 0;
-out:
-    free(g0);
-    free(g1);
-    free(post);
-    free(overlap);
-    free(touched);
-    free(persons0);
-    return rc;
 }
