@@ -91,8 +91,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 msg[0] = '\0';
             fclose(f);
         }
-        fprintf(stderr, "exposim plot let a name from the results reach gnuplot as a command: %s", msg);
-        abort();
+        unlink(flag);
+        /* EXPOSIM_FUZZ_PLOT_KNOWN=1: a line break in a name ending a
+         * gnuplot string (issue 16, point 1) is known; go on looking for
+         * anything else.  Never set in make check. */
+        if (!(getenv("EXPOSIM_FUZZ_PLOT_KNOWN") && strstr(msg, "a string that does not end on its line"))) {
+            fprintf(stderr, "exposim plot let a name from the results reach gnuplot as a command: %s", msg);
+            abort();
+        }
     }
     check_root();
     if (rc && d.n == 0 && d.dropped == 0) {

@@ -20,6 +20,7 @@
 #include <libxml/parser.h>
 
 #include "cfg.h"
+#include "fuzz_files.h"
 #include "diag.h"
 #include "sim.h"
 #include "sweep.h"
@@ -27,7 +28,7 @@
 
 static const struct sim_model_type *const models[] = { &world_model, NULL };
 
-static char path[64];
+static char path[256];
 static struct cfg_validator *validator;   /* the scenario schema, compiled once (as a sweep does) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0]) {
         gsl_set_error_handler_off();
-        snprintf(path, sizeof path, "/tmp/exposim-fuzz-%ld.xml", (long)getpid());
+        snprintf(path, sizeof path, "%s/s.xml", fuzz_root());
         struct diag d;
         diag_init(&d);
         if (!(validator = cfg_validator_new(&cfg_scenario_schema, &d)))
