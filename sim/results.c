@@ -3,8 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -298,8 +298,8 @@ int results_stage_file(struct results_staged *s, const char *name,
      * the file size limit (EFBIG, `ulimit -f`; the program ignores
      * SIGXFSZ so that it gets the error instead of dying). */
     errno = 0;
-    int bad = fill(f, ctx) != 0, err = 0;
-    err = bad ? errno : 0;
+    int bad = fill(f, ctx) != 0;
+    int err = bad ? errno : 0;
     if (fflush(f) != 0 || ferror(f)) {
         bad = 1;
         err = err ? err : errno;
