@@ -254,6 +254,25 @@ START_TEST(test_message_escapes_control)
 }
 END_TEST
 
+/* A metric name (from a shared result file) with a line break ended the
+ * gnuplot string it was put in, and the next line ran as a gnuplot
+ * command: system() ran a shell command (issue 16, point 1).  The
+ * directory must plot (status 0) with nothing run. */
+START_TEST(test_plot_command_in_name)
+{
+    put("tiny.xml", tiny_xml);
+    expect("", "run -q tiny.xml -o r", 0, NULL);
+    char *ts = in_dir("r/timeseries.csv"), *canary = in_dir("PWNED"), *row;
+    size_t n;
+    char *text = tu_slurp(ts, &n);
+    ck_assert_int_ge(asprintf(&row, "%s1,1,5,\"x\nsystem(\"\"touch %s\"\")\n#\",0.5\n", text, canary), 0);
+    tu_write(ts, row);
+    expect("", "plot -q r", 0, NULL);
+    ck_assert_msg(!exists(canary), "exposim plot ran a command taken from a metric name");
+    free(row), free(text), free(canary), free(ts);
+}
+END_TEST
+
 /* ---- unbounded inputs ------------------------------------------------------------- */
 
 /* A sweep's base scenario /dev/zero was read without limit (20 GB in a
@@ -592,7 +611,7 @@ Suite *hostile_suite(void)
         const TTest *tests[8];
     } cases[] = {
         { "names", { test_output_control_character, test_output_too_deep, test_output_too_long,
-                     test_merge_into_own_shard, test_message_escapes_control } },
+                     test_merge_into_own_shard, test_message_escapes_control, test_plot_command_in_name } },
         { "unbounded", { test_base_dev_zero, test_edge_list_dev_zero, test_fifo_inputs, test_endless_line,
                          test_nul_after_root, test_attribute_flood } },
         { "numbers", { test_weights, test_no_edges, test_trace_times, test_number_messages } },
