@@ -234,6 +234,29 @@ static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
     xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
 }
 
+/* A name or value as an attribute, made valid XML text (a file or
+ * directory name's exact bytes are in the command line's <arg hex>; the
+ * design's names and values come from a journal, which a crafted
+ * directory may fill with any bytes). */
+static void prop_name(xmlNodePtr n, const char *name, const char *value)
+{
+    int exact;
+    char *t = manifest_text(value, &exact);
+    if (t)
+        xmlNewProp(n, BAD_CAST name, BAD_CAST t);
+    free(t);
+}
+
+/* The same as the text of a new element `name` under parent. */
+static xmlNodePtr text_child(xmlNodePtr parent, const char *name, const char *value)
+{
+    int exact;
+    char *t = manifest_text(value, &exact);
+    xmlNodePtr n = t ? xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST t) : NULL;
+    free(t);
+    return n;
+}
+
 /* The parts every sweep manifest has: program, command, times, the
  * sweep's identity and its design. */
 static xmlDocPtr manifest_common(const struct journal_header *h, const char *file, int show_shard,
@@ -249,9 +272,10 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
     xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
     xmlNewProp(root, BAD_CAST "kind", BAD_CAST "sweep");
-    xmlNodePtr cmd = xmlNewChild(root, NULL, BAD_CAST "command", NULL);
-    for (int i = 0; i < argc; i++)
-        manifest_text_child(cmd, "arg", argv[i]);
+    if (manifest_command(root, argc, argv)) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
     char buf[64];
     xmlNodePtr times = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
     utc(buf, sizeof buf, started);
@@ -260,9 +284,9 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNewProp(times, BAD_CAST "finished", BAD_CAST buf);
     prop_u(times, "wall_seconds", (unsigned long long)(finished - started));
     xmlNodePtr sw = xmlNewChild(root, NULL, BAD_CAST "sweep", NULL);
-    manifest_prop(sw, "name", h->name);
+    prop_name(sw, "name", h->name);
     if (file)
-        manifest_prop(sw, "file", file);
+        prop_name(sw, "file", file);
     xmlNewProp(sw, BAD_CAST "hash_algorithm", BAD_CAST "sha256");
     xmlNewProp(sw, BAD_CAST "hash", BAD_CAST h->hash);
     prop_u(sw, "points", h->npoints);
@@ -274,14 +298,16 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     prop_u(sw, "runs_in_output", nruns);
     xmlNodePtr params = xmlNewChild(sw, NULL, BAD_CAST "parameters", NULL);
     for (size_t j = 0; j < h->nparams; j++)
-        manifest_prop(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), "path", h->paths[j]);
+        prop_name(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), "path", h->paths[j]);
     xmlNodePtr pts = xmlNewChild(sw, NULL, BAD_CAST "points", NULL);
     for (uint32_t p = 0; p < h->npoints; p++) {
         xmlNodePtr pt = xmlNewChild(pts, NULL, BAD_CAST "point", NULL);
         prop_u(pt, "index", p + 1ull);
-        for (size_t j = 0; j < h->nparams; j++)
-            manifest_prop(manifest_text_child(pt, "set", h->values[(size_t)p * h->nparams + j]), "path",
-                          h->paths[j]);
+        for (size_t j = 0; j < h->nparams; j++) {
+            xmlNodePtr set = text_child(pt, "set", h->values[(size_t)p * h->nparams + j]);
+            if (set)
+                prop_name(set, "path", h->paths[j]);
+        }
     }
     return doc;
 }
@@ -298,7 +324,7 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
     while (sw && strcmp((const char *)sw->name, "sweep") != 0)
         sw = xmlNextElementSibling(sw);
     if (in->base_file)
-        manifest_prop(sw, "base_file", in->base_file);
+        prop_name(sw, "base_file", in->base_file);
     xmlNodePtr seeds = xmlNewChild(root, NULL, BAD_CAST "seeds", NULL);
     prop_u(seeds, "scenario_seed", in->seed);
     xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST RNG_TYPE_NAME);
@@ -364,6 +390,32 @@ cleanup:
 
 /* ---- merge ------------------------------------------------------------------ */
 
+/* Shard 1's manifest.xml, whose seeds and base as run the merged manifest
+ * copies, read as every input is (cfg_load_schema: a regular file of
+ * bounded size, no network, no entities, no DOCTYPE); NULL with a
+ * diagnostic when it is missing or is not such a document. */
+static struct cfg *read_shard_manifest(const char *path, unsigned k, const char *dir, struct diag *d)
+{
+    if (access(path, F_OK) != 0) {
+        diag_add(d, path, 0, "not there: shard 1/%u did not finish writing its outputs; finish it with "
+                 "`exposim sweep SWEEP.xml --shard 1/%u --resume -o %s`", k, k, dir);
+        return NULL;
+    }
+    size_t before = d->n;
+    struct cfg *c = cfg_load_schema(path, NULL, 0, NULL, d);
+    if (!c) {
+        if (d->n == before)
+            diag_add(d, path, 0, "not a well-formed manifest");
+        return NULL;
+    }
+    if (strcmp(cfg_name(cfg_root(c)), "manifest") != 0) {
+        diag_add(d, path, cfg_line(cfg_root(c)), "not an exposim manifest (the root element is not <manifest>)");
+        cfg_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
                 int argc, char **argv, struct diag *d)
 {
@@ -376,6 +428,10 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     int rc = 2, created = 0;
     xmlDocPtr m = NULL;
     struct cfg *tmpl = NULL;
+    if (!ndirs) {
+        diag_add(d, NULL, 0, "no shard directory to merge: give every shard's directory once");
+        goto cleanup;
+    }
     if (!js || !jp) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;
@@ -444,16 +500,10 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.xml", by_shard[1]);
-    /* Read as scenarios are (cfg.h: no DOCTYPE, so no entity is expanded
-     * into the copy; a bounded regular file): a shard may come from
-     * anyone.  Unreadable, it gives no seeds: the merge goes on. */
-    struct diag ignored;
-    diag_init(&ignored);
-    tmpl = cfg_load_schema(path, NULL, 0, NULL, &ignored);
-    diag_destroy(&ignored);
+    if (!(tmpl = read_shard_manifest(path, k, by_shard[1], d)))
+        goto cleanup;
     xmlNodePtr root = xmlDocGetRootElement(m);
-    xmlDocPtr tdoc = tmpl ? cfg_xml_doc(tmpl) : NULL;
-    for (xmlNodePtr n = tdoc ? xmlFirstElementChild(xmlDocGetRootElement(tdoc)) : NULL; n; n = xmlNextElementSibling(n))
+    for (xmlNodePtr n = xmlFirstElementChild(xmlDocGetRootElement(cfg_xml_doc(tmpl))); n; n = xmlNextElementSibling(n))
         if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
             xmlAddChild(root, xmlDocCopyNode(n, m, 1));
     xmlNodePtr mf = xmlNewChild(root, NULL, BAD_CAST "merged_from", NULL);
@@ -461,7 +511,7 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
         xmlNodePtr n = xmlNewChild(mf, NULL, BAD_CAST "shard", NULL);
         prop_u(n, "index", sh);
         prop_u(n, "of", k);
-        manifest_prop(n, "dir", by_shard[sh]);
+        prop_name(n, "dir", by_shard[sh]);
     }
     if (results_prepare_dir(outdir, &created, d))
         goto cleanup;

@@ -43,8 +43,11 @@ int collate_sweep(const char *dir, const struct journal *j, const struct collate
 /* Join shard directories (each a complete `sweep --shard I/K` output of
  * the same sweep, every shard exactly once) into outdir: the same
  * sweep.csv and sweep-summary.csv bytes as one process would write.
+ * The merged manifest copies the seeds and the base as run from shard 1's
+ * manifest.xml, read without network, entities or DOCTYPE.
  * Returns 0, 2 (bad input: different sweeps, a shard missing, repeated or
- * incomplete; nothing written) or 1 (write failure). */
+ * incomplete, shard 1's manifest missing or not one; nothing written) or
+ * 1 (write failure). */
 int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
                   int argc, char **argv, struct diag *d);
 

@@ -44,7 +44,7 @@ int diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
             snprintf(raw, need, "%s", body);
         /* File names and values quoted from input may hold control
          * characters (a terminal would obey them) or invalid UTF-8. */
-        out = text_escape_dup(raw, 0);
+        out = text_escape_dup(raw);
         free(raw);
     }
     if (!out) {

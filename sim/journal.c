@@ -201,8 +201,14 @@ int journal_format_record(const char *const *fields, size_t n, char **line, size
         return -1;
     struct line_writer w;
     lw_init(&w, f);
-    for (size_t i = 0; i < n; i++)
-        lw_text(&w, fields[i]);
+    for (size_t i = 0; i < n; i++) {
+        const char *t = fields[i];
+        size_t tl = strlen(t);
+        if (tl && strcspn(t, ",\"\r\n") == tl && !strchr(" \t", t[0]) && !strchr(" \t", t[tl - 1]))
+            lw_raw(&w, t);                    /* as the journal writes words and numbers */
+        else
+            lw_text(&w, t);
+    }
     int bad = lw_end(&w);
     bad |= fclose(f) != 0;
     if (bad) {
@@ -298,7 +304,8 @@ struct reader {
     struct diag *d;
     char **f;                         /* the current row's fields */
     size_t nf, capf;
-    long line;
+    long line;                        /* the line the current row starts on */
+    long fed;                         /* the line being parsed */
     int state;                        /* 0 magic, 1 header, 2 runs */
     uint32_t next_point;
     int failed, oom;
@@ -433,7 +440,7 @@ static int header_row(struct reader *r)
     const char *key = r->f[0];
     unsigned long long a, b;
     if (strcmp(key, "hash") == 0 && r->nf == 2 && strlen(r->f[1]) == 64
-        && strspn(r->f[1], "0123456789abcdef") == 64) {
+        && strspn(r->f[1], "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == 64) {
         memcpy(h->hash, r->f[1], 65);
     } else if (strcmp(key, "sweep") == 0 && r->nf == 2) {
         free(h->name);
@@ -495,11 +502,8 @@ static void on_row(int c, void *data)
 {
     (void)c;
     struct reader *r = data;
-    r->line++;
     if (!r->failed && !r->oom) {
-        if (r->nf == 0)
-            bad_line(r, "empty line");
-        else if (r->state == 0 && (r->nf < 2 || strcmp(r->f[0], MAGIC) != 0))
+        if (r->state == 0 && (r->nf < 2 || strcmp(r->f[0], MAGIC) != 0))
             bad_line(r, "not a sweep journal");
         else if (r->state == 0 && strcmp(r->f[1], VERSION) != 0)
             bad_line(r, "a sweep journal of another format version (this exposim reads version " VERSION
@@ -522,6 +526,7 @@ static void on_row(int c, void *data)
     for (size_t i = 0; i < r->nf; i++)
         free(r->f[i]);
     r->nf = 0;
+    r->line = r->fed + 1;                     /* the next row starts on the next line */
 }
 
 /* Read the file behind fd, up to `size` bytes (its size when opened: a
@@ -553,18 +558,35 @@ static int parse_fd(int fd, long long size, struct journal *j, struct diag *d)
     j->torn = whole != n;
     if (infile_check_text(j->path, buf, whole, d))
         goto cleanup;
-    struct reader r = { .j = j, .d = d };
+    struct reader r = { .j = j, .d = d, .line = 1 };
     crc_init(&r.crc);
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         diag_add(d, NULL, 0, "out of memory");
         goto cleanup;
     }
-    size_t used = csv_parse(&p, buf, whole, on_field, on_row, &r);
-    if (used == whole)
-        csv_fini(&p, on_field, on_row, &r);
-    else if (!r.failed)
-        bad_line(&r, "not valid CSV");
+    /* One line at a time, so that a diagnostic names the line it is about:
+     * libcsv skips empty lines, which the writer never makes, and a row can
+     * span lines inside quotes, which the writer never makes either. */
+    for (size_t at = 0; at < whole && !r.failed && !r.oom;) {
+        size_t end = at;
+        while (buf[end] != '\n')
+            end++;
+        end++;
+        r.fed++;
+        if (r.line == r.fed && (end - at == 1 || (end - at == 2 && buf[at] == '\r'))) {
+            bad_line(&r, "empty line");
+            break;
+        }
+        if (csv_parse(&p, buf + at, end - at, on_field, on_row, &r) != end - at) {
+            r.line = r.fed;
+            bad_line(&r, "not valid CSV");
+        }
+        at = end;
+    }
+    /* A quote still open at the end: the line it opened on is not whole. */
+    if (!r.failed && !r.oom && csv_fini(&p, on_field, on_row, &r) != 0)
+        bad_line(&r, "not valid CSV (a quoted field is not closed)");
     csv_free(&p);
     for (size_t i = 0; i < r.nf; i++)
         free(r.f[i]);

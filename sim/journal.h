@@ -78,8 +78,9 @@ int journal_create(const char *dir, const struct journal_header *h, struct diag 
 
 /* Read DIR/sweep.journal: header and every whole run line.  Returns 0;
  * 1 when there is no journal (j is empty); -1 with a diagnostic when it
- * cannot be read or is not a journal (a malformed line other than a torn
- * last one included).  O(file size).  Reading takes no lock. */
+ * cannot be read or is not a journal (a malformed or empty line other
+ * than a torn last one included; the diagnostic is FILE:LINE of that
+ * line).  O(file size).  Reading takes no lock. */
 int journal_read(const char *dir, struct journal *j, struct diag *d);
 
 /* Open DIR/sweep.journal for appending, as its only writer: take an
@@ -100,9 +101,10 @@ void journal_destroy(struct journal *j);
  * *line.  Returns 0 or -1 (OOM). */
 int journal_format_run(uint32_t point, uint32_t rep, const char *const *names, const double *vals,
                        size_t n, char **line, size_t *len);
-/* Any line of n text fields with its checksum, as the journal writes it
- * (for tests and the fuzz targets, which make journals of their own).
- * Returns 0 or -1 (OOM). */
+/* Any line of n fields with its checksum, as the journal writes it (a
+ * field that needs no quotes plainly, any other quoted by libcsv): for
+ * tests and the fuzz targets, which make journals of their own.  Returns
+ * 0 or -1 (OOM). */
 int journal_format_record(const char *const *fields, size_t n, char **line, size_t *len);
 
 #endif

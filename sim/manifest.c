@@ -1,6 +1,7 @@
 /* manifest — manifest.xml writer; see manifest.h. */
 #include "manifest.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,49 +19,6 @@ static void utc(char *buf, size_t len, time_t t)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Add `what` to n's list of escaped values. */
-static int mark_escaped(xmlNodePtr n, const char *what)
-{
-    xmlChar *old = xmlGetProp(n, BAD_CAST "escaped");
-    char *list = NULL;
-    int rc = -1;
-    size_t len = (old ? strlen((const char *)old) + 1 : 0) + strlen(what) + 1;
-    if ((list = malloc(len))) {
-        snprintf(list, len, "%s%s%s", old ? (const char *)old : "", old ? " " : "", what);
-        rc = xmlSetProp(n, BAD_CAST "escaped", BAD_CAST list) ? 0 : -1;
-    }
-    xmlFree(old);
-    free(list);
-    return rc;
-}
-
-int manifest_prop(void *node, const char *name, const char *value)
-{
-    xmlNodePtr n = node;
-    if (!n)
-        return -1;
-    if (text_xml_bad(value) == (size_t)-1)
-        return xmlSetProp(n, BAD_CAST name, BAD_CAST value) ? 0 : -1;
-    char *esc = text_escape_dup(value, 1);
-    int rc = esc && xmlSetProp(n, BAD_CAST name, BAD_CAST esc) ? mark_escaped(n, name) : -1;
-    free(esc);
-    return rc;
-}
-
-void *manifest_text_child(void *parent, const char *name, const char *text)
-{
-    if (!parent)
-        return NULL;
-    if (text_xml_bad(text) == (size_t)-1)
-        return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
-    char *esc = text_escape_dup(text, 1);
-    xmlNodePtr n = esc ? xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST esc) : NULL;
-    free(esc);
-    if (n && mark_escaped(n, "text"))
-        n = NULL;
-    return n;
-}
-
 static xmlNodePtr child(xmlNodePtr parent, const char *name)
 {
     return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
@@ -71,6 +29,60 @@ static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
     char buf[32];
     snprintf(buf, sizeof buf, "%llu", v);
     xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
+}
+
+char *manifest_text(const char *s, int *exact)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s);
+    char *out = malloc(3 * len + 1), *o = out;  /* a bad byte becomes 3 */
+    if (!out)
+        return NULL;
+    *exact = 1;
+    for (size_t i = 0; i < len;) {
+        size_t n = text_xml_char((const char *)u + i);
+        if (n) {
+            memcpy(o, u + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+            *exact = 0;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+int manifest_command(void *parent, int argc, char *const *argv)
+{
+    xmlNodePtr cmd = xmlNewChild(parent, NULL, BAD_CAST "command", NULL);
+    if (!cmd)
+        return -1;
+    for (int i = 0; i < argc; i++) {
+        int exact;
+        char *t = manifest_text(argv[i], &exact);
+        xmlNodePtr arg = t ? xmlNewTextChild(cmd, NULL, BAD_CAST "arg", BAD_CAST t) : NULL;
+        free(t);
+        if (!arg)
+            return -1;
+        if (!exact) {
+            size_t len = strlen(argv[i]);
+            char *hex = malloc(2 * len + 1);
+            if (!hex)
+                return -1;
+            for (size_t k = 0; k < len; k++)
+                snprintf(hex + 2 * k, 3, "%02x", (unsigned char)argv[i][k]);
+            hex[2 * len] = '\0';
+            xmlAttrPtr a = xmlNewProp(arg, BAD_CAST "hex", BAD_CAST hex);
+            free(hex);
+            if (!a)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 static void quiet_error(void *ctx, xmlErrorPtr e) { (void)ctx, (void)e; }
@@ -113,11 +125,14 @@ static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m)
     xmlDocSetRootElement(doc, root);
     xmlNewProp(root, BAD_CAST "program", BAD_CAST "exposim");
     xmlNewProp(root, BAD_CAST "version", BAD_CAST EXPOSIM_VERSION);
-    manifest_prop(root, "scenario_file", cfg_path(c));
-
-    xmlNodePtr cmd = child(root, "command");
-    for (int i = 0; i < m->argc; i++)
-        manifest_text_child(cmd, "arg", m->argv[i]);
+    int exact;
+    char *file = manifest_text(cfg_path(c), &exact);
+    if (!file || !xmlNewProp(root, BAD_CAST "scenario_file", BAD_CAST file) || manifest_command(root, m->argc, m->argv)) {
+        free(file);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    free(file);
 
     char buf[64];
     xmlNodePtr times = child(root, "times");

@@ -21,19 +21,17 @@ struct manifest_info {
     unsigned long long events;            /* events dispatched, all replications */
 };
 
-/* Bytes from outside (command-line arguments, file and directory names,
- * names read from result files) into a manifest.  XML 1.0 cannot hold
- * control characters other than tab and line breaks, nor invalid UTF-8,
- * not even as character references: a value holding one is written with
- * C escapes (text_escape: \xNN, and \\ for a backslash) and named in
- * the element's `escaped` attribute (a space-separated list of the
- * attribute names, and "text" for the element's text), so that a reader
- * can recover the bytes exactly.  Every other value is written as it is.
- * manifest_prop sets attribute `name` of element `node` (an xmlNodePtr);
- * manifest_text_child adds an element `name` with `text` to `parent`.
- * 0 / the new element, or -1 / NULL when memory runs out. */
-int manifest_prop(void *node, const char *name, const char *value);
-void *manifest_text_child(void *parent, const char *name, const char *text);
+/* Text for an XML document: s itself when it is valid UTF-8 of XML 1.0
+ * characters, else s with U+FFFD in place of each byte that does not
+ * begin one (a byte of another encoding, a control character).  Malloc'd,
+ * or NULL (out of memory); *exact says whether s was kept as it is.  O(len). */
+char *manifest_text(const char *s, int *exact);
+
+/* Add <command> with one <arg> per argument to parent (an xmlNodePtr).  An
+ * argument manifest_text cannot keep exactly is written with its U+FFFD
+ * text and its exact bytes as hex="..." (two lower-case digits a byte),
+ * so the command line is recorded whole whatever its bytes.  0 or -1 (OOM). */
+int manifest_command(void *parent, int argc, char *const *argv);
 
 /* Fill function for results_stage_file: doc (an xmlDocPtr) indented.
  * 0, or -1 on a write error (libxml2's own message kept quiet). */

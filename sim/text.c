@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The length of the valid UTF-8 sequence of an XML character at s, or 0. */
-static size_t xml_char(const unsigned char *s)
+size_t text_xml_char(const char *str)
 {
+    const unsigned char *s = (const unsigned char *)str;
     unsigned c = s[0];
     if (c < 0x80)
         return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
@@ -31,7 +31,7 @@ size_t text_xml_bad(const char *s)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (p[i]) {
-        size_t n = xml_char(p + i);
+        size_t n = text_xml_char((const char *)p + i);
         if (!n)
             return i;
         i += n;
@@ -39,21 +39,19 @@ size_t text_xml_bad(const char *s)
     return (size_t)-1;
 }
 
-size_t text_escape(char *out, size_t cap, const char *s, int reversible)
+size_t text_escape(char *out, size_t cap, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t need = 0, at = 0;
     int full = cap == 0;
     for (size_t i = 0; p[i];) {
-        size_t n = xml_char(p + i);
+        size_t n = text_xml_char((const char *)p + i);
         char esc[5];
         const char *piece;
         size_t len;
         if (!n || p[i] < 0x20 || p[i] == 0x7f) {      /* also tab, LF, CR, DEL: not for a terminal */
             snprintf(esc, sizeof esc, "\\x%02x", p[i]);
             piece = esc, len = 4, n = 1;
-        } else if (reversible && p[i] == '\\') {
-            piece = "\\\\", len = 2;
         } else {
             piece = (const char *)p + i, len = n;
         }
@@ -71,11 +69,11 @@ size_t text_escape(char *out, size_t cap, const char *s, int reversible)
     return need;
 }
 
-char *text_escape_dup(const char *s, int reversible)
+char *text_escape_dup(const char *s)
 {
-    size_t need = text_escape(NULL, 0, s, reversible);
+    size_t need = text_escape(NULL, 0, s);
     char *out = malloc(need + 1);
     if (out)
-        text_escape(out, need + 1, s, reversible);
+        text_escape(out, need + 1, s);
     return out;
 }

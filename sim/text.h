@@ -5,12 +5,18 @@
  * from result files are bytes, not necessarily text: they may hold
  * control characters (which XML 1.0 cannot store at all, not even as
  * character references, and which a terminal may obey) or invalid UTF-8.
- * text_xml_bad finds the first such byte; text_escape writes a string
- * with those bytes as \xNN, so that it can be stored or shown. */
+ * text_xml_char and text_xml_bad find such bytes (cfg refuses them in
+ * --set; manifest replaces them); text_escape writes a string with them as
+ * \xNN, so that it can be shown (diag). */
 #ifndef EXPOSIM_TEXT_H
 #define EXPOSIM_TEXT_H
 
 #include <stddef.h>
+
+/* The length of the valid UTF-8 sequence at s if it encodes an XML 1.0
+ * character (tab, LF, CR, U+0020 .. U+D7FF, U+E000 .. U+FFFD, U+10000 ..
+ * U+10FFFF, shortest form), else 0 (a NUL included). */
+size_t text_xml_char(const char *s);
 
 /* The offset of the first byte of s (NUL-terminated) that does not belong
  * to valid UTF-8 of an XML 1.0 character (tab, line feed and carriage
@@ -20,15 +26,13 @@
 size_t text_xml_bad(const char *s);
 
 /* s with every byte that text_xml_bad would stop at, and every other
- * control character, written as \xNN (four ASCII characters); when
- * `reversible`, a backslash is written \\ as well, so that the original
- * bytes can be recovered exactly (C's escapes).  The result is valid
- * UTF-8 XML text without control characters.  Writes at most cap bytes
- * with the NUL (cut short at a whole character when too long); returns
- * the length the whole escaped string needs, without the NUL. */
-size_t text_escape(char *out, size_t cap, const char *s, int reversible);
+ * control character (tab and line breaks too), written as \xNN (four ASCII
+ * characters): fit for a message on a terminal.  Writes at most cap bytes
+ * with the NUL (cut short at a whole character or escape when too long);
+ * returns the length the whole escaped string needs, without the NUL. */
+size_t text_escape(char *out, size_t cap, const char *s);
 
 /* text_escape into a new string (malloc'd; NULL when memory runs out). */
-char *text_escape_dup(const char *s, int reversible);
+char *text_escape_dup(const char *s);
 
 #endif

@@ -10,6 +10,9 @@
 
 #include <csv.h>
 #include <gsl/gsl_rng.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
 
 char *tu_top(const char *rel)
 {
@@ -84,6 +87,17 @@ char *tu_slurp(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+void tu_same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = tu_slurp(a, &la), *y = tu_slurp(b, &lb);
+    ck_assert_msg(x != NULL, "missing %s", a);
+    ck_assert_msg(y != NULL, "missing %s", b);
+    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
+    free(x);
+    free(y);
 }
 
 int tu_exposim(const char *args, char **out, char **err)
@@ -238,4 +252,43 @@ gsl_rng *tu_rng(unsigned long seed)
     ck_assert_ptr_nonnull(r);
     gsl_rng_set(r, seed);
     return r;
+}
+
+void *tu_xml_read(const char *path)
+{
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (doc && (doc->intSubset || doc->extSubset)) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static xmlXPathObjectPtr eval(void *doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    ck_assert_ptr_nonnull(ctx);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+    xmlXPathFreeContext(ctx);
+    ck_assert_msg(o != NULL, "bad XPath %s", expr);
+    return o;
+}
+
+char *tu_xpath(void *doc, const char *expr)
+{
+    xmlXPathObjectPtr o = eval(doc, expr);
+    xmlChar *v = xmlXPathCastToString(o);
+    xmlXPathFreeObject(o);
+    char *s = strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+int tu_xpath_count(void *doc, const char *expr)
+{
+    xmlXPathObjectPtr o = eval(doc, expr);
+    int n = o->type == XPATH_NODESET && o->nodesetval ? o->nodesetval->nodeNr : 0;
+    xmlXPathFreeObject(o);
+    return n;
 }

@@ -40,6 +40,9 @@ void tu_write(const char *path, const char *text);
 /* Read a whole file (NUL-terminated, malloc'd) or NULL. */
 char *tu_slurp(const char *path, size_t *len);
 
+/* Fail the test unless files a and b both exist and have the same bytes. */
+void tu_same_file(const char *a, const char *b);
+
 /* Run `exposim ARGS` (a shell word string, run by /bin/sh) with stdout and
  * stderr captured; returns the exit status.  The captured texts are
  * malloc'd into *out and *err (either may be NULL to discard). */
@@ -62,5 +65,16 @@ int tu_csv_read(const char *path, struct tu_csv *csv);   /* 0 or -1 */
 void tu_csv_free(struct tu_csv *csv);
 /* Column index of `name` in the header, or -1. */
 int tu_csv_col(const struct tu_csv *csv, const char *name);
+
+/* An XML file parsed as the program's own readers must parse it: network
+ * off (XML_PARSE_NONET), never entity substitution or huge mode, and
+ * refused when it has a DOCTYPE or is not well-formed.  Returns an
+ * xmlDocPtr (free with xmlFreeDoc), or NULL. */
+void *tu_xml_read(const char *path);
+/* The string value of XPath `expr` in doc (an xmlDocPtr), malloc'd; ""
+ * when nothing matches. */
+char *tu_xpath(void *doc, const char *expr);
+/* The number of nodes XPath `expr` selects in doc. */
+int tu_xpath_count(void *doc, const char *expr);
 
 #endif

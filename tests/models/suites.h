@@ -14,6 +14,7 @@ Suite *knowledge_suite(void);  /* check_knowledge.c */
 Suite *pairset_suite(void);    /* check_pairset.c */
 Suite *reid_suite(void);       /* check_reid.c */
 Suite *metrics_suite(void);    /* check_metrics.c */
+Suite *community_suite(void);  /* check_community.c: detection and NMI */
 Suite *adversary_suite(void);  /* check_adversary.c */
 Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocation, location end to end */
 Suite *location_suite(void);   /* check_location.c */

@@ -1,13 +1,13 @@
-/* check_sweep — parameter sweeps: design expansion (grid order, lists,
- * linear and log ranges, Latin hypercube strata), the journal's torn-line
- * handling, bad input (status 2, a clear message, nothing written), common
+/* check_sweep — parameter sweeps end to end (sweep.c through the
+ * program): bad input (status 2, a clear message, nothing written), common
  * random numbers, and the same bytes from -j 1, -j 2, shards + merge, and a
- * sweep killed with SIGKILL then resumed.
+ * sweep killed with SIGKILL then resumed.  The design, the journal and the
+ * result files have suites of their own (check_design.c, check_journal.c,
+ * check_collate.c).
  *
  * Set EXPOSIM_TEST_SLOW=1 (make valgrind does) to shrink the sweeps that
  * are long only so that a kill lands mid-way. */
 #define _GNU_SOURCE
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "design.h"
-#include "journal.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -102,17 +100,6 @@ static void run_ok(const char *fmt, ...)
     free(args), free(out), free(err);
 }
 
-/* Two files have the same bytes. */
-static void same_file(const char *a, const char *b)
-{
-    size_t la, lb;
-    char *x = tu_slurp(a, &la), *y = tu_slurp(b, &lb);
-    ck_assert_msg(x != NULL, "missing %s", a);
-    ck_assert_msg(y != NULL, "missing %s", b);
-    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s and %s differ", a, b);
-    free(x), free(y);
-}
-
 static void same_outputs(const char *da, const char *db)
 {
     const char *files[] = { "sweep.csv", "sweep-summary.csv" };
@@ -120,328 +107,10 @@ static void same_outputs(const char *da, const char *db)
         char *a, *b;
         ck_assert_int_ge(asprintf(&a, "%s/%s/%s", dir, da, files[i]), 0);
         ck_assert_int_ge(asprintf(&b, "%s/%s/%s", dir, db, files[i]), 0);
-        same_file(a, b);
+        tu_same_file(a, b);
         free(a), free(b);
     }
 }
-
-/* ---- design expansion ------------------------------------------------------- */
-
-static void load_design(struct design *dz, const char *text)
-{
-    char *p = write_file("design.xml", text);
-    struct diag d;
-    diag_init(&d);
-    int rc = design_load(dz, p, &d);
-    if (rc)
-        diag_print(&d, stderr);
-    ck_assert_int_eq(rc, 0);
-    diag_destroy(&d);
-    free(p);
-}
-
-static void expect_range(double from, double to, int has_step, double step, long points, int logscale,
-                         int integer, const char *expect)
-{
-    char **v, err[300];
-    size_t n;
-    int rc = design_expand_range(from, to, has_step, step, points, logscale, integer, &v, &n, err, sizeof err);
-    ck_assert_msg(rc == 0, "range %g..%g: %s", from, to, err);
-    char got[1000] = "";
-    for (size_t i = 0; i < n; i++) {
-        strcat(got, i ? " " : "");
-        strcat(got, v[i]);
-        free(v[i]);
-    }
-    free(v);
-    ck_assert_str_eq(got, expect);
-}
-
-static void expect_range_error(double from, double to, int has_step, double step, long points, int logscale,
-                               const char *expect)
-{
-    char **v, err[300];
-    size_t n;
-    ck_assert_int_eq(design_expand_range(from, to, has_step, step, points, logscale, 0, &v, &n, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, expect) != NULL, "'%s' lacks '%s'", err, expect);
-}
-
-START_TEST(test_ranges_linear)
-{
-    expect_range(10, 60, 1, 10, 0, 0, 0, "10 20 30 40 50 60");
-    expect_range(10, 65, 1, 10, 0, 0, 0, "10 20 30 40 50 60");          /* stops before passing `to` */
-    expect_range(30, 10, 1, -10, 0, 0, 0, "30 20 10");
-    expect_range(0.1, 0.5, 1, 0.1, 0, 0, 0, "0.1 0.2 0.3 0.4 0.5");      /* not 0.30000000000000004 */
-    expect_range(0, 1, 0, 0, 5, 0, 0, "0 0.25 0.5 0.75 1");
-    expect_range(7, 7, 1, 3, 0, 0, 0, "7");
-    expect_range(7, 7, 0, 0, 1, 0, 0, "7");
-    expect_range(-1, 1, 1, 0.5, 0, 0, 0, "-1 -0.5 0 0.5 1");             /* no "-0" */
-    expect_range(0, 1, 0, 0, 4, 0, 1, "0 1");                           /* integer: repeats dropped */
-}
-END_TEST
-
-START_TEST(test_ranges_log)
-{
-    expect_range(1, 1000, 0, 0, 4, 1, 0, "1 10 100 1000");
-    expect_range(1, 20, 1, 2, 0, 1, 0, "1 2 4 8 16");
-    expect_range(100, 1, 1, 0.1, 0, 1, 0, "100 10 1");
-    expect_range(1, 100, 0, 0, 5, 1, 1, "1 3 10 32 100");
-    expect_range(0.001, 1, 0, 0, 4, 1, 0, "0.001 0.01 0.1 1");
-    expect_range(1, 10, 0, 0, 3, 1, 0, "1 3.16227766016838 10");       /* 15 significant digits */
-}
-END_TEST
-
-START_TEST(test_ranges_bad)
-{
-    expect_range_error(10, 30, 1, 0, 0, 0, "must not be 0");
-    expect_range_error(10, 30, 1, -5, 0, 0, "goes away from to");
-    expect_range_error(30, 10, 1, 5, 0, 0, "goes away from to");
-    expect_range_error(1, 10, 1, 1, 0, 1, "not 1");
-    expect_range_error(1, 10, 1, 0.5, 0, 1, "goes away from to");
-    expect_range_error(1, 10, 1, -2, 0, 1, "above 0");
-    expect_range_error(0, 10, 0, 0, 3, 1, "above 0");
-    expect_range_error(1, 10, 0, 0, 1, 0, "points=\"1\"");
-    expect_range_error(1, 10, 1, 1, 3, 0, "exactly one of step and points");
-    expect_range_error(1, 10, 0, 0, 0, 0, "exactly one of step and points");
-    expect_range_error(0, 1e9, 1, 1e-3, 0, 0, "more than");
-}
-END_TEST
-
-START_TEST(test_grid_order_and_lists)
-{
-    struct design dz;
-    load_design(&dz, "<sweep name=\"o\"><base file=\"small.xml\"/><grid>\n"
-                     "<parameter path=\"policy/retention@days\"><values>\n  7\t14 \n 30 </values></parameter>\n"
-                     "<parameter path=\"adversary/bulk_snapshot@period_days\"><range from=\"10\" to=\"20\" step=\"10\"/></parameter>\n"
-                     "<parameter path=\"policy/retention@purge\"><values>rolling</values></parameter>\n"
-                     "</grid></sweep>\n");
-    ck_assert_uint_eq(dz.npoints, 6);
-    ck_assert_uint_eq(dz.nparams, 3);
-    /* first parameter slowest, last fastest */
-    const char *expect[6][2] = { { "7", "10" }, { "7", "20" }, { "14", "10" },
-                                 { "14", "20" }, { "30", "10" }, { "30", "20" } };
-    for (size_t p = 0; p < 6; p++) {
-        ck_assert_str_eq(design_value(&dz, p, 0), expect[p][0]);
-        ck_assert_str_eq(design_value(&dz, p, 1), expect[p][1]);
-        ck_assert_str_eq(design_value(&dz, p, 2), "rolling");
-    }
-    char **sets;
-    long n = design_point_sets(&dz, 3, 42, 5, &sets);
-    ck_assert_int_eq(n, 5);
-    ck_assert_str_eq(sets[0], "run@seed=42");
-    ck_assert_str_eq(sets[1], "run@replications=5");
-    ck_assert_str_eq(sets[2], "policy/retention@days=14");
-    ck_assert_str_eq(sets[3], "adversary/bulk_snapshot@period_days=20");
-    design_sets_free(sets, n);
-    ck_assert_uint_eq(strlen(dz.hash), 64);
-    design_destroy(&dz);
-}
-END_TEST
-
-START_TEST(test_latin_hypercube)
-{
-    const char *text = "<sweep name=\"l\"><base file=\"small.xml\"/>\n"
-                       "<latin_hypercube points=\"20\" seed=\"3\">\n"
-                       "<parameter path=\"traffic@rate_per_day\" from=\"0.01\" to=\"0.05\"/>\n"
-                       "<parameter path=\"policy/retention@days\" from=\"1\" to=\"90\" integer=\"true\"/>\n"
-                       "</latin_hypercube></sweep>\n";
-    struct design a, b, c;
-    load_design(&a, text);
-    load_design(&b, text);
-    char *other = strdup(text);
-    memcpy(strstr(other, "seed=\"3\""), "seed=\"4\"", 8);
-    load_design(&c, other);
-    free(other);
-    ck_assert_uint_eq(a.npoints, 20);
-    int hit[20] = { 0 }, differs = 0;
-    for (size_t p = 0; p < 20; p++) {
-        double x = atof(design_value(&a, p, 0));
-        ck_assert(x >= 0.01 && x < 0.05);
-        int stratum = (int)floor((x - 0.01) / (0.05 - 0.01) * 20);
-        ck_assert(stratum >= 0 && stratum < 20);
-        hit[stratum]++;
-        const char *days = design_value(&a, p, 1);
-        ck_assert_msg(strspn(days, "0123456789") == strlen(days), "not an integer: %s", days);
-        ck_assert(atoi(days) >= 1 && atoi(days) <= 90);
-        /* the same seed, the same points; another seed, others */
-        ck_assert_str_eq(design_value(&a, p, 0), design_value(&b, p, 0));
-        ck_assert_str_eq(design_value(&a, p, 1), design_value(&b, p, 1));
-        differs |= strcmp(design_value(&a, p, 0), design_value(&c, p, 0)) != 0;
-    }
-    for (int k = 0; k < 20; k++)
-        ck_assert_msg(hit[k] == 1, "stratum %d holds %d points", k, hit[k]);
-    ck_assert(differs);
-    /* the integer parameter's strata: 20 strata of 89/20 days, each once */
-    int ihit[20] = { 0 };
-    for (size_t p = 0; p < 20; p++) {
-        double u = (atof(design_value(&a, p, 1)) - 1) / 89.0 * 20;
-        ihit[(int)fmin(19, floor(u + 1e-9))]++;
-    }
-    int most = 0;
-    for (int k = 0; k < 20; k++)
-        most = ihit[k] > most ? ihit[k] : most;
-    ck_assert_int_le(most, 2);                 /* rounding moves a value one stratum at most */
-    design_destroy(&a), design_destroy(&b), design_destroy(&c);
-}
-END_TEST
-
-START_TEST(test_grid_times_hypercube)
-{
-    struct design dz;
-    load_design(&dz, "<sweep name=\"x\"><base file=\"small.xml\"/>\n"
-                     "<grid><parameter path=\"policy/retention@days\"><values>10 20</values></parameter></grid>\n"
-                     "<latin_hypercube points=\"3\"><parameter path=\"traffic@rate_per_day\" from=\"0.01\" to=\"0.02\"/>"
-                     "</latin_hypercube></sweep>\n");
-    ck_assert_uint_eq(dz.npoints, 6);
-    for (size_t p = 0; p < 6; p++) {
-        ck_assert_str_eq(design_value(&dz, p, 0), p < 3 ? "10" : "20");                 /* grid outer */
-        ck_assert_str_eq(design_value(&dz, p, 1), design_value(&dz, p % 3, 1));         /* samples inner */
-    }
-    design_destroy(&dz);
-}
-END_TEST
-
-/* ---- journal ------------------------------------------------------------------ */
-
-START_TEST(test_journal_torn_line)
-{
-    char *paths[] = { "a@x" }, *values[] = { "1", "2" };
-    struct journal_header h = { .name = "j", .shard = 1, .nshards = 1, .npoints = 2, .replications = 2,
-                                .nparams = 1, .paths = paths, .values = values };
-    memset(h.hash, 'a', 64);
-    h.hash[64] = '\0';
-    struct diag d;
-    diag_init(&d);
-    ck_assert_int_eq(journal_create(dir, &h, &d), 0);
-    ck_assert_int_eq(journal_create(dir, &h, &d), -1);           /* never replaced */
-    struct journal j, other;
-    ck_assert_int_eq(journal_open(dir, &j, &d), 0);
-    ck_assert_int_eq(journal_open(dir, &other, &d), JOURNAL_BUSY);   /* one writer at a time */
-    const char *names[] = { "m1", "m2" };
-    double v1[] = { 0.1, NAN }, v2[] = { 1.0 / 3, 2e-300 };
-    char *line;
-    size_t len;
-    ck_assert_int_eq(journal_format_run(1, 0, names, v1, 2, &line, &len), 0);
-    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
-    free(line);
-    ck_assert_int_eq(journal_format_run(0, 1, names, v2, 2, &line, &len), 0);
-    ck_assert_int_eq(journal_append(&j, line, len - 5, &d), 0);  /* a torn line */
-    free(line);
-    journal_destroy(&j);
-
-    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
-    ck_assert_uint_eq(j.nruns, 1);
-    ck_assert(j.torn);
-    ck_assert_uint_eq(j.runs[0].point, 1);
-    ck_assert_double_eq(j.vals[0], 0.1);
-    ck_assert(isnan(j.vals[1]));
-    journal_destroy(&j);
-    ck_assert_int_eq(journal_open(dir, &j, &d), 0);              /* cuts the torn line off */
-    ck_assert(!j.torn);
-    ck_assert_uint_eq(j.nruns, 1);
-    ck_assert_int_eq(journal_format_run(0, 1, names, v2, 2, &line, &len), 0);
-    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
-    free(line);
-    journal_destroy(&j);
-
-    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
-    ck_assert(!j.torn);
-    ck_assert_uint_eq(j.nruns, 2);
-    ck_assert_double_eq(j.vals[2], 1.0 / 3);                     /* values round-trip exactly */
-    ck_assert_double_eq(j.vals[3], 2e-300);
-    ck_assert_str_eq(j.h.paths[0], "a@x");
-    ck_assert_str_eq(j.h.values[1], "2");
-    journal_destroy(&j);
-    ck_assert_uint_eq(d.n, 2);                     /* the refused second create and open */
-    diag_destroy(&d);
-}
-END_TEST
-
-/* Every journal line carries its checksum: a value edited by hand (or a
- * damaged block) is refused at its line, never taken in on resume or
- * merge (it was); a journal of format 1, a hash that is not hexadecimal
- * and a FIFO in the journal's place are refused too. */
-START_TEST(test_journal_checksums)
-{
-    char *paths[] = { "a@x" }, *values[] = { "1", "2" };
-    struct journal_header h = { .name = "j", .shard = 1, .nshards = 1, .npoints = 2, .replications = 1,
-                                .nparams = 1, .paths = paths, .values = values };
-    memset(h.hash, 'b', 64);
-    h.hash[64] = '\0';
-    struct diag d;
-    diag_init(&d);
-    ck_assert_int_eq(journal_create(dir, &h, &d), 0);
-    struct journal j;
-    ck_assert_int_eq(journal_open(dir, &j, &d), 0);
-    const char *names[] = { "m" };
-    double v[] = { 0.25 };
-    char *line;
-    size_t len;
-    ck_assert_int_eq(journal_format_run(1, 0, names, v, 1, &line, &len), 0);
-    /* CRC-32 of "3:run1:11:01:m4:0.25" (Python: zlib.crc32(...) = 0x667fb6e8) */
-    ck_assert_str_eq(line, "run,1,0,\"m\",0.25,667fb6e8\n");
-    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
-    free(line);
-    journal_destroy(&j);
-    char *jp;
-    ck_assert_int_ge(asprintf(&jp, "%s/sweep.journal", dir), 0);
-    size_t n;
-    char *good = tu_slurp(jp, &n);
-    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
-    ck_assert_double_eq(j.vals[0], 0.25);
-    journal_destroy(&j);
-
-    static const struct {
-        const char *from, *to, *want;
-    } edits[] = {
-        { "0.25,", "0.35,", "sweep.journal:11: the line does not match its checksum: it was changed or damaged after "
-                            "it was written; refusing to use the journal" },
-        { "\"2\"", "\"3\"", "sweep.journal:9: the line does not match its checksum" },
-        { "667fb6e8", "667fb6e9", "sweep.journal:11: the line does not match its checksum" },
-        { ",667fb6e8", "", "sweep.journal:11: the line does not match its checksum" },
-        { "exposim-sweep-journal,2,", "exposim-sweep-journal,1,",
-          "sweep.journal:1: a sweep journal of another format version (this exposim reads version 2)" },
-    };
-    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
-        char *at = strstr(good, edits[i].from), *text;
-        ck_assert_ptr_nonnull(at);
-        ck_assert_int_ge(asprintf(&text, "%.*s%s%s", (int)(at - good), good, edits[i].to, at + strlen(edits[i].from)),
-                         0);
-        tu_write(jp, text);
-        diag_destroy(&d);
-        ck_assert_int_eq(journal_read(dir, &j, &d), -1);
-        ck_assert_msg(d.n == 1 && strstr(d.msg[0], edits[i].want), "edit %zu: %s", i, d.n ? d.msg[0] : "(none)");
-        diag_destroy(&d);
-        ck_assert_int_eq(journal_open(dir, &j, &d), -1);      /* nor resumed */
-        free(text);
-    }
-    /* A hash of 64 characters that are not hexadecimal, checksummed all
-     * the same (a crafted journal): refused. */
-    const char *f1[] = { "exposim-sweep-journal", "2" }, *f2[] = { "hash", "" };
-    char bad[65];
-    memset(bad, 'z', 64);
-    bad[64] = '\0';
-    f2[1] = bad;
-    char *l1, *l2;
-    size_t n1, n2;
-    ck_assert_int_eq(journal_format_record(f1, 2, &l1, &n1), 0);
-    ck_assert_int_eq(journal_format_record(f2, 2, &l2, &n2), 0);
-    char *text;
-    ck_assert_int_ge(asprintf(&text, "%s%s", l1, l2), 0);
-    tu_write(jp, text);
-    diag_destroy(&d);
-    ck_assert_int_eq(journal_read(dir, &j, &d), -1);
-    ck_assert_msg(strstr(d.msg[0], "sweep.journal:2: malformed journal header line"), "%s", d.msg[0]);
-    diag_destroy(&d);
-    unlink(jp);
-    ck_assert_int_eq(mkfifo(jp, 0600), 0);
-    ck_assert_int_eq(journal_read(dir, &j, &d), -1);
-    ck_assert_msg(strstr(d.msg[0], "sweep.journal: not a regular file"), "%s", d.msg[0]);
-    diag_destroy(&d);
-    unlink(jp);
-    free(text), free(l1), free(l2), free(good), free(jp);
-}
-END_TEST
 
 /* ---- bad input ---------------------------------------------------------------- */
 
@@ -782,18 +451,7 @@ END_TEST
 Suite *sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
-    TCase *tc = tcase_create("design");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_ranges_linear);
-    tcase_add_test(tc, test_ranges_log);
-    tcase_add_test(tc, test_ranges_bad);
-    tcase_add_test(tc, test_grid_order_and_lists);
-    tcase_add_test(tc, test_latin_hypercube);
-    tcase_add_test(tc, test_grid_times_hypercube);
-    tcase_add_test(tc, test_journal_torn_line);
-    tcase_add_test(tc, test_journal_checksums);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("run");
+    TCase *tc = tcase_create("run");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_bad_inputs);

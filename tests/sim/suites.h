@@ -13,7 +13,11 @@ Suite *cfg_suite(void);        /* check_cfg.c */
 Suite *results_suite(void);    /* check_results.c */
 Suite *graphio_suite(void);    /* check_graphio.c: imports, traces, GraphML */
 Suite *sim_suite(void);        /* check_sim.c: the run loop with a toy model */
-Suite *sweep_suite(void);      /* check_sweep.c: designs, journal, sweeps end to end */
+Suite *design_suite(void);     /* check_design.c: sweep designs, point overrides, hash */
+Suite *journal_suite(void);    /* check_journal.c: the sweep journal, torn lines, resume */
+Suite *collate_suite(void);    /* check_collate.c: sweep.csv, sweep-summary.csv, merge */
+Suite *manifest_suite(void);   /* check_manifest.c: manifest.xml read back */
+Suite *sweep_suite(void);      /* check_sweep.c: sweeps end to end */
 Suite *plot_suite(void);       /* check_plot.c: exposim plot end to end */
 Suite *text_suite(void);       /* check_text.c: bytes fit for XML, escapes */
 Suite *infile_suite(void);     /* check_infile.c: regular files only, sizes before reading */
