@@ -154,8 +154,8 @@ plots: all
 
 # Tests find the program under test and the data through the environment.
 check test: have-deps $(BIN) $(TEST_BIN)
-	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_SIM_BIN)
-	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_MODELS_BIN)
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SAN=$(SAN) $(TEST_SIM_BIN)
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SAN=$(SAN) $(TEST_MODELS_BIN)
 	@for f in scenarios/*.xml; do ./$(BIN) validate $$f >/dev/null || exit 1; done; \
 	  echo "scenario library: every file validates"
 	@$(MAKE) --no-print-directory fuzz-replay
