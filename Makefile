@@ -230,8 +230,10 @@ fuzz-replay: $(REPLAY_BIN) $(BUILD)/tests/fake-gnuplot/gnuplot
 	  echo "fuzz replay $$t: $$n"; \
 	done
 
+# The sanitized program runs a few times slower: the tests' time limits
+# (Check's per-test timeouts) are scaled to match.
 sanitize: have-deps
-	$(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
+	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) --no-print-directory SAN=1 OPT=-O1 BUILD=build-san BIN=build-san/exposim check
 
 # Check runs tests in the same process here (CK_FORK=no) so that valgrind
 # sees them; the program under test runs under valgrind too.

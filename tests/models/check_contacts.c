@@ -1,7 +1,8 @@
-/* check_contacts — the CSR contact graph (graph_from_edges, graph_find,
- * graph_from_edges_simple, graph_stats) and the generators: Erdős–Rényi,
+/* check_contacts — the graph generators (models/contacts.h): Erdős–Rényi,
  * Barabási–Albert, Watts–Strogatz, stochastic block model, layered
  * population, configuration model; and their bad parameters end to end.
+ * Every generated graph must satisfy the CSR invariants (fixture.h); the
+ * graph's storage and statistics are check_graph.c's.
  *
  * Statistical checks use fixed MT19937 seeds; their tolerances are 5
  * standard errors from the theory written next to each (a two-sided normal
@@ -17,161 +18,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "contacts.h"
+#include "fixture.h"
 #include "suites.h"
 #include "testutil.h"
-
-
-/* The CSR invariants every graph must satisfy: off[0] = 0, off[n] = 2m,
- * offsets non-decreasing, ids in range, no self-loops, rows strictly
- * increasing (sorted, no duplicates) and symmetric (b in row a iff a in
- * row b, checked as: every entry (a, b) has its reverse (b, a)), and
- * graph_find returns each entry's own index. */
-static void check_csr_invariants(const struct graph *g)
-{
-    ck_assert_uint_eq(g->off[0], 0);
-    ck_assert_uint_eq(g->off[g->n], 2 * g->m);
-    uint64_t sum = 0;
-    for (uint32_t a = 0; a < g->n; a++) {
-        FAST(g->off[a] <= g->off[a + 1]);
-        sum += graph_degree(g, a);
-        for (uint64_t j = g->off[a]; j < g->off[a + 1]; j++) {
-            uint32_t b = g->adj[j];
-            FAST(b < g->n);
-            FAST(b != a);                                  /* no self-loop */
-            if (j > g->off[a])
-                FAST(g->adj[j - 1] < b);                   /* strictly increasing */
-            FAST_EQ(graph_find(g, a, b), (int64_t)j);
-            int64_t back = graph_find(g, b, a);             /* symmetric */
-            FAST(back >= (int64_t)g->off[b] && back < (int64_t)g->off[b + 1]);
-            FAST_EQ(g->adj[back], a);
-        }
-    }
-    ck_assert_uint_eq(sum, 2 * g->m);                      /* handshake lemma */
-}
-
-/* --- graph_from_edges on a hand-made list ------------------------------- */
-
-/* 7 people, 8 edges, given in an order that leaves rows 0, 1 and 5 unsorted
- * in insertion order; person 6 has no contacts. */
-static const struct graph_edge hand_edges[] = {
-    { 0, 3 }, { 2, 0 }, { 1, 0 }, { 4, 1 }, { 1, 2 }, { 5, 4 }, { 3, 5 }, { 5, 1 },
-};
-#define HAND_N 7u
-#define HAND_M (sizeof hand_edges / sizeof hand_edges[0])
-
-START_TEST(test_from_edges_hand)
-{
-    struct graph g;
-    ck_assert_int_eq(graph_from_edges(&g, HAND_N, hand_edges, HAND_M), 0);
-    ck_assert_uint_eq(g.n, 7);
-    ck_assert_uint_eq(g.m, 8);
-
-    /* Rows worked out by hand. */
-    static const uint64_t off[] = { 0, 3, 7, 9, 11, 13, 16, 16 };
-    static const uint32_t adj[] = {
-        1, 2, 3,        /* 0 */
-        0, 2, 4, 5,     /* 1 */
-        0, 1,           /* 2 */
-        0, 5,           /* 3 */
-        1, 5,           /* 4 */
-        1, 3, 4,        /* 5 */
-                        /* 6: none */
-    };
-    static const uint32_t deg[] = { 3, 4, 2, 2, 2, 3, 0 };
-    for (uint32_t a = 0; a <= HAND_N; a++)
-        ck_assert_uint_eq(g.off[a], off[a]);
-    for (uint32_t a = 0; a < HAND_N; a++)
-        ck_assert_uint_eq(graph_degree(&g, a), deg[a]);
-    for (size_t j = 0; j < sizeof adj / sizeof adj[0]; j++)
-        ck_assert_uint_eq(g.adj[j], adj[j]);
-
-    /* graph_find: every edge in both directions, at the right index ... */
-    for (size_t i = 0; i < HAND_M; i++) {
-        uint32_t u = hand_edges[i].u, v = hand_edges[i].v;
-        int64_t j = graph_find(&g, u, v), k = graph_find(&g, v, u);
-        ck_assert_int_ge(j, (int64_t)off[u]);
-        ck_assert_int_lt(j, (int64_t)off[u + 1]);
-        ck_assert_uint_eq(g.adj[j], v);
-        ck_assert_int_ge(k, (int64_t)off[v]);
-        ck_assert_int_lt(k, (int64_t)off[v + 1]);
-        ck_assert_uint_eq(g.adj[k], u);
-    }
-    /* ... and -1 for every other ordered pair, self-pairs included: the 49
-     * ordered pairs hold exactly 16 edges. */
-    int found = 0;
-    for (uint32_t a = 0; a < HAND_N; a++)
-        for (uint32_t b = 0; b < HAND_N; b++) {
-            int is_edge = 0;
-            for (size_t i = 0; i < HAND_M; i++)
-                if ((hand_edges[i].u == a && hand_edges[i].v == b)
-                    || (hand_edges[i].u == b && hand_edges[i].v == a))
-                    is_edge = 1;
-            int64_t j = graph_find(&g, a, b);
-            if (is_edge)
-                ck_assert_int_ge(j, 0);
-            else
-                ck_assert_int_eq(j, -1);
-            found += j >= 0;
-        }
-    ck_assert_int_eq(found, 16);
-    check_csr_invariants(&g);
-    graph_destroy(&g);
-    ck_assert_ptr_null(g.off);
-    ck_assert_ptr_null(g.adj);
-}
-END_TEST
-
-/* Rows given in fully reversed order must come out sorted too: a star whose
- * centre's row is filled from the highest id down, plus a chain. */
-START_TEST(test_from_edges_reversed)
-{
-    enum { N = 40 };
-    struct graph_edge e[2 * N];
-    uint64_t m = 0;
-    for (uint32_t b = N - 1; b >= 1; b--)      /* star around 0, descending */
-        e[m++] = (struct graph_edge){ 0, b };
-    for (uint32_t a = N - 1; a >= 2; a--)      /* chain 1-2-...-(N-1), descending */
-        e[m++] = (struct graph_edge){ a, a - 1 };
-    struct graph g;
-    ck_assert_int_eq(graph_from_edges(&g, N, e, m), 0);
-    ck_assert_uint_eq(g.m, (N - 1) + (N - 2));
-    ck_assert_uint_eq(graph_degree(&g, 0), N - 1);
-    for (uint32_t b = 1; b < N; b++)
-        ck_assert_uint_eq(g.adj[g.off[0] + b - 1], b);
-    ck_assert_uint_eq(graph_degree(&g, 1), 2);         /* 0 and 2 */
-    ck_assert_uint_eq(graph_degree(&g, N - 1), 2);     /* 0 and N-2 */
-    for (uint32_t a = 2; a < N - 1; a++) {
-        ck_assert_uint_eq(graph_degree(&g, a), 3);     /* 0, a-1, a+1 */
-        ck_assert_uint_eq(g.adj[g.off[a]], 0);
-        ck_assert_uint_eq(g.adj[g.off[a] + 1], a - 1);
-        ck_assert_uint_eq(g.adj[g.off[a] + 2], a + 1);
-    }
-    for (uint32_t a = 1; a < N; a++)
-        for (uint32_t b = 1; b < N; b++) {
-            int is_edge = a + 1 == b || b + 1 == a;
-            ck_assert_int_eq(graph_find(&g, a, b) >= 0, is_edge);
-        }
-    check_csr_invariants(&g);
-    graph_destroy(&g);
-}
-END_TEST
-
-START_TEST(test_from_edges_empty)
-{
-    struct graph g;
-    ck_assert_int_eq(graph_from_edges(&g, 3, NULL, 0), 0);
-    ck_assert_uint_eq(g.n, 3);
-    ck_assert_uint_eq(g.m, 0);
-    for (uint32_t a = 0; a < 3; a++) {
-        ck_assert_uint_eq(graph_degree(&g, a), 0);
-        for (uint32_t b = 0; b < 3; b++)
-            ck_assert_int_eq(graph_find(&g, a, b), -1);
-    }
-    check_csr_invariants(&g);
-    graph_destroy(&g);
-    graph_destroy(NULL);                        /* allowed */
-}
-END_TEST
 
 /* --- Erdős–Rényi -------------------------------------------------------- */
 
@@ -207,7 +56,7 @@ START_TEST(test_er_large)
     struct graph g;
     ck_assert_int_eq(contacts_erdos_renyi(&g, n, d, r), 0);
     ck_assert_uint_eq(g.n, n);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
 
     const double p = d / (n - 1), q = p * (1 - p);
     const double N = (double)n * (n - 1) / 2;
@@ -253,7 +102,7 @@ START_TEST(test_er_pair_frequencies)
         struct graph g;
         ck_assert_int_eq(contacts_erdos_renyi(&g, N, 2.0, r), 0);
         if (rep < 200)
-            check_csr_invariants(&g);
+            fixture_check_csr(&g);
         edges += g.m;
         for (uint32_t a = 0; a < N; a++)
             for (uint64_t j = g.off[a]; j < g.off[a + 1]; j++)
@@ -292,7 +141,7 @@ START_TEST(test_er_complete)
                 if (b != a)
                     ck_assert_uint_eq(g.adj[j++], b);
         }
-        check_csr_invariants(&g);
+        fixture_check_csr(&g);
         graph_destroy(&g);
     }
     gsl_rng_free(r);
@@ -324,7 +173,7 @@ START_TEST(test_er_two)
     for (int rep = 0; rep < R; rep++) {
         ck_assert_int_eq(contacts_erdos_renyi(&g, 2, 0.5, r), 0);
         ck_assert_uint_le(g.m, 1);
-        check_csr_invariants(&g);
+        fixture_check_csr(&g);
         present += (unsigned)g.m;
         graph_destroy(&g);
     }
@@ -360,61 +209,6 @@ START_TEST(test_er_deterministic)
 }
 END_TEST
 
-/* --- simple-graph building and statistics -------------------------------- */
-
-/* Self-loops dropped, repeats (either orientation) merged and counted. */
-START_TEST(test_from_edges_simple)
-{
-    static const struct graph_edge e[] = {
-        { 0, 1 }, { 1, 0 }, { 2, 2 }, { 1, 2 }, { 0, 1 }, { 3, 3 }, { 2, 1 }, { 0, 3 },
-    };
-    struct graph g;
-    uint64_t loops = 0, dups = 0;
-    ck_assert_int_eq(graph_from_edges_simple(&g, 5, e, 8, &loops, &dups), 0);
-    ck_assert_uint_eq(loops, 2);
-    ck_assert_uint_eq(dups, 3);                        /* {0,1} twice more, {1,2} once more */
-    ck_assert_uint_eq(g.m, 3);                         /* {0,1}, {1,2}, {0,3} */
-    check_csr_invariants(&g);
-    ck_assert_int_ge(graph_find(&g, 0, 1), 0);
-    ck_assert_int_ge(graph_find(&g, 2, 1), 0);
-    ck_assert_int_ge(graph_find(&g, 3, 0), 0);
-    ck_assert_int_eq(graph_find(&g, 0, 2), -1);
-    ck_assert_uint_eq(graph_degree(&g, 4), 0);
-    graph_destroy(&g);
-}
-END_TEST
-
-/* graph_stats on hand-checked graphs: a triangle plus a pendant (0-1-2
- * triangle, 2-3): triples 1+1+3+0 = 5, one triangle: transitivity 3/5; local
- * clustering 1, 1, 1/3 over the three nodes of degree >= 2: mean 7/9; one
- * isolated person (4): two components, the largest of 4. */
-START_TEST(test_graph_stats_hand)
-{
-    static const struct graph_edge e[] = { { 0, 1 }, { 1, 2 }, { 0, 2 }, { 2, 3 } };
-    struct graph g;
-    struct graph_stats st;
-    ck_assert_int_eq(graph_from_edges(&g, 5, e, 4), 0);
-    ck_assert_int_eq(graph_stats(&g, &st), 0);
-    ck_assert_double_eq_tol(st.transitivity, 0.6, 1e-12);
-    ck_assert_double_eq_tol(st.avg_clustering, 7.0 / 9, 1e-12);
-    ck_assert_uint_eq(st.components, 2);
-    ck_assert_uint_eq(st.largest_component, 4);
-    ck_assert_uint_eq(st.max_degree, 3);
-    ck_assert_uint_eq(st.isolated, 1);
-    ck_assert_double_eq_tol(st.mean_degree, 8.0 / 5, 1e-12);
-    graph_destroy(&g);
-    /* The complete graph K6: clustering 1, one component. */
-    gsl_rng *r = tu_rng(1);
-    ck_assert_int_eq(contacts_erdos_renyi(&g, 6, 5, r), 0);
-    ck_assert_int_eq(graph_stats(&g, &st), 0);
-    ck_assert_double_eq_tol(st.transitivity, 1, 1e-12);
-    ck_assert_double_eq_tol(st.avg_clustering, 1, 1e-12);
-    ck_assert_uint_eq(st.components, 1);
-    graph_destroy(&g);
-    gsl_rng_free(r);
-}
-END_TEST
-
 /* --- Barabási–Albert ----------------------------------------------------- */
 
 /* n = 200,000, m = 3.  Edge count exact: the seed clique has m(m+1)/2 = 6
@@ -443,7 +237,7 @@ START_TEST(test_ba_degree_tail)
     struct graph g;
     ck_assert_int_eq(contacts_barabasi_albert(&g, n, m, r), 0);
     ck_assert_uint_eq(g.m, (uint64_t)m * (m + 1) / 2 + (uint64_t)(n - m - 1) * m);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     uint32_t mindeg = UINT32_MAX;
     static const uint32_t ks[] = { 12, 24, 48 };
     double cnt[3] = { 0 };
@@ -484,7 +278,7 @@ START_TEST(test_ba_edges)
     graph_destroy(&g);
     ck_assert_int_eq(contacts_barabasi_albert(&g, 5000, 1, r), 0);
     ck_assert_uint_eq(g.m, 4999);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     ck_assert_int_eq(graph_stats(&g, &st), 0);
     ck_assert_uint_eq(st.components, 1);
     ck_assert(isnan(st.transitivity) || st.transitivity == 0);   /* a tree has no triangle */
@@ -523,7 +317,7 @@ START_TEST(test_ws_clustering)
         uint64_t dups = 0;
         ck_assert_int_eq(contacts_watts_strogatz(&g, n, k, beta, r, &dups), 0);
         ck_assert_uint_eq(g.m + dups, (uint64_t)n * k / 2);
-        check_csr_invariants(&g);
+        fixture_check_csr(&g);
         ck_assert_int_eq(graph_stats(&g, &st), 0);
         double c0 = 3.0 * (k - 2) / (4.0 * (k - 1)), q = pow(1 - beta, 3);
         double vard = k / 2.0 * beta * (1 - beta) + beta * k / 2.0;
@@ -561,7 +355,7 @@ START_TEST(test_sbm_counts)
     uint32_t *lab = NULL;
     ck_assert_int_eq(contacts_sbm(&g, n, B, pin, pout, r, &lab), 0);
     ck_assert_ptr_nonnull(lab);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     for (uint32_t a = 0; a < n; a++)
         FAST_EQ(lab[a], a / 1000);
     double in = 0, out = 0;
@@ -607,7 +401,7 @@ START_TEST(test_layered_households)
     uint64_t merged = 0;
     ck_assert_int_eq(contacts_layered(&g, n, &lp, NULL, 0, r, &lab, &merged), 0);
     ck_assert_uint_eq(merged, 0);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     uint32_t households = lab[n - 1] + 1, last_size = 0;
     for (uint32_t a = 0; a < n; a++) {
         FAST(a == 0 || lab[a] == lab[a - 1] || lab[a] == lab[a - 1] + 1);   /* consecutive */
@@ -652,7 +446,7 @@ START_TEST(test_layered_work_community)
     struct graph g;
     uint32_t *lab = NULL;
     ck_assert_int_eq(contacts_layered(&g, n, &lp, flags, 2, r, &lab, NULL), 0);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     for (uint32_t a = 1; a < n; a += 2)
         FAST_EQ(graph_degree(&g, a), 0);
     const double W = n / 2.0, small = W / 20 * 1.3e-3 + 1;
@@ -697,7 +491,7 @@ START_TEST(test_configuration_powerlaw)
     struct graph g;
     uint64_t odd = 0, loops = 0, dups = 0;
     ck_assert_int_eq(contacts_configuration(&g, n, a, kmin, kmax, r, &odd, &loops, &dups), 0);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     double drawn = 2.0 * (double)(g.m + loops + dups);
     ck_assert_double_eq_tol(drawn / n, mu, 5 * sigma / sqrt(n) + 1.0 / n);
     static const uint32_t ks[] = { 5, 20, 80 };
@@ -728,7 +522,7 @@ START_TEST(test_configuration_odd_sum)
     ck_assert_uint_ge(odd, 1);
     ck_assert_uint_le(odd, 11);
     ck_assert_uint_eq(g.m + loops + dups, 16);
-    check_csr_invariants(&g);
+    fixture_check_csr(&g);
     for (uint32_t a = 0; a < 11; a++)
         ck_assert_uint_le(graph_degree(&g, a), a + 1 == odd ? 2 : 3);
     graph_destroy(&g);
@@ -781,12 +575,7 @@ END_TEST
 Suite *contacts_suite(void)
 {
     Suite *s = suite_create("contacts");
-    TCase *tc = tcase_create("graph");
-    tcase_add_test(tc, test_from_edges_hand);
-    tcase_add_test(tc, test_from_edges_reversed);
-    tcase_add_test(tc, test_from_edges_empty);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("erdos_renyi");
+    TCase *tc = tcase_create("erdos_renyi");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_er_large);
     tcase_add_test(tc, test_er_pair_frequencies);
@@ -796,8 +585,6 @@ Suite *contacts_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("generators");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_from_edges_simple);
-    tcase_add_test(tc, test_graph_stats_hand);
     tcase_add_test(tc, test_ba_degree_tail);
     tcase_add_test(tc, test_ba_edges);
     tcase_add_test(tc, test_ws_clustering);

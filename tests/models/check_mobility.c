@@ -11,69 +11,10 @@
 
 #include <check.h>
 
+#include "fixture.h"
 #include "mobility.h"
 #include "suites.h"
 #include "testutil.h"
-
-/* ---- a hand-built world --------------------------------------------------- */
-
-struct fixture {
-    struct population pop;
-    struct mobility_params p;
-    struct mobility m;
-    uint8_t flags[64];
-    uint32_t region[64];
-    float hlat[64], hlon[64], wlat[64], wlon[64];
-};
-
-/* n people (n <= 64) in `nreg` regions with the given zones; person u lives
- * in region u % nreg, a worker when u is even; defaults of the scenario
- * schema otherwise; trips with probability share. */
-static void fixture_init(struct fixture *f, uint32_t n, const char *const *tz, uint32_t nreg, double share,
-                         uint32_t days)
-{
-    memset(f, 0, sizeof *f);
-    struct mobility_params *p = &f->p;
-    p->start_unix = 1451865600;           /* 2016-01-04, a Monday */
-    p->start_weekday = 0;
-    p->horizon_days = days;
-    p->hours = (struct mobility_hours){ 22, 7, 9, 17 };
-    p->trip_share = share, p->rho = 0.6, p->gamma = 0.21;
-    p->wait_beta = 0.8, p->wait_min_h = 1, p->wait_max_h = 17;
-    p->jump_alpha = 0.55, p->jump_min_km = 1, p->jump_max_km = 100;
-    p->wifi[0] = 1, p->wifi[1] = 1, p->wifi[2] = 1;
-    p->churn_days = 14, p->cell_hours = 4;
-    p->wifi_error_km = 0, p->block24_km = 10, p->cell_error_km = 0;
-    p->nregions = nreg;
-    p->region = calloc(nreg, sizeof *p->region);
-    char err[300];
-    for (uint32_t g = 0; g < nreg; g++) {
-        p->region[g].lat = 50 + g, p->region[g].lon = 10 + g;
-        p->region[g].gw_lat = 50.2 + g, p->region[g].gw_lon = 10.1 + g;
-        p->region[g].offset = malloc((days + 2) * sizeof *p->region[g].offset);
-        ck_assert_int_eq(mobility_tz_offsets(tz[g], p->start_unix, days + 2, p->region[g].offset, err, sizeof err),
-                         0);
-    }
-    p->exit = malloc(sizeof *p->exit);
-    p->exit[0][0] = 52.37, p->exit[0][1] = 4.90, p->nexits = 1;
-    for (uint32_t u = 0; u < n; u++) {
-        f->flags[u] = POPULATION_CLIENT | (u % 2 == 0 ? POPULATION_WORKER : 0);
-        f->region[u] = u % nreg;
-        f->hlat[u] = (float)(50 + u % nreg + 0.001 * u), f->hlon[u] = (float)(10 + u % nreg);
-        f->wlat[u] = u % 2 == 0 ? (float)(50.05 + u % nreg) : NAN, f->wlon[u] = (float)(10.05 + u % nreg);
-    }
-    f->pop = (struct population){ .n = n, .flags = f->flags, .region = f->region, .home_lat = f->hlat,
-                                  .home_lon = f->hlon, .work_lat = f->wlat, .work_lon = f->wlon };
-    gsl_rng *r = tu_rng(11);
-    ck_assert_int_eq(mobility_init(&f->m, p, &f->pop, r), 0);
-    gsl_rng_free(r);
-}
-
-static void fixture_done(struct fixture *f)
-{
-    mobility_destroy(&f->m);
-    mobility_params_destroy(&f->p);
-}
 
 START_TEST(test_tz_offsets)
 {

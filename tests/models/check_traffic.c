@@ -1,4 +1,7 @@
-/* check_traffic — conversation starts (traffic_init, traffic_slice).
+/* check_traffic — conversation starts (traffic_init, traffic_slice), and
+ * the clients' side: which starts make lookups, the cache, device changes
+ * and their re-look-ups, the lookups counted and reported (traffic_start,
+ * traffic_count, traffic_device_change, traffic_report).
  *
  * The model: every ordered contact pair (a, b) is a Poisson process of rate
  * λ per day, independent of the others.  The tests drive traffic_slice one
@@ -20,7 +23,9 @@
 
 #include "batch.h"
 #include "contacts.h"
+#include "results.h"
 #include "rng.h"
+#include "sim.h"
 #include "suites.h"
 #include "testutil.h"
 #include "traffic.h"
@@ -1027,6 +1032,180 @@ START_TEST(test_traffic_inline_rng)
 }
 END_TEST
 
+/* ---- the clients' side: which starts make lookups (traffic.h) --------- */
+
+/* The star 0-{1,2,3} plus the pair 4-5 and the loner 6; a traffic on it
+ * (the rate and the stream are never drawn from here). */
+static const struct graph_edge client_edges[] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 4, 5 } };
+
+static void client_init(struct traffic *t, struct graph *g, gsl_rng **r)
+{
+    ck_assert_int_eq(graph_from_edges(g, 7, client_edges, 4), 0);
+    *r = tu_rng(1);
+    ck_assert_int_eq(traffic_init(t, g, 0.1, *r), 0);
+}
+
+static void client_done(struct traffic *t, struct graph *g, gsl_rng *r)
+{
+    traffic_destroy(t);
+    graph_destroy(g);
+    gsl_rng_free(r);
+}
+
+/* Without a cache every start makes one lookup, counted; traffic_count
+ * adds a run of them; the traffic is plain (a run of starts is logged as
+ * it is).  A non-contact start is a lookup too. */
+START_TEST(test_traffic_start_plain)
+{
+    struct traffic t;
+    struct graph g;
+    gsl_rng *r;
+    client_init(&t, &g, &r);
+    ck_assert_int_eq(traffic_plain(&t), 1);
+    ck_assert_uint_eq(t.lookups, 0);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 10), 1);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 11), 1);     /* the same pair at once: no cache */
+    ck_assert_int_eq(traffic_start(&t, 4, 5, 11), 1);
+    ck_assert_int_eq(traffic_start(&t, 6, 0, 12), 1);     /* not a contact */
+    ck_assert_uint_eq(t.lookups, 4);
+    traffic_count(&t, 1000);
+    ck_assert_uint_eq(t.lookups, 1004);
+    traffic_count(&t, 0);
+    ck_assert_uint_eq(t.lookups, 1004);
+    client_done(&t, &g, r);
+}
+END_TEST
+
+/* With a cache of 100 s: a start within 100 s of the pair's last lookup
+ * is answered (0, not counted, a cache hit); else it looks up (1,
+ * counted) and refreshes the entry; a non-contact is never cached.  A
+ * cache makes the traffic not plain. */
+START_TEST(test_traffic_start_cache)
+{
+    struct traffic t;
+    struct graph g;
+    gsl_rng *r;
+    client_init(&t, &g, &r);
+    ck_assert_int_eq(traffic_use_cache(&t, 100), 0);
+    ck_assert_int_eq(traffic_plain(&t), 0);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 0), 1);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 99), 0);      /* 99 s old */
+    ck_assert_int_eq(traffic_start(&t, 1, 0, 99), 1);      /* 1's own cache */
+    ck_assert_int_eq(traffic_start(&t, 0, 2, 99), 1);      /* another contact */
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 100), 1);     /* expired: looks up, refreshes */
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 199), 0);
+    ck_assert_int_eq(traffic_start(&t, 6, 0, 199), 1);     /* not a contact: never cached */
+    ck_assert_int_eq(traffic_start(&t, 6, 0, 200), 1);
+    ck_assert_uint_eq(t.lookups, 6);
+    ck_assert_uint_eq(t.cache.hits, 2);
+    client_done(&t, &g, r);
+}
+END_TEST
+
+/* A device change without re-look-up: nothing is looked up (0 returned,
+ * none counted); with a cache, the person's cache empties and nobody
+ * else's does.  Device changes make the traffic not plain even without a
+ * cache. */
+START_TEST(test_traffic_device_change)
+{
+    struct traffic t;
+    struct graph g;
+    gsl_rng *r;
+    client_init(&t, &g, &r);
+    traffic_set_devices(&t, 0.01, 0);
+    ck_assert_int_eq(traffic_plain(&t), 0);
+    ck_assert_uint_eq(traffic_device_change(&t, 0, 5), 0);       /* no cache: nothing to empty */
+    ck_assert_uint_eq(t.lookups, 0);
+    traffic_destroy(&t);
+    ck_assert_int_eq(traffic_init(&t, &g, 0.1, r), 0);
+    ck_assert_int_eq(traffic_use_cache(&t, 1000), 0);
+    traffic_set_devices(&t, 0.01, 0);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 0), 1);
+    ck_assert_int_eq(traffic_start(&t, 0, 2, 0), 1);
+    ck_assert_int_eq(traffic_start(&t, 4, 5, 0), 1);
+    ck_assert_uint_eq(traffic_device_change(&t, 0, 10), 0);
+    ck_assert_uint_eq(t.lookups, 3);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 20), 1);      /* 0's cache is empty */
+    ck_assert_int_eq(traffic_start(&t, 0, 2, 20), 1);
+    ck_assert_int_eq(traffic_start(&t, 4, 5, 20), 0);      /* 4's is kept */
+    ck_assert_uint_eq(t.lookups, 5);
+    ck_assert_uint_eq(traffic_device_change(&t, 6, 30), 0);      /* no contacts */
+    ck_assert_uint_eq(t.lookups, 5);
+    client_done(&t, &g, r);
+}
+END_TEST
+
+/* A device change with re-look-up: the person looks up every contact at
+ * once, deg(a) lookups returned and counted (the caller logs them as a's
+ * row, g->adj[g->off[a] ..]); with a cache each refreshes its entry to the
+ * change's time, so starts within the TTL of the change are answered and
+ * later ones are not; a person without contacts makes none. */
+START_TEST(test_traffic_device_relookup)
+{
+    struct traffic t;
+    struct graph g;
+    gsl_rng *r;
+    client_init(&t, &g, &r);
+    traffic_set_devices(&t, 0.01, 1);                      /* no cache */
+    ck_assert_uint_eq(traffic_device_change(&t, 0, 5), 3);
+    ck_assert_uint_eq(traffic_device_change(&t, 5, 5), 1);
+    ck_assert_uint_eq(traffic_device_change(&t, 6, 5), 0);
+    ck_assert_uint_eq(t.lookups, 4);
+    traffic_destroy(&t);
+    ck_assert_int_eq(traffic_init(&t, &g, 0.1, r), 0);
+    ck_assert_int_eq(traffic_use_cache(&t, 100), 0);
+    traffic_set_devices(&t, 0.01, 1);
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 0), 1);       /* entry (0, 1) at 0 */
+    ck_assert_int_eq(traffic_start(&t, 4, 5, 0), 1);
+    ck_assert_uint_eq(traffic_device_change(&t, 0, 50), 3);
+    ck_assert_uint_eq(t.lookups, 5);
+    /* every entry of 0 now dates from 50: answered until 149 */
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 120), 0);     /* 120 s after the old entry, 70 after the change */
+    ck_assert_int_eq(traffic_start(&t, 0, 2, 149), 0);
+    ck_assert_int_eq(traffic_start(&t, 0, 3, 149), 0);
+    ck_assert_int_eq(traffic_start(&t, 0, 3, 150), 1);     /* 100 s after the change */
+    ck_assert_int_eq(traffic_start(&t, 4, 5, 99), 0);      /* 4's entry untouched */
+    ck_assert_int_eq(traffic_start(&t, 4, 5, 100), 1);
+    ck_assert_uint_eq(t.lookups, 7);
+    ck_assert_uint_eq(t.cache.hits, 4);
+    client_done(&t, &g, r);
+}
+END_TEST
+
+/* traffic_report: one row, `lookups`, the lookups made so far, at the
+ * acquisition's number and day, for the replication the engine runs. */
+START_TEST(test_traffic_report)
+{
+    struct traffic t;
+    struct graph g;
+    gsl_rng *r;
+    client_init(&t, &g, &r);
+    struct results res;
+    results_init(&res);
+    struct sim s;
+    memset(&s, 0, sizeof s);
+    s.results = &res;
+    s.replication = 2;
+    traffic_report(&t, &s, 1, 0);                          /* nothing yet: 0 */
+    ck_assert_int_eq(traffic_start(&t, 0, 1, 10), 1);
+    traffic_count(&t, 41);
+    traffic_report(&t, &s, 2, 3 * DAY + DAY / 4);
+    ck_assert_int_eq(s.failed, 0);
+    ck_assert_uint_eq(res.n, 2);
+    ck_assert_uint_eq(res.nmetrics, 1);
+    ck_assert_str_eq(res.metrics[0], "lookups");
+    ck_assert_uint_eq(res.rows[0].rep, 2);
+    ck_assert_uint_eq(res.rows[0].acq, 1);
+    ck_assert_double_eq(res.rows[0].day, 0);
+    ck_assert_double_eq(res.rows[0].value, 0);
+    ck_assert_uint_eq(res.rows[1].acq, 2);
+    ck_assert_double_eq(res.rows[1].day, 3.25);
+    ck_assert_double_eq(res.rows[1].value, 42);
+    results_destroy(&res);
+    client_done(&t, &g, r);
+}
+END_TEST
+
 Suite *traffic_suite(void)
 {
     Suite *s = suite_create("traffic");
@@ -1048,6 +1227,13 @@ Suite *traffic_suite(void)
     tcase_add_test(tc, test_traffic_cache_long_ttl);
     tcase_add_test(tc, test_traffic_devices);
     tcase_add_test(tc, test_traffic_cli);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("clients");
+    tcase_add_test(tc, test_traffic_start_plain);
+    tcase_add_test(tc, test_traffic_start_cache);
+    tcase_add_test(tc, test_traffic_device_change);
+    tcase_add_test(tc, test_traffic_device_relookup);
+    tcase_add_test(tc, test_traffic_report);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -12,8 +12,9 @@ int main(void)
 {
     gsl_set_error_handler_off();
     Suite *(*const make[])(void) = {
-        population_suite, contacts_suite, traffic_suite, serverlog_suite, knowledge_suite, pairset_suite, reid_suite,
-        metrics_suite, community_suite, adversary_suite, mobility_suite, location_suite, cli_suite, stats_suite, hostile_suite,
+        population_suite, graph_suite, contacts_suite, traffic_suite, serverlog_suite, knowledge_suite,
+        pairset_suite, reid_suite, coverage_suite, metrics_suite, community_suite, adversary_suite, mobility_suite,
+        location_suite, locating_suite, export_suite, world_suite, cli_suite, stats_suite, hostile_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof make / sizeof make[0]; i++)
