@@ -37,7 +37,7 @@ CHECKLIBS = $(shell pkg-config --libs check 2>/dev/null)
 # `make fuzz` builds with clang and libFuzzer's coverage into build-fuzz/.
 ifeq ($(FUZZ),1)
 CC       := clang
-CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
 
@@ -62,6 +62,12 @@ TEST_SIM_BIN := $(BUILD)/tests/check_sim
 TEST_MODELS_BIN := $(BUILD)/tests/check_models
 TEST_BIN := $(TEST_SIM_BIN) $(TEST_MODELS_BIN)
 BENCH_BIN:= $(BUILD)/tests/bench/bench
+# The fuzz targets (tests/fuzz/fuzz_TARGET.c): libFuzzer programs under
+# `make fuzz`, and replay programs (the same code, the ordinary compiler)
+# that `make check` runs on their corpora.
+FUZZ_TARGETS := scenario graphio run collate plot
+FUZZ_LIB_OBJ  = $(BUILD)/tests/fuzz/fuzz_files.o
+REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 
 # make install: PREFIX (default /usr/local) and DESTDIR (a staging root).
 PREFIX   ?= /usr/local
@@ -82,7 +88,7 @@ COMPLETION := $(BUILD)/completion/exposim
 BROWSERPKGS := chromium chromium-driver curl
 
 .PHONY: all deps have-deps run plots fuzz check check-mpi check-install golden golden-record test bench sanitize \
-        valgrind clean help man install uninstall browser-deps browser-check
+        valgrind clean help man install uninstall browser-deps browser-check fuzz-replay
 all: have-deps $(BIN)
 
 help:
@@ -99,7 +105,7 @@ help:
 	@echo "make bench     build and run the benchmarks (prints figures)"
 	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
 	@echo "make valgrind  run every test under valgrind (memcheck, leaks are errors)"
-	@echo "make fuzz      fuzz the scenario and sweep loaders (clang, libFuzzer, ASan/UBSan)"
+	@echo "make fuzz      fuzz the loaders, tiny runs, merge/resume and plot (clang, libFuzzer, ASan/UBSan)"
 	@echo "make clean     remove build outputs"
 
 # --- dependencies ----------------------------------------------------------
@@ -243,10 +249,11 @@ browser-check: browser-deps $(BIN)
 # Tests find the program under test and the data through the environment.
 check test: have-deps $(BIN) $(TEST_BIN) man
 	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) EXPOSIM_MAN=$(abspath $(BUILD)/man/exposim-scenario.5) \
-	  $(TEST_SIM_BIN)
-	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) $(TEST_MODELS_BIN)
+	  EXPOSIM_TEST_SAN=$(SAN) $(TEST_SIM_BIN)
+	EXPOSIM_BIN=$(abspath $(BIN)) EXPOSIM_TOP=$(CURDIR) EXPOSIM_TEST_SAN=$(SAN) $(TEST_MODELS_BIN)
 	@for f in scenarios/*.xml; do ./$(BIN) validate $$f >/dev/null || exit 1; done; \
 	  echo "scenario library: every file validates"
+	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory golden
 	@$(MAKE) --no-print-directory check-install
 	@$(MAKE) --no-print-directory check-mpi
@@ -276,21 +283,48 @@ check-mpi: $(BIN)
 bench: have-deps $(BIN) $(BENCH_BIN)
 	$(BENCH_BIN)
 
-# The scenario and sweep loaders under libFuzzer (tests/fuzz/fuzz_scenario.c),
-# with ASan and UBSan, from the scenario library: FUZZ_RUNS inputs, seed 1,
-# so a run is repeatable; what it learns is kept in build-fuzz/corpus.
+# Every fuzz target under libFuzzer (tests/fuzz/fuzz_TARGET.c), with ASan
+# and UBSan: FUZZ_RUNS inputs each, seed 1, so a run is repeatable, from
+# its seeds (the scenario library for `scenario`, tests/fuzz/seeds-TARGET/
+# for the others) and what earlier runs learnt (build-fuzz/corpus-TARGET/).
+# An input that stops a run is saved as build-fuzz/crash-TARGET-*: copy it
+# to tests/fuzz/corpus-TARGET/ with the fix, and `make check` replays it
+# for ever.  FUZZ_TARGETS=... runs some only; docs/reliability.md has the
+# figures of the long runs.
 FUZZ_RUNS ?= 20000
 fuzz: have-deps
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install -y clang"; exit 1; }
-	$(MAKE) --no-print-directory FUZZ=1 OPT=-O1 BUILD=build-fuzz build-fuzz/fuzz_scenario build-fuzz/fuzz_graphio
-	@mkdir -p build-fuzz/corpus build-fuzz/corpus-graphio
-	build-fuzz/fuzz_scenario -seed=1 -runs=$(FUZZ_RUNS) -max_len=16384 -timeout=10 -rss_limit_mb=4096 \
-	  build-fuzz/corpus scenarios
-	build-fuzz/fuzz_graphio -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
-	  build-fuzz/corpus-graphio tests/fuzz/seeds-graphio
+	$(MAKE) --no-print-directory FUZZ=1 OPT=-O1 BUILD=build-fuzz $(FUZZ_TARGETS:%=build-fuzz/fuzz_%) \
+	  build-fuzz/fake-gnuplot/gnuplot
+	@for t in $(FUZZ_TARGETS); do \
+	  case $$t in scenario) seeds=scenarios; len=16384;; graphio) seeds=tests/fuzz/seeds-graphio; len=4096;; \
+	    collate) seeds=tests/fuzz/seeds-$$t; len=65536;; *) seeds=tests/fuzz/seeds-$$t; len=16384;; esac; \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  echo "build-fuzz/fuzz_$$t -runs=$(FUZZ_RUNS) build-fuzz/corpus-$$t $$seeds"; \
+	  build-fuzz/fuzz_$$t -seed=1 -runs=$(FUZZ_RUNS) -max_len=$$len -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus-$$t $$seeds || exit 1; \
+	done
 
-$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+# gnuplot's stand-in for the plot target: it checks the script instead of
+# drawing (tests/fuzz/fake_gnuplot.c), next to the program that uses it.
+%/fake-gnuplot/gnuplot: tests/fuzz/fake_gnuplot.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -o $@ $<
+
+$(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_LIB_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
+
+# Part of make check: every input in tests/fuzz/corpus-TARGET/ (inputs
+# that once stopped a fuzzing run) and the seeds, through each target.
+fuzz-replay: $(REPLAY_BIN) $(BUILD)/tests/fake-gnuplot/gnuplot
+	@for t in $(FUZZ_TARGETS); do \
+	  seeds=tests/fuzz/seeds-$$t; [ $$t = scenario ] && seeds=scenarios; \
+	  n=$$($(BUILD)/tests/replay_$$t tests/fuzz/corpus-$$t $$seeds) || { echo "fuzz replay: $$t failed"; exit 1; }; \
+	  echo "fuzz replay $$t: $$n"; \
+	done
 
 # The sanitized program runs a few times slower: the tests' time limits
 # (Check's per-test timeouts) are scaled to match.

@@ -461,6 +461,11 @@ static int trace_build(struct contacts_params *p, struct cfg *c, const struct cf
     double start = 0;
     if (cfg_double(c, e, "start_unix", (double)(first - ((first % 86400) + 86400) % 86400), &start))
         return -1;
+    /* Times are within 2^53 of 0 (graphio); so must the start be, so that
+     * time - start_unix cannot overflow. */
+    if (!(fabs(start) <= (double)GRAPHIO_MAX_TIME))
+        return cfg_error(c, e, "start_unix", "must be within %lld seconds of 0 (2^53), as trace times are "
+                         "(got %s)", (long long)GRAPHIO_MAX_TIME, cfg_str(e, "start_unix", ""));
     tr->start_unix = (int64_t)start;
     struct trace_key *k = malloc(t->n * sizeof *k);
     tr->a = malloc(t->n * sizeof *tr->a);
@@ -539,6 +544,17 @@ static int configure_file(struct contacts_params *p, struct cfg *c, const struct
     }
     if (bad) {
         cfg_error(c, e, "file", "the file above could not be used");
+        goto cleanup;
+    }
+    size_t pairs = 0;                         /* rows that are not self-loops */
+    for (size_t i = 0; i < p->file->n; i++)
+        pairs += p->file->u[i] != p->file->v[i];
+    if (p->kind != CONTACTS_TRACE && pairs == 0) {
+        if (p->file->n == 0)
+            cfg_error(c, e, "file", "the file holds no edge: with no contacts every metric would be NA");
+        else
+            cfg_error(c, e, "file", "every edge of the file (%zu) is a self-loop, which is no contact: with no "
+                      "contacts every metric would be NA", p->file->n);
         goto cleanup;
     }
     if (p->file->nodes.n > n) {

@@ -60,7 +60,8 @@ int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours,
         return -1;
     L->off = calloc((size_t)n_people + 1, sizeof *L->off);
     L->row_cos = malloc(L->nrows * sizeof *L->row_cos);
-    if (!L->off || !L->row_cos) {
+    L->pt = malloc(sizeof *L->pt);        /* never NULL: L->pt + L->off[u] with no point yet */
+    if (!L->off || !L->row_cos || !L->pt) {
         location_destroy(L);
         return -1;
     }
@@ -680,8 +681,9 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
         size_t total = per[c0];
         for (c1 = c0 + 1; c1 < ns && total + per[c1] <= COLOC_BLOCK; c1++)
             total += per[c1];
-        if (total > ecap) {
-            ecap = total > COLOC_BLOCK ? total : COLOC_BLOCK;
+        if (total > ecap) {                /* as large as needed, doubling: a block at most (or one slot) */
+            size_t want = 2 * ecap > total ? 2 * ecap : total;
+            ecap = want < COLOC_BLOCK ? want : total > COLOC_BLOCK ? total : COLOC_BLOCK;
             free(e);
             free(tmp);
             e = malloc(ecap * sizeof *e);

@@ -443,6 +443,9 @@ int traffic_check_contacts(const struct traffic_params *p, const struct contacts
     if (p->lognormal == 2 && !((k == CONTACTS_EDGE_LIST || k == CONTACTS_GRAPHML) && cp->file->has_weight))
         rc = cfg_error(c, tr, "tie_strength", "'file' needs an <edge_list> or <graphml> whose rows "
                        "carry weights");
+    else if (p->lognormal == 2 && !(cp->file->weight_sum > 0))
+        rc = cfg_error(c, tr, "tie_strength", "'file' needs a weight above 0, and every weight of the "
+                       "file (self-loops aside) is 0");
     return rc;
 }
 

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,11 +16,13 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
+#include "infile.h"
+#include "text.h"
+
 extern const char scenario_xsd[];     /* sim/schema.S */
 extern const char scenario_xsd_end[];
 
 #define MAX_SETS 256
-#define MAX_INPUT_BYTES (16L << 20)   /* a scenario is small; refuse giants */
 
 struct override {
     xmlNodePtr node;
@@ -71,6 +74,212 @@ static const struct override *override_for(const struct cfg *c, const void *node
     return NULL;
 }
 
+/* ---- what a schema allows, for messages -------------------------------- */
+
+static int is_xs(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* The first element called `name` with attribute name=`value` under n (n
+ * itself included), not looking inside nested xs:element declarations
+ * unless `deep`. */
+static xmlNodePtr xs_find(xmlNodePtr n, const char *name, const char *value, int deep)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_xs(n, name)) {
+            xmlChar *v = xmlGetProp(n, BAD_CAST "name");
+            int hit = v && strcmp((const char *)v, value) == 0;
+            xmlFree(v);
+            if (hit)
+                return n;
+        }
+        if (!deep && is_xs(n, "element"))
+            continue;
+        xmlNodePtr in = xs_find(n->children, name, value, deep);
+        if (in)
+            return in;
+    }
+    return NULL;
+}
+
+/* Append printf-style text to buf[len] at *at. */
+static void put(char *buf, size_t len, size_t *at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+    if (*at + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *at, len - *at, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *at = *at + (size_t)w < len ? *at + (size_t)w : len - 1;
+}
+
+static const char *builtin_words(const char *t)
+{
+    static const char *const names[][2] = {
+        { "xs:int", "a whole number" }, { "xs:long", "a whole number" }, { "xs:integer", "a whole number" },
+        { "xs:unsignedInt", "a whole number from 0 to 4294967295" },
+        { "xs:positiveInteger", "a whole number of 1 or more" },
+        { "xs:nonNegativeInteger", "a whole number of 0 or more" },
+        { "xs:double", "a number" }, { "xs:decimal", "a number" }, { "xs:boolean", "true or false" },
+        { "xs:string", "text" }, { "xs:token", "text" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(t, names[i][0]) == 0)
+            return names[i][1];
+    return NULL;
+}
+
+static void describe_simple(xmlNodePtr schema, xmlNodePtr st, const char *type, char *buf, size_t len,
+                            size_t *at, int depth);
+
+/* The words for a type named `type` (built in, or a simpleType of the
+ * schema). */
+static void describe_named(xmlNodePtr schema, const char *type, char *buf, size_t len, size_t *at, int depth)
+{
+    const char *w = builtin_words(type);
+    if (w) {
+        put(buf, len, at, "%s", w);
+        return;
+    }
+    xmlNodePtr st = depth < 4 ? xs_find(schema->children, "simpleType", type, 0) : NULL;
+    if (st)
+        describe_simple(schema, st, type, buf, len, at, depth + 1);
+}
+
+/* The words for an xs:simpleType: its base, then its facets. */
+static void describe_simple(xmlNodePtr schema, xmlNodePtr st, const char *type, char *buf, size_t len,
+                            size_t *at, int depth)
+{
+    (void)type;
+    for (xmlNodePtr r = st->children; r; r = r->next) {
+        if (is_xs(r, "list")) {
+            xmlChar *it = xmlGetProp(r, BAD_CAST "itemType");
+            put(buf, len, at, "a list, separated by spaces, of ");
+            if (it)
+                describe_named(schema, (const char *)it, buf, len, at, depth);
+            xmlFree(it);
+            return;
+        }
+        if (!is_xs(r, "restriction"))
+            continue;
+        xmlChar *base = xmlGetProp(r, BAD_CAST "base");
+        size_t start = *at, nenum = 0;
+        char lo[64] = "", hi[64] = "";
+        int lo_ex = 0, hi_ex = 0;
+        for (xmlNodePtr f = r->children; f; f = f->next) {
+            if (f->type != XML_ELEMENT_NODE)
+                continue;
+            xmlChar *v = xmlGetProp(f, BAD_CAST "value");
+            const char *fn = (const char *)f->name, *vs = v ? (const char *)v : "";
+            if (strcmp(fn, "enumeration") == 0)
+                put(buf, len, at, "%s%s", nenum++ ? ", " : "one of ", vs);
+            else if (strcmp(fn, "minInclusive") == 0 || strcmp(fn, "minExclusive") == 0)
+                snprintf(lo, sizeof lo, "%s", vs), lo_ex = fn[3] == 'E';
+            else if (strcmp(fn, "maxInclusive") == 0 || strcmp(fn, "maxExclusive") == 0)
+                snprintf(hi, sizeof hi, "%s", vs), hi_ex = fn[3] == 'E';
+            else if (strcmp(fn, "pattern") == 0)
+                put(buf, len, at, "text matching the pattern %s", vs);
+            else if (strcmp(fn, "minLength") == 0)
+                put(buf, len, at, "%stext of at least %s characters", *at > start ? ", " : "", vs);
+            else if (strcmp(fn, "maxLength") == 0)
+                put(buf, len, at, "%sat most %s characters", *at > start ? ", " : "text of ", vs);
+            xmlFree(v);
+        }
+        if (*at == start) {                   /* numeric: the base, then its bounds */
+            if (base)
+                describe_named(schema, (const char *)base, buf, len, at, depth);
+            if (lo[0] && hi[0] && !lo_ex && !hi_ex)
+                put(buf, len, at, " from %s to %s", lo, hi);
+            else {
+                if (lo[0])
+                    put(buf, len, at, " %s %s", lo_ex ? "above" : "of at least", lo);
+                if (hi[0])
+                    put(buf, len, at, "%s %s %s", lo[0] ? " and" : "", hi_ex ? "below" : "of at most", hi);
+            }
+        }
+        xmlFree(base);
+        return;
+    }
+}
+
+/* What the schema allows in attribute `attr` of element `elem`, in words
+ * ("a whole number from 1 to 100000000"), into buf; "" when it cannot
+ * tell.  Reads the schema's text again: called only for a message. */
+static void describe_attribute(const struct cfg_schema *sch, const char *elem, const char *attr, char *buf,
+                               size_t len)
+{
+    buf[0] = '\0';
+    if (!sch)
+        return;
+    xmlDocPtr doc = xmlReadMemory(sch->text, (int)(sch->end - sch->text), sch->name, NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNodePtr schema = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr el = schema ? xs_find(schema->children, "element", elem, 1) : NULL;
+    xmlNodePtr at = el ? xs_find(el->children, "attribute", attr, 0) : NULL;
+    for (xmlNodePtr g = el ? el->children : NULL; !at && g;) {   /* attribute groups */
+        if (is_xs(g, "attributeGroup")) {
+            xmlChar *ref = xmlGetProp(g, BAD_CAST "ref");
+            xmlNodePtr grp = ref ? xs_find(schema->children, "attributeGroup", (const char *)ref, 0) : NULL;
+            xmlFree(ref);
+            if (grp)
+                at = xs_find(grp->children, "attribute", attr, 0);
+        }
+        /* walk el's subtree in document order, not into nested elements */
+        if (g->children && !is_xs(g, "element"))
+            g = g->children;
+        else {
+            while (g && !g->next && g->parent != el)
+                g = g->parent;
+            g = g ? g->next : NULL;
+        }
+    }
+    size_t n = 0;
+    if (at) {
+        xmlChar *type = xmlGetProp(at, BAD_CAST "type");
+        if (type)
+            describe_named(schema, (const char *)type, buf, len, &n, 0);
+        else
+            for (xmlNodePtr st = at->children; st; st = st->next)
+                if (is_xs(st, "simpleType"))
+                    describe_simple(schema, st, NULL, buf, len, &n, 0);
+        xmlFree(type);
+    }
+    xmlFreeDoc(doc);
+}
+
+/* libxml2 says "'V' is not a valid value of the local atomic type." and
+ * stops there: name what is allowed.  Rewrites msg (of size len) in
+ * place when it is such a message. */
+static void explain_value_error(const struct cfg_schema *sch, const xmlError *e, char *msg, size_t len)
+{
+    const char *tail = strstr(msg, " is not a valid value of the ");
+    const char *ap = strstr(msg, "attribute '");
+    if (!sch || !tail || !ap || !e->node || ((const xmlNode *)e->node)->type != XML_ELEMENT_NODE)
+        return;
+    char attr[128];
+    const char *q = strchr(ap + 11, '\'');
+    if (!q || (size_t)(q - ap - 11) >= sizeof attr)
+        return;
+    memcpy(attr, ap + 11, (size_t)(q - ap - 11));
+    attr[q - ap - 11] = '\0';
+    char allowed[400];
+    describe_attribute(sch, (const char *)((const xmlNode *)e->node)->name, attr, allowed, sizeof allowed);
+    if (!allowed[0])
+        return;
+    size_t keep = strlen(msg);
+    while (keep && (msg[keep - 1] == '.' || msg[keep - 1] == ' '))
+        keep--;
+    if (strstr(msg, "local atomic type"))         /* nothing to learn from "local" */
+        keep = (size_t)(tail - msg) + strlen(" is not a valid value");
+    snprintf(msg + keep, len - keep, ": expected %s", allowed);
+}
+
 static void structured_error(void *ctx, xmlErrorPtr e)
 {
     struct errctx *ec = ctx;
@@ -86,6 +295,7 @@ static void structured_error(void *ctx, xmlErrorPtr e)
     size_t len = strlen(msg);
     while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
         msg[--len] = '\0';
+    explain_value_error(ec->c ? ec->c->schema : NULL, e, msg, sizeof msg);
     if (ov)
         diag_add(ec->c->d, file, line, "%s (value given by --set %s)", msg, ov->text);
     else
@@ -132,46 +342,68 @@ int cfg_error(struct cfg *c, const struct cfg_node *n, const char *attr, const c
 
 /* ---- loading ------------------------------------------------------------ */
 
-static char *read_file(const char *path, size_t *len, struct diag *d)
+/* ---- a lexical look before parsing ------------------------------------- */
+
+/* The line of buf[at]. */
+static long line_at(const char *buf, size_t at)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_add(d, path, 0, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8192;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                diag_add(d, path, 0, "out of memory reading the file");
-                goto fail;
+    long line = 1;
+    for (size_t i = 0; i < at; i++)
+        line += buf[i] == '\n';
+    return line;
+}
+
+/* Skip from buf[i] past the first occurrence of `end`; returns len when
+ * there is none. */
+static size_t skip_past(const char *buf, size_t len, size_t i, const char *end)
+{
+    size_t el = strlen(end);
+    for (; i + el <= len; i++)
+        if (memcmp(buf + i, end, el) == 0)
+            return i + el;
+    return len;
+}
+
+int cfg_xml_precheck(const char *path, const char *buf, size_t len, struct diag *d)
+{
+    if (infile_check_text(path, buf, len, d))
+        return -1;
+    /* libxml2 (2.9) checks each attribute of a start tag against every
+     * earlier one: n attributes cost n^2 / 2 comparisons, seconds for
+     * 40,000 and minutes for 200,000.  Count them first: outside comments,
+     * CDATA sections, processing instructions and declarations, every '='
+     * of a start tag outside quotes begins one attribute. */
+    for (size_t i = 0; i < len;) {
+        if (buf[i] != '<') {
+            i++;
+            continue;
+        }
+        if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
+            i = skip_past(buf, len, i + 4, "-->");
+        } else if (len - i >= 9 && memcmp(buf + i, "<![CDATA[", 9) == 0) {
+            i = skip_past(buf, len, i + 9, "]]>");
+        } else if (len - i >= 2 && buf[i + 1] == '?') {
+            i = skip_past(buf, len, i + 2, "?>");
+        } else if (len - i >= 2 && (buf[i + 1] == '!' || buf[i + 1] == '/')) {
+            i = skip_past(buf, len, i + 2, ">");
+        } else {
+            size_t tag = i, attrs = 0;
+            char quote = 0;
+            for (i++; i < len && (quote || buf[i] != '>'); i++) {
+                if (quote) {
+                    if (buf[i] == quote)
+                        quote = 0;
+                } else if (buf[i] == '"' || buf[i] == '\'') {
+                    quote = buf[i];
+                } else if (buf[i] == '=' && ++attrs > CFG_MAX_ATTRIBUTES) {
+                    return diag_add(d, path, line_at(buf, tag), "an element with more than %d attributes: "
+                                    "refused before parsing (no exposim element has more than a few dozen)",
+                                    CFG_MAX_ATTRIBUTES);
+                }
             }
-            buf = nb;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if ((long)n > MAX_INPUT_BYTES) {
-            diag_add(d, path, 0, "file is larger than %ld bytes; not a scenario", MAX_INPUT_BYTES);
-            goto fail;
-        }
-        if (got == 0)
-            break;
     }
-    if (ferror(f)) {
-        diag_add(d, path, 0, "cannot read: %s", strerror(errno));
-        goto fail;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-fail:
-    free(buf);
-    fclose(f);
-    return NULL;
+    return 0;
 }
 
 static xmlNodePtr first_elem(xmlNodePtr n)
@@ -185,6 +417,14 @@ static xmlNodePtr first_elem(xmlNodePtr n)
 /* Apply one "PATH=VALUE"; returns 0 or adds a diagnostic and returns -1. */
 static int apply_set(struct cfg *c, const char *text)
 {
+    size_t bad = text_xml_bad(text);
+    if (bad != (size_t)-1) {
+        /* XML 1.0 cannot hold it, not even as a character reference, and
+         * libxml2's validator answers invalid UTF-8 with "Internal error". */
+        unsigned char b = (unsigned char)text[bad];
+        return diag_add(c->d, NULL, 0, "--set %s: byte %zu (0x%02x) is %s, which a scenario (XML) cannot "
+                        "hold", text, bad + 1, b, b < 0x20 ? "a control character" : "not valid UTF-8");
+    }
     const char *eq = strchr(text, '=');
     const char *at = eq ? memchr(text, '@', (size_t)(eq - text)) : NULL;
     if (!eq || !at || at + 1 == eq)
@@ -370,12 +610,14 @@ static struct cfg *load_file(const char *path, const char *const *sets, size_t n
     c->path = strdup(path);
     size_t before = d->n;
     struct errctx ec = { c, path, 0 };
-    if (!c->path || !(buf = read_file(path, &len, d)))
+    if (!c->path || !(buf = infile_read(path, NULL, CFG_MAX_INPUT_BYTES, &len, d)))
         goto fail;
     if (len == 0) {
         diag_add(d, path, 0, "file is empty; expected an XML scenario");
         goto fail;
     }
+    if (cfg_xml_precheck(path, buf, len, d))
+        goto fail;
     p = xmlNewParserCtxt();
     if (!p) {
         diag_add(d, NULL, 0, "out of memory");
@@ -559,8 +801,13 @@ int cfg_double(struct cfg *c, const struct cfg_node *n, const char *attr, double
     double v = strtod(t, &end);
     while (isspace((unsigned char)*end))
         end++;
-    if (errno || end == t || *end || !isfinite(v))
+    if (end == t || *end || !isfinite(v))
         return cfg_error(c, n, attr, "'%s' is not a finite number", t);
+    if (errno == ERANGE && fabs(v) <= DBL_MIN)      /* underflow: 1e-320 is finite, but not kept exactly */
+        return cfg_error(c, n, attr, "'%s' is too close to 0 to be kept exactly (the smallest normal "
+                         "double is 2.2e-308): write 0 or a larger value", t);
+    if (errno)
+        return cfg_error(c, n, attr, "'%s' is beyond the range of a double (1.8e308)", t);
     *out = v;
     return 0;
 }

@@ -22,6 +22,10 @@
 struct cfg;
 struct cfg_node;               /* an element of the loaded document */
 
+/* The largest XML input read (a scenario is small; giants are refused
+ * before a byte is read). */
+#define CFG_MAX_INPUT_BYTES ((size_t)16 << 20)
+
 /* A schema compiled into the program: text in [text, end). */
 struct cfg_schema {
     const char *name;          /* for messages, e.g. "scenario.xsd" */
@@ -83,6 +87,15 @@ char *cfg_text(const struct cfg_node *n);
  * override when the value came from one.  Returns -1. */
 int cfg_error(struct cfg *c, const struct cfg_node *n, const char *attr, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A look at an XML file's bytes before libxml2 parses them: a NUL byte is
+ * refused (libxml2 would stop reading there, so anything after it, such
+ * as garbage after the root element, would pass unseen), and so is a start
+ * tag with more than CFG_MAX_ATTRIBUTES attributes (libxml2 2.9 spends
+ * time quadratic in their number).  0, or -1 with "PATH:LINE: message" in
+ * d.  O(len). */
+#define CFG_MAX_ATTRIBUTES 256
+int cfg_xml_precheck(const char *path, const char *buf, size_t len, struct diag *d);
 
 /* The document as run, for the manifest: an xmlDocPtr. */
 void *cfg_xml_doc(const struct cfg *c);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -124,21 +125,21 @@ static double out_value(const struct outputs *o, const struct out_run *r, size_t
 }
 
 /* A name as a CSV field: plain when it is a plain word, else quoted by
- * libcsv (paths hold '/', '@', '[').  */
+ * libcsv (paths hold '/', '@', '['), with results_csv_text's spreadsheet
+ * guard ("-x" is a plain word a spreadsheet would take for a formula). */
 static int csv_name(FILE *f, const char *s)
 {
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s))
+    if (*s && !results_csv_guarded(s)
+        && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s))
         return fputs(s, f) == EOF ? -1 : 0;
     return results_csv_text(f, s);
 }
 
-/* A parameter value: a number as written, anything else through libcsv. */
+/* A parameter value: a number as written, anything else through libcsv
+ * (guarded: a free-text value may begin with '=', results.h). */
 static int csv_value(FILE *f, const char *s)
 {
-    char *e;
-    errno = 0;
-    (void)strtod(s, &e);
-    if (*s && !*e && strspn(s, "0123456789+-.eE") == strlen(s))
+    if (results_csv_is_number(s))
         return fputs(s, f) == EOF ? -1 : 0;
     return results_csv_text(f, s);
 }
@@ -235,13 +236,10 @@ static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
     xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
 }
 
-static int dump_doc(FILE *f, const void *ctx)
-{
-    return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
-}
-
-/* A file or directory name as an attribute, made valid XML text (the
- * exact bytes are in the command line's <arg hex>). */
+/* A name or value as an attribute, made valid XML text (a file or
+ * directory name's exact bytes are in the command line's <arg hex>; the
+ * design's names and values come from a journal, which a crafted
+ * directory may fill with any bytes). */
 static void prop_name(xmlNodePtr n, const char *name, const char *value)
 {
     int exact;
@@ -249,6 +247,16 @@ static void prop_name(xmlNodePtr n, const char *name, const char *value)
     if (t)
         xmlNewProp(n, BAD_CAST name, BAD_CAST t);
     free(t);
+}
+
+/* The same as the text of a new element `name` under parent. */
+static xmlNodePtr text_child(xmlNodePtr parent, const char *name, const char *value)
+{
+    int exact;
+    char *t = manifest_text(value, &exact);
+    xmlNodePtr n = t ? xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST t) : NULL;
+    free(t);
+    return n;
 }
 
 /* The parts every sweep manifest has: program, command, times, the
@@ -278,7 +286,7 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     xmlNewProp(times, BAD_CAST "finished", BAD_CAST buf);
     prop_u(times, "wall_seconds", (unsigned long long)(finished - started));
     xmlNodePtr sw = xmlNewChild(root, NULL, BAD_CAST "sweep", NULL);
-    xmlNewProp(sw, BAD_CAST "name", BAD_CAST h->name);
+    prop_name(sw, "name", h->name);
     if (file)
         prop_name(sw, "file", file);
     xmlNewProp(sw, BAD_CAST "hash_algorithm", BAD_CAST "sha256");
@@ -292,14 +300,16 @@ static xmlDocPtr manifest_common(const struct journal_header *h, const char *fil
     prop_u(sw, "runs_in_output", nruns);
     xmlNodePtr params = xmlNewChild(sw, NULL, BAD_CAST "parameters", NULL);
     for (size_t j = 0; j < h->nparams; j++)
-        xmlNewProp(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), BAD_CAST "path", BAD_CAST h->paths[j]);
+        prop_name(xmlNewChild(params, NULL, BAD_CAST "parameter", NULL), "path", h->paths[j]);
     xmlNodePtr pts = xmlNewChild(sw, NULL, BAD_CAST "points", NULL);
     for (uint32_t p = 0; p < h->npoints; p++) {
         xmlNodePtr pt = xmlNewChild(pts, NULL, BAD_CAST "point", NULL);
         prop_u(pt, "index", p + 1ull);
-        for (size_t j = 0; j < h->nparams; j++)
-            xmlNewProp(xmlNewTextChild(pt, NULL, BAD_CAST "set", BAD_CAST h->values[(size_t)p * h->nparams + j]),
-                       BAD_CAST "path", BAD_CAST h->paths[j]);
+        for (size_t j = 0; j < h->nparams; j++) {
+            xmlNodePtr set = text_child(pt, "set", h->values[(size_t)p * h->nparams + j]);
+            if (set)
+                prop_name(set, "path", h->paths[j]);
+        }
     }
     return doc;
 }
@@ -348,7 +358,7 @@ static int write_outputs(const char *dir, const struct outputs *o, xmlDocPtr man
     results_stage_init(&st, dir);
     if (results_stage_file(&st, "sweep.csv", fill_sweep_csv, o, d)
         || results_stage_file(&st, "sweep-summary.csv", fill_summary_csv, o, d)
-        || results_stage_file(&st, "manifest.xml", dump_doc, manifest, d) || results_stage_commit(&st, d)) {
+        || results_stage_file(&st, "manifest.xml", manifest_dump, manifest, d) || results_stage_commit(&st, d)) {
         results_stage_abort(&st);
         return -1;
     }
@@ -384,40 +394,29 @@ cleanup:
 /* ---- merge ------------------------------------------------------------------ */
 
 /* Shard 1's manifest.xml, whose seeds and base as run the merged manifest
- * copies, parsed as every input is (no network, no entities, no DOCTYPE);
- * NULL with a diagnostic when it is missing or is not such a document. */
-static xmlDocPtr read_shard_manifest(const char *path, unsigned k, const char *dir, struct diag *d)
+ * copies, read as every input is (cfg_load_schema: a regular file of
+ * bounded size, no network, no entities, no DOCTYPE); NULL with a
+ * diagnostic when it is missing or is not such a document. */
+static struct cfg *read_shard_manifest(const char *path, unsigned k, const char *dir, struct diag *d)
 {
     if (access(path, F_OK) != 0) {
         diag_add(d, path, 0, "not there: shard 1/%u did not finish writing its outputs; finish it with "
                  "`exposim sweep SWEEP.xml --shard 1/%u --resume -o %s`", k, k, dir);
         return NULL;
     }
-    xmlResetLastError();
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!doc) {
-        const xmlError *e = xmlGetLastError();
-        char msg[256] = "cannot be read";
-        if (e && e->message)
-            snprintf(msg, sizeof msg, "%s", e->message);
-        msg[strcspn(msg, "\n")] = '\0';
-        diag_add(d, path, e ? e->line : 0, "not a well-formed manifest: %s", msg);
+    size_t before = d->n;
+    struct cfg *c = cfg_load_schema(path, NULL, 0, NULL, d);
+    if (!c) {
+        if (d->n == before)
+            diag_add(d, path, 0, "not a well-formed manifest");
         return NULL;
     }
-    if (doc->intSubset || doc->extSubset) {
-        diag_add(d, path, xmlGetLineNo(doc->intSubset ? (xmlNodePtr)doc->intSubset : (xmlNodePtr)doc->extSubset),
-                 "a DOCTYPE is not allowed in exposim input");
-        xmlFreeDoc(doc);
+    if (strcmp(cfg_name(cfg_root(c)), "manifest") != 0) {
+        diag_add(d, path, cfg_line(cfg_root(c)), "not an exposim manifest (the root element is not <manifest>)");
+        cfg_free(c);
         return NULL;
     }
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (!root || strcmp((const char *)root->name, "manifest") != 0) {
-        diag_add(d, path, root ? xmlGetLineNo(root) : 0, "not an exposim manifest (the root element is not "
-                 "<manifest>)");
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    return doc;
+    return c;
 }
 
 int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet,
@@ -430,7 +429,8 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     struct outputs out;
     memset(&out, 0, sizeof out);
     int rc = 2, created = 0;
-    xmlDocPtr m = NULL, tmpl = NULL;
+    xmlDocPtr m = NULL;
+    struct cfg *tmpl = NULL;
     if (!ndirs) {
         diag_add(d, NULL, 0, "no shard directory to merge: give every shard's directory once");
         goto cleanup;
@@ -480,6 +480,18 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
             diag_add(d, NULL, 0, "shard %u/%u is missing: give every shard's directory once", sh, k);
             goto cleanup;
         }
+    /* Writing into a shard's own directory would replace that shard's
+     * sweep.csv, sweep-summary.csv and manifest.xml. */
+    struct stat osb;
+    if (stat(outdir, &osb) == 0)
+        for (size_t i = 0; i < ndirs; i++) {
+            struct stat sb;
+            if (stat(dirs[i], &sb) == 0 && sb.st_dev == osb.st_dev && sb.st_ino == osb.st_ino) {
+                diag_add(d, NULL, 0, "merge -o %s: that is the shard directory %s, whose files the merge would "
+                         "replace: choose another output directory", outdir, dirs[i]);
+                goto cleanup;
+            }
+        }
     if (outputs_init(&out, jp, ndirs, d))
         goto cleanup;
     /* The manifest: the design from the journals, seeds and base as run
@@ -494,7 +506,7 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     if (!(tmpl = read_shard_manifest(path, k, by_shard[1], d)))
         goto cleanup;
     xmlNodePtr root = xmlDocGetRootElement(m);
-    for (xmlNodePtr n = xmlFirstElementChild(xmlDocGetRootElement(tmpl)); n; n = xmlNextElementSibling(n))
+    for (xmlNodePtr n = xmlFirstElementChild(xmlDocGetRootElement(cfg_xml_doc(tmpl))); n; n = xmlNextElementSibling(n))
         if (strcmp((const char *)n->name, "seeds") == 0 || strcmp((const char *)n->name, "base_as_run") == 0)
         {
             xmlAddChild(root, xmlDocCopyNode(n, m, 1));
@@ -521,8 +533,8 @@ int collate_merge(const char *outdir, char *const *dirs, size_t ndirs, int quiet
     rc = 0;
 cleanup:
     if (rc && created)
-        rmdir(outdir);
-    xmlFreeDoc(tmpl);
+        results_unprepare_dir(outdir, created);
+    cfg_free(tmpl);
     xmlFreeDoc(m);
     outputs_destroy(&out);
     for (size_t i = 0; js && i < ndirs; i++)

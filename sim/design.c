@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 #include <nettle/sha2.h>
 
+#include "infile.h"
 #include "rng.h"
 
 extern const char sweep_xsd[];        /* sim/schema.S */
@@ -339,41 +340,12 @@ cleanup:
     return rc;
 }
 
-/* The whole file's bytes, for the hash; NULL with a diagnostic. */
+/* The whole file's bytes, for the hash; NULL with a diagnostic.  A
+ * regular file of at most CFG_MAX_INPUT_BYTES, the limit of a scenario,
+ * checked before reading (infile.h). */
 static char *slurp(const char *path, size_t *len, struct diag *d, const char *what)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (!f) {
-        diag_add(d, path, 0, "cannot open %s: %s", what, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            char *nb = realloc(buf, (cap = cap ? 2 * cap : 8192));
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                diag_add(d, NULL, 0, "out of memory");
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (!got)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        diag_add(d, path, 0, "cannot read %s", what);
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    return infile_read(path, what, CFG_MAX_INPUT_BYTES, len, d);
 }
 
 static void hash_part(struct sha256_ctx *h, const char *bytes, size_t len)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 void diag_init(struct diag *d) { memset(d, 0, sizeof *d); }
 
 void diag_destroy(struct diag *d)
@@ -23,7 +25,7 @@ int diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
         d->dropped++;
         return -1;
     }
-    char body[1024], *out;
+    char body[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
@@ -31,18 +33,24 @@ int diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
     size_t len = strlen(body);
     while (len && body[len - 1] == '\n')      /* libxml2 messages end in \n */
         body[--len] = '\0';
-    size_t need = strlen(body) + (file ? strlen(file) : 0) + 32;
-    out = malloc(need);
+    size_t need = len + (file ? strlen(file) : 0) + 32;
+    char *raw = malloc(need), *out = NULL;
+    if (raw) {
+        if (file && line > 0)
+            snprintf(raw, need, "%s:%ld: %s", file, line, body);
+        else if (file)
+            snprintf(raw, need, "%s: %s", file, body);
+        else
+            snprintf(raw, need, "%s", body);
+        /* File names and values quoted from input may hold control
+         * characters (a terminal would obey them) or invalid UTF-8. */
+        out = text_escape_dup(raw);
+        free(raw);
+    }
     if (!out) {
         d->dropped++;
         return -1;
     }
-    if (file && line > 0)
-        snprintf(out, need, "%s:%ld: %s", file, line, body);
-    else if (file)
-        snprintf(out, need, "%s: %s", file, body);
-    else
-        snprintf(out, need, "%s", body);
     d->msg[d->n++] = out;
     return -1;
 }

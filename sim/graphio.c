@@ -2,10 +2,13 @@
  * graphio.h. */
 #include "graphio.h"
 
+#include "cfg.h"
+#include "infile.h"
 #include "results.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +194,23 @@ static int parse_time(const char *s, int64_t *out)
     return 0;
 }
 
+/* A weight as the models keep it (a float): 0, or FLT_MIN to FLT_MAX, and
+ * the weights of the table (self-loops aside) adding up to at most
+ * FLT_MAX, so that no sum of a pair's rows overflows.  Adds w to the sum.
+ * NULL, or what is wrong. */
+static const char *weight_problem(struct graphio_table *t, double w, int loop)
+{
+    if (w > FLT_MAX)
+        return "is more than 3.4e38, the largest weight (weights are kept in single precision)";
+    if (w > 0 && w < FLT_MIN)
+        return "is below 1.2e-38, the smallest weight above 0 (weights are kept in single precision): "
+               "write 0 or scale the weights up";
+    if (!loop && (t->weight_sum += w) > FLT_MAX)
+        return "brings the sum of the weights above 3.4e38 (weights are kept in single precision): "
+               "scale them down, only their ratios matter";
+    return NULL;
+}
+
 /* One complete row of fields. */
 static void reader_row(struct reader *r)
 {
@@ -242,6 +262,19 @@ static void reader_row(struct reader *r)
             r->failed = 1;
             return;
         }
+        if (tm > GRAPHIO_MAX_TIME || tm < -GRAPHIO_MAX_TIME) {
+            diag_add(r->d, r->path, r->line, "time '%.40s' is out of range: at most %lld seconds either side "
+                     "of 0 (2^53, some 285 million years)", r->field[2], (long long)GRAPHIO_MAX_TIME);
+            r->failed = 1;
+            return;
+        }
+    }
+    const char *wp = r->o->third == GRAPHIO_WEIGHT ? weight_problem(t, w, strcmp(r->field[0], r->field[1]) == 0)
+                                                   : NULL;
+    if (wp) {
+        diag_add(r->d, r->path, r->line, "weight '%.40s' %s", r->nfield >= 3 ? r->field[2] : "1", wp);
+        r->failed = 1;
+        return;
     }
     uint32_t u = names_intern(&t->nodes, r->field[0]), v = names_intern(&t->nodes, r->field[1]);
     if (u == UINT32_MAX || v == UINT32_MAX || table_push(t, u, v, w, tm, r->line)) {
@@ -296,26 +329,59 @@ static int blank_or_comment(const char *s)
     return *s == '#' || *s == '\n' || *s == '\r' || *s == '\0';
 }
 
+/* The next line of f (with its '\n', if any) into *line, NUL-terminated:
+ * its length; 0 at the end of the file; -1 when it is longer than
+ * GRAPHIO_MAX_LINE; -2 when memory runs out; -3 on a read error. */
+static long long next_line(FILE *f, char **line, size_t *cap)
+{
+    size_t n = 0;
+    for (;;) {
+        int ch = getc_unlocked(f);
+        if (ch == EOF)
+            return ferror(f) ? -3 : (long long)n;
+        if (n == GRAPHIO_MAX_LINE)
+            return -1;
+        if (n + 1 >= *cap) {
+            size_t nc = *cap ? 2 * *cap : 256;
+            char *nl = realloc(*line, nc + 1);
+            if (!nl)
+                return -2;
+            *line = nl;
+            *cap = nc;
+        }
+        (*line)[n++] = (char)ch;
+        (*line)[n] = '\0';
+        if (ch == '\n')
+            return (long long)n;
+    }
+}
+
 static int read_rows(const char *path, const struct graphio_opts *o, struct graphio_table *t, int labels,
                      struct diag *d)
 {
     struct reader r = { .path = path, .d = d, .o = o, .t = t, .labels = labels };
-    FILE *f = fopen(path, "rb");
+    FILE *f = infile_fopen(path, NULL, d);
     if (!f)
-        return diag_add(d, path, 0, "cannot open: %s", strerror(errno));
+        return -1;
     struct csv_parser p;
     int csv_ready = 0, rc = -1;
     enum graphio_format fmt = o->format;
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
+    long long len = 0;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI)) {
         diag_add(d, path, 0, "out of memory");
         goto cleanup;
     }
     csv_ready = 1;
-    while ((len = getline(&line, &cap, f)) >= 0 && !r.failed) {
+    flockfile(f);
+    while (!r.failed && (len = next_line(f, &line, &cap)) > 0) {
         r.line++;
+        if (memchr(line, '\0', (size_t)len)) {
+            diag_add(d, path, r.line, "a NUL byte: not a text file");
+            r.failed = 1;
+            break;
+        }
         if (!r.in_row && blank_or_comment(line))
             continue;
         if (fmt == GRAPHIO_AUTO)
@@ -329,8 +395,15 @@ static int read_rows(const char *path, const struct graphio_opts *o, struct grap
             r.failed = 1;
         }
     }
-    if (ferror(f)) {
-        diag_add(d, path, r.line, "cannot read: %s", strerror(errno));
+    funlockfile(f);
+    if (!r.failed && len < 0) {
+        if (len == -1)
+            diag_add(d, path, r.line + 1, "a line longer than %d bytes: not an edge list, trace or labels "
+                     "file", GRAPHIO_MAX_LINE);
+        else if (len == -2)
+            diag_add(d, path, r.line + 1, "out of memory");
+        else
+            diag_add(d, path, r.line + 1, "cannot read: %s", strerror(errno));
         goto cleanup;
     }
     if (!r.failed && fmt == GRAPHIO_CSV && csv_fini(&p, csv_field_cb, csv_row_cb, &r)) {
@@ -434,19 +507,29 @@ int graphio_read_graphml(const char *path, const char *weight_attr, const char *
                          struct graphio_table *t, struct diag *d)
 {
     struct xml_errctx ec = { path, d, 0 };
-    size_t before = d->n;
+    size_t before = d->n, len = 0;
     int rc = -1;
     xmlDocPtr doc = NULL;
     xmlChar *wkey = NULL, *lkey = NULL;
+    char *buf = infile_read(path, "a GraphML file", GRAPHIO_MAX_GRAPHML, &len, d);
+    if (!buf)
+        return -1;
+    if (cfg_xml_precheck(path, buf, len, d)) {
+        free(buf);
+        return -1;
+    }
     xmlParserCtxtPtr p = xmlNewParserCtxt();
-    if (!p)
+    if (!p) {
+        free(buf);
         return diag_add(d, path, 0, "out of memory");
+    }
     p->_private = &ec;
     p->sax->internalSubset = xml_refuse_doctype;
     xmlSetStructuredErrorFunc(&ec, xml_error);
     /* NONET; no NOENT/DTDLOAD/HUGE/XINCLUDE on purpose. */
-    doc = xmlCtxtReadFile(p, path, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    doc = xmlCtxtReadMemory(p, buf, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
     xmlSetStructuredErrorFunc(NULL, NULL);
+    free(buf);
     if (ec.doctype_line) {
         diag_add(d, path, ec.doctype_line, "a DOCTYPE is not allowed in a GraphML file "
                  "(DTDs and entities are refused for safety)");
@@ -534,13 +617,19 @@ int graphio_read_graphml(const char *path, const char *weight_attr, const char *
             double w = 1;
             xmlChar *wt = data_value(c, wkey);
             if (wt) {
-                if (parse_number((const char *)wt, &w) || w < 0) {
-                    diag_add(d, path, line, "edge weight '%.40s' is not a number 0 or more", (char *)wt);
+                const char *wp = NULL;
+                if (parse_number((const char *)wt, &w) || w < 0 || (wp = weight_problem(t, w, u == v))) {
+                    diag_add(d, path, line, "edge weight '%.40s' %s", (char *)wt, wp ? wp : "is not a number 0 or more");
                     xmlFree(wt);
                     goto cleanup;
                 }
                 t->has_weight = 1;
                 xmlFree(wt);
+            }
+            const char *wp = wt ? NULL : weight_problem(t, w, u == v);
+            if (wp) {
+                diag_add(d, path, line, "edge weight 1 (none given) %s", wp);
+                goto cleanup;
             }
             if (table_push(t, u, v, w, 0, line)) {
                 diag_add(d, path, line, "out of memory");

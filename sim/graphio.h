@@ -33,6 +33,10 @@ struct graphio_names {
     size_t nslot;                     /* power of 2 */
 };
 
+#define GRAPHIO_MAX_LINE (1 << 20)          /* bytes in one line of an edge list, trace or labels file */
+#define GRAPHIO_MAX_GRAPHML ((size_t)1 << 30)   /* bytes of a GraphML file (read whole, then parsed) */
+#define GRAPHIO_MAX_TIME ((int64_t)1 << 53)     /* |time| of a trace row, in seconds */
+
 struct graphio_table {
     struct graphio_names nodes;
     uint32_t *u, *v;                  /* row i: u[i] -> v[i] (dense ids) */
@@ -41,6 +45,8 @@ struct graphio_table {
     long *line;                       /* source line of row i */
     size_t n, cap;
     int has_weight;                   /* some row had a weight column */
+    double weight_sum;                /* GRAPHIO_WEIGHT: the weights of the rows that are not self-loops
+                                         (1 for a row without one), at most FLT_MAX */
     /* Labels (graphio_read_labels, or a GraphML node attribute): per node,
      * an id into `labels`, UINT32_MAX when the node has none. */
     uint32_t *label;
@@ -56,10 +62,15 @@ struct graphio_opts {
 void graphio_table_init(struct graphio_table *t);
 void graphio_table_destroy(struct graphio_table *t);
 
-/* Rows "src dst [third]".  GRAPHIO_WEIGHT: an optional finite number >= 0;
- * GRAPHIO_TIME: a required integer (e.g. Unix seconds).  Further columns
- * are ignored.  A row with fewer than 2 fields, an empty id or a bad number
- * is an error at its line.  Appends to t (so one table can collect a file's
+/* Rows "src dst [third]".  GRAPHIO_WEIGHT: an optional number, 0 or from
+ * FLT_MIN to FLT_MAX, the weights of the rows that are not self-loops
+ * adding up to at most FLT_MAX (models keep them as floats); GRAPHIO_TIME:
+ * a required integer (e.g. Unix seconds) of at most GRAPHIO_MAX_TIME
+ * either side of 0.  Further columns are ignored.  A row with fewer than 2
+ * fields, an empty id or a bad number is an error at its line; so is a
+ * line longer than GRAPHIO_MAX_LINE or holding a NUL byte.  The file must
+ * be a regular file (infile.h); running out of memory is an error, never
+ * the end of the file.  Appends to t (so one table can collect a file's
  * rows after another's labels).  O(rows).  0, or -1 with diagnostics. */
 int graphio_read_edges(const char *path, const struct graphio_opts *o, struct graphio_table *t,
                        struct diag *d);
@@ -72,8 +83,10 @@ int graphio_read_labels(const char *path, const struct graphio_opts *o, struct g
 
 /* GraphML: <node id> elements (interned in document order) and <edge
  * source target> elements (undirected and directed alike); the <data> whose
- * <key attr.name> is weight_attr (may be NULL) gives an edge's weight, the
- * one whose key is label_attr (may be NULL) a node's label.  0, or -1 with
+ * <key attr.name> is weight_attr (may be NULL) gives an edge's weight (as
+ * for edge lists), the one whose key is label_attr (may be NULL) a node's
+ * label.  A regular file of at most GRAPHIO_MAX_GRAPHML bytes, read whole
+ * and checked by cfg_xml_precheck before it is parsed.  0, or -1 with
  * diagnostics. */
 int graphio_read_graphml(const char *path, const char *weight_attr, const char *label_attr,
                          struct graphio_table *t, struct diag *d);

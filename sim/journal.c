@@ -2,6 +2,7 @@
 #include "journal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,10 +14,11 @@
 
 #include <csv.h>
 
+#include "infile.h"
 #include "results.h"
 
 #define MAGIC "exposim-sweep-journal"
-#define VERSION "1"
+#define VERSION "2"                   /* 2: every line ends with its checksum */
 
 void journal_header_destroy(struct journal_header *h)
 {
@@ -50,20 +52,116 @@ void journal_destroy(struct journal *j)
     j->fd = -1;
 }
 
+/* ---- line checksums ------------------------------------------------------- */
+
+/* CRC-32 (IEEE 802.3, the polynomial of zip and PNG), bit by bit from a
+ * table made on the stack: lines are short and written once per run. */
+struct crc {
+    uint32_t table[256];
+    uint32_t c;
+};
+
+static void crc_init(struct crc *k)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int b = 0; b < 8; b++)
+            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        k->table[i] = c;
+    }
+    k->c = 0xffffffffu;
+}
+
+static void crc_bytes(struct crc *k, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+    for (size_t i = 0; i < len; i++)
+        k->c = k->table[(k->c ^ p[i]) & 0xff] ^ (k->c >> 8);
+}
+
+/* A field's part of its line's checksum: "LENGTH:" then its bytes, so that
+ * no two different lists of fields give the same input. */
+static void crc_field(struct crc *k, const char *s, size_t len)
+{
+    char head[32];
+    int hl = snprintf(head, sizeof head, "%zu:", len);
+    crc_bytes(k, head, (size_t)hl);
+    crc_bytes(k, s, len);
+}
+
+static uint32_t crc_end(struct crc *k)
+{
+    uint32_t c = k->c ^ 0xffffffffu;
+    k->c = 0xffffffffu;
+    return c;
+}
+
 /* ---- writing -------------------------------------------------------------- */
 
-/* A field: text through csv_fwrite (quoted), or a plain number. */
-static int text(FILE *f, const char *s) { return results_csv_text(f, s); }
-static int sep(FILE *f) { return results_csv_sep(f); }
-static int end(FILE *f) { return results_csv_end(f); }
-static int uint(FILE *f, unsigned long long v) { return results_csv_uint(f, v); }
+/* A line of fields: each is written (text through csv_fwrite, quoted, as it
+ * is: the journal keeps values exactly and is not for spreadsheets; a
+ * number plainly) and added to the line's checksum, which ends the line as
+ * its last field. */
+struct line_writer {
+    FILE *f;
+    struct crc crc;
+    int nfields, bad;
+};
+
+static void lw_init(struct line_writer *w, FILE *f)
+{
+    w->f = f;
+    crc_init(&w->crc);
+    w->nfields = 0;
+    w->bad = 0;
+}
+
+static void lw_sep(struct line_writer *w)
+{
+    if (w->nfields++)
+        w->bad |= fputc(',', w->f) == EOF;
+}
+
+static void lw_text(struct line_writer *w, const char *s)
+{
+    lw_sep(w);
+    w->bad |= csv_fwrite(w->f, s, strlen(s)) != 0;
+    crc_field(&w->crc, s, strlen(s));
+}
+
+static void lw_raw(struct line_writer *w, const char *s)
+{
+    lw_sep(w);
+    w->bad |= fputs(s, w->f) == EOF;
+    crc_field(&w->crc, s, strlen(s));
+}
+
+static void lw_uint(struct line_writer *w, unsigned long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", v);
+    lw_raw(w, buf);
+}
 
 /* A value exactly: %.17g round-trips every double; NA for NaN. */
-static int exact(FILE *f, double v)
+static void lw_exact(struct line_writer *w, double v)
 {
+    char buf[40];
     if (isnan(v))
-        return fputs("NA", f) == EOF ? -1 : 0;
-    return fprintf(f, "%.17g", v) < 0 ? -1 : 0;
+        snprintf(buf, sizeof buf, "NA");
+    else
+        snprintf(buf, sizeof buf, "%.17g", v);
+    lw_raw(w, buf);
+}
+
+/* The checksum and the newline.  0, or -1 when a write failed. */
+static int lw_end(struct line_writer *w)
+{
+    w->bad |= fprintf(w->f, ",%08" PRIx32 "\n", crc_end(&w->crc)) < 0;
+    w->nfields = 0;
+    int bad = w->bad;
+    w->bad = 0;
+    return bad ? -1 : 0;
 }
 
 int journal_format_run(uint32_t point, uint32_t rep, const char *const *names, const double *vals,
@@ -74,11 +172,44 @@ int journal_format_run(uint32_t point, uint32_t rep, const char *const *names, c
     FILE *f = open_memstream(&buf, &size);
     if (!f)
         return -1;
-    int bad = fputs("run", f) == EOF;
-    bad |= sep(f) | uint(f, point) | sep(f) | uint(f, rep);
-    for (size_t i = 0; i < n && !bad; i++)
-        bad |= sep(f) | text(f, names[i]) | sep(f) | exact(f, vals[i]);
-    bad |= end(f);
+    struct line_writer w;
+    lw_init(&w, f);
+    lw_raw(&w, "run");
+    lw_uint(&w, point);
+    lw_uint(&w, rep);
+    for (size_t i = 0; i < n; i++) {
+        lw_text(&w, names[i]);
+        lw_exact(&w, vals[i]);
+    }
+    int bad = lw_end(&w);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        free(buf);
+        return -1;
+    }
+    *line = buf;
+    *len = size;
+    return 0;
+}
+
+int journal_format_record(const char *const *fields, size_t n, char **line, size_t *len)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return -1;
+    struct line_writer w;
+    lw_init(&w, f);
+    for (size_t i = 0; i < n; i++) {
+        const char *t = fields[i];
+        size_t tl = strlen(t);
+        if (tl && strcspn(t, ",\"\r\n") == tl && !strchr(" \t", t[0]) && !strchr(" \t", t[tl - 1]))
+            lw_raw(&w, t);                    /* as the journal writes words and numbers */
+        else
+            lw_text(&w, t);
+    }
+    int bad = lw_end(&w);
     bad |= fclose(f) != 0;
     if (bad) {
         free(buf);
@@ -92,21 +223,41 @@ int journal_format_run(uint32_t point, uint32_t rep, const char *const *names, c
 static int fill_header(FILE *f, const void *ctx)
 {
     const struct journal_header *h = ctx;
-    int bad = fputs(MAGIC "," VERSION "\n", f) == EOF;
-    bad |= fputs("hash", f) == EOF || sep(f) || text(f, h->hash) || end(f);
-    bad |= fputs("sweep", f) == EOF || sep(f) || text(f, h->name) || end(f);
-    bad |= fputs("shard", f) == EOF || sep(f) || uint(f, h->shard) || sep(f) || uint(f, h->nshards) || end(f);
-    bad |= fputs("points", f) == EOF || sep(f) || uint(f, h->npoints) || end(f);
-    bad |= fputs("replications", f) == EOF || sep(f) || uint(f, h->replications) || end(f);
-    for (size_t i = 0; i < h->nparams && !bad; i++)
-        bad |= fputs("param", f) == EOF || sep(f) || text(f, h->paths[i]) || end(f);
-    for (uint32_t p = 0; p < h->npoints && !bad; p++) {
-        bad |= fputs("point", f) == EOF || sep(f) || uint(f, p);
-        for (size_t i = 0; i < h->nparams && !bad; i++)
-            bad |= sep(f) || text(f, h->values[(size_t)p * h->nparams + i]);
-        bad |= end(f);
+    struct line_writer w;
+    lw_init(&w, f);
+    lw_raw(&w, MAGIC);
+    lw_raw(&w, VERSION);
+    int bad = lw_end(&w);
+    lw_raw(&w, "hash");
+    lw_text(&w, h->hash);
+    bad |= lw_end(&w);
+    lw_raw(&w, "sweep");
+    lw_text(&w, h->name);
+    bad |= lw_end(&w);
+    lw_raw(&w, "shard");
+    lw_uint(&w, h->shard);
+    lw_uint(&w, h->nshards);
+    bad |= lw_end(&w);
+    lw_raw(&w, "points");
+    lw_uint(&w, h->npoints);
+    bad |= lw_end(&w);
+    lw_raw(&w, "replications");
+    lw_uint(&w, h->replications);
+    bad |= lw_end(&w);
+    for (size_t i = 0; i < h->nparams && !bad; i++) {
+        lw_raw(&w, "param");
+        lw_text(&w, h->paths[i]);
+        bad |= lw_end(&w);
     }
-    bad |= fputs("begin\n", f) == EOF;
+    for (uint32_t p = 0; p < h->npoints && !bad; p++) {
+        lw_raw(&w, "point");
+        lw_uint(&w, p);
+        for (size_t i = 0; i < h->nparams; i++)
+            lw_text(&w, h->values[(size_t)p * h->nparams + i]);
+        bad |= lw_end(&w);
+    }
+    lw_raw(&w, "begin");
+    bad |= lw_end(&w);
     return bad ? -1 : 0;
 }
 
@@ -158,6 +309,7 @@ struct reader {
     int state;                        /* 0 magic, 1 header, 2 runs */
     uint32_t next_point;
     int failed, oom;
+    struct crc crc;
 };
 
 static void on_field(void *s, size_t len, void *data)
@@ -287,7 +439,8 @@ static int header_row(struct reader *r)
     struct journal_header *h = &r->j->h;
     const char *key = r->f[0];
     unsigned long long a, b;
-    if (strcmp(key, "hash") == 0 && r->nf == 2 && strlen(r->f[1]) == 64) {
+    if (strcmp(key, "hash") == 0 && r->nf == 2 && strlen(r->f[1]) == 64
+        && strspn(r->f[1], "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == 64) {
         memcpy(h->hash, r->f[1], 65);
     } else if (strcmp(key, "sweep") == 0 && r->nf == 2) {
         free(h->name);
@@ -328,16 +481,39 @@ static int header_row(struct reader *r)
     return 0;
 }
 
+/* Whether the row's last field is the checksum of the others; if so it
+ * is dropped from the row. */
+static int checksum_ok(struct reader *r)
+{
+    if (r->nf < 2)
+        return 0;
+    const char *sum = r->f[r->nf - 1];
+    if (strlen(sum) != 8 || strspn(sum, "0123456789abcdef") != 8)
+        return 0;
+    for (size_t i = 0; i + 1 < r->nf; i++)
+        crc_field(&r->crc, r->f[i], strlen(r->f[i]));
+    if (crc_end(&r->crc) != (uint32_t)strtoul(sum, NULL, 16))
+        return 0;
+    free(r->f[--r->nf]);
+    return 1;
+}
+
 static void on_row(int c, void *data)
 {
     (void)c;
     struct reader *r = data;
     if (!r->failed && !r->oom) {
-        if (r->state == 0) {
-            if (r->nf != 2 || strcmp(r->f[0], MAGIC) != 0)
+        if (r->state == 0 && (r->nf < 2 || strcmp(r->f[0], MAGIC) != 0))
+            bad_line(r, "not a sweep journal");
+        else if (r->state == 0 && strcmp(r->f[1], VERSION) != 0)
+            bad_line(r, "a sweep journal of another format version (this exposim reads version " VERSION
+                        "): finish that sweep with the exposim that began it, or run it again");
+        else if (!checksum_ok(r))
+            bad_line(r, "the line does not match its checksum: it was changed or damaged after it was "
+                        "written; refusing to use the journal (run the sweep again into another directory)");
+        else if (r->state == 0) {
+            if (r->nf != 2)
                 bad_line(r, "not a sweep journal");
-            else if (strcmp(r->f[1], VERSION) != 0)
-                bad_line(r, "a sweep journal of another format version");
             else
                 r->state = 1;
         } else if (r->state == 1)
@@ -353,21 +529,17 @@ static void on_row(int c, void *data)
     r->line = r->fed + 1;                     /* the next row starts on the next line */
 }
 
-/* Read the whole file behind fd and parse it into j (j->path set). */
-static int parse_fd(int fd, struct journal *j, struct diag *d)
+/* Read the file behind fd, up to `size` bytes (its size when opened: a
+ * sweep appending meanwhile adds whole lines after it), and parse it into
+ * j (j->path set). */
+static int parse_fd(int fd, long long size, struct journal *j, struct diag *d)
 {
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = (size_t)size, n = 0;
     int rc = -1;
-    for (;;) {
-        if (n == cap) {
-            char *nb = realloc(buf, (cap = cap ? 2 * cap : 65536));
-            if (!nb) {
-                diag_add(d, NULL, 0, "out of memory reading %s", j->path);
-                goto cleanup;
-            }
-            buf = nb;
-        }
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return diag_add(d, j->path, 0, "out of memory reading %lld bytes", size);
+    while (n < cap) {
         ssize_t got = read(fd, buf + n, cap - n);
         if (got < 0 && errno == EINTR)
             continue;
@@ -384,7 +556,10 @@ static int parse_fd(int fd, struct journal *j, struct diag *d)
         whole--;
     j->valid_bytes = (long long)whole;
     j->torn = whole != n;
+    if (infile_check_text(j->path, buf, whole, d))
+        goto cleanup;
     struct reader r = { .j = j, .d = d, .line = 1 };
+    crc_init(&r.crc);
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         diag_add(d, NULL, 0, "out of memory");
@@ -427,8 +602,10 @@ cleanup:
     return rc;
 }
 
-/* Open DIR/sweep.journal with `flags`: 0, 1 (none there) or -1. */
-static int open_journal(const char *dir, int flags, struct journal *j, int *fd, struct diag *d)
+/* Open DIR/sweep.journal with `flags`: 0, 1 (none there) or -1.  Only a
+ * regular file is opened (a FIFO put there would block: infile.h). */
+static int open_journal(const char *dir, int flags, struct journal *j, int *fd, long long *size,
+                        struct diag *d)
 {
     memset(j, 0, sizeof *j);
     j->fd = -1;
@@ -436,22 +613,34 @@ static int open_journal(const char *dir, int flags, struct journal *j, int *fd, 
     snprintf(path, sizeof path, "%s/%s", dir, JOURNAL_NAME);
     if (!(j->path = strdup(path)))
         return diag_add(d, NULL, 0, "out of memory");
-    if ((*fd = open(path, flags)) < 0) {
+    struct stat sb;
+    if ((*fd = open(path, flags | O_NONBLOCK | O_CLOEXEC)) < 0) {
         int err = errno;
         journal_destroy(j);
         if (err == ENOENT)
             return 1;
         return diag_add(d, path, 0, "cannot open: %s", strerror(err));
     }
+    int fl = fcntl(*fd, F_GETFL);
+    if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode) || fl < 0 || fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        close(*fd);
+        *fd = -1;
+        diag_add(d, path, 0, "not a regular file: not a sweep journal");
+        journal_destroy(j);
+        return -1;
+    }
+    *size = (long long)sb.st_size;
     return 0;
 }
 
 int journal_read(const char *dir, struct journal *j, struct diag *d)
 {
-    int fd, rc = open_journal(dir, O_RDONLY, j, &fd, d);
+    int fd;
+    long long size;
+    int rc = open_journal(dir, O_RDONLY, j, &fd, &size, d);
     if (rc)
         return rc;
-    rc = parse_fd(fd, j, d);
+    rc = parse_fd(fd, size, j, d);
     close(fd);
     if (rc)
         journal_destroy(j);
@@ -460,7 +649,9 @@ int journal_read(const char *dir, struct journal *j, struct diag *d)
 
 int journal_open(const char *dir, struct journal *j, struct diag *d)
 {
-    int fd, rc = open_journal(dir, O_RDWR | O_APPEND, j, &fd, d);
+    int fd;
+    long long size;
+    int rc = open_journal(dir, O_RDWR | O_APPEND, j, &fd, &size, d);
     if (rc)
         return rc == 1 ? diag_add(d, NULL, 0, "%s/%s: not there", dir, JOURNAL_NAME) : rc;
     j->fd = fd;
@@ -477,7 +668,14 @@ int journal_open(const char *dir, struct journal *j, struct diag *d)
         journal_destroy(j);
         return rc;
     }
-    if (parse_fd(fd, j, d)) {
+    /* The size again, under the lock: what the last holder appended. */
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        diag_add(d, j->path, 0, "cannot read: %s", strerror(errno));
+        journal_destroy(j);
+        return -1;
+    }
+    if (parse_fd(fd, (long long)sb.st_size, j, d)) {
         journal_destroy(j);
         return -1;
     }

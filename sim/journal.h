@@ -4,7 +4,7 @@
  * It is a CSV file (libcsv) in two parts.  The header says which sweep it
  * belongs to and is written whole (temporary file, fsync, rename) before
  * any run starts:
- *     exposim-sweep-journal,1
+ *     exposim-sweep-journal,2
  *     hash,<SHA-256 of the sweep, design.h>
  *     sweep,<name>
  *     shard,<I>,<K>                 1,1 when not sharded
@@ -17,6 +17,13 @@
  * durable (fdatasync) before the next run is reported:
  *     run,<p>,<r>,<metric>,<value>,<metric>,<value>,...
  * with p and r 0-based and values printed exactly (%.17g; NA for NaN).
+ * Every line (header lines too) ends with one more field, its checksum:
+ * the CRC-32 (IEEE) of its fields, each as "LENGTH:" and its bytes, as
+ * 8 lowercase hexadecimal digits.  A reader refuses a line whose checksum
+ * does not match (a value edited by hand, a damaged disk block), so a
+ * resumed sweep or a merge never takes in a changed value.  Text fields
+ * are written as they are (no spreadsheet guard, results.h): the journal
+ * keeps exact values for the program.
  * A process killed mid-write leaves at most one torn last line (without its
  * newline): readers ignore it and journal_open cuts it off, so a resumed
  * sweep neither loses nor repeats a run.  One process at a time appends
@@ -90,9 +97,14 @@ int journal_append(struct journal *j, const char *line, size_t len, struct diag 
 
 void journal_destroy(struct journal *j);
 
-/* One run's line: "run,p,r,name,value,...\n", malloc'd into *line.
- * Returns 0 or -1 (OOM). */
+/* One run's line: "run,p,r,name,value,...,CHECKSUM\n", malloc'd into
+ * *line.  Returns 0 or -1 (OOM). */
 int journal_format_run(uint32_t point, uint32_t rep, const char *const *names, const double *vals,
                        size_t n, char **line, size_t *len);
+/* Any line of n fields with its checksum, as the journal writes it (a
+ * field that needs no quotes plainly, any other quoted by libcsv): for
+ * tests and the fuzz targets, which make journals of their own.  Returns
+ * 0 or -1 (OOM). */
+int journal_format_record(const char *const *fields, size_t n, char **line, size_t *len);
 
 #endif

@@ -5,6 +5,7 @@
  * 1 failure while running (nothing written). */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,7 +463,7 @@ out:
     if (rc) {
         diag_print(&d, stderr);
         if (created)
-            rmdir(outdir);                    /* leave nothing behind (fails when results are there) */
+            results_unprepare_dir(outdir, created);   /* leave nothing behind (rmdir: fails when results are there) */
     }
     diag_destroy(&d);
     results_destroy(&res);
@@ -521,7 +522,7 @@ out:
     if (rc) {
         diag_print(&d, stderr);
         if (created)
-            rmdir(outdir);
+            results_unprepare_dir(outdir, created);
     }
     diag_destroy(&d);
     model->free_params(params);
@@ -735,6 +736,10 @@ static int cmd_compare(int argc, char **argv)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();              /* GSL reports through return codes */
+    /* Past `ulimit -f`, a write fails with EFBIG and is reported like a
+     * full disk (status 1, no temporary file left) instead of the signal
+     * killing the process mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     LIBXML_TEST_VERSION;
     static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
         { "run", cmd_run }, { "generate", cmd_generate }, { "validate", cmd_validate }, { "sweep", cmd_sweep },

@@ -10,6 +10,7 @@
 
 #include "results.h"
 #include "rng.h"
+#include "text.h"
 
 static void utc(char *buf, size_t len, time_t t)
 {
@@ -30,34 +31,6 @@ static void prop_u(xmlNodePtr n, const char *name, unsigned long long v)
     xmlNewProp(n, BAD_CAST name, BAD_CAST buf);
 }
 
-/* The length of the UTF-8 sequence at s if it encodes an XML 1.0
- * character (tab, LF, CR, U+0020 .. U+D7FF, U+E000 .. U+FFFD,
- * U+10000 .. U+10FFFF, shortest form), else 0. */
-static size_t xml_char(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
-    size_t len;
-    uint32_t cp, min;
-    if ((c & 0xe0) == 0xc0)
-        len = 2, cp = c & 0x1f, min = 0x80;
-    else if ((c & 0xf0) == 0xe0)
-        len = 3, cp = c & 0x0f, min = 0x800;
-    else if ((c & 0xf8) == 0xf0)
-        len = 4, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)              /* the terminating NUL included */
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-        return 0;
-    return len;
-}
-
 char *manifest_text(const char *s, int *exact)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -67,7 +40,7 @@ char *manifest_text(const char *s, int *exact)
         return NULL;
     *exact = 1;
     for (size_t i = 0; i < len;) {
-        size_t n = xml_char(u + i);
+        size_t n = text_xml_char((const char *)u + i);
         if (n) {
             memcpy(o, u + i, n);
             o += n;
@@ -112,9 +85,16 @@ int manifest_command(void *parent, int argc, char *const *argv)
     return 0;
 }
 
-static int dump(FILE *f, const void *ctx)
+static void quiet_error(void *ctx, xmlErrorPtr e) { (void)ctx, (void)e; }
+
+int manifest_dump(FILE *f, const void *doc)
 {
-    return xmlDocFormatDump(f, (xmlDocPtr)ctx, 1) < 0 ? -1 : 0;
+    /* A write error is reported by the caller ("cannot write ...: File too
+     * large"); libxml2 would also print its own "I/O error" line. */
+    xmlSetStructuredErrorFunc(NULL, quiet_error);
+    int rc = xmlDocFormatDump(f, (xmlDocPtr)doc, 1) < 0 ? -1 : 0;
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    return rc;
 }
 
 static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m);
@@ -122,7 +102,7 @@ static xmlDocPtr build(const struct cfg *c, const struct manifest_info *m);
 int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d)
 {
     xmlDocPtr doc = build(c, m);
-    int rc = doc ? results_write_atomic(dir, "manifest.xml", dump, doc, d) : diag_add(d, NULL, 0, "out of memory");
+    int rc = doc ? results_write_atomic(dir, "manifest.xml", manifest_dump, doc, d) : diag_add(d, NULL, 0, "out of memory");
     xmlFreeDoc(doc);
     return rc;
 }
@@ -130,7 +110,7 @@ int manifest_write(const char *dir, const struct cfg *c, const struct manifest_i
 int manifest_stage(struct results_staged *s, const struct cfg *c, const struct manifest_info *m, struct diag *d)
 {
     xmlDocPtr doc = build(c, m);
-    int rc = doc ? results_stage_file(s, "manifest.xml", dump, doc, d) : diag_add(d, NULL, 0, "out of memory");
+    int rc = doc ? results_stage_file(s, "manifest.xml", manifest_dump, doc, d) : diag_add(d, NULL, 0, "out of memory");
     xmlFreeDoc(doc);
     return rc;
 }

@@ -5,6 +5,7 @@
 #ifndef EXPOSIM_MANIFEST_H
 #define EXPOSIM_MANIFEST_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "cfg.h"
@@ -32,6 +33,10 @@ char *manifest_text(const char *s, int *exact);
  * text and its exact bytes as hex="..." (two lower-case digits a byte),
  * so the command line is recorded whole whatever its bytes.  0 or -1 (OOM). */
 int manifest_command(void *parent, int argc, char *const *argv);
+
+/* Fill function for results_stage_file: doc (an xmlDocPtr) indented.
+ * 0, or -1 on a write error (libxml2's own message kept quiet). */
+int manifest_dump(FILE *f, const void *doc);
 
 /* Write DIR/manifest.xml atomically.  Returns 0, or -1 with a diagnostic. */
 int manifest_write(const char *dir, const struct cfg *c, const struct manifest_info *m, struct diag *d);

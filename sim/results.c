@@ -1,9 +1,11 @@
 /* results — metric rows, summaries and atomic CSV files; see results.h. */
 #include "results.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -148,7 +150,38 @@ struct results_stat results_summary(const struct results *r, uint32_t m, uint32_
 
 /* ---- CSV ---------------------------------------------------------------- */
 
-int results_csv_text(FILE *f, const char *s) { return csv_fwrite(f, s, strlen(s)) ? -1 : 0; }
+int results_csv_is_number(const char *s)
+{
+    if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
+        return 0;
+    char *e;
+    (void)strtod(s, &e);
+    return e != s && !*e;
+}
+
+int results_csv_guarded(const char *s)
+{
+    if (s[0] == '\'')
+        return 1;
+    return s[0] && strchr("=+-@\t\r", s[0]) && !results_csv_is_number(s);
+}
+
+const char *results_csv_unguard(const char *field) { return field[0] == '\'' ? field + 1 : field; }
+
+int results_csv_text(FILE *f, const char *s)
+{
+    if (!results_csv_guarded(s))
+        return csv_fwrite(f, s, strlen(s)) ? -1 : 0;
+    size_t len = strlen(s);
+    char *g = malloc(len + 2);
+    if (!g)
+        return -1;
+    g[0] = '\'';
+    memcpy(g + 1, s, len + 1);
+    int rc = csv_fwrite(f, g, len + 1) ? -1 : 0;
+    free(g);
+    return rc;
+}
 int results_csv_sep(FILE *f) { return fputc(',', f) == EOF ? -1 : 0; }
 int results_csv_end(FILE *f) { return fputc('\n', f) == EOF ? -1 : 0; }
 
@@ -163,11 +196,82 @@ int results_csv_uint(FILE *f, unsigned long long v) { return fprintf(f, "%llu", 
 
 /* ---- files -------------------------------------------------------------- */
 
+/* Temporary files this program writes are ".NAME.PID.tmp" (results_stage_file,
+ * the probe below); these are the NAMEs. */
+static const char *const tmp_names[] = {
+    "timeseries.csv", "summary.csv", "manifest.xml", "population.csv", "edges.csv", "graph.graphml",
+    "sweep.csv", "sweep-summary.csv", "sweep.journal", "report.html", "exposim-probe",
+};
+
+/* Whether `name` is one of our temporary files, written by process *pid. */
+static int tmp_file_of(const char *name, long *pid)
+{
+    size_t len = strlen(name);
+    if (name[0] != '.' || len < 6 || strcmp(name + len - 4, ".tmp") != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof tmp_names / sizeof tmp_names[0]; i++) {
+        size_t nl = strlen(tmp_names[i]);
+        if (len > nl + 6 && strncmp(name + 1, tmp_names[i], nl) == 0 && name[1 + nl] == '.') {
+            const char *digits = name + 2 + nl;
+            size_t nd = len - 4 - (2 + nl);
+            if (nd == 0 || nd > 10 || strspn(digits, "0123456789") != nd)
+                return 0;
+            *pid = strtol(digits, NULL, 10);
+            return *pid > 0 && *pid <= 2147483647;
+        }
+    }
+    return 0;
+}
+
+int results_clean_stale(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    int removed = 0;
+    if (!dh)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(dh))) {
+        long pid;
+        if (!tmp_file_of(e->d_name, &pid))
+            continue;
+        /* Its writer is gone (killed, or its machine's limit reached): a
+         * process still alive may be about to rename it, so it is left. */
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[RESULTS_MAX_DIR + 300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        removed += unlink(path) == 0;
+    }
+    closedir(dh);
+    return removed;
+}
+
+void results_unprepare_dir(const char *dir, int created)
+{
+    char path[RESULTS_MAX_DIR + 1];
+    snprintf(path, sizeof path, "%s", dir);
+    for (size_t len = strlen(path); len > 1 && path[len - 1] == '/';)
+        path[--len] = '\0';
+    for (int i = 0; i < created; i++) {
+        if (rmdir(path) != 0)
+            return;
+        char *slash = strrchr(path, '/');
+        if (!slash || slash == path)
+            return;
+        while (slash > path && slash[-1] == '/')
+            slash--;
+        *slash = '\0';
+    }
+}
+
 int results_prepare_dir(const char *dir, int *created, struct diag *d)
 {
     *created = 0;
     if (!*dir)
         return diag_add(d, NULL, 0, "the output directory name is empty");
+    if (strlen(dir) > RESULTS_MAX_DIR)
+        return diag_add(d, NULL, 0, "the output directory name is %zu bytes long, more than %d: choose a "
+                        "shorter -o", strlen(dir), RESULTS_MAX_DIR);
     char *path = strdup(dir);
     if (!path)
         return diag_add(d, NULL, 0, "out of memory");
@@ -179,14 +283,20 @@ int results_prepare_dir(const char *dir, int *created, struct diag *d)
             *p = '\0';
             struct stat sb;
             if (stat(path, &sb) != 0) {
-                if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                if (mkdir(path, 0777) == 0) {
+                    ++*created;
+                } else if (errno != EEXIST) {
                     diag_add(d, NULL, 0, "cannot create output directory %s: %s", path, strerror(errno));
+                    char *slash = strrchr(path, '/');  /* leave nothing behind: path's parent down */
+                    if (slash)
+                        *slash = '\0';
+                    if (slash && *created)
+                        results_unprepare_dir(path, *created);
                     free(path);
+                    *created = 0;
                     return -1;
                 }
-                if (c == '\0')
-                    *created = 1;
-            } else if (!S_ISDIR(sb.st_mode)) {
+            } else if (!S_ISDIR(sb.st_mode)) {       /* then nothing was made here */
                 diag_add(d, NULL, 0, "output path %s exists and is not a directory", path);
                 free(path);
                 return -1;
@@ -197,13 +307,18 @@ int results_prepare_dir(const char *dir, int *created, struct diag *d)
             break;
     }
     free(path);
-    char probe[4096];
+    char probe[RESULTS_MAX_DIR + 64];
     snprintf(probe, sizeof probe, "%s/.exposim-probe.%ld.tmp", dir, (long)getpid());
     FILE *f = fopen(probe, "w");
-    if (!f)
-        return diag_add(d, NULL, 0, "cannot write in output directory %s: %s", dir, strerror(errno));
+    if (!f) {
+        diag_add(d, NULL, 0, "cannot write in output directory %s: %s", dir, strerror(errno));
+        results_unprepare_dir(dir, *created);
+        *created = 0;
+        return -1;
+    }
     fclose(f);
     unlink(probe);
+    results_clean_stale(dir);
     return 0;
 }
 
@@ -224,13 +339,24 @@ int results_stage_file(struct results_staged *s, const char *name,
     FILE *f = fopen(tmp, "w");
     if (!f)
         return diag_add(d, NULL, 0, "cannot write %s: %s", tmp, strerror(errno));
+    /* The first failure's errno is the reason: a full disk (ENOSPC), or
+     * the file size limit (EFBIG, `ulimit -f`; the program ignores
+     * SIGXFSZ so that it gets the error instead of dying). */
     errno = 0;
-    int bad = fill(f, ctx);
-    bad |= fflush(f) != 0;
-    bad |= ferror(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    int err = errno;
-    bad |= fclose(f) != 0;
+    int bad = fill(f, ctx) != 0;
+    int err = bad ? errno : 0;
+    if (fflush(f) != 0 || ferror(f)) {
+        bad = 1;
+        err = err ? err : errno;
+    }
+    if (!bad && fsync(fileno(f)) != 0) {
+        bad = 1;
+        err = errno;
+    }
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
     if (bad) {
         unlink(tmp);
         return diag_add(d, NULL, 0, "cannot write %s: %s", final, strerror(err ? err : EIO));

@@ -97,13 +97,46 @@ int results_stage_summary(struct results_staged *s, const struct results *r, uin
 int results_stage_commit(struct results_staged *s, struct diag *d);
 void results_stage_abort(struct results_staged *s);
 
-/* Make sure `dir` exists (creating parents) and is writable.  Returns 0, or
- * -1 with a diagnostic; *created says whether it was made here. */
+/* The longest output directory name (with results_staged's 4096-byte
+ * paths, room for the longest file name and temporary suffix). */
+#define RESULTS_MAX_DIR 3000
+
+/* Make sure `dir` exists (creating parents) and is writable, and remove
+ * the temporary files that killed processes left there
+ * (results_clean_stale).  Returns 0, or -1 with a diagnostic and nothing
+ * created left behind; *created gets the number of directories made here
+ * (dir and the parents it needed), for results_unprepare_dir. */
 int results_prepare_dir(const char *dir, int *created, struct diag *d);
+/* Remove what results_prepare_dir created (`created` levels, from dir up),
+ * each only when empty. */
+void results_unprepare_dir(const char *dir, int created);
+/* Remove from dir every ".NAME.PID.tmp" (a temporary file of this
+ * program, NAME one of its result files) whose process PID is gone (a run
+ * or sweep killed while writing).  Returns how many were removed. */
+int results_clean_stale(const char *dir);
 
 /* CSV output through libcsv: text fields quoted by csv_fwrite, numbers
- * written plainly (%.10g; NaN as NA).  Return 0, or -1 on a write error. */
+ * written plainly (%.10g; NaN as NA).  Return 0, or -1 on a write error.
+ *
+ * Spreadsheet safety (CSV formula injection): a spreadsheet takes a cell
+ * beginning with '=', '+', '-' or '@' (or a tab or carriage return) for a
+ * formula, and a formula can run commands or send data away.  A text
+ * field so beginning that is not a decimal number (results_csv_is_number:
+ * -0.5 and 1e-3 stay numbers) is written with a "'" in front of it, which
+ * spreadsheets show as text; a field that itself begins with "'" gets one
+ * more, so the rule can be undone exactly: a reader drops one leading "'"
+ * from a field that has one (results_csv_unguard).  Numbers never begin
+ * with "'", so every CSV file reads back to the same values. */
 int results_csv_text(FILE *f, const char *s);
+/* Whether results_csv_text writes s with a "'" in front. */
+int results_csv_guarded(const char *s);
+/* A field as read back (libcsv) to the value written: without its first
+ * "'" when it has one.  Returns a pointer into field. */
+const char *results_csv_unguard(const char *field);
+/* Whether s is a decimal number as a whole: digits, sign, point and
+ * exponent only, all consumed by strtod ("-0.5", "1e-3"; not "-inf",
+ * "0x10" or "-1+2"). */
+int results_csv_is_number(const char *s);
 int results_csv_num(FILE *f, double v);
 int results_csv_uint(FILE *f, unsigned long long v);
 int results_csv_sep(FILE *f);

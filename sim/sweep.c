@@ -715,7 +715,10 @@ static int make_header(const struct sweep *s, struct journal_header *h)
     return 0;
 }
 
-/* The hash recorded in DIR/manifest.xml, malloc'd, or NULL. */
+/* The hash recorded in DIR/manifest.xml, malloc'd ("" when there is none
+ * or it cannot be read), or NULL (no manifest, or out of memory).  Read
+ * with cfg's safety rules (no DOCTYPE, so no entity is expanded; a
+ * regular file of bounded size): the directory may come from anyone. */
 static char *manifest_hash(const char *dir)
 {
     char path[4096];
@@ -723,17 +726,20 @@ static char *manifest_hash(const char *dir)
     struct stat sb;
     if (stat(path, &sb) != 0)
         return NULL;
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    struct diag quiet;
+    diag_init(&quiet);
+    struct cfg *c = cfg_load_schema(path, NULL, 0, NULL, &quiet);
     char *out = NULL;
-    if (doc) {
-        xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+    if (c) {
+        xmlXPathContextPtr xp = xmlXPathNewContext(cfg_xml_doc(c));
         xmlXPathObjectPtr o = xp ? xmlXPathEvalExpression(BAD_CAST "string(/manifest/sweep/@hash)", xp) : NULL;
         if (o && o->stringval)
             out = strdup((const char *)o->stringval);
         xmlXPathFreeObject(o);
         xmlXPathFreeContext(xp);
-        xmlFreeDoc(doc);
+        cfg_free(c);
     }
+    diag_destroy(&quiet);
     return out ? out : strdup("");
 }
 
@@ -992,7 +998,7 @@ int sweep_run(const struct sweep_opts *o, struct diag *d)
         rc = 1;
 out:
     if (rc == 2 && s.created)
-        rmdir(s.outdir);                      /* leave nothing behind */
+        results_unprepare_dir(s.outdir, s.created);   /* leave nothing behind */
     sweep_destroy(&s);
 #ifdef EXPOSIM_MPI
     diag_destroy(&mine);

@@ -221,7 +221,11 @@ int tu_csv_read(const char *path, struct tu_csv *csv)
     for (size_t i = 0; i < st.n; i++)
         free(st.row[i]);
     free(st.row);
-    return rc || st.oom ? -1 : 0;
+    if (rc || st.oom) {                         /* nothing for the caller to free */
+        tu_csv_free(csv);
+        return -1;
+    }
+    return 0;
 }
 
 void tu_csv_free(struct tu_csv *csv)

@@ -61,7 +61,7 @@ struct tu_csv {
     size_t *nfields;
     size_t nrows;
 };
-int tu_csv_read(const char *path, struct tu_csv *csv);   /* 0 or -1 */
+int tu_csv_read(const char *path, struct tu_csv *csv);   /* 0, or -1 with csv empty (nothing to free) */
 void tu_csv_free(struct tu_csv *csv);
 /* Column index of `name` in the header, or -1. */
 int tu_csv_col(const struct tu_csv *csv, const char *name);

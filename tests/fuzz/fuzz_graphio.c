@@ -13,9 +13,10 @@
 
 #include <libxml/parser.h>
 
+#include "fuzz_files.h"
 #include "graphio.h"
 
-static char path[64], edges[64];
+static char path[256], edges[256];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,8 +30,8 @@ static void put(const char *p, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/exposim-fuzz-%ld.dat", (long)getpid());
-        snprintf(edges, sizeof edges, "/tmp/exposim-fuzz-%ld.edges", (long)getpid());
+        snprintf(path, sizeof path, "%s/f.dat", fuzz_root());
+        snprintf(edges, sizeof edges, "%s/f.edges", fuzz_root());
         static const char e[] = "a,b\nb,c\nc,d\n";
         put(edges, (const uint8_t *)e, sizeof e - 1);
     }

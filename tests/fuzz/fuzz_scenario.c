@@ -3,7 +3,8 @@
  *
  * Each input is written to a scratch file and loaded the way `exposim
  * validate` loads it: a sweep file (root <sweep>) through sweep_validate,
- * anything else through cfg_load, the model's run element and its
+ * anything else through cfg_load_valid (cfg_load with the schema compiled
+ * once, as sweeps load their points), the model's run element and its
  * configure step.  Under AddressSanitizer and UBSan, a crash, a leak or
  * undefined behaviour is a finding; so is a rejection without a
  * diagnostic (abort), since every rejected input must say FILE:LINE:
@@ -19,6 +20,7 @@
 #include <libxml/parser.h>
 
 #include "cfg.h"
+#include "fuzz_files.h"
 #include "diag.h"
 #include "sim.h"
 #include "sweep.h"
@@ -26,7 +28,8 @@
 
 static const struct sim_model_type *const models[] = { &world_model, NULL };
 
-static char path[64];
+static char path[256];
+static struct cfg_validator *validator;   /* the scenario schema, compiled once (as a sweep does) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,7 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0]) {
         gsl_set_error_handler_off();
-        snprintf(path, sizeof path, "/tmp/exposim-fuzz-%ld.xml", (long)getpid());
+        snprintf(path, sizeof path, "%s/s.xml", fuzz_root());
+        struct diag d;
+        diag_init(&d);
+        if (!(validator = cfg_validator_new(&cfg_scenario_schema, &d)))
+            abort();
+        diag_destroy(&d);
     }
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
@@ -45,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sweep_is_sweep_file(path)) {
         rejected = sweep_validate(path, models, &d) != 0;
     } else {
-        struct cfg *c = cfg_load(path, NULL, 0, &d);
+        struct cfg *c = cfg_load_valid(path, NULL, 0, validator, &d);
         rejected = 1;
         if (c) {
             const struct sim_model_type *model = sim_model_find(models, cfg_name(cfg_root(c)));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <check.h>
 
@@ -920,6 +921,158 @@ START_TEST(test_sim_read_run)
 }
 END_TEST
 
+/* ---- hostile files (issue 16) ---------------------------------------------------- */
+
+/* A FIFO blocked the load for ever, a device was read until the size
+ * check; a NUL byte hid garbage after the root element; 40,000 attributes
+ * took seconds (quadratic).  Each is refused at once with its place. */
+START_TEST(test_hostile_inputs)
+{
+    struct scratch s;
+    scratch_open(&s);
+    struct diag d;
+    diag_init(&d);
+    char *fifo = scratch_path(&s, "fifo.xml");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    expect_refused(cfg_load(fifo, NULL, 0, &d), &d);
+    ck_assert_msg(strstr(d.msg[0], "fifo.xml: a FIFO, not a regular file") != NULL, "%s", all_msgs(&d));
+    diag_destroy(&d);
+    expect_refused(cfg_load("/dev/zero", NULL, 0, &d), &d);
+    ck_assert_str_eq(d.msg[0], "/dev/zero: a character device, not a regular file: exposim reads its inputs from "
+                               "regular files only (a FIFO would block, a device never ends)");
+    diag_destroy(&d);
+
+    char *nul = scratch_path(&s, "nul.xml");
+    FILE *f = fopen(nul, "w");
+    ck_assert_ptr_nonnull(f);
+    fwrite(X_VALID "\0<junk", 1, sizeof X_VALID + 6, f);
+    fclose(f);
+    expect_refused(cfg_load(nul, NULL, 0, &d), &d);
+    char want[512];
+    snprintf(want, sizeof want, "%s:13: a NUL byte (at offset %zu): not a text file", nul, sizeof X_VALID - 1);
+    ck_assert_str_eq(d.msg[0], want);
+    diag_destroy(&d);
+
+    size_t n = CFG_MAX_ATTRIBUTES;                         /* with name: 256 */
+    char *text = malloc(n * 16 + 256), *at = text;
+    at += sprintf(text, "%s<!-- a=1 b=2 c=3 --><scenario name=\"t\"", X_DECL);   /* '=' of comments do not count */
+    for (size_t i = 1; i < n; i++)
+        at += sprintf(at, " a%zu='x=y'", i);       /* nor those inside quotes */
+    sprintf(at, ">" X_BODY);
+    char *p = scratch_file(&s, "ok.xml", text);
+    struct cfg *c = cfg_load(p, NULL, 0, &d);              /* 256 attributes: the schema refuses them */
+    expect_refused(c, &d);
+    ck_assert_msg(!strstr(d.msg[0], "more than 256 attributes"), "%s", all_msgs(&d));
+    diag_destroy(&d);
+    free(p);
+    sprintf(at, " a0='1'>" X_BODY);
+    p = scratch_file(&s, "flood.xml", text);
+    expect_refused(cfg_load(p, NULL, 0, &d), &d);
+    snprintf(want, sizeof want, "%s:2: an element with more than 256 attributes: refused before parsing (no "
+             "exposim element has more than a few dozen)", p);
+    ck_assert_str_eq(d.msg[0], want);
+    ck_assert_uint_eq(d.n, 1);
+    diag_destroy(&d);
+    free(p), free(text), free(nul), free(fifo);
+
+    char *big = scratch_path(&s, "big.xml");
+    f = fopen(big, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, (long)CFG_MAX_INPUT_BYTES, SEEK_SET), 0);    /* a hole: no disk used */
+    fputc('\n', f);
+    fclose(f);
+    expect_refused(cfg_load(big, NULL, 0, &d), &d);
+    snprintf(want, sizeof want, "%s: 16777217 bytes, more than the 16777216 allowed", big);
+    ck_assert_str_eq(d.msg[0], want);
+    diag_destroy(&d);
+    free(big);
+    scratch_close(&s);
+}
+END_TEST
+
+/* --set with a control character or invalid UTF-8: refused with what is
+ * wrong (libxml2 printed "Internal error" lines for invalid UTF-8, and
+ * the manifest of a run with a control character was not XML). */
+START_TEST(test_set_bytes)
+{
+    struct scratch s;
+    scratch_open(&s);
+    static const struct {
+        const char *set, *want;
+    } cases[] = {
+        { "@name=a\001b", "--set @name=a\\x01b: byte 8 (0x01) is a control character, which a scenario (XML) "
+                          "cannot hold" },
+        { "@name=\377", "--set @name=\\xff: byte 7 (0xff) is not valid UTF-8, which a scenario (XML) cannot hold" },
+        { "@name=\355\240\200", "--set @name=\\xed\\xa0\\x80: byte 7 (0xed) is not valid UTF-8" },  /* a surrogate */
+        { "@name=\300\257", "--set @name=\\xc0\\xaf: byte 7 (0xc0) is not valid UTF-8" },            /* overlong */
+        { "pop\033ulation@size=5", "--set pop\\x1bulation@size=5: byte 4 (0x1b) is a control character" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct diag d;
+        diag_init(&d);
+        char *path;
+        const char *sets[] = { cases[i].set };
+        struct cfg *c = load_text(&s, "t.xml", X_VALID, sets, 1, &d, &path);
+        expect_refused(c, &d);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_msg(strstr(d.msg[0], cases[i].want) != NULL, "case %zu: %s", i, all_msgs(&d));
+        diag_destroy(&d);
+        free(path);
+    }
+    struct diag d;
+    diag_init(&d);
+    char *path;
+    const char *fine[] = { "@name=caf\303\251-\360\237\230\200" };       /* UTF-8 passes --set (the pattern then refuses it) */
+    struct cfg *c = load_text(&s, "t.xml", X_VALID, fine, 1, &d, &path);
+    expect_refused(c, &d);
+    ck_assert_msg(strstr(d.msg[0], "[facet 'pattern']") != NULL, "%s", all_msgs(&d));
+    diag_destroy(&d);
+    free(path);
+    scratch_close(&s);
+}
+END_TEST
+
+/* Messages that misled: "1e-320 is not a finite number" (it is finite:
+ * too small), and libxml2's "not a valid value of the local atomic type"
+ * that named no allowed range. */
+START_TEST(test_value_messages)
+{
+    struct scratch s;
+    scratch_open(&s);
+    static const struct {
+        const char *set, *want;
+    } cases[] = {
+        { "traffic@rate_per_day=1e-320", ":6: element 'traffic', attribute 'rate_per_day': '1e-320' is too close to "
+          "0 to be kept exactly (the smallest normal double is 2.2e-308): write 0 or a larger value" },
+        { "population@size=99999999999999", ":4: Element 'population', attribute 'size': '99999999999999' is not a "
+          "valid value: expected a whole number from 2 to 100000000 (value given by --set population@size=" },
+        { "population@size=x", "'x' is not a valid value: expected a whole number from 2 to 100000000" },
+        { "run@seed=-1", "'-1' is not a valid value of the atomic type 'xs:unsignedInt': expected a whole number "
+          "from 0 to 4294967295" },
+        { "traffic@rate_per_day=fast", "'fast' is not a valid value of the atomic type 'positiveRate': expected a "
+          "number above 0" },
+        { "run@replications=1e3", "'1e3' is not a valid value: expected a whole number from 1 to 1000000" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct diag d;
+        diag_init(&d);
+        char *path;
+        const char *sets[] = { cases[i].set };
+        struct cfg *c = load_text(&s, "t.xml", X_VALID, sets, 1, &d, &path);
+        if (c) {                                   /* 1e-320 passes the schema; cfg_double refuses it */
+            double v;
+            ck_assert_int_eq(cfg_double(c, cfg_child(cfg_root(c), "traffic"), "rate_per_day", 1, &v), -1);
+            cfg_free(c);
+        }
+        ck_assert_uint_ge(d.n, 1);
+        ck_assert_msg(strstr(d.msg[0], cases[i].want) != NULL, "case %zu: %s", i, all_msgs(&d));
+        diag_destroy(&d);
+        free(path);
+    }
+    scratch_close(&s);
+}
+END_TEST
+
 Suite *cfg_suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -947,6 +1100,8 @@ Suite *cfg_suite(void)
     tcase_add_test(bad, test_schema_value);
     tcase_add_test(bad, test_missing_file);
     tcase_add_test(bad, test_empty_file);
+    tcase_add_test(bad, test_hostile_inputs);
+    tcase_add_test(bad, test_value_messages);
     suite_add_tcase(s, bad);
 
     TCase *set = tcase_create("set");
@@ -954,6 +1109,7 @@ Suite *cfg_suite(void)
     tcase_add_test(set, test_set_values);
     tcase_add_test(set, test_set_bad_path);
     tcase_add_test(set, test_set_schema_rejects);
+    tcase_add_test(set, test_set_bytes);
     suite_add_tcase(s, set);
     return s;
 }

@@ -369,7 +369,7 @@ START_TEST(test_summary_known_answer)
     tu_csv_free(&csv);
     read_csv(dir, "sweep.csv", &csv);
     for (int r = 1; r <= 5; r++) {
-        char w[8];
+        char w[16];
         snprintf(w, sizeof w, "%d", r);
         ck_assert_str_eq(csv.rows[r][1], w);
         ck_assert_str_eq(csv.rows[r][3], w);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <check.h>
 
@@ -427,6 +428,75 @@ START_TEST(test_generate_crn)
 }
 END_TEST
 
+/* Hostile files (issue 16): devices and FIFOs refused before reading (an
+ * edge list /dev/zero ran out of memory, taken for the end of the file);
+ * endless lines and NUL bytes refused at their line; weights beyond a
+ * float and trace times beyond 2^53 refused; the weight sum kept. */
+START_TEST(test_hostile_files)
+{
+    struct graphio_opts o = { GRAPHIO_AUTO, 0, GRAPHIO_WEIGHT };
+    expect_fail("/dev/zero", &o, 0, "/dev/zero: a character device, not a regular file");
+    expect_fail("/dev/zero", &o, 1, "/dev/zero: a GraphML file is a character device, not a regular file");
+    char *fifo;
+    ck_assert_int_ge(asprintf(&fifo, "%s/fifo", dir), 0);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    expect_fail(fifo, &o, 0, "fifo: a FIFO, not a regular file");   /* returns at once, no writer needed */
+    free(fifo);
+    char *p;
+    ck_assert_int_ge(asprintf(&p, "%s/long.txt", dir), 0);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("a b\n# c\n", f);
+    for (int i = 0; i < GRAPHIO_MAX_LINE + 10; i++)
+        fputc('1', f);
+    fclose(f);
+    expect_fail(p, &o, 0, "long.txt:3: a line longer than 1048576 bytes");
+    f = fopen(p, "w");
+    fputs("a b\nc d\0 e\n", f);
+    fwrite("c d\0e\n", 1, 6, f);
+    fclose(f);
+    expect_fail(p, &o, 0, "long.txt:2: a NUL byte: not a text file");
+    free(p);
+    p = put("w.txt", "a b 1\nb c 3.5e38\n");
+    expect_fail(p, &o, 0, "w.txt:2: weight '3.5e38' is more than 3.4e38");
+    free(p);
+    p = put("w.txt", "a b 1e-39\n");
+    expect_fail(p, &o, 0, "w.txt:1: weight '1e-39' is below 1.2e-38");
+    free(p);
+    p = put("w.txt", "a b 2e38\na a 2e38\nb c 2e38\n");        /* the self-loop does not count */
+    expect_fail(p, &o, 0, "w.txt:3: weight '2e38' brings the sum of the weights above 3.4e38");
+    free(p);
+    struct graphio_opts ot = { GRAPHIO_WHITESPACE, 0, GRAPHIO_TIME };
+    p = put("t.txt", "a b 9007199254740992\nb c -9007199254740992\nc d 9007199254740993\n");
+    expect_fail(p, &ot, 0, "t.txt:3: time '9007199254740993' is out of range");
+    free(p);
+    p = put("g.graphml", "<graphml><graph><node id=\"a\"/><node id=\"b\"/>"
+                         "<edge source=\"a\" target=\"b\"><data key=\"w\">1e39</data></edge></graph>"
+                         "<key id=\"w\" for=\"edge\" attr.name=\"weight\"/></graphml>\n");
+    expect_fail(p, &o, 1, "g.graphml:1: edge weight '1e39' is more than 3.4e38");
+    free(p);
+    char *flood = malloc(400 * 12 + 64), *at = flood;
+    at += sprintf(at, "<graphml>\n<graph");
+    for (int i = 0; i < 400; i++)
+        at += sprintf(at, " a%d='1'", i);
+    sprintf(at, "/></graphml>\n");
+    p = put("flood.graphml", flood);
+    expect_fail(p, &o, 1, "flood.graphml:2: an element with more than 256 attributes");
+    free(p), free(flood);
+
+    p = put("ok.txt", "a b 2\nb b 5\nb c\n");
+    struct graphio_table t;
+    struct diag d;
+    graphio_table_init(&t);
+    diag_init(&d);
+    ck_assert_int_eq(graphio_read_edges(p, &o, &t, &d), 0);
+    ck_assert_double_eq(t.weight_sum, 3);                         /* 2 + 1 (none given); the loop aside */
+    graphio_table_destroy(&t);
+    diag_destroy(&d);
+    free(p);
+}
+END_TEST
+
 Suite *graphio_suite(void)
 {
     Suite *s = suite_create("graphio");
@@ -435,6 +505,7 @@ Suite *graphio_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_csv_edges);
     tcase_add_test(tc, test_bad_rows);
+    tcase_add_test(tc, test_hostile_files);
     tcase_add_test(tc, test_graphml);
     tcase_add_test(tc, test_karate_counts);
     tcase_add_test(tc, test_trace_collegemsg);

@@ -4,8 +4,9 @@
  * lines durable once journal_append returns (a killed writer loses
  * nothing, and its lock goes with it), a torn last line of any length
  * ignored by readers and cut off by journal_open, malformed lines refused
- * at their line, and resume end to end: a torn line finished, a repeated
- * run or the journal of another sweep or shard refused. */
+ * at their line, every line's checksum checked (an edited value refused),
+ * and resume end to end: a torn line finished, a repeated run or the
+ * journal of another sweep or shard refused. */
 #define _GNU_SOURCE
 #include <float.h>
 #include <math.h>
@@ -100,6 +101,46 @@ static void append_bytes(const char *path, const char *bytes, size_t len)
 
 static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
+/* A line's last field: its checksum, 8 lower-case hexadecimal digits. */
+static int is_checksum(const char *s) { return strlen(s) == 8 && strspn(s, "0123456789abcdef") == 8; }
+
+/* text with every line that is CSV sealed with its checksum, as the
+ * journal writes lines (journal_format_record), so that a test of what
+ * comes after the checksum check can state its lines plainly; a line that
+ * is not CSV, an empty line and a line marked with a leading '~' (the mark
+ * dropped) stay as they are.  Malloc'd. */
+static char *seal(const char *text)
+{
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+    ck_assert_ptr_nonnull(f);
+    for (const char *at = text; *at;) {
+        const char *nl = strchr(at, '\n');
+        size_t len = nl ? (size_t)(nl - at) : strlen(at);
+        char *line = strndup(at, len), *path = in_dir("seal.csv"), *sealed = NULL;
+        tu_write(path, line);
+        struct tu_csv csv;
+        size_t slen;
+        if (line[0] == '~')
+            memmove(line, line + 1, len);
+        else if (len && tu_csv_read(path, &csv) == 0) {        /* strict: an open quote is no CSV */
+            ck_assert_uint_eq(csv.nrows, 1);
+            ck_assert_int_eq(journal_format_record((const char *const *)csv.rows[0], csv.nfields[0], &sealed,
+                                                   &slen), 0);
+            tu_csv_free(&csv);
+        }
+        if (sealed && nl)
+            fputs(sealed, f);
+        else
+            fprintf(f, "%s%s", line, nl ? "\n" : "");
+        free(sealed), free(line), free(path);
+        at += len + (nl ? 1 : 0);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    return out;
+}
+
 /* ---- the header ----------------------------------------------------------------- */
 
 START_TEST(test_header_round_trip)
@@ -125,21 +166,23 @@ START_TEST(test_header_round_trip)
     /* the documented lines, read as CSV */
     struct tu_csv csv;
     ck_assert_int_eq(tu_csv_read(path, &csv), 0);
-    const char *want[][4] = { { "exposim-sweep-journal", "1" }, { "hash", h.hash }, { "sweep", "sw.1" },
+    const char *want[][4] = { { "exposim-sweep-journal", "2" }, { "hash", h.hash }, { "sweep", "sw.1" },
                               { "shard", "2", "3" }, { "points", "5" }, { "replications", "3" },
                               { "param", h.paths[0] }, { "param", h.paths[1] }, { "point", "0", "10", "" },
                               { "point", "1", "20", "with, comma \"1\"" } };
     const size_t nwant[] = { 2, 2, 2, 3, 2, 2, 2, 2, 4, 4 };
     ck_assert_uint_eq(csv.nrows, 10 + 3 + 1);
     for (size_t r = 0; r < 10; r++) {
-        ck_assert_uint_eq(csv.nfields[r], nwant[r]);
+        ck_assert_uint_eq(csv.nfields[r], nwant[r] + 1);       /* and the checksum */
         for (size_t f = 0; f < nwant[r]; f++)
             ck_assert_str_eq(csv.rows[r][f], want[r][f]);
+        ck_assert(is_checksum(csv.rows[r][nwant[r]]));
     }
-    ck_assert_uint_eq(csv.nfields[13], 1);
+    ck_assert_uint_eq(csv.nfields[13], 2);
     ck_assert_str_eq(csv.rows[13][0], "begin");
+    ck_assert(is_checksum(csv.rows[13][1]));
     tu_csv_free(&csv);
-    ck_assert(len > 6 && strcmp(text + len - 6, "begin\n") == 0);
+    ck_assert(len > 15 && strncmp(text + len - 15, "begin,", 6) == 0 && text[len - 1] == '\n');
 
     /* never replaced, and the refusal names --resume */
     ck_assert_int_eq(journal_create(dir, &h, &d), -1);
@@ -213,13 +256,15 @@ START_TEST(test_values_exact)
     ck_assert_int_eq(tu_csv_read(p, &csv), 0);
     const char *fields[] = { "run", "3", "1", "m1", "0.5", "m,2", "NA" };
     ck_assert_uint_eq(csv.nrows, 1);
-    ck_assert_uint_eq(csv.nfields[0], 7);
+    ck_assert_uint_eq(csv.nfields[0], 8);
     for (size_t f = 0; f < 7; f++)
         ck_assert_str_eq(csv.rows[0][f], fields[f]);
+    ck_assert(is_checksum(csv.rows[0][7]));
     tu_csv_free(&csv);
     free(line);
     ck_assert_int_eq(journal_format_run(0, 0, names, v, 0, &line, &len), 0);   /* no metrics */
-    ck_assert_str_eq(line, "run,0,0\n");
+    /* CRC-32 of "3:run1:01:0" (Python: zlib.crc32(b"3:run1:01:0") = 0xb6f720e3) */
+    ck_assert_str_eq(line, "run,0,0,b6f720e3\n");
     free(line), free(p);
 
     struct journal_header h = header(4, 100, 'a');
@@ -426,9 +471,9 @@ END_TEST
  * with "PATH:LINE: ...expect...", leave j empty and the file as it was. */
 static void expect_malformed(const char *text, long line, const char *expect)
 {
-    char *path = in_dir(JOURNAL_NAME);
+    char *path = in_dir(JOURNAL_NAME), *sealed = seal(text);
     unlink(path);
-    tu_write(path, text);
+    tu_write(path, sealed);
     char *prefix;
     ck_assert_int_ge(line ? asprintf(&prefix, "%s:%ld: ", path, line) : asprintf(&prefix, "%s: ", path), 0);
     for (int open = 0; open < 2; open++) {
@@ -445,33 +490,34 @@ static void expect_malformed(const char *text, long line, const char *expect)
         ck_assert_int_eq(j.fd, -1);
         diag_destroy(&d);
     }
-    ck_assert_int_eq(file_size(path), (long long)strlen(text));
-    free(prefix), free(path);
+    ck_assert_int_eq(file_size(path), (long long)strlen(sealed));
+    free(prefix), free(path), free(sealed);
 }
 
 #define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define HEAD "exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n" \
+#define HEAD "exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n" \
              "param,a@b\npoint,0,1\npoint,1,2\nbegin\n"
 
 START_TEST(test_malformed)
 {
     /* the header: lines 1 to 10 */
     expect_malformed("", 0, "not a sweep journal");
-    expect_malformed("exposim-sweep-journal,2\nbegin\n", 1, "another format version");
+    expect_malformed("exposim-sweep-journal,3\nbegin\n", 1, "another format version");
+    expect_malformed("exposim-sweep-journal,1\nbegin\n", 1, "another format version");
     expect_malformed("sweep,s\n", 1, "not a sweep journal");
-    expect_malformed("exposim-sweep-journal,1\nhash,abc\n", 2, "malformed journal header line");
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,2,1\n", 4, "malformed journal header");
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,0\n", 6,
+    expect_malformed("exposim-sweep-journal,2\nhash,abc\n", 2, "malformed journal header line");
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,2,1\n", 4, "malformed journal header");
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,0\n", 6,
                      "malformed journal header");
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
                      "param,a@b\npoint,0,1\nbegin\n", 9, "incomplete journal header");
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
                      "param,a@b\npoint,1,1\n", 8, "malformed journal header");       /* points in order */
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
                      "param,a@b\npoint,0,1,2\n", 8, "malformed journal header");     /* one value per param */
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\nshard,1,1\npoints,2\nreplications,2\n"
                      "run,0,0\n", 7, "malformed journal header");                    /* a run before begin */
-    expect_malformed("exposim-sweep-journal,1\nhash," HASH "\nsweep,s\n", 0, "header is incomplete");
+    expect_malformed("exposim-sweep-journal,2\nhash," HASH "\nsweep,s\n", 0, "header is incomplete");
     /* the runs: line 11 on */
     expect_malformed(HEAD "run,0,0,m,1\nrun,2,0,m,1\n", 12, "outside the sweep");
     expect_malformed(HEAD "run,0,2,m,1\n", 11, "outside the sweep");
@@ -488,12 +534,100 @@ START_TEST(test_malformed)
      * skipped silently; "not valid CSV" named the line before the bad one,
      * and every line number after an empty line was one short. */
     expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,\"m,1\n", 12, "not valid CSV");
-    expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,\"m,1\nrun,1,0,m,1\n", 12, "not valid CSV");
+    expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,\"m,1\n~run,1,0,m,1\n", 12, "not valid CSV");
     expect_malformed(HEAD "run,0,0,m\"x\",1\n", 11, "not valid CSV");
     expect_malformed(HEAD "run,0,0,m,1\nrun,0,1,m,1\nrun,1,\"0,m,1\n", 13, "not valid CSV");
     expect_malformed(HEAD "run,0,0,m,1\n\nrun,0,1,m,1\n", 12, "empty line");
     expect_malformed(HEAD "\nrun,0,0,m,1\n", 11, "empty line");
-    expect_malformed("exposim-sweep-journal,1\n\nhash," HASH "\n", 2, "empty line");
+    expect_malformed("exposim-sweep-journal,2\n\nhash," HASH "\n", 2, "empty line");
+}
+END_TEST
+
+/* Every journal line carries its checksum: a value edited by hand (or a
+ * damaged block) is refused at its line, never taken in on resume or
+ * merge (it was); a journal of format 1, a hash that is not hexadecimal
+ * and a FIFO in the journal's place are refused too. */
+START_TEST(test_checksums)
+{
+    char *paths[] = { "a@x" }, *values[] = { "1", "2" };
+    struct journal_header h = { .name = "j", .shard = 1, .nshards = 1, .npoints = 2, .replications = 1,
+                                .nparams = 1, .paths = paths, .values = values };
+    memset(h.hash, 'b', 64);
+    h.hash[64] = '\0';
+    struct diag d;
+    diag_init(&d);
+    ck_assert_int_eq(journal_create(dir, &h, &d), 0);
+    struct journal j;
+    ck_assert_int_eq(journal_open(dir, &j, &d), 0);
+    const char *names[] = { "m" };
+    double v[] = { 0.25 };
+    char *line;
+    size_t len;
+    ck_assert_int_eq(journal_format_run(1, 0, names, v, 1, &line, &len), 0);
+    /* CRC-32 of "3:run1:11:01:m4:0.25" (Python: zlib.crc32(...) = 0x667fb6e8) */
+    ck_assert_str_eq(line, "run,1,0,\"m\",0.25,667fb6e8\n");
+    ck_assert_int_eq(journal_append(&j, line, len, &d), 0);
+    free(line);
+    journal_destroy(&j);
+    char *jp;
+    ck_assert_int_ge(asprintf(&jp, "%s/sweep.journal", dir), 0);
+    size_t n;
+    char *good = tu_slurp(jp, &n);
+    ck_assert_int_eq(journal_read(dir, &j, &d), 0);
+    ck_assert_double_eq(j.vals[0], 0.25);
+    journal_destroy(&j);
+
+    static const struct {
+        const char *from, *to, *want;
+    } edits[] = {
+        { "0.25,", "0.35,", "sweep.journal:11: the line does not match its checksum: it was changed or damaged after "
+                            "it was written; refusing to use the journal" },
+        { "\"2\"", "\"3\"", "sweep.journal:9: the line does not match its checksum" },
+        { "667fb6e8", "667fb6e9", "sweep.journal:11: the line does not match its checksum" },
+        { ",667fb6e8", "", "sweep.journal:11: the line does not match its checksum" },
+        { "exposim-sweep-journal,2,", "exposim-sweep-journal,1,",
+          "sweep.journal:1: a sweep journal of another format version (this exposim reads version 2)" },
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char *at = strstr(good, edits[i].from), *text;
+        ck_assert_ptr_nonnull(at);
+        ck_assert_int_ge(asprintf(&text, "%.*s%s%s", (int)(at - good), good, edits[i].to, at + strlen(edits[i].from)),
+                         0);
+        tu_write(jp, text);
+        diag_destroy(&d);
+        ck_assert_int_eq(journal_read(dir, &j, &d), -1);
+        ck_assert_msg(d.n == 1 && strstr(d.msg[0], edits[i].want), "edit %zu: %s", i, d.n ? d.msg[0] : "(none)");
+        diag_destroy(&d);
+        ck_assert_int_eq(journal_open(dir, &j, &d), -1);      /* nor resumed */
+        free(text);
+    }
+    /* A hash of 64 characters that are not letters or digits, checksummed
+     * all the same (a crafted journal: the hash goes into manifests as it
+     * is): refused. */
+    const char *f1[] = { "exposim-sweep-journal", "2" }, *f2[] = { "hash", "" };
+    char bad[65];
+    memset(bad, 'z', 64);
+    bad[10] = '\001';
+    bad[64] = '\0';
+    f2[1] = bad;
+    char *l1, *l2;
+    size_t n1, n2;
+    ck_assert_int_eq(journal_format_record(f1, 2, &l1, &n1), 0);
+    ck_assert_int_eq(journal_format_record(f2, 2, &l2, &n2), 0);
+    char *text;
+    ck_assert_int_ge(asprintf(&text, "%s%s", l1, l2), 0);
+    tu_write(jp, text);
+    diag_destroy(&d);
+    ck_assert_int_eq(journal_read(dir, &j, &d), -1);
+    ck_assert_msg(strstr(d.msg[0], "sweep.journal:2: malformed journal header line"), "%s", d.msg[0]);
+    diag_destroy(&d);
+    unlink(jp);
+    ck_assert_int_eq(mkfifo(jp, 0600), 0);
+    ck_assert_int_eq(journal_read(dir, &j, &d), -1);
+    ck_assert_msg(strstr(d.msg[0], "sweep.journal: not a regular file"), "%s", d.msg[0]);
+    diag_destroy(&d);
+    unlink(jp);
+    free(text), free(l1), free(l2), free(good), free(jp);
 }
 END_TEST
 
@@ -553,11 +687,25 @@ static void patch(const char *path, const char *from, const char *to)
     ck_assert_ptr_nonnull(at);
     ck_assert_uint_eq(strlen(from), strlen(to));
     memcpy(at, to, strlen(to));
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(t, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-    free(t);
+    /* sealed again: every line's checksum taken off and made anew, as if
+     * the journal had been written so */
+    char *plain = malloc(len + 1), *o = plain;
+    ck_assert_ptr_nonnull(plain);
+    for (char *l = t; *l;) {
+        char *nl = strchr(l, '\n');
+        size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+        if (ll > 9 && l[ll - 9] == ',' && strspn(l + ll - 8, "0123456789abcdef") >= 8)
+            ll -= 9;
+        memcpy(o, l, ll);
+        o += ll;
+        if (nl)
+            *o++ = '\n';
+        l = nl ? nl + 1 : l + strlen(l);
+    }
+    *o = '\0';
+    char *sealed = seal(plain);
+    tu_write(path, sealed);
+    free(t), free(plain), free(sealed);
 }
 
 START_TEST(test_resume_end_to_end)
@@ -616,7 +764,7 @@ START_TEST(test_resume_end_to_end)
     ck_assert_msg(strstr(err, "different sweep"), "%s", err);
     free(err);
     patch(oj, swapped, was);
-    patch(oj, "\nshard,1,1\n", "\nshard,1,2\n");
+    patch(oj, "\nshard,1,1,", "\nshard,1,2,");
     ck_assert_int_eq(exposim(&err, "sweep '%s' -q --resume -o '%s'", sw, other), 2);
     ck_assert_msg(strstr(err, "holds shard 1/2, not 1/1"), "%s", err);
     free(err);
@@ -637,6 +785,7 @@ Suite *journal_suite(void)
     tcase_add_test(tc, test_durable_and_locked);
     tcase_add_test(tc, test_torn_any_length);
     tcase_add_test(tc, test_malformed);
+    tcase_add_test(tc, test_checksums);
     tcase_add_test(tc, test_open_missing);
     tcase_add_test(tc, test_resume_end_to_end);
     suite_add_tcase(s, tc);

@@ -5,12 +5,14 @@
  * from the metric table, "last value per replication", the CSV files read
  * back through libcsv, atomic and staged writes that leave no temporary
  * behind, and output-directory preparation. */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <gsl/gsl_cdf.h>
@@ -655,7 +657,7 @@ START_TEST(test_prepare_dir)
     diag_init(&d);
     int created = -1;
     ck_assert_int_eq(results_prepare_dir(nested, &created, &d), 0);
-    ck_assert_int_eq(created, 1);
+    ck_assert_int_eq(created, 3);                          /* a, b and c made here */
     ck_assert(is_dir(nested));
     ck_assert_uint_eq(d.n, 0);
     size_t dot;
@@ -862,6 +864,136 @@ START_TEST(test_summary_catalog)
 }
 END_TEST
 
+/* CSV formula injection: text cells a spreadsheet would run are guarded
+ * with a "'", numbers are not, and libcsv plus the documented rule
+ * (results_csv_unguard) give back every value exactly. */
+START_TEST(test_csv_formula_guard)
+{
+    static const char *const cells[] = {
+        "=1+1", "+1+2", "-x", "@SUM(A1)", "\tTAB", "\rCR", "'", "''", "'=x", "=", "-", "+", "@",
+        "-0.5", "+3", "1e-3", "-1E+9", ".5", "plain", "", "a=b", "-inf", "-nan", "0x10", "-1+2", "--1",
+        "=HYPERLINK(\"http://x\",\"y\")", "a,\"b\"\nc",
+    };
+    static const int guarded[] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1,
+        1, 0,
+    };
+    size_t n = sizeof cells / sizeof cells[0];
+    ck_assert_uint_eq(n, sizeof guarded / sizeof guarded[0]);
+    char *dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(dir);
+    char *p = join(dir, "g.csv");
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(results_csv_guarded(cells[i]) == guarded[i], "'%s': guarded %d", cells[i],
+                      results_csv_guarded(cells[i]));
+        ck_assert_int_eq(results_csv_text(f, cells[i]), 0);
+        ck_assert_int_eq(results_csv_end(f), 0);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *cell = csv.rows[i][0];
+        ck_assert_msg((cell[0] == '\'') == guarded[i] || cells[i][0] == '\'', "'%s' read back as '%s'", cells[i],
+                      cell);
+        if (cell[0] && strchr("=+-@\t\r", cell[0]))
+            ck_assert_msg(results_csv_is_number(cell), "a formula cell '%s' reached the file", cell);
+        ck_assert_str_eq(results_csv_unguard(cell), cells[i]);   /* the exact value back */
+    }
+    tu_csv_free(&csv);
+    ck_assert(results_csv_is_number("-0.5") && results_csv_is_number("12") && !results_csv_is_number("")
+              && !results_csv_is_number("-") && !results_csv_is_number("1e") && !results_csv_is_number("-1-1"));
+    free(p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A directory too deep to make: refused, and the levels made on the way
+ * removed (they were left behind); results_unprepare_dir removes exactly
+ * what a successful call made. */
+START_TEST(test_prepare_dir_too_deep)
+{
+    char *dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(dir);
+    char name[301];
+    memset(name, 'n', 300);
+    name[300] = '\0';
+    char *deep;
+    ck_assert_int_ge(asprintf(&deep, "%s/x/y/%s/z", dir, name), 0);
+    struct diag d;
+    diag_init(&d);
+    int created = -1;
+    ck_assert_int_eq(results_prepare_dir(deep, &created, &d), -1);
+    ck_assert_int_eq(created, 0);
+    ck_assert_uint_eq(d.n, 1);
+    ck_assert_ptr_nonnull(strstr(d.msg[0], "File name too long"));
+    size_t dot;
+    ck_assert_uint_eq(count_entries(dir, &dot), 0);               /* no x/ left */
+    char *ok = join(dir, "x/y/z");
+    ck_assert_int_eq(results_prepare_dir(ok, &created, &d), 0);
+    ck_assert_int_eq(created, 3);
+    results_unprepare_dir(ok, created);
+    ck_assert_uint_eq(count_entries(dir, &dot), 0);
+    char *keep = join(dir, "keep");
+    ck_assert_int_eq(mkdir(keep, 0777), 0);
+    char *inner = join(keep, "a/b");
+    ck_assert_int_eq(results_prepare_dir(inner, &created, &d), 0);
+    ck_assert_int_eq(created, 2);
+    results_unprepare_dir(inner, created);
+    ck_assert(is_dir(keep));                                       /* not made here: kept */
+    ck_assert_uint_eq(count_entries(keep, &dot), 0);
+    char *lng = malloc(RESULTS_MAX_DIR + 10);
+    memset(lng, 'l', RESULTS_MAX_DIR + 9);
+    lng[RESULTS_MAX_DIR + 9] = '\0';
+    ck_assert_int_eq(results_prepare_dir(lng, &created, &d), -1);
+    ck_assert_ptr_nonnull(strstr(d.msg[1], "more than 3000"));
+    free(lng), free(inner), free(keep), free(ok), free(deep);
+    diag_destroy(&d);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Temporary files of processes that are gone are removed; those of a live
+ * process, and other files, stay. */
+START_TEST(test_clean_stale)
+{
+    char *dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(dir);
+    const char *gone[] = { ".timeseries.csv.2147483646.tmp", ".sweep-summary.csv.2147483645.tmp",
+                           ".manifest.xml.2147483644.tmp", ".exposim-probe.2147483643.tmp" };
+    const char *stay[] = { ".timeseries.csv.x1.tmp", ".notes.2147483646.tmp", "timeseries.csv.2147483646.tmp",
+                           ".timeseries.csv.2147483646.tmpx", ".timeseries.csv..tmp", "summary.csv" };
+    for (size_t i = 0; i < 4; i++) {
+        char *p = join(dir, gone[i]);
+        tu_write(p, "x");
+        free(p);
+    }
+    for (size_t i = 0; i < 6; i++) {
+        char *p = join(dir, stay[i]);
+        tu_write(p, "x");
+        free(p);
+    }
+    char live[64];
+    snprintf(live, sizeof live, ".summary.csv.%ld.tmp", (long)getppid());
+    char *lp = join(dir, live);
+    tu_write(lp, "x");
+    ck_assert_int_eq(results_clean_stale(dir), 4);
+    size_t dot;
+    ck_assert_uint_eq(count_entries(dir, &dot), 7);
+    struct stat sb;
+    ck_assert_int_eq(stat(lp, &sb), 0);
+    free(lp);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *results_suite(void)
 {
     Suite *s = suite_create("results");
@@ -883,6 +1015,9 @@ Suite *results_suite(void)
     tcase_add_test(files, test_write_summary);
     tcase_add_test(files, test_write_empty);
     tcase_add_test(files, test_csv_writers);
+    tcase_add_test(files, test_csv_formula_guard);
+    tcase_add_test(files, test_prepare_dir_too_deep);
+    tcase_add_test(files, test_clean_stale);
     tcase_add_test(files, test_atomic_ok);
     tcase_add_test(files, test_atomic_fill_fails);
     tcase_add_test(files, test_atomic_no_dir);

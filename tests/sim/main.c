@@ -12,7 +12,7 @@ int main(void)
     gsl_set_error_handler_off();
     Suite *(*const make[])(void) = {
         evq_suite, batch_suite, rng_suite, cfg_suite, results_suite, graphio_suite, sim_suite,
-        design_suite, journal_suite, collate_suite, manifest_suite, sweep_suite, plot_suite, compare_suite, docs_suite,
+        design_suite, journal_suite, collate_suite, manifest_suite, sweep_suite, plot_suite, compare_suite, docs_suite, text_suite, infile_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof make / sizeof make[0]; i++)

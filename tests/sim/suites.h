@@ -21,5 +21,7 @@ Suite *sweep_suite(void);      /* check_sweep.c: sweeps end to end */
 Suite *plot_suite(void);       /* check_plot.c: exposim plot end to end */
 Suite *compare_suite(void);    /* check_compare.c: exposim compare end to end */
 Suite *docs_suite(void);       /* check_docs.c: docs/scenarios.md and the man page against the schema */
+Suite *text_suite(void);       /* check_text.c: bytes fit for XML, escapes */
+Suite *infile_suite(void);     /* check_infile.c: regular files only, sizes before reading */
 
 #endif
