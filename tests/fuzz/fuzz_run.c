@@ -195,7 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (results_prepare_dir(out, &created, &d))
         abort();
     uint32_t reps = run.replications < 2 ? run.replications : 2;
-    struct manifest_info mi = { 0, NULL, 0, 0, model, &run, 0 };
+    struct manifest_info mi = { .model = model, .run = &run };
     char err[512] = "";
     for (uint32_t r = 0; r < reps; r++) {
         uint64_t events = 0;
