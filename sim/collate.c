@@ -174,9 +174,13 @@ static int fill_summary_csv(FILE *f, const void *ctx)
         bad |= results_csv_sep(f) | csv_name(f, o->h->paths[j]);
     for (size_t c = 0; c < o->nmetrics; c++)
         for (size_t k = 0; k < 5; k++) {
-            char name[300];
-            snprintf(name, sizeof name, "%s_%s", o->metrics[c], stat[k]);
+            size_t len = strlen(o->metrics[c]) + strlen(stat[k]) + 2;   /* any length: never cut */
+            char *name = malloc(len);
+            if (!name)
+                return -1;
+            snprintf(name, len, "%s_%s", o->metrics[c], stat[k]);
             bad |= results_csv_sep(f) | csv_name(f, name);
+            free(name);
         }
     bad |= results_csv_end(f);
     /* Each point's runs go through a struct results so that the summary

@@ -795,7 +795,9 @@ static int check_resume(struct sweep *s, struct diag *d)
     return 0;
 }
 
-/* The runs of this shard not yet in the journal. */
+/* The runs of this shard not yet in the journal.  Returns 0, 2 (a run
+ * twice or of another shard: the journal is damaged, bad input like any
+ * other damage journal_read finds) or 1 (out of memory). */
 static int plan(struct sweep *s, struct diag *d)
 {
     size_t np = s->dz.npoints;
@@ -803,7 +805,8 @@ static int plan(struct sweep *s, struct diag *d)
     s->reps_done = calloc(np ? np : 1, sizeof *s->reps_done);
     if (!done || !s->reps_done) {
         free(done);
-        return diag_add(d, NULL, 0, "out of memory");
+        diag_add(d, NULL, 0, "out of memory");
+        return 1;
     }
     for (size_t k = 0; k < s->j.nruns; k++) {
         const struct journal_run *r = &s->j.runs[k];
@@ -811,8 +814,9 @@ static int plan(struct sweep *s, struct diag *d)
         if (r->point % s->nshards != s->shard - 1 || done[id]) {
             const char *why = done[id] ? "there twice" : "not in this shard";
             free(done);
-            return diag_add(d, s->j.path, 0, "point %u, replication %u is %s: the journal is damaged",
-                            r->point + 1, r->rep + 1, why);
+            diag_add(d, s->j.path, 0, "point %u, replication %u is %s: the journal is damaged", r->point + 1,
+                     r->rep + 1, why);
+            return 2;
         }
         done[id] = 1;
         s->reps_done[r->point]++;
@@ -825,7 +829,8 @@ static int plan(struct sweep *s, struct diag *d)
     }
     if (!(s->todo = malloc((s->shard_runs - s->done_runs + 1) * sizeof *s->todo))) {
         free(done);
-        return diag_add(d, NULL, 0, "out of memory");
+        diag_add(d, NULL, 0, "out of memory");
+        return 1;
     }
     for (size_t p = s->shard - 1; p < np; p += s->nshards)
         for (uint32_t r = 0; r < s->reps; r++)
@@ -867,9 +872,7 @@ static int setup(struct sweep *s, struct diag *d)
     rc = journal_open(s->outdir, &s->j, d);
     if (rc)
         return rc == JOURNAL_BUSY ? 2 : 1;
-    if (plan(s, d))
-        return 1;
-    return 0;
+    return plan(s, d);
 }
 
 static void announce(const struct sweep *s)
