@@ -314,6 +314,10 @@ $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -o $@ $<
 
+# The targets' objects are made through pattern rules: keep them, so that
+# make check does not compile them again each time.
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%.o) $(BUILD)/tests/fuzz/replay.o $(FUZZ_LIB_OBJ)
+
 $(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_LIB_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKGLIBS)
 
