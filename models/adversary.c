@@ -322,7 +322,7 @@ void adversary_destroy(struct adversary *a)
     free(a->extensions);
     free(a->term_start);
     for (size_t i = 0; i < a->nholds; i++)
-        free(a->holds[i].r);
+        free(a->holds[i].r), free(a->holds[i].id);
     free(a->holds);
     memset(a, 0, sizeof *a);
 }
@@ -402,8 +402,13 @@ static int note_outside(struct adversary *a, uint32_t querier, uint32_t number)
  * re-identification), or only that a lookup happened.  `staged`: through
  * the sorted block (flush afterwards).  0 or -1 (OOM). */
 static int learn_record(struct adversary *a, struct knowledge *k, const struct serverlog *log,
-                        const struct serverlog_rec *r, int staged)
+                        const struct serverlog_rec *r, uint64_t id, int staged)
 {
+    int fresh = knowledge_once(k, id);              /* a repeat is no new evidence (min_count > 1) */
+    if (fresh <= 0) {
+        k->records += fresh == 0;
+        return fresh;
+    }
     if (a->outsiders) {                             /* an account, a group, a number nobody holds */
         uint32_t x = provider_number(log, r);
         if ((r->querier != SERVERLOG_NO_NUMBER && r->querier >= a->people)
@@ -446,16 +451,19 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     serverlog_purge(log, now);
     knowledge_set_time(k, (uint32_t)now);
     size_t spans = serverlog_spans(log);
-    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier && !a->outsiders;
+    int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier && !a->outsiders
+                && k->min_count <= 1;
+    uint64_t id = serverlog_first_ordinal(log);
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
         if (plain && !targeted && !a->keep) {           /* every record as it is: the span at once */
             if (knowledge_stage_run(k, &r[0].querier, sizeof *r / sizeof r[0].querier, n))
                 return -1;
+            id += n;
             continue;
         }
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < n; j++, id++) {
             if (targeted && !adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
             if (a->keep && keep_record(a, &r[j]))
@@ -463,14 +471,14 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
             if (plain) {
                 if (knowledge_stage(k, r[j].querier, r[j].queried))
                     return -1;
-            } else if (learn_record(a, k, log, &r[j], 1)) {
+            } else if (learn_record(a, k, log, &r[j], id, 1)) {
                 return -1;
             }
         }
     }
     if (knowledge_flush(k))
         return -1;
-    int64_t lo = serverlog_window_start(log);
+    int64_t lo = serverlog_window_start(log) + 1;    /* the lookups of [lo, end) */
     return coverage_add(cov, lo < 0 ? 0 : lo, serverlog_window_end(log, now));
 }
 
@@ -484,14 +492,14 @@ int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct s
 }
 
 int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
-                      struct knowledge *k)
+                      uint64_t id, struct knowledge *k)
 {
     if (!adversary_in_scope(a, r->querier, provider_number(log, r)))
         return 0;
     knowledge_set_time(k, serverlog_time(log, r->t));
     if (a->keep && keep_record(a, r))
         return -1;
-    return learn_record(a, k, log, r, 0);
+    return learn_record(a, k, log, r, id, 0);
 }
 
 /* ---- hop expansion ------------------------------------------------------ */
@@ -649,20 +657,19 @@ int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
 }
 
 /* A pen-register term ends at `now`: its deliveries covered the lookups made
- * in [start, now), i.e. the seconds (start - 1, now - 1].  With a delivery
- * delay D the term receives the records written at W with start < W <= now:
- * the lookups made in [a - D, b), a the first write time after start, b the
- * last one at or before now. */
+ * in [start, now).  With a delivery delay D the term receives the records
+ * written at W with start < W <= now: the lookups made in [a - D, b), a the
+ * first write time after start, b the last one at or before now. */
 static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct serverlog *log,
                     gsl_rng *rng)
 {
     const struct adversary_strategy *st = &a->p->s[which];
-    int64_t now = sim_now(s), lo = a->term_start[which] - 1, hi = now - 1;
+    int64_t now = sim_now(s), lo = a->term_start[which], hi = now;
     int64_t d = log->policy.delay;
     if (d) {
         int64_t first = (a->term_start[which] / d + 1) * d, last = now / d * d;
-        lo = first - d - 1;
-        hi = last - 1;
+        lo = first - d;
+        hi = last;
     }
     a->live--;
     if (hi > lo && coverage_add(&a->covered, lo, hi)) {
@@ -682,7 +689,9 @@ static int term_end(struct adversary *a, struct sim *s, uint32_t which, const st
 }
 
 /* A preservation request at `now`: copy the retained records in scope; the
- * server keeps them until now + hold whatever its retention says. */
+ * server keeps them until now + hold whatever its retention says.  They
+ * are the lookups of [window start, the last write by now): with a
+ * delivery delay the log has not written the last batch yet. */
 static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serverlog *log)
 {
     serverlog_purge(log, now);
@@ -696,22 +705,29 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
     }
     struct adversary_hold *h = &a->holds[a->nholds];
     size_t cap = 0;
-    *h = (struct adversary_hold){ NULL, 0, now + hold, serverlog_window_start(log), now };
+    int64_t from = serverlog_window_start(log) + 1;
+    *h = (struct adversary_hold){ NULL, NULL, 0, now + hold, from < 0 ? 0 : from, serverlog_window_end(log, now) };
+    uint64_t id = serverlog_first_ordinal(log);
     for (size_t i = 0; i < serverlog_spans(log); i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < n; j++, id++) {
             if (!adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
                 continue;
             if (h->n == cap) {
                 cap = cap ? 2 * cap : 1024;
                 struct serverlog_rec *nr = realloc(h->r, cap * sizeof *nr);
-                if (!nr) {
+                uint64_t *ni = nr ? realloc(h->id, cap * sizeof *ni) : NULL;
+                if (nr)
+                    h->r = nr;
+                if (!ni) {
                     free(h->r);
+                    free(h->id);
                     return -1;
                 }
-                h->r = nr;
+                h->id = ni;
             }
+            h->id[h->n] = id;
             h->r[h->n++] = r[j];
         }
     }
@@ -727,9 +743,9 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         if (h->until < now)
             continue;                               /* the hold has lapsed */
         for (size_t j = 0; j < h->n; j++)
-            if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], 1))
+            if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], h->id[j], 1))
                 return -1;
-        if (coverage_add(&a->covered, h->from < 0 ? 0 : h->from, h->to))
+        if (coverage_add(&a->covered, h->from, h->to))
             return -1;
     }
     return knowledge_flush(k);

@@ -66,9 +66,10 @@ struct adversary_strategy {
 };
 
 /* Records frozen by a preservation request, until `until`; they cover the
- * lookup times (from, to]. */
+ * lookup times [from, to). */
 struct adversary_hold {
     struct serverlog_rec *r;
+    uint64_t *id;                         /* each record's ordinal in the log (knowledge_once) */
     size_t n;
     int64_t until, from, to;
 };
@@ -155,7 +156,7 @@ int adversary_expand(struct adversary *a, const struct knowledge *k);
  * is in scope, the adversary learns it now.  O(1) plus the knowledge's
  * cost.  0 or -1 (OOM). */
 int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
-                      struct knowledge *k);
+                      uint64_t id, struct knowledge *k);
 
 /* Keep, from now on, every record learnt that names a querier, as querier
  * << 32 | record time (8 bytes a record, until taken). */

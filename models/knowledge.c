@@ -104,6 +104,7 @@ void knowledge_destroy(struct knowledge *k)
     free(k->degree);
     free(k->unfound);
     pairset_destroy(&k->false_pairs);
+    pairset_destroy(&k->seen_records);
     memset(k, 0, sizeof *k);
 }
 
@@ -122,7 +123,19 @@ int knowledge_set_min_count(struct knowledge *k, uint32_t min_count)
     k->min_count = min_count;
     if (min_count > 1 && !k->pair_count && !(k->pair_count = calloc(2 * k->truth->m + 1, 1)))
         return -1;
+    if (min_count > 1 && !k->seen_records.key && pairset_init(&k->seen_records))
+        return -1;
     return 0;
+}
+
+int knowledge_once(struct knowledge *k, uint64_t id)
+{
+    if (k->min_count <= 1)
+        return 1;
+    int r = pairset_insert(&k->seen_records, id);
+    if (r == 0)
+        k->repeats++;
+    return r;
 }
 
 /* A person appears in a found pair: first exposure now. */

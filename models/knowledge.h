@@ -48,6 +48,8 @@ struct knowledge {
     struct pairset false_pairs;           /* undirected non-contact pairs seen, with counts */
     uint64_t false_found;                 /* of those, seen min_count times */
     uint64_t records;                     /* records acquired, repeats included */
+    uint64_t repeats;                     /* of those, records obtained before (min_count > 1) */
+    struct pairset seen_records;          /* min_count > 1: the records obtained, by identity */
     uint32_t min_count;                   /* records needed before a pair counts (>= 1) */
     uint8_t *pair_count;                  /* per adjacency entry (u < v), when min_count > 1 */
     uint32_t now;                         /* time of the learning, seconds */
@@ -134,6 +136,16 @@ static inline int knowledge_found(const struct knowledge *k, uint32_t u, uint32_
         return (int)((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
     return k->false_found && pairset_count(&k->false_pairs, (uint64_t)lo << 32 | hi) >= k->min_count;
 }
+
+/* A record is one piece of evidence however often it is delivered
+ * (overlapping snapshots, a hold obtained by two orders, a pen register and
+ * an order over the same days): with min_count > 1 the adversary learns a
+ * record only the first time it is obtained.  `id` names the record (its
+ * log's ordinal, serverlog_ordinal; several logs have a knowledge each).
+ * Returns 1 when the record is new (always with min_count 1, which keeps
+ * nothing), 0 for a repeat (counted in repeats), -1 on OOM.  Amortised
+ * O(1), 9 bytes a record kept. */
+int knowledge_once(struct knowledge *k, uint64_t id);
 
 /* Keep a pseudonymised record (devices: the device count it gave, 0 if
  * none).  0 or -1 (OOM). */

@@ -19,14 +19,14 @@ static int grow(struct serverlog *log);
 static inline int write_record(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     if ((int64_t)t >= log->next_purge)
-        serverlog_purge(log, t);
+        serverlog_purge(log, serverlog_time(log, t));      /* the time shown, not the hour kept in it */
     if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && grow(log))
         return -1;
     log->tail_chunk[log->tail++] = (struct serverlog_rec){ t, querier, queried };
     if (log->size++ == 0) {
         log->oldest = serverlog_time(log, t);
         if (!log->policy.purge_period)
-            log->next_purge = (int64_t)t + log->policy.retention;
+            log->next_purge = log->oldest + log->policy.retention + 1;
     }
     log->appended++;
     if (log->size > log->peak)
@@ -100,7 +100,7 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
         log->secret = rng ? (uint32_t)gsl_rng_get(rng) : 0x5eed5eedu;
     log->next_job = p->purge_period;              /* the first job after time 0 */
     log->next_purge = p->purge_period ? log->next_job : INT64_MAX;
-    log->cutoff = -p->retention;                  /* nothing has expired yet */
+    log->cutoff = -p->retention - 1;              /* nothing has expired yet */
     log->nchunk_cap = 16;
     log->chunk = calloc(log->nchunk_cap, sizeof *log->chunk);
     return log->chunk ? 0 : -1;
@@ -298,10 +298,10 @@ void serverlog_purge(struct serverlog *log, int64_t now)
 {
     int64_t period = log->policy.purge_period;
     if (period == 0) {
-        log->cutoff = now - log->policy.retention;       /* rolling */
+        log->cutoff = now - log->policy.retention - 1;   /* rolling: [now - R, now) is kept */
     } else if (now >= log->next_job) {            /* the jobs due by now have run */
         int64_t last = floor_div(now, period) * period;
-        log->cutoff = last - log->policy.retention;
+        log->cutoff = last - log->policy.retention - 1;
         log->next_job = last + period;
     }
     int64_t cutoff = log->cutoff;                 /* drop stored t <= cutoff */
@@ -333,7 +333,7 @@ void serverlog_purge(struct serverlog *log, int64_t now)
     if (period)
         log->next_purge = log->next_job;
     else
-        log->next_purge = log->size ? log->oldest + log->policy.retention : INT64_MAX;
+        log->next_purge = log->size ? log->oldest + log->policy.retention + 1 : INT64_MAX;
 }
 
 /* serverlog_purge(log, t) for the common case: rolling retention, times
@@ -346,7 +346,7 @@ static inline int purge_fast(struct serverlog *log, uint32_t t)
         return 0;
     const struct serverlog_rec *c = chunk_at(log, 0);
     size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK, h = log->head;
-    int64_t cutoff = (int64_t)t - log->policy.retention;
+    int64_t cutoff = (int64_t)t - log->policy.retention - 1;
     while (h < end && (int64_t)c[h].t <= cutoff)
         h++;
     if (h == end)
@@ -355,7 +355,7 @@ static inline int purge_fast(struct serverlog *log, uint32_t t)
     log->head = h;
     log->cutoff = cutoff;
     log->oldest = c[h].t;
-    log->next_purge = (int64_t)c[h].t + log->policy.retention;
+    log->next_purge = (int64_t)c[h].t + log->policy.retention + 1;
     return 1;
 }
 

@@ -11,8 +11,10 @@
  *
  * Rolling purge: after serverlog_purge(log, s), and after every append at
  * time s, the log holds exactly the appended records with
- * s - R·86400 < t <= s.  Purge jobs (daily, weekly): a job at each multiple
- * J of its period removes the records with t <= J - R·86400, so between jobs
+ * s - R·86400 <= t <= s (an acquisition at s, which comes before the
+ * lookups of second s, obtains [s - R·86400, s): one half-open rule for
+ * every instrument).  Purge jobs (daily, weekly): a job at each multiple
+ * J of its period removes the records with t < J - R·86400, so between jobs
  * the log holds up to one period more.
  *
  * The logging policy (struct serverlog_policy) is applied as a lookup is
@@ -129,7 +131,7 @@ int serverlog_init(struct serverlog *log, int64_t retention_s);
 int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng);
 void serverlog_destroy(struct serverlog *log);
 /* Drop what has expired by `now` under the purge mode (rolling: every
- * record with t <= now - R; jobs: as the last job due by now left it).
+ * record with t < now - R; jobs: as the last job due by now left it).
  * Amortised O(1) a record dropped. */
 void serverlog_purge(struct serverlog *log, int64_t now);
 
@@ -178,12 +180,17 @@ static inline const struct serverlog_rec *serverlog_newest(const struct serverlo
  * serverlog_spans(log).  Valid until the next append or purge. */
 size_t serverlog_spans(const struct serverlog *log);
 const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i, size_t *n);
+/* A record's identity: its ordinal among the records ever written (0
+ * first).  The records held are ordinals serverlog_first_ordinal(log) on,
+ * in span order; serverlog_recent(log, i) is ordinal appended - i. */
+static inline uint64_t serverlog_first_ordinal(const struct serverlog *log) { return log->appended - log->size; }
 /* Bytes held by the log's chunks. */
 size_t serverlog_bytes(const struct serverlog *log);
 
 /* After serverlog_purge(log, now): the log holds the records of every
  * logged lookup made at a time t with start < t <= now (start may be
- * negative: everything since time 0). */
+ * negative: everything since time 0); an acquisition at now obtains the
+ * lookups of [start + 1, serverlog_window_end(log, now)). */
 int64_t serverlog_window_start(const struct serverlog *log);
 
 /* Keyed hash: the key epoch of a record's (stored) time, and the number

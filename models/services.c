@@ -148,7 +148,8 @@ uint32_t services_route(struct services *sv, uint32_t a, uint32_t b, int *lookup
 static int deliver(struct services *sv, uint32_t i, uint64_t before, struct adversary *adv)
 {
     for (uint64_t k = sv->log[i].appended - before; k > 0; k--)
-        if (adversary_deliver(adv, &sv->log[i], serverlog_recent(&sv->log[i], k), &sv->known[i]))
+        if (adversary_deliver(adv, &sv->log[i], serverlog_recent(&sv->log[i], k), sv->log[i].appended - k,
+                              &sv->known[i]))
             return -1;
     return 0;
 }

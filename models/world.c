@@ -368,7 +368,7 @@ static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
 static int deliver_written(struct world *w, uint64_t before)
 {
     for (uint64_t i = w->log.appended - before; i > 0; i--)
-        if (adversary_deliver(&w->adv, &w->log, serverlog_recent(&w->log, i), &w->known))
+        if (adversary_deliver(&w->adv, &w->log, serverlog_recent(&w->log, i), w->log.appended - i, &w->known))
             return -1;
     return 0;
 }

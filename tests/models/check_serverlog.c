@@ -2,7 +2,7 @@
  *
  * The contract (serverlog.h): records arrive with non-decreasing times;
  * after serverlog_purge(log, s), and after every append at time s, the log
- * holds exactly the appended records with s - R < t <= s, oldest first, in
+ * holds exactly the appended records with s - R <= t <= s, oldest first, in
  * append order; memory follows the most records ever retained at once
  * (the chunks they touched, plus the pointer arrays), not the history.
  * Every test compares the log with a brute-force reference: the array of
@@ -39,10 +39,10 @@ static void ref_init(struct ref *f, int64_t R)
     f->peak = 0;
 }
 
-/* Keep exactly the records with now - R < t. */
+/* Keep exactly the records with now - R <= t. */
 static void ref_expire(struct ref *f, int64_t now)
 {
-    while (f->lo < f->n && (int64_t)f->r[f->lo].t <= now - f->R)
+    while (f->lo < f->n && (int64_t)f->r[f->lo].t < now - f->R)
         f->lo++;
 }
 
@@ -146,8 +146,9 @@ static void purge_both(struct serverlog *log, struct ref *f, int64_t s)
 
 /* --- tests ----------------------------------------------------------------- */
 
-/* A hand-worked sequence with R = 10 s: the boundary record at exactly
- * s - R goes, the one a second later stays. */
+/* A hand-worked sequence with R = 10 s: an append or purge at s keeps
+ * [s - R, s]: the boundary record at exactly s - R stays (an acquisition
+ * at s obtains [s - R, s)), the one a second earlier goes. */
 START_TEST(test_serverlog_small)
 {
     struct serverlog log;
@@ -159,50 +160,51 @@ START_TEST(test_serverlog_small)
     static const uint32_t t[] = { 0, 1, 1, 5, 10, 11 };
     for (uint32_t i = 0; i < 6; i++)
         ck_assert_int_eq(serverlog_append(&log, t[i], i, 100 + i), 0);
-    /* After the append at 11: t > 1, i.e. {5, 10, 11} (records 3, 4, 5);
-     * after the one at 10 it held t > 0: {1, 1, 5, 10}, the peak of 4. */
-    ck_assert_uint_eq(log.size, 3);
+    /* After the append at 11: t >= 1, i.e. {1, 1, 5, 10, 11} (records 1-5);
+     * after the one at 10 it held t >= 0: {0, 1, 1, 5, 10}, the peak of 5. */
+    ck_assert_uint_eq(log.size, 5);
     ck_assert_uint_eq(log.appended, 6);
-    ck_assert_uint_eq(log.peak, 4);                  /* the append at 10 dropped 0 first */
+    ck_assert_uint_eq(log.peak, 5);                  /* the append at 11 dropped 0 first */
     ck_assert_uint_eq(serverlog_spans(&log), 1);
     size_t n;
     const struct serverlog_rec *r = serverlog_span(&log, 0, &n);
-    ck_assert_uint_eq(n, 3);
-    for (uint32_t i = 0; i < 3; i++) {
-        ck_assert_uint_eq(r[i].t, t[3 + i]);
-        ck_assert_uint_eq(r[i].querier, 3 + i);
-        ck_assert_uint_eq(r[i].queried, 103 + i);
+    ck_assert_uint_eq(n, 5);
+    for (uint32_t i = 0; i < 5; i++) {
+        ck_assert_uint_eq(r[i].t, t[1 + i]);
+        ck_assert_uint_eq(r[i].querier, 1 + i);
+        ck_assert_uint_eq(r[i].queried, 101 + i);
     }
 
-    serverlog_purge(&log, 15);                       /* t > 5: {10, 11} */
+    serverlog_purge(&log, 15);                       /* t >= 5: {5, 10, 11} */
     r = serverlog_span(&log, 0, &n);
-    ck_assert_uint_eq(log.size, 2);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_uint_eq(r[0].t, 10);
-    ck_assert_uint_eq(r[1].t, 11);
+    ck_assert_uint_eq(log.size, 3);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(r[0].t, 5);
+    ck_assert_uint_eq(r[1].t, 10);
+    ck_assert_uint_eq(r[2].t, 11);
     serverlog_purge(&log, 15);                       /* idempotent */
-    ck_assert_uint_eq(log.size, 2);
-    serverlog_purge(&log, 20);                       /* t > 10: {11} */
+    ck_assert_uint_eq(log.size, 3);
+    serverlog_purge(&log, 21);                       /* t >= 11: {11} */
     r = serverlog_span(&log, 0, &n);
     ck_assert_uint_eq(log.size, 1);
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(r[0].t, 11);
     ck_assert_uint_eq(r[0].querier, 5);
-    serverlog_purge(&log, 21);                       /* t > 11: nothing */
+    serverlog_purge(&log, 22);                       /* t >= 12: nothing */
     ck_assert_uint_eq(log.size, 0);
     ck_assert_uint_eq(serverlog_spans(&log), 0);
     check_memory(&log);
 
-    ck_assert_int_eq(serverlog_append(&log, 21, 6, 106), 0);   /* works after emptying */
+    ck_assert_int_eq(serverlog_append(&log, 22, 6, 106), 0);   /* works after emptying */
     ck_assert_uint_eq(log.size, 1);
     ck_assert_uint_eq(serverlog_spans(&log), 1);
     r = serverlog_span(&log, 0, &n);
     ck_assert_uint_eq(n, 1);
-    ck_assert_uint_eq(r[0].t, 21);
+    ck_assert_uint_eq(r[0].t, 22);
     ck_assert_uint_eq(r[0].querier, 6);
     ck_assert_uint_eq(r[0].queried, 106);
     ck_assert_uint_eq(log.appended, 7);
-    ck_assert_uint_eq(log.peak, 4);
+    ck_assert_uint_eq(log.peak, 5);
     serverlog_destroy(&log);
     ck_assert_ptr_null(log.chunk);
     serverlog_destroy(NULL);                         /* allowed */
@@ -287,17 +289,17 @@ START_TEST(test_serverlog_random)
             case EDGE_R:
             case EDGE_R1: {
                 uint32_t oldest = f.r[f.lo].t;
-                uint32_t at = oldest + (uint32_t)R - (uint32_t)(kind == EDGE_R1);
-                ck_assert_uint_ge(at, t);                        /* oldest > t - R */
+                uint32_t at = oldest + (uint32_t)R + 1 - (uint32_t)(kind == EDGE_R1);
+                ck_assert_uint_ge(at, t);                        /* oldest >= t - R */
                 size_t same = 0;                                 /* records at `oldest` */
                 while (f.lo + same < f.n && f.r[f.lo + same].t == oldest)
                     same++;
                 size_t before = log.size;
                 t = at;
                 append_both(&log, &f, t, 1);
-                if (kind == EDGE_R)                              /* exactly R: they go */
+                if (kind == EDGE_R)                              /* R + 1 before: they go */
                     ck_assert_uint_eq(log.size, before + 1 - same);
-                else                                             /* R - 1: they stay */
+                else                                             /* exactly R: they stay */
                     ck_assert_uint_eq(log.size, before + 1);
                 break;
             }
@@ -305,9 +307,9 @@ START_TEST(test_serverlog_random)
             case PURGE_ALL: {
                 int64_t step;
                 if (kind == PURGE_ALL)
-                    step = R + (int64_t)gsl_rng_uniform_int(rng, 2);        /* R, R+1 */
+                    step = R + 1 + (int64_t)gsl_rng_uniform_int(rng, 2);    /* R+1, R+2 */
                 else if (gsl_rng_uniform_int(rng, 3) == 0)
-                    step = R - 1 - (int64_t)gsl_rng_uniform_int(rng, 2);    /* */
+                    step = R - (int64_t)gsl_rng_uniform_int(rng, 2);        /* R, R-1 */
                 else if (gsl_rng_uniform_int(rng, 2) == 0)
                     step = 0;
                 else
@@ -337,7 +339,7 @@ START_TEST(test_serverlog_random)
     ck_assert_uint_eq(log.appended, f.n);
 
     /* Purge everything: empty, and usable afterwards. */
-    purge_both(&log, &f, (int64_t)t + R);
+    purge_both(&log, &f, (int64_t)t + R + 1);
     ck_assert_uint_eq(log.size, 0);
     check_memory(&log);
     t += (uint32_t)R;
@@ -352,25 +354,25 @@ START_TEST(test_serverlog_random)
 END_TEST
 
 /* Memory follows the window, not the history.  Three records a second for
- * ten windows (R = 1 day, 2.6 million records, 31 MB of history): the
- * window holds exactly 3R = 259,200 records after the third record of a
- * second (the peak) and 3R - 2 after the first of the next second.  259,200
- * records are 3.96 chunks, so they touch at most 5, and the log must never
+ * ten days (R = 1 day, 2.6 million records, 31 MB of history): the
+ * window, R + 1 seconds, holds exactly 3R + 3 = 259,203 records after the
+ * third record of a second (the peak) and 3R + 1 after the first of the
+ * next second.  259,203 records are 3.96 chunks, so they touch at most 5, and the log must never
  * hold more than those 5 chunks (3.9 MB) plus its pointer arrays. */
 START_TEST(test_serverlog_memory)
 {
     const int64_t R = 86400;
     struct serverlog log;
     ck_assert_int_eq(serverlog_init(&log, R), 0);
-    const uint64_t window = 3 * (uint64_t)R;
+    const uint64_t window = 3 * (uint64_t)R + 3;
     size_t peak_bytes = 0;
-    uint64_t total = 10 * window;
+    uint64_t total = 30 * (uint64_t)R;
     for (uint64_t i = 0; i < total; i++) {
         uint32_t t = (uint32_t)(i / 3);
         FAST_EQ(serverlog_append(&log, t, (uint32_t)i, (uint32_t)(i ^ 0x5555u)), 0);
-        /* Records with t - R < t' <= t: seconds max(0, t-R+1) .. t, three
+        /* Records with t - R <= t' <= t: seconds max(0, t-R) .. t, three
          * each but the last, which has i % 3 + 1. */
-        uint64_t expect = 3 * (uint64_t)(t < R ? t : R - 1) + i % 3 + 1;
+        uint64_t expect = 3 * (uint64_t)(t < R ? t : R) + i % 3 + 1;
         FAST_EQ(log.size, expect);
         size_t bytes = serverlog_bytes(&log);
         if (bytes > peak_bytes)
@@ -411,7 +413,7 @@ START_TEST(test_serverlog_ring_growth)
         append_both(&log, &f, i, i);
     ck_assert_uint_eq(log.nchunks, 4);
     /* Drop t <= 2 CHUNK - 1: exactly the first two chunks. */
-    int64_t s = R + 2 * SERVERLOG_CHUNK - 1;
+    int64_t s = R + 2 * SERVERLOG_CHUNK;
     purge_both(&log, &f, s);
     ck_assert_uint_eq(log.size, SERVERLOG_CHUNK + 10);
     ck_assert_uint_eq(log.nchunks, 2);
@@ -493,7 +495,7 @@ START_TEST(test_append_run)
         FAST_EQ(log.appended, f.n);
         FAST_EQ(log.offered, f.n);
         FAST_EQ(log.peak, f.peak);
-        FAST_EQ(log.next_purge, ref_size(&f) ? (int64_t)f.r[f.lo].t + R : INT64_MAX);
+        FAST_EQ(log.next_purge, ref_size(&f) ? (int64_t)f.r[f.lo].t + R + 1 : INT64_MAX);
     }
     ck_assert_uint_gt(f.n, 4 * SERVERLOG_CHUNK);
     ck_assert_uint_gt(emptied, 3);
@@ -505,8 +507,8 @@ START_TEST(test_append_run)
 END_TEST
 
 /* Purge jobs: a job at every multiple J of the period removes stored
- * t <= J - R; at any time s the log holds the appended records with
- * t > J_last(s) - R, J_last(s) the last multiple of the period <= s.
+ * t < J - R; at any time s the log holds the appended records with
+ * t >= J_last(s) - R, J_last(s) the last multiple of the period <= s.
  * Checked against that rule after random appends and observations, for
  * daily and weekly jobs and retentions below, at and above the period. */
 START_TEST(test_purge_jobs)
@@ -535,7 +537,7 @@ START_TEST(test_purge_jobs)
                 int64_t s = t + (int64_t)gsl_rng_uniform_int(r, 3);  /* observe at or just after t */
                 serverlog_purge(&log, s);
                 int64_t last_job = s / periods[pi] * periods[pi];
-                int64_t cutoff = last_job - retentions[ri];
+                int64_t cutoff = last_job - retentions[ri] - 1;
                 size_t first = 0;
                 while (first <= i && (int64_t)all[first].t <= cutoff)
                     first++;

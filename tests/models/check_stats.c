@@ -279,10 +279,10 @@ START_TEST(test_ego_recall_pen_register_gaps)
 END_TEST
 
 /* ... unless a historical order reaches back into a gap: one on day 60 of a
- * 30-day log recovers (30, 60], so the first gap (30, 40) is filled, but
- * for the second of day 30 itself, which no order or snapshot holds.
- * Covered: [0, 70) + [80, 110) + [120, 150) = 130 days less 1 second; the
- * holes are that second, (70, 80) and (110, 120): still 3. */
+ * 30-day log recovers [30, 60), so the first gap [30, 40) is filled,
+ * second 30 days included (one half-open rule: the term ended before it,
+ * the order's window starts at it).  Covered: [0, 70) + [80, 110) + [120,
+ * 150) = 130 days; the holes are [70, 80) and [110, 120): 2. */
 START_TEST(test_ego_recall_pen_register_and_history)
 {
     struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
@@ -291,9 +291,9 @@ START_TEST(test_ego_recall_pen_register_and_history)
                        "<historical_order period_days=\"1000\" start_day=\"60\"/>",
                        180, 20, 1.0, "ego_recall", ego_edges(3000, 10, 300), 1 };
     struct outcome o = run_spec(&sp);
-    ck_assert_double_eq_tol(o.covered_days, 130 - 1 / 86400.0, 1e-9);
-    ck_assert_double_eq_tol(o.target_covered_days, 130 - 1 / 86400.0, 1e-9);
-    ck_assert_double_eq(o.target_holes, 3);
+    ck_assert_double_eq_tol(o.covered_days, 130, 1e-9);
+    ck_assert_double_eq_tol(o.target_covered_days, 130, 1e-9);
+    ck_assert_double_eq(o.target_holes, 2);
     ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "ego recall %.5f vs closed form %.5f (SE %.5f)",
                   o.mean_recall, o.p, o.se);
 }

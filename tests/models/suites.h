@@ -18,6 +18,7 @@ Suite *coverage_suite(void);   /* check_coverage.c */
 Suite *metrics_suite(void);    /* check_metrics.c */
 Suite *community_suite(void);  /* check_community.c: detection and NMI */
 Suite *adversary_suite(void);  /* check_adversary.c */
+Suite *legal_suite(void);      /* check_legal.c: the legal process on hand-made traces */
 Suite *mobility_suite(void);   /* check_mobility.c: places, networks, geolocation, location end to end */
 Suite *location_suite(void);   /* check_location.c */
 Suite *locating_suite(void);   /* check_locating.c */

@@ -1,0 +1,235 @@
+/* check_legal — the legal process exactly as docs/model.md states it, on
+ * hand-made traces whose answers are counted by hand in the comments
+ * (issue 12's defects, each pinned here): a record is one piece of
+ * evidence however often it is delivered; a preservation hold ends at the
+ * last record the log has written; one half-open rule [s - R, s) for every
+ * acquisition.
+ *
+ * The adversary is driven directly, with an engine stub (an empty event
+ * queue and a clock) standing in for the run: the tests set the time, call
+ * what the world would call, and read the knowledge and the coverage. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "adversary.h"
+#include "knowledge.h"
+#include "serverlog.h"
+#include "sim.h"
+#include "suites.h"
+
+#define DAY 86400
+
+/* People 0..5; true edges 0-1, 0-2, 0-3, 4-5; person 0 the one target. */
+struct rig {
+    struct graph g;
+    struct serverlog log;
+    struct knowledge k;
+    struct adversary_strategy st[3];
+    struct adversary_params p;
+    struct adversary a;
+    uint32_t ids[1];
+    struct sim s;
+};
+
+/* The rig with a log of R days (delay: seconds per written batch, 0 none),
+ * min_count, and the strategies st[0 .. n) (copied). */
+static void rig_init(struct rig *r, int64_t R, int64_t delay, uint32_t min_count,
+                     const struct adversary_strategy *st, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    struct graph_edge e[] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 4, 5 } };
+    ck_assert_int_eq(graph_from_edges(&r->g, 6, e, 4), 0);
+    struct serverlog_policy pol = { .retention = R * DAY, .resolution = 1, .sampling = 1,
+                                    .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = DAY, .delay = delay };
+    ck_assert_int_eq(serverlog_init_policy(&r->log, &pol, NULL), 0);
+    ck_assert_int_eq(knowledge_init(&r->k, &r->g), 0);
+    ck_assert_int_eq(knowledge_set_min_count(&r->k, min_count), 0);
+    memcpy(r->st, st, n * sizeof *st);
+    r->ids[0] = 0;
+    r->p = (struct adversary_params){ .s = r->st, .n = n, .select = ADVERSARY_SELECT_IDS, .ids = r->ids,
+                                      .nids = 1, .scope = ADVERSARY_SCOPE_BOTH };
+    char err[128];
+    ck_assert_int_eq(adversary_init(&r->a, &r->p, &r->g, NULL, NULL, err, sizeof err), 0);
+    evq_init(&r->s.queue);
+    r->s.run.horizon = 400 * (int64_t)DAY;
+}
+
+static void rig_done(struct rig *r)
+{
+    evq_destroy(&r->s.queue);
+    adversary_destroy(&r->a);
+    knowledge_destroy(&r->k);
+    serverlog_destroy(&r->log);
+    graph_destroy(&r->g);
+}
+
+/* A lookup, as the world logs it: a running pen-register term receives
+ * what is written. */
+static void lookup(struct rig *r, int64_t t, uint32_t a, uint32_t b)
+{
+    uint64_t before = r->log.appended;
+    ck_assert_int_eq(serverlog_append(&r->log, (uint32_t)t, a, b), 0);
+    for (uint64_t i = r->log.appended - before; r->a.live && i > 0; i--)
+        ck_assert_int_eq(adversary_deliver(&r->a, &r->log, serverlog_recent(&r->log, i), r->log.appended - i, &r->k),
+                         0);
+}
+
+/* Strategy `which`'s acquisition event at t (batches due written first). */
+static int acquire(struct rig *r, int64_t t, uint32_t which)
+{
+    r->s.now = t;
+    ck_assert_int_eq(serverlog_write_due(&r->log, t), 0);
+    return adversary_acquire(&r->a, &r->s, which, &r->log, &r->k, NULL);
+}
+
+static const struct adversary_strategy historical = { .kind = ADVERSARY_HISTORICAL, .period = 0 };
+
+/* Defect 1.  min_count = 2; the log keeps 10 days; person 0 looks up 1
+ * once (day 1) and 2 twice (day 2, two seconds).  Two historical orders,
+ * at days 5 and 6, both obtain all three records: 6 deliveries, 3 records.
+ * 0-2 has two records: found.  0-1 has one record delivered twice: not
+ * found (it was, when each delivery counted).  The second order's 3
+ * deliveries are repeats. */
+START_TEST(test_record_counted_once)
+{
+    struct rig r;
+    rig_init(&r, 10, 0, 2, &historical, 1);
+    lookup(&r, 1 * DAY, 0, 1);
+    lookup(&r, 2 * DAY, 0, 2);
+    lookup(&r, 2 * DAY + 1, 0, 2);
+    struct coverage cov;
+    coverage_init(&cov);
+    ck_assert_int_eq(adversary_collect(&r.a, 5 * DAY, 0, &r.log, &r.k, &cov), 0);
+    ck_assert_int_eq(adversary_collect(&r.a, 6 * DAY, 0, &r.log, &r.k, &cov), 0);
+    ck_assert_uint_eq(r.k.records, 6);
+    ck_assert_uint_eq(r.k.repeats, 3);
+    ck_assert(knowledge_has_edge(&r.k, 0, 2));
+    ck_assert(!knowledge_has_edge(&r.k, 0, 1));
+    ck_assert_uint_eq(r.k.edges_found, 1);
+    coverage_destroy(&cov);
+    rig_done(&r);
+}
+END_TEST
+
+/* Defect 1, a pen register and an order over the same days: the term
+ * [0, 3 days) receives 0's lookup of 3 (day 1) as it is written; an order
+ * at day 3 obtains it again from the log.  One record, min_count 2: 0-3
+ * is not found. */
+START_TEST(test_pen_register_and_order_once)
+{
+    struct adversary_strategy st[2] = {
+        { .kind = ADVERSARY_PEN_REGISTER, .term = 3 * DAY },
+        { .kind = ADVERSARY_HISTORICAL },
+    };
+    struct rig r;
+    rig_init(&r, 10, 0, 2, st, 2);
+    r.s.now = 0;
+    ck_assert_int_eq(adversary_order_start(&r.a, &r.s, 0), 0);
+    lookup(&r, 1 * DAY, 0, 3);
+    ck_assert_int_eq(acquire(&r, 3 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_int_eq(acquire(&r, 3 * DAY, 1), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.records, 2);
+    ck_assert_uint_eq(r.k.repeats, 1);
+    ck_assert(!knowledge_has_edge(&r.k, 0, 3));
+    rig_done(&r);
+}
+END_TEST
+
+/* Defect 2.  A delivery delay of one day: a lookup made at t is written at
+ * the next midnight.  Retention 10 days; 0 looks 1 up at noon of days 0 to
+ * 5 (six lookups).  A preservation request at day 5 noon finds the log
+ * written up to midnight of day 5: the lookups of days 0-4, i.e. the hold
+ * covers [0, 5 days), five days (it covered 5.5 before: up to the request).
+ * An order at day 30 obtains the hold and the log's own window [20, 30)
+ * days: 15 days covered in two intervals, one hole; the five preserved
+ * records (day 5's lookup expired on day 15). */
+START_TEST(test_hold_ends_at_last_write)
+{
+    struct adversary_strategy st[2] = {
+        { .kind = ADVERSARY_PRESERVATION, .start = 5 * DAY + DAY / 2, .hold = 180 * (int64_t)DAY },
+        { .kind = ADVERSARY_HISTORICAL },
+    };
+    struct rig r;
+    rig_init(&r, 10, DAY, 1, st, 2);
+    for (int d = 0; d <= 5; d++)
+        lookup(&r, d * DAY + DAY / 2, 0, 1);
+    ck_assert_int_eq(acquire(&r, 5 * DAY + DAY / 2, 0), ADVERSARY_NOTHING);
+    ck_assert_uint_eq(r.a.nholds, 1);
+    ck_assert_uint_eq(r.a.holds[0].n, 5);
+    ck_assert_int_eq(r.a.holds[0].from, 0);
+    ck_assert_int_eq(r.a.holds[0].to, 5 * DAY);
+    ck_assert_int_eq(serverlog_write_due(&r.log, 30 * DAY), 0);
+    ck_assert_int_eq(acquire(&r, 30 * DAY, 1), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_int_eq(coverage_total(&r.a.covered), 15 * (int64_t)DAY);
+    ck_assert_uint_eq(coverage_holes(&r.a.covered), 1);
+    ck_assert_uint_eq(r.k.records, 5);
+    rig_done(&r);
+}
+END_TEST
+
+/* Defect 3.  Retention one day.  Lookups by 0 at 0 s (of 1), 1 s (of 2)
+ * and 86,399 s (of 3); an order at 86,400 s obtains [0, 86,400): all
+ * three (the one at 0 s was purged before: the order saw (0, 86,400)),
+ * and covers exactly one day. */
+START_TEST(test_window_half_open)
+{
+    struct rig r;
+    rig_init(&r, 1, 0, 1, &historical, 1);
+    lookup(&r, 0, 0, 1);
+    lookup(&r, 1, 0, 2);
+    lookup(&r, DAY - 1, 0, 3);
+    ck_assert_int_eq(acquire(&r, DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    lookup(&r, DAY, 0, 1);                          /* at the order's second: the next order's */
+    ck_assert_uint_eq(r.k.records, 3);
+    ck_assert_uint_eq(r.k.edges_found, 3);
+    ck_assert_int_eq(coverage_total(&r.a.covered), DAY);
+    ck_assert_uint_eq(r.a.covered.n, 1);
+    ck_assert_int_eq(r.a.covered.iv[0][0], 0);
+    ck_assert_int_eq(r.a.covered.iv[0][1], DAY);
+    rig_done(&r);
+}
+END_TEST
+
+/* Defect 3, the pen register's bookkeeping against an order's: a term runs
+ * [0, 1 day); an order at day 2 (retention one day) obtains [1 day, 2
+ * days), the lookup at exactly 86,400 s included.  No second is lost
+ * between them: two days covered, no hole, and the lookups at 0 s (by the
+ * term), at 86,400 s and at 172,799 s (by the order) all obtained. */
+START_TEST(test_pen_register_then_order_no_hole)
+{
+    struct adversary_strategy st[2] = {
+        { .kind = ADVERSARY_PEN_REGISTER, .term = DAY },
+        { .kind = ADVERSARY_HISTORICAL },
+    };
+    struct rig r;
+    rig_init(&r, 1, 0, 1, st, 2);
+    r.s.now = 0;
+    ck_assert_int_eq(adversary_order_start(&r.a, &r.s, 0), 0);
+    lookup(&r, 0, 0, 1);
+    ck_assert_int_eq(acquire(&r, DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.records, 1);
+    lookup(&r, DAY, 0, 2);
+    lookup(&r, 2 * DAY - 1, 0, 3);
+    ck_assert_int_eq(acquire(&r, 2 * DAY, 1), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.records, 3);
+    ck_assert_uint_eq(r.k.edges_found, 3);
+    ck_assert_int_eq(coverage_total(&r.a.covered), 2 * (int64_t)DAY);
+    ck_assert_uint_eq(coverage_holes(&r.a.covered), 0);
+    rig_done(&r);
+}
+END_TEST
+
+Suite *legal_suite(void)
+{
+    Suite *s = suite_create("legal");
+    TCase *tc = tcase_create("defects");
+    tcase_add_test(tc, test_record_counted_once);
+    tcase_add_test(tc, test_pen_register_and_order_once);
+    tcase_add_test(tc, test_hold_ends_at_last_write);
+    tcase_add_test(tc, test_window_half_open);
+    tcase_add_test(tc, test_pen_register_then_order_no_hole);
+    suite_add_tcase(s, tc);
+    return s;
+}
