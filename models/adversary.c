@@ -14,6 +14,20 @@
 static const char *const kind_names[] = { "bulk_snapshot", "breach", "historical_order", "pen_register",
                                           "preservation" };
 
+/* The statutes' limits (docs/model.md, "Legal process"): a pen-register
+ * order and each extension run at most 60 days (18 U.S.C. §3123(c)(1),
+ * (2)); a preservation lasts 90 days, extended once by 90 more on a renewed
+ * request (§2703(f)(2)).  Beyond them only with override="true". */
+#define STATUTE_PEN_TERM_DAYS 60
+#define STATUTE_HOLD_DAYS 90
+#define STATUTE_HOLD_RENEWALS 1
+
+static int overridden(const struct cfg_node *ch)
+{
+    const char *v = cfg_str(ch, "override", "false");
+    return strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+}
+
 /* One strategy element into st; returns 0 or -1 (diagnostics). */
 static int configure_strategy(struct adversary_strategy *st, struct cfg *c, const struct cfg_node *ch,
                               int64_t horizon)
@@ -37,12 +51,24 @@ static int configure_strategy(struct adversary_strategy *st, struct cfg *c, cons
         st->kind = ADVERSARY_PRESERVATION;
         rc |= cfg_long(c, ch, "day", 0, &start);
         rc |= cfg_long(c, ch, "hold_days", 90, &hold);
-        rc |= cfg_long(c, ch, "renewals", 1, &renewals);
+        rc |= cfg_long(c, ch, "renewals", STATUTE_HOLD_RENEWALS, &renewals);
+        if (!rc && hold > STATUTE_HOLD_DAYS && !overridden(ch))
+            rc = cfg_error(c, ch, "hold_days", "a preservation lasts at most %d days under 18 U.S.C. "
+                           "§2703(f)(2) (got %ld); set override=\"true\" to model another law",
+                           STATUTE_HOLD_DAYS, hold);
+        if (!rc && renewals > STATUTE_HOLD_RENEWALS && !overridden(ch))
+            rc = cfg_error(c, ch, "renewals", "18 U.S.C. §2703(f)(2) allows one 90-day extension of a "
+                           "preservation (got %ld renewals); set override=\"true\" to model another law",
+                           renewals);
         st->hold = (int64_t)hold * (1 + renewals) * 86400;
     } else if (strcmp(name, "pen_register") == 0) {
         st->kind = ADVERSARY_PEN_REGISTER;
         rc |= cfg_long(c, ch, "start_day", 0, &start);
-        rc |= cfg_long(c, ch, "term_days", 60, &term);
+        rc |= cfg_long(c, ch, "term_days", STATUTE_PEN_TERM_DAYS, &term);
+        if (!rc && term > STATUTE_PEN_TERM_DAYS && !overridden(ch))
+            rc = cfg_error(c, ch, "term_days", "a pen-register order and each extension run at most %d days "
+                           "under 18 U.S.C. §3123(c) (got %ld); set override=\"true\" to model another law",
+                           STATUTE_PEN_TERM_DAYS, term);
         rc |= cfg_long(c, ch, "gap_days", 0, &gap);
         rc |= cfg_long(c, ch, "max_extensions", 0, &ext);
         rc |= cfg_double(c, ch, "renewal_probability", 1.0, &renewal);
@@ -491,15 +517,27 @@ int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct s
     return snapshot(a, now, log, k, kind == ADVERSARY_HISTORICAL, cov) ? -1 : 0;
 }
 
-int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
-                      uint64_t id, struct knowledge *k)
+int adversary_capture(struct adversary *a, const struct serverlog *log, uint32_t t, uint32_t querier,
+                      uint32_t number, uint64_t id, struct knowledge *k)
 {
-    if (!adversary_in_scope(a, r->querier, provider_number(log, r)))
+    /* What the provider's servers see of the lookup: the querier (an
+     * authenticated account), the time, and the number unless private
+     * contact discovery keeps it from them; the business log's sampling,
+     * time resolution, hashing and delay play no part. */
+    if (log->policy.queried == SERVERLOG_QUERIED_NONE)
+        number = SERVERLOG_NO_NUMBER;
+    if (!adversary_in_scope(a, querier, number))
         return 0;
-    knowledge_set_time(k, serverlog_time(log, r->t));
-    if (a->keep && keep_record(a, r))
+    struct serverlog view;                          /* the capture's own "log": numbers as they are */
+    memset(&view, 0, sizeof view);
+    view.policy.resolution = 1;
+    view.policy.key_rotation = 86400;
+    view.policy.queried = number == SERVERLOG_NO_NUMBER ? SERVERLOG_QUERIED_NONE : SERVERLOG_QUERIED_KEPT;
+    struct serverlog_rec r = { t, querier, number };
+    knowledge_set_time(k, t);
+    if (a->keep && keep_record(a, &r))
         return -1;
-    return learn_record(a, k, log, r, id, 0);
+    return learn_record(a, k, &view, &r, id == SERVERLOG_NO_RECORD ? (1ull << 63) | log->offered : id, 0);
 }
 
 /* ---- hop expansion ------------------------------------------------------ */
@@ -656,21 +694,15 @@ int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which)
     return sim_schedule(s, end, ADVERSARY_EV_ACQUIRE, which, 0);
 }
 
-/* A pen-register term ends at `now`: its deliveries covered the lookups made
- * in [start, now).  With a delivery delay D the term receives the records
- * written at W with start < W <= now: the lookups made in [a - D, b), a the
- * first write time after start, b the last one at or before now. */
+/* A pen-register term ends at `now`: its capture saw the lookups made in
+ * [start, now) as they were made (adversary_capture: the log's delivery
+ * delay plays no part). */
 static int term_end(struct adversary *a, struct sim *s, uint32_t which, const struct serverlog *log,
                     gsl_rng *rng)
 {
     const struct adversary_strategy *st = &a->p->s[which];
+    (void)log;
     int64_t now = sim_now(s), lo = a->term_start[which], hi = now;
-    int64_t d = log->policy.delay;
-    if (d) {
-        int64_t first = (a->term_start[which] / d + 1) * d, last = now / d * d;
-        lo = first - d;
-        hi = last;
-    }
     a->live--;
     if (hi > lo && coverage_add(&a->covered, lo, hi)) {
         sim_fail(s, "out of memory during an acquisition");

@@ -152,11 +152,16 @@ int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which);
  * Returns the number of new targets, or -1 (OOM). */
 int adversary_expand(struct adversary *a, const struct knowledge *k);
 
-/* A record just logged, while a pen-register term runs (a->live > 0): if it
- * is in scope, the adversary learns it now.  O(1) plus the knowledge's
- * cost.  0 or -1 (OOM). */
-int adversary_deliver(struct adversary *a, const struct serverlog *log, const struct serverlog_rec *r,
-                      uint64_t id, struct knowledge *k);
+/* A lookup (t, querier, number) just made, while a pen-register term runs
+ * (a->live > 0): the capture the provider installs for the order
+ * (18 U.S.C. §3124) sees what its servers see, before the business log's
+ * policy (sampling, time resolution, hashing, delay) acts, but no number
+ * under private contact discovery (log's policy).  If it is in scope the
+ * adversary learns it now; id is the lookup's record in log (its last_id,
+ * SERVERLOG_NO_RECORD when not logged), so that an order obtaining the same
+ * record later adds nothing (knowledge_once).  0 or -1 (OOM). */
+int adversary_capture(struct adversary *a, const struct serverlog *log, uint32_t t, uint32_t querier,
+                      uint32_t number, uint64_t id, struct knowledge *k);
 
 /* Keep, from now on, every record learnt that names a querier, as querier
  * << 32 | record time (8 bytes a record, until taken). */

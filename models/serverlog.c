@@ -201,11 +201,19 @@ int serverlog_write_due(struct serverlog *log, int64_t now)
 int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     log->offered++;
+    log->last_id = SERVERLOG_NO_RECORD;
     if (log->transforms && transform(log, &t, &querier, &queried))
         return 0;
-    if (log->policy.delay)
-        return pend(log, t, querier, queried);
-    return write_record(log, t, querier, queried);
+    if (log->policy.delay) {
+        if (pend(log, t, querier, queried))
+            return -1;
+        log->last_id = log->appended + log->npend - 1;    /* written after those before it */
+        return 0;
+    }
+    if (write_record(log, t, querier, queried))
+        return -1;
+    log->last_id = log->appended - 1;
+    return 0;
 }
 
 const struct serverlog_rec *serverlog_recent(const struct serverlog *log, uint64_t i)

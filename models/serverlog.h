@@ -114,7 +114,11 @@ struct serverlog {
     size_t npool, pool_cap;
     uint64_t size;                        /* records held */
     uint64_t appended, peak;              /* totals, for reports and tests */
+    uint64_t last_id;                     /* the record of the lookup last appended: its ordinal
+                                             (written or pending), or SERVERLOG_NO_RECORD */
 };
+
+#define SERVERLOG_NO_RECORD UINT64_MAX    /* a lookup the policy did not log (sampled out) */
 
 struct cfg;
 struct cfg_node;
@@ -150,8 +154,9 @@ static inline uint32_t serverlog_hour(const struct serverlog *log, uint32_t t)
 }
 
 /* Log a lookup made at time t (non-decreasing across calls): as the policy
- * says, now (dropping what has expired by t) or in its batch.  Amortised
- * O(1).  Returns 0, or -1 (OOM). */
+ * says, now (dropping what has expired by t) or in its batch; last_id is
+ * then the ordinal its record has or will have when written, or
+ * SERVERLOG_NO_RECORD.  Amortised O(1).  Returns 0, or -1 (OOM). */
 int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
 
 /* Log n lookups made at non-decreasing times: lookup i is (t[i s],

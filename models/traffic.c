@@ -100,6 +100,7 @@ void traffic_destroy(struct traffic *t)
     free(t->rate);
     free(t->alias_thr);
     free(t->alias_idx);
+    free(t->local);
     traffic_cache_destroy(&t->cache);
     memset(t, 0, sizeof *t);
 }
@@ -188,6 +189,20 @@ cleanup:
     return rc;
 }
 
+int traffic_set_local(struct traffic *t, const uint32_t *region, uint32_t nregions, int32_t *const *offset,
+                      uint32_t ndays)
+{
+    free(t->local);
+    t->local = nregions && ndays ? malloc(nregions * sizeof *t->local) : NULL;
+    if (nregions && ndays && !t->local)
+        return -1;
+    t->home_region = t->local ? region : NULL;
+    t->region_offset = offset;
+    t->nregions = nregions;
+    t->offset_days = ndays;
+    return 0;
+}
+
 void traffic_set_profile(struct traffic *t, const double hourly[24], const double weekly[7])
 {
     double sh = 0, sw = 0;
@@ -261,27 +276,24 @@ void traffic_set_groups(struct traffic *t, double share, uint32_t size)
     t->group_size = size < 2 ? 2 : size > TRAFFIC_MAX_GROUP + 1 ? TRAFFIC_MAX_GROUP + 1 : size;
 }
 
-/* The slice cut into pieces of constant rate (hours, or one piece without
- * a profile), with an alias table to draw a time with density proportional
- * to the rate. */
-struct pieces {
-    uint32_t n;
-    uint32_t lo[TRAFFIC_MAX_SEGMENTS], len[TRAFFIC_MAX_SEGMENTS];
-    uint32_t thr[TRAFFIC_MAX_SEGMENTS], idx[TRAFFIC_MAX_SEGMENTS];
-    double factor;                        /* integral of the multiplier over the slice, in days */
-};
 
-static void pieces_build(const struct traffic *t, struct pieces *pc, int64_t start, int64_t end)
+static int64_t fdiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* The pieces of [start, end) for a person whose local time is UTC + off
+ * seconds: pieces end at local hours. */
+static void pieces_build(const struct traffic *t, struct pieces *pc, int64_t start, int64_t end, int64_t off)
 {
     float w[TRAFFIC_MAX_SEGMENTS];
     double q[TRAFFIC_MAX_SEGMENTS], total = 0;
     uint32_t work[2 * TRAFFIC_MAX_SEGMENTS];
     pc->n = 0;
     for (int64_t s = start; s < end;) {
-        int64_t e = t->profiled ? (s / 3600 + 1) * 3600 : end;
+        int64_t local = s + off;
+        int64_t e = t->profiled ? (fdiv(local, 3600) + 1) * 3600 - off : end;
         if (e > end || pc->n == TRAFFIC_MAX_SEGMENTS - 1)
             e = end;
-        double rho = t->profiled ? t->hourly[(s / 3600) % 24] * t->weekly[(s / 86400) % 7] : 1;
+        int64_t hour = fdiv(local, 3600) % 24, day = fdiv(local, 86400) % 7;
+        double rho = t->profiled ? t->hourly[hour < 0 ? hour + 24 : hour] * t->weekly[day < 0 ? day + 7 : day] : 1;
         pc->lo[pc->n] = (uint32_t)s;
         pc->len[pc->n] = (uint32_t)(e - s);
         w[pc->n] = (float)(rho * (double)(e - s));
@@ -326,9 +338,15 @@ static int general_slice(struct traffic *t, struct batch *b, int64_t start, int6
     const struct graph *g = t->g;
     const uint8_t *client = t->client, bit = t->client_bit;
     struct pieces pc;
-    pieces_build(t, &pc, start, end);
-    if (!(pc.factor > 0))
+    pieces_build(t, &pc, start, end, 0);
+    int local = t->home_region && t->profiled;
+    if (local) {                              /* each region's pieces in its local time */
+        int64_t d = start / 86400 < (int64_t)t->offset_days ? start / 86400 : (int64_t)t->offset_days - 1;
+        for (uint32_t i = 0; i < t->nregions; i++)
+            pieces_build(t, &t->local[i], start, end, t->region_offset[i][d]);
+    } else if (!(pc.factor > 0)) {
         return 0;                             /* a slice of zero rate */
+    }
     uint32_t chosen[TRAFFIC_MAX_GROUP];
     for (uint32_t a = 0; a < g->n; a++) {
         if (client && !(client[a] & bit))
@@ -336,9 +354,10 @@ static int general_slice(struct traffic *t, struct batch *b, int64_t start, int6
         uint32_t k = graph_degree(g, a);
         double R = t->rate ? t->rate[a] : (double)k * t->rate_per_day;
         uint64_t lo = g->off[a];
-        uint32_t count = k && R > 0 ? poisson_draw(t, R * pc.factor) : 0;
+        const struct pieces *pa = local ? &t->local[t->home_region[a]] : &pc;
+        uint32_t count = k && R > 0 && pa->factor > 0 ? poisson_draw(t, R * pa->factor) : 0;
         for (uint32_t i = 0; i < count; i++) {
-            uint32_t when = pieces_time(&pc, t->rng);
+            uint32_t when = pieces_time(pa, t->rng);
             uint32_t members = 1;
             if (t->group_share > 0 && uniform01(t->rng) < t->group_share)
                 members = t->group_size - 1 < k ? t->group_size - 1 : k;
@@ -361,10 +380,10 @@ static int general_slice(struct traffic *t, struct batch *b, int64_t start, int6
             }
         }
         t->starts += count;
-        if (t->noncontact > 0 && g->n > 1) {
-            uint32_t nc = poisson_draw(t, t->noncontact * pc.factor);
+        if (t->noncontact > 0 && g->n > 1 && pa->factor > 0) {
+            uint32_t nc = poisson_draw(t, t->noncontact * pa->factor);
             for (uint32_t i = 0; i < nc; i++) {
-                uint32_t when = pieces_time(&pc, t->rng), x = rng_below(t->rng, g->n - 1);
+                uint32_t when = pieces_time(pa, t->rng), x = rng_below(t->rng, g->n - 1);
                 if (batch_add(b, when, TRAFFIC_EV_START, a, x >= a ? x + 1 : x))
                     return -1;
             }

@@ -80,6 +80,16 @@ struct traffic_cache {
     uint64_t hits;                        /* starts answered from the cache */
 };
 
+/* The slice cut into pieces of constant rate (hours, or one piece without
+ * a profile), with an alias table to draw a time with density proportional
+ * to the rate. */
+struct pieces {
+    uint32_t n;
+    uint32_t lo[TRAFFIC_MAX_SEGMENTS], len[TRAFFIC_MAX_SEGMENTS];
+    uint32_t thr[TRAFFIC_MAX_SEGMENTS], idx[TRAFFIC_MAX_SEGMENTS];
+    double factor;                        /* integral of the multiplier over the slice, in days */
+};
+
 struct traffic {
     const struct graph *g;
     double rate_per_day;                  /* λ per ordered pair */
@@ -94,6 +104,10 @@ struct traffic {
     double *rate;                         /* weighted: R_a per person, else NULL */
     int profiled;
     double hourly[24], weekly[7];         /* rate multipliers, mean 1 each */
+    const uint32_t *home_region;          /* local time (traffic_set_local): region per person, or NULL */
+    int32_t *const *region_offset;        /* per region: UTC offset (s) of each run day */
+    uint32_t nregions, offset_days;
+    struct pieces *local;                 /* per region: the slice's pieces in its local time */
     double noncontact;                    /* per client per day */
     double device_per_day;                /* device changes per client per day */
     const struct contacts_trace *trace;   /* replay instead of the synthetic process */
@@ -140,6 +154,13 @@ int traffic_set_weights(struct traffic *t, const float *w);
  * density proportional to the rate (piecewise constant by the hour): the
  * law of the non-homogeneous Poisson process, exactly. */
 void traffic_set_profile(struct traffic *t, const double hourly[24], const double weekly[7]);
+/* The profile in local time: person a's hour of day and day of week are
+ * those of its home region region[a] (of nregions), whose UTC offset on
+ * run day d is offset[region][min(d, ndays - 1)] seconds (mobility.h's
+ * tables); weekday 0 is run day 0's local day.  Without it the profile runs
+ * on UTC.  The arrays must outlive t.  0, or -1 (OOM). */
+int traffic_set_local(struct traffic *t, const uint32_t *region, uint32_t nregions, int32_t *const *offset,
+                      uint32_t ndays);
 /* Each client also looks up non-contacts (uniform people other than
  * itself) as a Poisson process of `per_day` (times following the profile). */
 void traffic_set_noncontact(struct traffic *t, double per_day);

@@ -66,6 +66,9 @@ struct world_params {
     struct services_params services;      /* <services>: .on */
     struct enumeration_params enumeration;    /* <enumeration>: .on */
     struct groups_params groups;          /* <groups>: .on */
+    int32_t **tz_offset;                  /* a profile, regions, no mobility: each region's UTC
+                                             offset per run day (the mobility model's otherwise) */
+    uint32_t tz_days;
 };
 
 /* One replication: each family's state. */
@@ -94,6 +97,7 @@ struct world {
     const uint8_t *flags;
     const uint32_t *labels;
     int rich;
+    int32_t **mob_offset;                 /* the mobility regions' offset tables, for the traffic */
 };
 
 static void world_free_params(void *vp)
@@ -102,10 +106,36 @@ static void world_free_params(void *vp)
     if (!p)
         return;
     adversary_params_free(&p->adv);
+    for (uint32_t i = 0; p->tz_offset && i < p->pop.nregions; i++)
+        free(p->tz_offset[i]);
+    free(p->tz_offset);
     mobility_params_destroy(&p->mob);
     contacts_params_destroy(&p->contacts);
     population_params_destroy(&p->pop);
     free(p);
+}
+
+/* The traffic's profile runs on each home region's local time: without a
+ * mobility model, the regions' UTC offsets per run day from day 0 =
+ * 2016-01-04 (mobility@start_date's default).  0, or -1 (diagnostics). */
+static int configure_local_time(struct world_params *p, struct cfg *c, const struct cfg_node *population,
+                                int64_t horizon)
+{
+    p->tz_days = (uint32_t)(horizon / 86400) + 2;
+    if (!(p->tz_offset = calloc(p->pop.nregions, sizeof *p->tz_offset)))
+        return cfg_error(c, population, NULL, "out of memory");
+    uint32_t k = 0;
+    for (const struct cfg_node *r = cfg_child(population, "region"); r && k < p->pop.nregions; r = cfg_next(r)) {
+        if (strcmp(cfg_name(r), "region"))
+            continue;
+        char err[600];
+        if (!(p->tz_offset[k] = malloc(p->tz_days * sizeof **p->tz_offset)))
+            return cfg_error(c, r, NULL, "out of memory");
+        if (mobility_tz_offsets(cfg_str(r, "tz", "UTC"), 1451865600, p->tz_days, p->tz_offset[k], err, sizeof err))
+            return cfg_error(c, r, "tz", "%s", err);
+        k++;
+    }
+    return 0;
 }
 
 static void *world_configure(struct cfg *c, const struct sim_run_params *run)
@@ -159,6 +189,9 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon, rc ? 0 : p->contacts.n,
                             communities))
         rc = -1;
+    if (!rc && p->traffic.profiled && p->pop.nregions && !p->mobility
+        && configure_local_time(p, c, cfg_child(root, "population"), run->horizon))
+        rc = -1;
     if (rc) {
         world_free_params(p);
         return NULL;
@@ -171,6 +204,7 @@ static void world_destroy(void *vs)
     struct world *w = vs;
     if (!w)
         return;
+    free(w->mob_offset);
     groups_destroy(&w->gr);
     enumeration_destroy(&w->en);
     services_destroy(&w->sv);
@@ -206,6 +240,20 @@ static int wire_traffic(struct sim *s, struct world *w)
         traffic_set_trace(&w->traffic, &p->contacts.trace);
     if (tp->profiled)
         traffic_set_profile(&w->traffic, tp->hourly, tp->weekly);
+    if (tp->profiled && w->pop.region) {            /* the profile in each person's local time */
+        int32_t **off = p->tz_offset;
+        uint32_t ndays = p->tz_days;
+        if (p->mobility) {
+            if (!(w->mob_offset = malloc(p->mob.nregions * sizeof *w->mob_offset)))
+                return -1;
+            for (uint32_t i = 0; i < p->mob.nregions; i++)
+                w->mob_offset[i] = p->mob.region[i].offset;
+            off = w->mob_offset;
+            ndays = p->mob.horizon_days + 2;
+        }
+        if (off && traffic_set_local(&w->traffic, w->pop.region, p->pop.nregions, off, ndays))
+            return -1;
+    }
     traffic_set_noncontact(&w->traffic, tp->noncontact_per_day);
     traffic_set_groups(&w->traffic, tp->group_share, tp->group_size);
     traffic_set_devices(&w->traffic, tp->device_per_year / 365.0, tp->device_relookup);
@@ -363,25 +411,15 @@ static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
 
 /* ---- events ---------------------------------------------------------------- */
 
-/* The records written since `before` go, oldest first, to the running
- * pen-register terms.  0, or -1 (out of memory). */
-static int deliver_written(struct world *w, uint64_t before)
-{
-    for (uint64_t i = w->log.appended - before; i > 0; i--)
-        if (adversary_deliver(&w->adv, &w->log, serverlog_recent(&w->log, i), w->log.appended - i, &w->known))
-            return -1;
-    return 0;
-}
-
-/* Log one lookup; a running pen-register term receives the record as it is
- * written.  0, or -1 (out of memory). */
+/* Log one lookup; a running pen-register term captures it as the
+ * provider's servers see it (adversary_capture), whatever the log keeps.
+ * 0, or -1 (out of memory). */
 static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
 {
-    uint64_t before = w->log.appended;
     if (serverlog_append(&w->log, t, a, b))
         return -1;
-    if (w->adv.live && w->log.appended != before)
-        return deliver_written(w, before);
+    if (w->adv.live)
+        return adversary_capture(&w->adv, &w->log, t, a, b, w->log.last_id, &w->known);
     return 0;
 }
 
@@ -399,16 +437,11 @@ static int world_log_run(struct world *w, const uint32_t *rec, size_t n)
     return n ? serverlog_append_run(&w->log, &rec[0], &rec[1], &rec[2], 3, n) : 0;
 }
 
-/* With a delivery delay: the batches due by `now` are written (and a
- * running pen-register term receives them) before the adversary acts. */
+/* With a delivery delay: the batches due by `now` are written before the
+ * adversary acts (a pen register captured their lookups as they were made). */
 static int world_write_due(struct world *w, int64_t now)
 {
-    uint64_t before = w->log.appended;
-    if (serverlog_write_due(&w->log, now))
-        return -1;
-    if (w->adv.live && w->log.appended != before)
-        return deliver_written(w, before);
-    return 0;
+    return serverlog_write_due(&w->log, now);
 }
 
 /* A's device changed at t: the lookups it makes at once are logged.  0, or

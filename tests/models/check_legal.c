@@ -8,6 +8,7 @@
  * The adversary is driven directly, with an engine stub (an empty event
  * queue and a clock) standing in for the run: the tests set the time, call
  * what the world would call, and read the knowledge and the coverage. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "serverlog.h"
 #include "sim.h"
 #include "suites.h"
+#include "testutil.h"
 
 #define DAY 86400
 
@@ -31,19 +33,22 @@ struct rig {
     struct adversary a;
     uint32_t ids[1];
     struct sim s;
+    gsl_rng *rng;
 };
 
 /* The rig with a log of R days (delay: seconds per written batch, 0 none),
- * min_count, and the strategies st[0 .. n) (copied). */
-static void rig_init(struct rig *r, int64_t R, int64_t delay, uint32_t min_count,
-                     const struct adversary_strategy *st, size_t n)
+ * min_count, and the strategies st[0 .. n) (copied); pol, when not NULL,
+ * is the log's whole policy instead (its draws from r->rng). */
+static void rig_policy(struct rig *r, int64_t R, int64_t delay, uint32_t min_count,
+                       const struct adversary_strategy *st, size_t n, const struct serverlog_policy *pol)
 {
     memset(r, 0, sizeof *r);
     struct graph_edge e[] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 4, 5 } };
     ck_assert_int_eq(graph_from_edges(&r->g, 6, e, 4), 0);
-    struct serverlog_policy pol = { .retention = R * DAY, .resolution = 1, .sampling = 1,
-                                    .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = DAY, .delay = delay };
-    ck_assert_int_eq(serverlog_init_policy(&r->log, &pol, NULL), 0);
+    struct serverlog_policy plain = { .retention = R * DAY, .resolution = 1, .sampling = 1,
+                                      .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = DAY, .delay = delay };
+    r->rng = tu_rng(12);
+    ck_assert_int_eq(serverlog_init_policy(&r->log, pol ? pol : &plain, r->rng), 0);
     ck_assert_int_eq(knowledge_init(&r->k, &r->g), 0);
     ck_assert_int_eq(knowledge_set_min_count(&r->k, min_count), 0);
     memcpy(r->st, st, n * sizeof *st);
@@ -56,6 +61,12 @@ static void rig_init(struct rig *r, int64_t R, int64_t delay, uint32_t min_count
     r->s.run.horizon = 400 * (int64_t)DAY;
 }
 
+static void rig_init(struct rig *r, int64_t R, int64_t delay, uint32_t min_count,
+                     const struct adversary_strategy *st, size_t n)
+{
+    rig_policy(r, R, delay, min_count, st, n, NULL);
+}
+
 static void rig_done(struct rig *r)
 {
     evq_destroy(&r->s.queue);
@@ -63,17 +74,16 @@ static void rig_done(struct rig *r)
     knowledge_destroy(&r->k);
     serverlog_destroy(&r->log);
     graph_destroy(&r->g);
+    gsl_rng_free(r->rng);
 }
 
-/* A lookup, as the world logs it: a running pen-register term receives
- * what is written. */
+/* A lookup, as the world logs it: a running pen-register term captures
+ * it as the provider's servers see it. */
 static void lookup(struct rig *r, int64_t t, uint32_t a, uint32_t b)
 {
-    uint64_t before = r->log.appended;
     ck_assert_int_eq(serverlog_append(&r->log, (uint32_t)t, a, b), 0);
-    for (uint64_t i = r->log.appended - before; r->a.live && i > 0; i--)
-        ck_assert_int_eq(adversary_deliver(&r->a, &r->log, serverlog_recent(&r->log, i), r->log.appended - i, &r->k),
-                         0);
+    if (r->a.live)
+        ck_assert_int_eq(adversary_capture(&r->a, &r->log, (uint32_t)t, a, b, r->log.last_id, &r->k), 0);
 }
 
 /* Strategy `which`'s acquisition event at t (batches due written first). */
@@ -221,6 +231,71 @@ START_TEST(test_pen_register_then_order_no_hole)
 }
 END_TEST
 
+/* Defect 4: the pen register's capture sees what the provider's servers
+ * see, not what its business log keeps.  A log that keeps 1% of lookups,
+ * at day resolution, the number under a keyed hash, written in daily
+ * batches: a term [0, 3 days) still captures 0's lookups of 1 and 2 and
+ * 3's lookup of 0 (all in scope of target 0), with their numbers: three
+ * records, the three ego edges.  Under private contact discovery the
+ * servers never see the number: 0's two lookups are captured (in scope by
+ * their querier) as lookups of nobody known, 3's is not in scope (nothing
+ * says it was of 0): two records, no pair. */
+START_TEST(test_pen_register_sees_servers)
+{
+    struct adversary_strategy st = { .kind = ADVERSARY_PEN_REGISTER, .term = 3 * DAY };
+    for (int pcd = 0; pcd < 2; pcd++) {
+        struct serverlog_policy pol = { .retention = 30 * DAY, .resolution = DAY, .sampling = 0.01,
+                                        .queried = pcd ? SERVERLOG_QUERIED_NONE : SERVERLOG_QUERIED_KEYED_HASH,
+                                        .key_rotation = DAY, .delay = DAY };
+        struct rig r;
+        rig_policy(&r, 30, 0, 1, &st, 1, &pol);
+        r.s.now = 0;
+        ck_assert_int_eq(adversary_order_start(&r.a, &r.s, 0), 0);
+        lookup(&r, 3600, 0, 1);
+        lookup(&r, DAY + 7200, 0, 2);
+        lookup(&r, 2 * DAY + 5, 3, 0);
+        lookup(&r, 2 * DAY + 9, 4, 5);                  /* out of scope */
+        ck_assert_int_eq(acquire(&r, 3 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+        ck_assert_uint_eq(r.k.records, pcd ? 2 : 3);
+        ck_assert_uint_eq(r.k.edges_found, pcd ? 0 : 3);
+        ck_assert_int_eq(coverage_total(&r.a.covered), 3 * (int64_t)DAY);
+        rig_done(&r);
+    }
+}
+END_TEST
+
+/* Defect 7: the statutes are the defaults and the bounds.  A 61-day
+ * pen-register term, a 91-day hold and a second renewal are refused with
+ * status 2 at their line, citing the statute; with override="true" they
+ * run; at the limits (60, 90, one renewal) they run without it. */
+START_TEST(test_statutory_limits)
+{
+    static const char *fmt = "<scenario name=\"law\"><run seed=\"1\" replications=\"1\" horizon_days=\"200\"/>\n"
+                             "<population size=\"60\"/><contacts><erdos_renyi mean_degree=\"4\"/></contacts>\n"
+                             "<traffic rate_per_day=\"0.1\"/><policy><retention days=\"30\"/></policy>\n"
+                             "<adversary><targets select=\"random\" count=\"2\"/>\n%s\n"
+                             "<historical_order period_days=\"100\"/></adversary></scenario>\n";
+    static const struct {
+        const char *el, *want;
+        int status;
+    } cases[] = {
+        { "<pen_register term_days=\"61\"/>", "18 U.S.C. §3123(c)", 2 },
+        { "<pen_register term_days=\"61\"/>", "law.xml:5:", 2 },
+        { "<preservation day=\"10\" hold_days=\"91\"/>", "§2703(f)(2) (got 91)", 2 },
+        { "<preservation day=\"10\" renewals=\"2\"/>", "one 90-day extension", 2 },
+        { "<pen_register term_days=\"61\" override=\"true\"/>", "edge_recall", 0 },
+        { "<preservation day=\"10\" hold_days=\"365\" renewals=\"3\" override=\"true\"/>", "edge_recall", 0 },
+        { "<pen_register term_days=\"60\" max_extensions=\"2\"/><preservation day=\"10\" hold_days=\"90\" "
+          "renewals=\"1\"/>", "edge_recall", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char xml[2048];
+        snprintf(xml, sizeof xml, fmt, cases[i].el);
+        tu_run_expect("law.xml", xml, cases[i].el, cases[i].status, cases[i].want);
+    }
+}
+END_TEST
+
 Suite *legal_suite(void)
 {
     Suite *s = suite_create("legal");
@@ -230,6 +305,8 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_hold_ends_at_last_write);
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
+    tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_pen_register_sees_servers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -360,9 +360,9 @@ START_TEST(test_recall_delivery_delay)
 }
 END_TEST
 
-/* A pen register under a one-day delivery delay: an order from day 10 to
- * day 40 receives the batches written on days 11 ... 40, i.e. the lookups
- * made on days 10 ... 39: still 30 days, shifted by the delay. */
+/* A pen register under a one-day delivery delay: the capture sees the
+ * lookups as they are made, so an order from day 10 to day 40 receives the
+ * lookups of days 10 ... 39, whatever the log's delay: 30 days. */
 START_TEST(test_pen_register_delivery_delay)
 {
     struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/><logging delivery_delay_minutes=\"1440\"/>",

@@ -755,6 +755,50 @@ START_TEST(test_traffic_profile)
 }
 END_TEST
 
+/* Local time (issue 12, defect 6): people in two regions, UTC+05:30 (even
+ * ids) and UTC-08:00 (odd), a profile with all its weight on the local
+ * hour 12-13.  Every start falls in its querier's local noon hour: 06:30-
+ * 07:30 UTC for the first, 20:00-21:00 UTC for the second (on UTC, all
+ * would be at 12:00-13:00 UTC); the count stays Poisson(2 m λ T). */
+static const double noon_hourly[24] = { [12] = 1 };
+static const double flat_weekly[7] = { 1, 1, 1, 1, 1, 1, 1 };
+static uint32_t local_region[3000];
+static int32_t local_days[2][16];
+static int32_t *const local_offset[2] = { local_days[0], local_days[1] };
+static void setup_local(struct traffic *t)
+{
+    traffic_set_profile(t, noon_hourly, flat_weekly);
+    for (uint32_t a = 0; a < 3000; a++)
+        local_region[a] = a & 1;
+    for (int d = 0; d < 16; d++) {
+        local_days[0][d] = 5 * 3600 + 1800;
+        local_days[1][d] = -8 * 3600;
+    }
+    ck_assert_int_eq(traffic_set_local(t, local_region, 2, local_offset, 16), 0);
+}
+
+START_TEST(test_traffic_local_time)
+{
+    gsl_rng *gr = tu_rng(909);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 3000, 8, gr), 0);
+    gsl_rng_free(gr);
+    struct run r;
+    run_custom(&r, &g, 0.1, 41, 10, DAY, setup_local);
+    double mu = 2.0 * (double)g.m * 0.1 * 10;
+    ck_assert_double_eq_tol((double)r.n, mu, 5 * sqrt(mu));
+    for (size_t i = 0; i < r.n; i++) {
+        int64_t off = (r.e[i].a & 1) ? -8 * 3600 : 5 * 3600 + 1800;
+        int64_t local = (int64_t)r.e[i].time + off + 86400;     /* never negative */
+        if ((local / 3600) % 24 != 12)
+            ck_abort_msg("start at %u s by %u: local hour %lld", r.e[i].time, r.e[i].a,
+                         (long long)((local / 3600) % 24));
+    }
+    free(r.e);
+    graph_destroy(&g);
+}
+END_TEST
+
 static void setup_noncontact(struct traffic *t) { traffic_set_noncontact(t, 0.5); }
 
 /* Non-contact lookups: ν = 0.5 per person per day on ER n = 1000, mean
@@ -1221,6 +1265,7 @@ Suite *traffic_suite(void)
     tcase_add_test(tc, test_traffic_weights_star);
     tcase_add_test(tc, test_traffic_weights_lognormal);
     tcase_add_test(tc, test_traffic_profile);
+    tcase_add_test(tc, test_traffic_local_time);
     tcase_add_test(tc, test_traffic_noncontact);
     tcase_add_test(tc, test_traffic_groups);
     tcase_add_test(tc, test_traffic_cache_rule);
