@@ -327,8 +327,13 @@ int adversary_init(struct adversary *a, const struct adversary_params *p, const 
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    coverage_init(&a->bulk);
     if (choose_targets(a, g, labels, rng, err, errlen))
         return -1;
+    if (a->targets && !(a->tinfo = calloc(a->captargets ? a->captargets : 1, sizeof *a->tinfo))) {
+        snprintf(err, errlen, "out of memory choosing targets");
+        return -1;
+    }
     for (size_t i = 0; i < p->n; i++)               /* uniform on the seconds (0, horizon] */
         if (p->s[i].random_within > 0)
             a->term_start[i] = 1 + (int64_t)(gsl_rng_uniform(rng) * (double)p->s[i].random_within);
@@ -340,6 +345,10 @@ void adversary_destroy(struct adversary *a)
     if (!a)
         return;
     coverage_destroy(&a->covered);
+    coverage_destroy(&a->bulk);
+    for (uint32_t i = 0; a->tinfo && i < a->ntargets; i++)
+        coverage_destroy(&a->tinfo[i].cov);
+    free(a->tinfo);
     free(a->kept);
     free(a->outside);
     free(a->target);
@@ -472,7 +481,7 @@ static int learn_record(struct adversary *a, struct knowledge *k, const struct s
  * times the retained records can come from (serverlog_window_start, now],
  * clipped at time 0. */
 static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k, int targeted,
-                    struct coverage *cov)
+                    struct coverage *cov, int64_t window[2])
 {
     serverlog_purge(log, now);
     knowledge_set_time(k, (uint32_t)now);
@@ -505,7 +514,20 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     if (knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log) + 1;    /* the lookups of [lo, end) */
-    return coverage_add(cov, lo < 0 ? 0 : lo, serverlog_window_end(log, now));
+    int64_t w[2] = { lo < 0 ? 0 : lo, serverlog_window_end(log, now) };
+    if (window)
+        window[0] = w[0], window[1] = w[1];
+    return coverage_add(cov, w[0], w[1]);
+}
+
+/* Add [lo, hi) to the own windows of every target that was one at `since`
+ * (since < 0: every target).  0 or -1 (OOM). */
+static int cover_targets(struct adversary *a, int64_t lo, int64_t hi, int64_t since)
+{
+    for (uint32_t i = 0; i < a->ntargets; i++)
+        if ((since < 0 || a->tinfo[i].since <= since) && coverage_add(&a->tinfo[i].cov, lo, hi))
+            return -1;
+    return 0;
 }
 
 int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct serverlog *log, struct knowledge *k,
@@ -514,7 +536,7 @@ int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct s
     enum adversary_kind kind = a->p->s[which].kind;
     if (kind == ADVERSARY_PEN_REGISTER || kind == ADVERSARY_PRESERVATION)
         return 1;
-    return snapshot(a, now, log, k, kind == ADVERSARY_HISTORICAL, cov) ? -1 : 0;
+    return snapshot(a, now, log, k, kind == ADVERSARY_HISTORICAL, cov, NULL) ? -1 : 0;
 }
 
 int adversary_capture(struct adversary *a, const struct serverlog *log, uint32_t t, uint32_t querier,
@@ -566,7 +588,7 @@ static int is_target(const struct adversary *a, uint32_t x)
 }
 
 /* Insert x (depth d) into the sorted targets. */
-static int add_target(struct adversary *a, uint32_t x, uint32_t d)
+static int add_target(struct adversary *a, uint32_t x, uint32_t d, int64_t now)
 {
     if (a->ntargets == a->captargets) {
         uint32_t cap = a->captargets ? 2 * a->captargets : 16;
@@ -578,16 +600,22 @@ static int add_target(struct adversary *a, uint32_t x, uint32_t d)
         if (!dp)
             return -1;
         a->depth = dp;
+        struct adversary_target *ti = realloc(a->tinfo, cap * sizeof *ti);
+        if (!ti)
+            return -1;
+        a->tinfo = ti;
         a->captargets = cap;
     }
     uint32_t i = a->ntargets;
     while (i > 0 && a->targets[i - 1] > x) {
         a->targets[i] = a->targets[i - 1];
         a->depth[i] = a->depth[i - 1];
+        a->tinfo[i] = a->tinfo[i - 1];
         i--;
     }
     a->targets[i] = x;
     a->depth[i] = (uint8_t)d;
+    a->tinfo[i] = (struct adversary_target){ { NULL, 0, 0 }, now, 1 };
     a->ntargets++;
     a->target[x >> 6] |= 1ull << (x & 63);
     return 0;
@@ -608,7 +636,7 @@ static int push_candidate(struct candidate **c, size_t *n, size_t *cap, uint32_t
     return 0;
 }
 
-int adversary_expand(struct adversary *a, const struct knowledge *k)
+int adversary_expand(struct adversary *a, const struct knowledge *k, int64_t now)
 {
     const struct adversary_params *p = a->p;
     if (!p->expand_depth || !a->targets)
@@ -674,7 +702,7 @@ int adversary_expand(struct adversary *a, const struct knowledge *k)
     qsort(c, m, sizeof *c, most_pairs_first);
     size_t take = m < p->expand_budget ? m : p->expand_budget;
     for (size_t i = 0; i < take; i++)
-        if (add_target(a, c[i].id, c[i].depth))
+        if (add_target(a, c[i].id, c[i].depth, now))
             goto out;
     rc = (int)take;
 out:
@@ -704,10 +732,19 @@ static int term_end(struct adversary *a, struct sim *s, uint32_t which, const st
     (void)log;
     int64_t now = sim_now(s), lo = a->term_start[which], hi = now;
     a->live--;
-    if (hi > lo && coverage_add(&a->covered, lo, hi)) {
+    int oom = hi > lo && coverage_add(&a->covered, lo, hi);
+    for (uint32_t i = 0; !oom && i < a->ntargets; i++) {  /* each target from when it was one */
+        int64_t l = a->tinfo[i].since > lo ? a->tinfo[i].since : lo;
+        if (hi > l) {
+            oom = coverage_add(&a->tinfo[i].cov, l, hi);
+            a->target_seconds_ordered += hi - l;
+        }
+    }
+    if (oom) {
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
+    a->orders++;                                    /* the term (the first order or an extension) */
     a->acquisitions++;
     int64_t next = now + st->gap;
     if (a->extensions[which] < st->max_extensions && next < s->run.horizon
@@ -738,7 +775,8 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
     struct adversary_hold *h = &a->holds[a->nholds];
     size_t cap = 0;
     int64_t from = serverlog_window_start(log) + 1;
-    *h = (struct adversary_hold){ NULL, NULL, 0, now + hold, from < 0 ? 0 : from, serverlog_window_end(log, now) };
+    *h = (struct adversary_hold){ now, NULL, NULL, 0, now + hold, from < 0 ? 0 : from,
+                                  serverlog_window_end(log, now) };
     uint64_t id = serverlog_first_ordinal(log);
     for (size_t i = 0; i < serverlog_spans(log); i++) {
         size_t n;
@@ -777,7 +815,7 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         for (size_t j = 0; j < h->n; j++)
             if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], h->id[j], 1))
                 return -1;
-        if (coverage_add(&a->covered, h->from, h->to))
+        if (coverage_add(&a->covered, h->from, h->to) || cover_targets(a, h->from, h->to, h->at))
             return -1;
     }
     return knowledge_flush(k);
@@ -796,15 +834,94 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
         }
         return ADVERSARY_NOTHING;
     }
-    int64_t now = sim_now(s);
-    if (snapshot(a, now, log, k, st->kind == ADVERSARY_HISTORICAL, &a->covered)
-        || (st->kind == ADVERSARY_HISTORICAL && obtain_holds(a, now, log, k))) {
+    int64_t now = sim_now(s), w[2];
+    int hist = st->kind == ADVERSARY_HISTORICAL;
+    if (snapshot(a, now, log, k, hist, &a->covered, w)
+        || (hist ? cover_targets(a, w[0], w[1], -1) : coverage_add(&a->bulk, w[0], w[1]))
+        || (hist && obtain_holds(a, now, log, k))) {
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
+    a->orders += hist;
     a->acquisitions++;
     if (st->period > 0 && now + st->period <= s->run.horizon
         && sim_schedule(s, now + st->period, ADVERSARY_EV_ACQUIRE, which, 0))
         return -1;
     return st->kind == ADVERSARY_HISTORICAL ? ADVERSARY_ACQUIRED_TARGETED : ADVERSARY_ACQUIRED;
+}
+
+/* Is the record in scope of the people set in bits (the scope's rule)? */
+static int in_scope_of(const struct adversary *a, const uint64_t *bits, uint32_t querier, uint32_t queried)
+{
+    int out = querier < a->people && ((bits[querier >> 6] >> (querier & 63)) & 1);
+    int in = queried < a->people && ((bits[queried >> 6] >> (queried & 63)) & 1);
+    switch (a->p->scope) {
+    case ADVERSARY_SCOPE_OUTGOING: return out;
+    case ADVERSARY_SCOPE_INCOMING: return in;
+    default: return out || in;
+    }
+}
+
+int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k)
+{
+    uint32_t fresh = 0;
+    for (uint32_t i = 0; i < a->ntargets; i++)
+        fresh += a->tinfo[i].fresh != 0;
+    if (!fresh)
+        return 0;
+    uint64_t *bits = calloc((size_t)a->people / 64 + 1, sizeof *bits);
+    if (!bits)
+        return -1;
+    for (uint32_t i = 0; i < a->ntargets; i++)
+        if (a->tinfo[i].fresh)
+            bits[a->targets[i] >> 6] |= 1ull << (a->targets[i] & 63);
+    serverlog_purge(log, now);
+    knowledge_set_time(k, (uint32_t)now);
+    uint64_t id = serverlog_first_ordinal(log);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < serverlog_spans(log); i++) {
+        size_t n;
+        const struct serverlog_rec *r = serverlog_span(log, i, &n);
+        for (size_t j = 0; !rc && j < n; j++, id++)
+            if (in_scope_of(a, bits, r[j].querier, provider_number(log, &r[j])))
+                rc = (a->keep && keep_record(a, &r[j])) || learn_record(a, k, log, &r[j], id, 1);
+    }
+    free(bits);
+    if (rc || knowledge_flush(k))
+        return -1;
+    int64_t lo = serverlog_window_start(log) + 1, hi = serverlog_window_end(log, now);
+    lo = lo < 0 ? 0 : lo;
+    if (coverage_add(&a->covered, lo, hi))
+        return -1;
+    for (uint32_t i = 0; i < a->ntargets; i++)
+        if (a->tinfo[i].fresh) {
+            a->tinfo[i].fresh = 0;
+            if (coverage_add(&a->tinfo[i].cov, lo, hi))
+                return -1;
+        }
+    a->orders++;
+    return 0;
+}
+
+int adversary_target_coverage(const struct adversary *a, double *days, double *holes)
+{
+    double d = 0, h = 0;
+    for (uint32_t i = 0; i < a->ntargets; i++) {
+        struct coverage u;
+        coverage_init(&u);
+        int rc = 0;
+        for (size_t j = 0; !rc && j < a->bulk.n; j++)
+            rc = coverage_add(&u, a->bulk.iv[j][0], a->bulk.iv[j][1]);
+        const struct coverage *c = &a->tinfo[i].cov;
+        for (size_t j = 0; !rc && j < c->n; j++)
+            rc = coverage_add(&u, c->iv[j][0], c->iv[j][1]);
+        d += (double)coverage_total(&u) / 86400.0;
+        h += coverage_holes(&u);
+        coverage_destroy(&u);
+        if (rc)
+            return -1;
+    }
+    *days = a->ntargets ? d / a->ntargets : 0;
+    *holes = a->ntargets ? h / a->ntargets : 0;
+    return 0;
 }

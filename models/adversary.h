@@ -68,6 +68,7 @@ struct adversary_strategy {
 /* Records frozen by a preservation request, until `until`; they cover the
  * lookup times [from, to). */
 struct adversary_hold {
+    int64_t at;                           /* the request's time */
     struct serverlog_rec *r;
     uint64_t *id;                         /* each record's ordinal in the log (knowledge_once) */
     size_t n;
@@ -87,10 +88,25 @@ struct adversary_params {
     uint32_t expand_budget;               /* ... at most this many per acquisition */
 };
 
+/* One target's own record: the windows of its records obtained by the
+ * targeted instruments while it was a target (bulk windows are kept once,
+ * adversary.bulk), and when it became one. */
+struct adversary_target {
+    struct coverage cov;
+    int64_t since;                        /* seconds; 0 for the first targets */
+    int fresh;                            /* found by the last expansion, no order served yet */
+};
+
 struct adversary {
     const struct adversary_params *p;
     uint32_t acquisitions;                /* made so far (the acquisition number of the last) */
     struct coverage covered;
+    struct coverage bulk;                 /* the windows of bulk snapshots and breaches (everyone's) */
+    struct adversary_target *tinfo;       /* per targets[i] */
+    uint64_t orders;                      /* targeted orders served: historical orders, pen-register
+                                             terms (first and extensions), orders at expansion */
+    int64_t target_seconds_ordered;       /* sum over targets of the seconds a pen-register term ran
+                                             while they were targets */
     uint64_t *target;                     /* bit per person; NULL without targets */
     uint32_t *targets;                    /* the target ids, ascending */
     uint8_t *depth;                       /* hops from the first targets, per targets[i] */
@@ -148,9 +164,21 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
                       struct serverlog *log, struct knowledge *k, gsl_rng *rng);
 int adversary_order_start(struct adversary *a, struct sim *s, uint32_t which);
 
-/* Hop expansion after an acquisition (no-op without expand_depth).
- * Returns the number of new targets, or -1 (OOM). */
-int adversary_expand(struct adversary *a, const struct knowledge *k);
+/* Hop expansion after an acquisition at `now` (no-op without
+ * expand_depth).  Returns the number of new targets, or -1 (OOM). */
+int adversary_expand(struct adversary *a, const struct knowledge *k, int64_t now);
+
+/* An investigator serves an order at once for the records already retained
+ * about the targets the last expansion found (a historical order, scope
+ * as the targets'): into k, their windows and the covered time.  Counts
+ * an order when there were new targets; no acquisition, no report (its
+ * records count from the next report).  0 or -1 (OOM). */
+int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log, struct knowledge *k);
+
+/* The targets' covered time: the mean over targets of the measure (days)
+ * and of the gaps of the union of the bulk windows and the target's own
+ * windows.  O(targets x intervals).  0 or -1 (OOM). */
+int adversary_target_coverage(const struct adversary *a, double *days, double *holes);
 
 /* A lookup (t, querier, number) just made, while a pen-register term runs
  * (a->live > 0): the capture the provider installs for the order

@@ -342,7 +342,7 @@ int metrics_community_nmi(struct metrics *m, const struct knowledge *k, double *
 /* The targets' metrics (c: every instrument holds the targets' records). */
 static int report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64_t now,
                           const struct knowledge *k, const uint32_t *targets, uint32_t ntargets,
-                          const uint64_t *tbits, const struct coverage *c)
+                          const uint64_t *tbits, const struct coverage *c, const double *tcov)
 {
     double day = (double)now / 86400.0, recall, precision, cov[2];
     metrics_ego(k, targets, ntargets, tbits, &recall, &precision);
@@ -354,8 +354,8 @@ static int report_targets(struct metrics *m, struct sim *s, uint32_t acq, int64_
     sim_metric(s, acq, day, "ego_precision", precision);
     sim_metric(s, acq, day, "khop_coverage_1", cov[0]);
     sim_metric(s, acq, day, "khop_coverage_2", cov[1]);
-    sim_metric(s, acq, day, "target_covered_days", (double)coverage_total(c) / 86400.0);
-    sim_metric(s, acq, day, "target_holes", (double)coverage_holes(c));
+    sim_metric(s, acq, day, "target_covered_days", tcov ? tcov[0] : (double)coverage_total(c) / 86400.0);
+    sim_metric(s, acq, day, "target_holes", tcov ? tcov[1] : (double)coverage_holes(c));
     sim_metric(s, acq, day, "targets", ntargets);
     return 0;
 }
@@ -391,10 +391,10 @@ static int report_structure(struct metrics *m, struct sim *s, uint32_t acq, int6
 
 int metrics_report(struct metrics *m, struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
                    const struct coverage *covered, const uint32_t *targets, uint32_t ntargets,
-                   const uint64_t *tbits)
+                   const uint64_t *tbits, const double *tcov)
 {
     report_basic(s, acq, now, k, covered);
-    if (targets && report_targets(m, s, acq, now, k, targets, ntargets, tbits, covered))
+    if (targets && report_targets(m, s, acq, now, k, targets, ntargets, tbits, covered, tcov))
         return -1;
     return report_structure(m, s, acq, now, k);
 }

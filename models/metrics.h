@@ -15,8 +15,8 @@
  *   khop_coverage_h (with targets, h = 1, 2) people at 1..h hops from the
  *                   targets in the true graph who are at 1..h hops from them
  *                   in the rebuilt graph / people at 1..h hops in the truth
- *   target_covered_days, target_holes  (with targets) the covered time of
- *                   the targets' records, and the number of gaps in it
+ *   target_covered_days, target_holes  (with targets) the mean over targets
+ *                   of each one's covered time and of the gaps in it
  *   degree_ks       Kolmogorov-Smirnov distance between the rebuilt and the
  *                   true degree distributions over all N people
  *   community_nmi   (with true communities) NMI between the communities
@@ -70,8 +70,9 @@ void metrics_destroy(struct metrics *m);
  * exposure_p90_day; with targets (ntargets sorted ids, the same as a bitset
  * tbits of N bits; targets NULL: none) ego_recall, ego_precision,
  * khop_coverage_1, khop_coverage_2, target_covered_days, target_holes
- * (covered: the time the acquired logs cover; every instrument holds the
- * targets' records) and targets (their number); then degree_ks, and
+ * (covered: the time the acquired logs cover; tcov: the mean over targets of
+ * each one's covered days and holes, adversary_target_coverage; NULL: every
+ * target's is `covered`) and targets (their number); then degree_ks, and
  * community_nmi when m has true labels.  Cost: O(N + m) for the degrees;
  * with targets O(sum of the targets' degrees x log) for ego_recall,
  * O(capacity of the non-contact pair set) for ego_precision, the two-hop
@@ -80,7 +81,7 @@ void metrics_destroy(struct metrics *m);
  * for the NMI.  0, or -1 after sim_fail (out of memory). */
 int metrics_report(struct metrics *m, struct sim *s, uint32_t acq, int64_t now, const struct knowledge *k,
                    const struct coverage *covered, const uint32_t *targets, uint32_t ntargets,
-                   const uint64_t *tbits);
+                   const uint64_t *tbits, const double *tcov);
 
 /* ---- the computations behind the reports (for tests) ------------------ */
 

@@ -534,7 +534,12 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
     struct adversary *a = &w->adv;
     uint32_t acq = a->acquisitions;
     double t0 = wall_seconds();
-    if (metrics_report(&w->metrics, s, acq, now, &w->known, &a->covered, a->targets, a->ntargets, a->target))
+    double tcov[2] = { 0, 0 };
+    if (a->targets && adversary_target_coverage(a, &tcov[0], &tcov[1])) {
+        sim_fail(s, "out of memory measuring the targets' covered time");
+        return;
+    }
+    if (metrics_report(&w->metrics, s, acq, now, &w->known, &a->covered, a->targets, a->ntargets, a->target, tcov))
         return;
     if (w->p->mobility) {
         size_t n;
@@ -560,7 +565,8 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
         if (w->p->groups.on)
             groups_report(&w->gr, s, acq, now, outside, n, targeted, a->target, &w->known);
     }
-    if (targeted && adversary_expand(a, &w->known) < 0)
+    /* a target found by expansion: an order at once for what is retained about it */
+    if (targeted && (adversary_expand(a, &w->known, now) < 0 || adversary_serve_new(a, now, &w->log, &w->known)))
         sim_fail(s, "out of memory expanding the targets");
 }
 

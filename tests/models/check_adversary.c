@@ -55,15 +55,15 @@ START_TEST(test_expand_worked_example)
     struct adversary a;
     char err[128];
     ck_assert_int_eq(adversary_init(&a, &p, &g, NULL, NULL, err, sizeof err), 0);
-    ck_assert_int_eq(adversary_expand(&a, &k), 2);
+    ck_assert_int_eq(adversary_expand(&a, &k, 0), 2);
     ck_assert(targets_are(&a, (uint32_t[]){ 0, 1, 2 }, 3));
-    ck_assert_int_eq(adversary_expand(&a, &k), 2);
+    ck_assert_int_eq(adversary_expand(&a, &k, 0), 2);
     ck_assert(targets_are(&a, (uint32_t[]){ 0, 1, 2, 3, 4 }, 5));
     ck_assert_uint_eq(a.depth[4], 2);                       /* person 4 */
     ck_assert_uint_eq(a.depth[3], 1);                       /* person 3 */
-    ck_assert_int_eq(adversary_expand(&a, &k), 1);
+    ck_assert_int_eq(adversary_expand(&a, &k, 0), 1);
     ck_assert(targets_are(&a, (uint32_t[]){ 0, 1, 2, 3, 4, 9 }, 6));
-    ck_assert_int_eq(adversary_expand(&a, &k), 0);
+    ck_assert_int_eq(adversary_expand(&a, &k, 0), 0);
     ck_assert(adversary_in_scope(&a, 9, 7));                /* a new target is in scope */
     ck_assert(!adversary_in_scope(&a, 5, 6));
     adversary_destroy(&a);

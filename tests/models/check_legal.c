@@ -23,7 +23,7 @@
 
 #define DAY 86400
 
-/* People 0..5; true edges 0-1, 0-2, 0-3, 4-5; person 0 the one target. */
+/* People 0..5; true edges 0-1, 0-2, 0-3, 1-4, 4-5; person 0 the one target. */
 struct rig {
     struct graph g;
     struct serverlog log;
@@ -43,8 +43,8 @@ static void rig_policy(struct rig *r, int64_t R, int64_t delay, uint32_t min_cou
                        const struct adversary_strategy *st, size_t n, const struct serverlog_policy *pol)
 {
     memset(r, 0, sizeof *r);
-    struct graph_edge e[] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 4, 5 } };
-    ck_assert_int_eq(graph_from_edges(&r->g, 6, e, 4), 0);
+    struct graph_edge e[] = { { 0, 1 }, { 0, 2 }, { 0, 3 }, { 1, 4 }, { 4, 5 } };
+    ck_assert_int_eq(graph_from_edges(&r->g, 6, e, 5), 0);
     struct serverlog_policy plain = { .retention = R * DAY, .resolution = 1, .sampling = 1,
                                       .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = DAY, .delay = delay };
     r->rng = tu_rng(12);
@@ -264,6 +264,49 @@ START_TEST(test_pen_register_sees_servers)
 }
 END_TEST
 
+/* Defect 5: hop expansion, each target's own covered time, and an order
+ * at once for a target found by expansion.  Retention 5 days, historical
+ * orders on days 10 and 20, expansion to depth 2.  Lookups: 1 -> 4 on day
+ * 6, 0 -> 1 on day 7, 1 -> 4 on day 12 (never obtained: [10, 15) is in no
+ * window), 4 -> 5 on day 17.
+ *   day 10: the order for {0} obtains [5, 10): 0-1.  Expansion: 1 (depth
+ *     1); the order served at once for {1} obtains [5, 10) again: 1-4.
+ *   day 20: the order for {0, 1} obtains [15, 20): nothing in scope.
+ *     Expansion: 4 (from 1, depth 2); its order obtains [15, 20): 4-5.
+ * Own windows: 0 and 1 [5, 10) + [15, 20) (10 days, 1 hole), 4 [15, 20)
+ * (5 days, none): mean 25/3 days and 2/3 holes (the shared window said 10
+ * days and 1 for all); 3 edges; 4 orders. */
+START_TEST(test_expansion_served_at_once)
+{
+    struct adversary_strategy st = { .kind = ADVERSARY_HISTORICAL };
+    struct rig r;
+    rig_init(&r, 5, 0, 1, &st, 1);
+    r.p.expand_depth = 2;
+    r.p.expand_budget = 5;
+    lookup(&r, 6 * DAY, 1, 4);
+    lookup(&r, 7 * DAY, 0, 1);
+    for (int64_t day = 10; day <= 20; day += 10) {
+        if (day == 20) {
+            lookup(&r, 12 * DAY, 1, 4);
+            lookup(&r, 17 * DAY, 4, 5);
+        }
+        ck_assert_int_eq(acquire(&r, day * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+        ck_assert_int_eq(adversary_expand(&r.a, &r.k, day * DAY), 1);
+        ck_assert_int_eq(adversary_serve_new(&r.a, day * DAY, &r.log, &r.k), 0);
+    }
+    ck_assert_uint_eq(r.a.ntargets, 3);
+    ck_assert(knowledge_has_edge(&r.k, 0, 1) && knowledge_has_edge(&r.k, 1, 4) && knowledge_has_edge(&r.k, 4, 5));
+    ck_assert_uint_eq(r.k.edges_found, 3);
+    double days, holes;
+    ck_assert_int_eq(adversary_target_coverage(&r.a, &days, &holes), 0);
+    ck_assert_double_eq_tol(days, 25.0 / 3, 1e-12);
+    ck_assert_double_eq_tol(holes, 2.0 / 3, 1e-12);
+    ck_assert_uint_eq(r.a.orders, 4);
+    ck_assert_int_eq(coverage_total(&r.a.covered), 10 * (int64_t)DAY);
+    rig_done(&r);
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -306,6 +349,7 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_expansion_served_at_once);
     tcase_add_test(tc, test_pen_register_sees_servers);
     suite_add_tcase(s, tc);
     return s;
