@@ -199,7 +199,7 @@ int results_csv_uint(FILE *f, unsigned long long v) { return fprintf(f, "%llu", 
 /* Temporary files this program writes are ".NAME.PID.tmp" (results_stage_file,
  * the probe below); these are the NAMEs. */
 static const char *const tmp_names[] = {
-    "timeseries.csv", "summary.csv", "manifest.xml", "population.csv", "edges.csv", "graph.graphml",
+    "timeseries.csv", "summary.csv", "summary-day.csv", "manifest.xml", "population.csv", "edges.csv", "graph.graphml",
     "sweep.csv", "sweep-summary.csv", "sweep.journal", "report.html", "exposim-probe",
 };
 
@@ -447,10 +447,76 @@ int results_write_summary(const struct results *r, uint32_t nrep, const char *di
     return results_write_atomic(dir, "summary.csv", fill_summary, &ctx, d);
 }
 
+double results_common_day(const struct results *r, uint32_t nrep, int *differ)
+{
+    double lo = NAN, hi = NAN;
+    double *last = malloc((nrep ? nrep : 1) * sizeof *last);
+    *differ = 0;
+    if (!last)
+        return NAN;
+    for (uint32_t i = 0; i < nrep; i++)
+        last[i] = NAN;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->rows[i].rep < nrep && !(r->rows[i].day <= last[r->rows[i].rep]))
+            last[r->rows[i].rep] = r->rows[i].day;
+    for (uint32_t i = 0; i < nrep; i++) {
+        if (isnan(last[i]))
+            continue;
+        lo = isnan(lo) || last[i] < lo ? last[i] : lo;
+        hi = isnan(hi) || last[i] > hi ? last[i] : hi;
+    }
+    free(last);
+    *differ = lo < hi;
+    return lo;
+}
+
+struct results_stat results_summary_at(const struct results *r, uint32_t m, uint32_t nrep, double day)
+{
+    struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
+    double *at = malloc((nrep ? nrep : 1) * sizeof *at);
+    if (!at)
+        return st;
+    for (uint32_t i = 0; i < nrep; i++)
+        at[i] = NAN;
+    for (size_t i = 0; i < r->n; i++)   /* rows come in time order per replication */
+        if (r->rows[i].metric == m && r->rows[i].rep < nrep && r->rows[i].day <= day)
+            at[r->rows[i].rep] = r->rows[i].value;
+    st = results_stat_metric(r->catalog, r->metrics[m], at, nrep);
+    free(at);
+    return st;
+}
+
+struct summary_day_ctx {
+    const struct results *r;
+    uint32_t nrep;
+    double day;
+};
+
+static int fill_summary_day(FILE *f, const void *ctx)
+{
+    const struct summary_day_ctx *s = ctx;
+    int bad = fputs("metric,day,mean,sd,ci95_low,ci95_high,n\n", f) == EOF;
+    for (uint32_t m = 0; m < s->r->nmetrics && !bad; m++) {
+        struct results_stat st = results_summary_at(s->r, m, s->nrep, s->day);
+        bad |= results_csv_text(f, s->r->metrics[m]) | results_csv_sep(f);
+        bad |= results_csv_num(f, s->day) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.mean) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.sd) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.lo) | results_csv_sep(f);
+        bad |= results_csv_num(f, st.hi) | results_csv_sep(f);
+        bad |= results_csv_uint(f, st.n) | results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
 int results_stage_summary(struct results_staged *s, const struct results *r, uint32_t nrep, struct diag *d)
 {
     struct summary_ctx ctx = { r, nrep };
-    return results_stage_file(s, "summary.csv", fill_summary, &ctx, d);
+    if (results_stage_file(s, "summary.csv", fill_summary, &ctx, d))
+        return -1;
+    int differ;
+    struct summary_day_ctx dc = { r, nrep, results_common_day(r, nrep, &differ) };
+    return differ ? results_stage_file(s, "summary-day.csv", fill_summary_day, &dc, d) : 0;
 }
 
 /* ---- reading ------------------------------------------------------------ */

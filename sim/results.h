@@ -4,8 +4,11 @@
  * metric, value).  results_write_* turn them into:
  *   timeseries.csv  replication,acquisition,day,metric,value   (tidy)
  *   summary.csv     metric,mean,sd,ci95_low,ci95_high,n
+ *   summary-day.csv metric,day,mean,sd,ci95_low,ci95_high,n  (only when the
+ *                   replications' last reports fall on different days)
  * where the summary takes, for each metric, its last value in each
- * replication (after the final acquisition) and gives the mean over
+ * replication (after the final acquisition; summary-day.csv: the last at
+ * or before the common day, results_common_day) and gives the mean over
  * replications with a 95% confidence interval (Student-t; for a share, a
  * metric bounded by 0 and 1, the Student-t interval on the logit scale,
  * results_stat_share).  NaN (an undefined value,
@@ -70,6 +73,15 @@ void results_welch(double var_a, size_t na, double var_b, size_t nb, double diff
 /* Summary statistics of metric m over replications 0..nrep-1 (a share's
  * interval when r->catalog says m is one). */
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep);
+
+/* The day every replication's reports reached: the earliest of the
+ * replications' last report days (NaN without rows); *differ says whether
+ * those last days differ (a random stop: a renewal refused, a breach at a
+ * random time).  O(rows). */
+double results_common_day(const struct results *r, uint32_t nrep, int *differ);
+/* Summary statistics of metric m over replications 0..nrep-1 at `day`:
+ * each replication's last value reported at or before it.  O(rows). */
+struct results_stat results_summary_at(const struct results *r, uint32_t m, uint32_t nrep, double day);
 
 /* Write one CSV file atomically: `fill` writes the body to the stream.
  * Returns 0, or -1 with a diagnostic; no file is left behind on failure. */

@@ -16,6 +16,7 @@
 
 #include "adversary.h"
 #include "knowledge.h"
+#include "results.h"
 #include "serverlog.h"
 #include "sim.h"
 #include "suites.h"
@@ -307,6 +308,45 @@ START_TEST(test_expansion_served_at_once)
 }
 END_TEST
 
+/* Defect 8: a random stop.  Replication 1 reports recall 0.2 on day 30
+ * and 0.5 on day 60; replication 2 stops after day 30 with 0.4.  The
+ * summary (last values) mixes days: mean (0.5 + 0.4) / 2 = 0.45.  The
+ * common day is 30 (the earlier last report); at it the values are 0.2
+ * and 0.4: mean 0.3.  With both stopping on day 60, nothing differs. */
+START_TEST(test_summary_at_common_day)
+{
+    struct results res;
+    results_init(&res);
+    ck_assert_int_eq(results_add(&res, 0, 1, 30, "r", 0.2), 0);
+    ck_assert_int_eq(results_add(&res, 0, 2, 60, "r", 0.5), 0);
+    ck_assert_int_eq(results_add(&res, 1, 1, 30, "r", 0.4), 0);
+    int differ;
+    ck_assert_double_eq(results_common_day(&res, 2, &differ), 30);
+    ck_assert_int_eq(differ, 1);
+    ck_assert_double_eq_tol(results_summary(&res, 0, 2).mean, 0.45, 1e-12);
+    struct results_stat st = results_summary_at(&res, 0, 2, 30);
+    ck_assert_double_eq_tol(st.mean, 0.3, 1e-12);
+    ck_assert_uint_eq(st.n, 2);
+    ck_assert_int_eq(results_add(&res, 1, 2, 60, "r", 0.6), 0);
+    ck_assert_double_eq(results_common_day(&res, 2, &differ), 60);
+    ck_assert_int_eq(differ, 0);
+    results_destroy(&res);
+    /* a run with a random stop writes it, with its day */
+    char *dir = tu_mkdtemp(), *scen = tu_top("scenarios/pen-register-chain.xml"), args[8400];
+    snprintf(args, sizeof args, "run -q '%s' -o '%s/out'", scen, dir);
+    ck_assert_int_eq(tu_exposim(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "%s/out/summary-day.csv", dir);
+    struct tu_csv csv;
+    ck_assert_int_eq(tu_csv_read(args, &csv), 0);
+    ck_assert_int_eq(tu_csv_col(&csv, "day"), 1);
+    ck_assert_str_eq(csv.rows[1][1], "60");
+    tu_csv_free(&csv);
+    tu_rmtree(dir);
+    free(dir);
+    free(scen);
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -343,12 +383,14 @@ Suite *legal_suite(void)
 {
     Suite *s = suite_create("legal");
     TCase *tc = tcase_create("defects");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_record_counted_once);
     tcase_add_test(tc, test_pen_register_and_order_once);
     tcase_add_test(tc, test_hold_ends_at_last_write);
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_summary_at_common_day);
     tcase_add_test(tc, test_expansion_served_at_once);
     tcase_add_test(tc, test_pen_register_sees_servers);
     suite_add_tcase(s, tc);
