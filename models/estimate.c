@@ -130,7 +130,7 @@ void estimate_traffic(struct estimate *e, const struct traffic_params *p, const 
     e->starts_day = starts;
     e->lookups_day += starts * (1 + max2(group, 0)) + lookers * p->noncontact_per_day
                       + (p->device_relookup ? devices * deg : 0);
-    e->events_day += starts + devices;
+    e->events_day += starts * (1 + max2(group, 0)) + lookers * p->noncontact_per_day + devices;  /* an entry a lookup */
     e->noncontact_day += lookers * p->noncontact_per_day;
     if (p->profiled) {                    /* the busiest day of the week */
         for (int d = 0; d < 7; d++)
@@ -175,6 +175,8 @@ void estimate_enumeration(struct estimate *e, const struct enumeration_params *p
     e->events_day += mean;
     e->outside_day += mean;
     e->extra_peak_day += per_day - mean;                  /* its days are busier */
+    e->burst_day = per_day;
+    e->burst_total = total;
     e->bytes_run += e->numbers / 8;
 }
 
@@ -190,10 +192,26 @@ void estimate_serverlog(struct estimate *e, const struct serverlog_policy *p)
     e->bytes_world = e->bytes_run;
     e->sampling = p->sampling;
     e->retention_days = held_days(p, e->days);
-    double held = e->lookups_day * p->sampling * e->retention_days;
+    /* an enumeration's days are busier than the mean: the log may hold a
+     * retention period of them */
+    double mean = e->days > 0 ? e->burst_total / e->days : 0;
+    e->burst_held = max2(min2(e->burst_total, e->burst_day * e->retention_days) - mean * e->retention_days, 0);
+    double held = (e->lookups_day * e->retention_days + e->burst_held) * p->sampling;
     /* 12 bytes a record, two chunks more; a delivery batch pending */
     e->bytes_run += 12 * held + 2 * 12.0 * SERVERLOG_CHUNK
                     + (p->delay ? 12 * e->lookups_day * (double)p->delay / 86400.0 : 0);
+}
+
+/* The records the main log holds at once (after estimate_serverlog), and
+ * of those the records that name no person (accounts, groups: the
+ * knowledge learns no pair from them). */
+static double held_records(const struct estimate *e)
+{
+    return (e->lookups_day * e->retention_days + e->burst_held) * e->sampling;
+}
+static double held_outside(const struct estimate *e)
+{
+    return (e->outside_day * e->retention_days + e->burst_held) * e->sampling;
 }
 
 /* What a knowledge of the truth graph holds (knowledge.h): a bit a
@@ -224,7 +242,7 @@ void estimate_services(struct estimate *e, const struct services_params *p, cons
 
 void estimate_knowledge(struct estimate *e, const struct knowledge_params *p)
 {
-    e->bytes_run += knowledge_bytes(e, p->min_count, e->lookups_day * e->sampling * e->retention_days);
+    e->bytes_run += knowledge_bytes(e, p->min_count, held_records(e) - held_outside(e));
     /* non-contact pairs found: a hash set at most half full, doubled as it
      * grows (9 bytes a slot, 2 to 4 slots a pair) */
     double false_pairs = e->noncontact_day * e->sampling * e->days;
@@ -240,16 +258,16 @@ void estimate_knowledge(struct estimate *e, const struct knowledge_params *p)
 
 void estimate_adversary(struct estimate *e, const struct adversary_params *p, int mobility)
 {
-    double held = e->lookups_day * e->sampling * e->retention_days;
+    double held = held_records(e);
     e->bytes_run += e->numbers / 8 + (double)p->nids * 4;
     for (size_t i = 0; i < p->n; i++)      /* a preservation holds a copy of the records */
         if (p->s[i].kind == ADVERSARY_PRESERVATION)
             e->bytes_run += 12 * held;
     /* until the report: the records kept to be located, those naming no
-     * person (8 bytes each, grown by half) */
+     * person (8 bytes each, grown by a quarter) */
     if (mobility)
         e->bytes_transient = max2(e->bytes_transient, 12 * held);
-    e->bytes_run += 12 * e->outside_day * e->sampling * e->retention_days;
+    e->bytes_run += 10 * held_outside(e);
     if (p->select == ADVERSARY_SELECT_COMMUNITY)    /* the communities are found before the run */
         e->bytes_transient = max2(e->bytes_transient, 48 * e->truth_entries / 2 + 40 * e->numbers);
 }
@@ -263,7 +281,7 @@ void estimate_mobility(struct estimate *e, const struct mobility_params *p)
      * while merged, LOCATION_BLOCK at most at once; the metrics' scratch
      * (measured: about 150 bytes a person). */
     double records = e->lookups_day * e->sampling * e->days;
-    double stage = min2(e->lookups_day * e->sampling * e->retention_days, (double)LOCATION_BLOCK);
+    double stage = min2(held_records(e), (double)LOCATION_BLOCK);
     e->bytes_run += 12 * records;
     e->bytes_transient = max2(e->bytes_transient, 32 * stage + 150 * e->people);
     e->located = records;

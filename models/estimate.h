@@ -57,6 +57,8 @@ struct estimate {
     double starts_day;                    /* conversation starts a day (mean) */
     double peak_factor;                   /* the busiest day over the mean day (a weekly profile) */
     double extra_peak_day;                /* events the busiest day holds beyond that (an enumeration) */
+    double burst_day, burst_total;        /* an enumeration's lookups a day while it runs, in all */
+    double burst_held;                    /* records its busy days add to the log's at once */
     double lookups_day;                   /* records offered to the main log a day (mean) */
     double events_day;                    /* batch entries a day (mean) */
     double noncontact_day;                /* lookups of pairs that are not ties, a day */
