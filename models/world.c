@@ -31,6 +31,7 @@
 #include "contacts.h"
 #include "dynamics.h"
 #include "enumeration.h"
+#include "estimate.h"
 #include "export.h"
 #include "groups.h"
 #include "knowledge.h"
@@ -669,6 +670,29 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
     return n;
 }
 
+/* The expected cost of one replication (estimate.h): each family's part,
+ * in the order they are wired. */
+static void world_estimate(const void *vp, const struct sim_run_params *run, struct sim_estimate *out)
+{
+    const struct world_params *p = vp;
+    struct estimate e;
+    estimate_begin(&e, run);
+    estimate_population(&e, &p->pop);
+    estimate_contacts(&e, &p->contacts, &p->pop);
+    estimate_dynamics(&e, &p->dyn);
+    estimate_addressbook(&e, &p->book);
+    estimate_traffic(&e, &p->traffic, &p->contacts, p->services.on);
+    estimate_groups(&e, &p->groups);
+    estimate_enumeration(&e, &p->enumeration);
+    estimate_serverlog(&e, &p->log);
+    estimate_services(&e, &p->services, &p->known);
+    estimate_knowledge(&e, &p->known);
+    estimate_adversary(&e, &p->adv, p->mobility);
+    if (p->mobility)
+        estimate_mobility(&e, &p->mob);
+    estimate_finish(&e, out);
+}
+
 static void world_finish(struct sim *s, void *vs)
 {
     (void)s, (void)vs;                          /* every metric is reported per acquisition */
@@ -688,4 +712,5 @@ const struct sim_model_type world_model = {
     .destroy = world_destroy,
     .generate = world_generate,
     .metrics = catalog_metrics,
+    .estimate = world_estimate,
 };

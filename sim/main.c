@@ -16,6 +16,7 @@
 #include <gsl/gsl_errno.h>
 #include <libxml/parser.h>
 
+#include "budget.h"
 #include "cfg.h"
 #include "collate.h"
 #include "compare.h"
@@ -36,12 +37,13 @@ static const struct sim_model_type *const models[] = { &world_model, NULL };
 
 static const char usage_text[] =
     "usage: exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R]\n"
-    "                  [--set PATH=VALUE]... [--quiet]\n"
-    "       exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume] [--quiet]\n"
+    "                  [--set PATH=VALUE]... [--memory-limit SIZE] [--force] [--quiet]\n"
+    "       exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume]\n"
+    "                  [--memory-limit SIZE] [--force] [--quiet]\n"
     "       exposim merge -o OUT DIR... [--quiet]\n"
     "       exposim generate SCENARIO.xml [-o DIR] [--graphml] [--seed N]\n"
     "                  [--set PATH=VALUE]... [--quiet]\n"
-    "       exposim validate FILE.xml [--set PATH=VALUE]...\n"
+    "       exposim validate FILE.xml [--set PATH=VALUE]... [--memory-limit SIZE]\n"
     "       exposim plot DIR [--size WxH] [--dpi N] [--pdf] [--quiet]\n"
     "       exposim compare A B [-o OUT] [--quiet]\n"
     "       exposim compare SWEEPDIR --reference P [-o OUT] [--quiet]\n"
@@ -81,16 +83,22 @@ struct command_help {
 };
 
 static const struct command_help command_help[] = {
-    { "run", "exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R] [--set PATH=VALUE]... [--quiet]",
+    { "run", "exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R] [--set PATH=VALUE]...\n"
+             "                   [--memory-limit SIZE] [--force] [--quiet]",
       "Run every replication of the scenario and write manifest.xml, timeseries.csv\n"
       "and summary.csv to results/NAME/ (NAME: the scenario's name).  On a\n"
       "terminal a progress line shows the replications done, the rate and the\n"
       "time left.  Figures and report.html already in the directory are drawn\n"
-      "again from the new results.\n"
+      "again from the new results.  A scenario whose estimated peak memory\n"
+      "exceeds the machine's memory, or whose expected events exceed 10^12, is\n"
+      "refused before anything is written (status 2; validate prints the estimate).\n"
       "\n"
       "  -o DIR, --output DIR write the results to DIR instead\n"
       "  --seed N             the scenario seed, 0 to 4294967295 (run@seed)\n"
       "  --replications R     the number of replications (run@replications)\n"
+      "  --memory-limit SIZE  refuse above SIZE bytes (K, M, G, T: powers of 1024)\n"
+      "                       instead of the machine's physical memory\n"
+      "  --force              run even when the estimate exceeds the limits\n"
       "  -q, --quiet          print nothing but errors, no progress\n", 1 },
     { "generate", "exposim generate SCENARIO.xml [-o DIR] [--graphml] [--seed N] [--set PATH=VALUE]... [--quiet]",
       "Build replication 1's population and contact graph exactly as run would,\n"
@@ -101,12 +109,18 @@ static const struct command_help command_help[] = {
       "  --graphml            also write graph.graphml\n"
       "  --seed N             the scenario seed\n"
       "  -q, --quiet          print nothing but errors\n", 1 },
-    { "validate", "exposim validate FILE.xml [--seed N] [--replications R] [--set PATH=VALUE]...",
+    { "validate", "exposim validate FILE.xml [--seed N] [--replications R] [--set PATH=VALUE]...\n"
+                  "                        [--memory-limit SIZE]",
       "Check a scenario (after any --set, --seed, --replications) against the\n"
       "schema and the model's rules, or a sweep file (its design, its base\n"
-      "scenario and every point).  Print FILE: valid (...), or the errors as\n"
-      "FILE:LINE: message and exit with status 2.\n", 1 },
-    { "sweep", "exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume] [--quiet]",
+      "scenario and every point).  Print FILE: valid (...) and the estimate of\n"
+      "a replication (lookups, events, peak memory, CPU time) and of the whole\n"
+      "run, and whether run would refuse it; or the errors as FILE:LINE:\n"
+      "message and exit with status 2.\n"
+      "\n"
+      "  --memory-limit SIZE  the limit to check the estimate against (as for run)\n", 1 },
+    { "sweep", "exposim sweep SWEEP.xml [-o DIR] [-j N] [--shard I/K] [--resume] [--memory-limit SIZE]\n"
+               "                     [--force] [--quiet]",
       "Run every point of a parameter sweep, every replication (common random\n"
       "numbers: replication r of every point draws the same world); write\n"
       "sweep.csv (a row per point and replication), sweep-summary.csv (per\n"
@@ -119,6 +133,9 @@ static const struct command_help command_help[] = {
       "  --shard I/K          run only the points whose index is I-1 modulo K (a\n"
       "                       job array; join the K directories with merge)\n"
       "  --resume             continue the sweep whose journal is in DIR\n"
+      "  --memory-limit SIZE  refuse a point whose estimated memory (times -j) exceeds\n"
+      "                       SIZE instead of the machine's physical memory\n"
+      "  --force              run even when a point's estimate exceeds the limits\n"
       "  -q, --quiet          no messages and no progress line\n", 0 },
     { "merge", "exposim merge -o OUT DIR... [--quiet]",
       "Join the directories of `exposim sweep --shard I/K` (every shard once)\n"
@@ -186,6 +203,7 @@ struct run_args {
     size_t nsets;
     char seed_set[64], reps_set[64];
     int quiet;
+    struct budget budget;                 /* --memory-limit, --force */
 };
 
 /* Takes "--opt VALUE" or "--opt=VALUE"; returns the value or NULL. */
@@ -201,13 +219,38 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
+/* --memory-limit SIZE and --force into b: 1 when argv[*i] is one of them
+ * (taken), 0 when not, 2 after a usage error. */
+static int parse_budget_arg(int argc, char **argv, int *i, struct budget *b)
+{
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--force") == 0) {
+        b->force = 1;
+        return 1;
+    }
+    if (strncmp(arg, "--memory-limit", 14) != 0 || (arg[14] && arg[14] != '='))
+        return 0;
+    const char *v = opt_value(argc, argv, i, "--memory-limit");
+    if (budget_parse_size(v, &b->memory))
+        return usage_error("--memory-limit needs a size in bytes, at least 1M, e.g. 4G or 512M (got '%s')",
+                           v ? v : "");
+    b->memory_given = 1;
+    return 1;
+}
+
 static int parse_run_args(int argc, char **argv, struct run_args *a)
 {
     memset(a, 0, sizeof *a);
+    budget_init(&a->budget);
     for (int i = 2; i < argc; i++) {
         const char *v;
         const char *arg = argv[i];
-        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+        int b = parse_budget_arg(argc, argv, &i, &a->budget);
+        if (b == 2)
+            return 2;
+        if (b) {
+            continue;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             a->quiet = 1;
         } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
             if (strcmp(arg, "-o") == 0)
@@ -283,14 +326,14 @@ static int cmd_validate(int argc, char **argv)
     int rc = parse_run_args(argc, argv, &a);
     if (rc)
         return rc;
-    if (a.outdir || a.quiet)
-        return usage_error("%s", "validate takes FILE and --set/--seed/--replications only");
+    if (a.outdir || a.quiet || a.budget.force)
+        return usage_error("%s", "validate takes FILE, --set/--seed/--replications and --memory-limit only");
     if (sweep_is_sweep_file(a.scenario)) {      /* dispatch on the root element */
         if (a.nsets)
             return usage_error("%s", "a sweep file is validated as it is (no --set, --seed, --replications)");
         struct diag d;
         diag_init(&d);
-        rc = sweep_validate(a.scenario, models, &d);
+        rc = sweep_validate(a.scenario, models, &a.budget, &d);
         diag_print(&d, stderr);
         diag_destroy(&d);
         return rc;
@@ -303,6 +346,15 @@ static int cmd_validate(int argc, char **argv)
         return 2;
     printf("%s: valid (%s, %u replication%s, %lld days)\n", a.scenario, model->name,
            run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
+    if (model->estimate) {
+        struct sim_estimate e;
+        char line[512], why[1024];
+        model->estimate(params, &run, &e);
+        budget_describe(line, sizeof line, &e, run.replications);
+        printf("estimate: %s\n", line);
+        if (budget_check(&a.budget, &e, run.replications, 1, why, sizeof why))
+            printf("run would refuse it: %s\n", why);
+    }
     model->free_params(params);
     cfg_free(c);
     return 0;
@@ -395,6 +447,17 @@ static int cmd_run(int argc, char **argv)
     void *params;
     if (load(a.scenario, a.sets, a.nsets, &c, &model, &run, &params))
         return 2;
+    if (model->estimate) {                    /* before anything is written */
+        struct sim_estimate e;
+        char why[1024];
+        model->estimate(params, &run, &e);
+        if (budget_check(&a.budget, &e, run.replications, 1, why, sizeof why)) {
+            fprintf(stderr, "%s: %s\n", a.scenario, why);
+            model->free_params(params);
+            cfg_free(c);
+            return 2;
+        }
+    }
 
     char outdir[4096];
     output_dir(outdir, sizeof outdir, &a, c);
@@ -487,6 +550,8 @@ static int cmd_generate(int argc, char **argv)
     }
     struct run_args a;
     int rc = parse_run_args(n, args, &a);
+    if (!rc && (a.budget.force || a.budget.memory_given))
+        rc = usage_error("%s", "generate builds one world and runs nothing: no --memory-limit or --force");
     if (rc) {
         free(args);
         return rc;
@@ -548,9 +613,15 @@ static int parse_uint(const char *t, unsigned long lo, unsigned long hi, unsigne
 static int cmd_sweep(int argc, char **argv)
 {
     struct sweep_opts o = { .models = models, .jobs = 1, .argc = argc, .argv = argv };
+    budget_init(&o.budget);
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *v;
-        if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+        int b = parse_budget_arg(argc, argv, &i, &o.budget);
+        if (b == 2)
+            return 2;
+        if (b) {
+            continue;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             o.quiet = 1;
         } else if (strcmp(arg, "--resume") == 0) {
             o.resume = 1;

@@ -81,6 +81,18 @@ struct sim_run_params {
     sim_time horizon;                 /* seconds */
 };
 
+/* What one replication is expected to cost, from the scenario's parameters
+ * alone, before anything is built (struct sim_model_type.estimate): the
+ * engine prints it (`exposim validate`) and refuses a run that cannot fit
+ * the machine (budget.h). */
+struct sim_estimate {
+    double lookups;                   /* expected lookups (records offered to the logs) */
+    double events;                    /* expected events dispatched */
+    double bytes;                     /* expected peak memory (resident), bytes */
+    double seconds;                   /* expected CPU seconds on this machine */
+    double day_events;                /* the busiest slice's expected batch entries */
+};
+
 struct sim_model_type {
     const char *name;
     /* Random-stream components, in stream order; NULL-terminated, at most
@@ -117,6 +129,10 @@ struct sim_model_type {
      * and reports and the intervals of shares.  NULL: every metric is a
      * plain number named by its id. */
     const struct sim_metric_info *metrics;
+    /* Optional: the expected cost of one replication of these parameters
+     * (struct sim_estimate), computed without building anything: O(1) in
+     * the scenario's size.  NULL: the model gives none (nothing is refused). */
+    void (*estimate)(const void *params, const struct sim_run_params *run, struct sim_estimate *out);
 };
 
 struct sim {

@@ -75,6 +75,11 @@ struct sweep {
     void *cur_params;
     struct sim_run_params cur_run;
     time_t started;
+    /* the points' estimates (budget.h): sums over every run, the largest point */
+    double est_events, est_seconds;
+    struct sim_estimate est_max;
+    size_t est_max_point, est_refused;
+    char est_why[1100];                /* the first refusal, for validate */
 };
 
 static double now_s(void)
@@ -207,10 +212,46 @@ cleanup:
     return rc;
 }
 
+/* The estimate of point p, the one configured (budget.h): added to the
+ * sweep's sums; when it cannot fit, counted (its reason kept for
+ * validate) and, with enforce and p in this process's share, reported in d.
+ * Returns 0, or -1 when refused. */
+static int point_estimate(struct sweep *s, size_t p, int enforce, struct diag *d)
+{
+    if (!s->model->estimate)
+        return 0;
+    struct sim_estimate e;
+    uint32_t reps = s->cur_run.replications;
+    s->model->estimate(s->cur_params, &s->cur_run, &e);
+    s->est_events += e.events * reps;
+    s->est_seconds += e.seconds * reps;
+    if (p == 0 || e.bytes > s->est_max.bytes) {
+        s->est_max = e;
+        s->est_max_point = p;
+    }
+    /* -j N runs N points at once (the largest N share the machine: the
+     * check takes this one N times, conservatively) */
+    unsigned parallel = s->o->jobs > 1 ? s->o->jobs : 1;
+    if (parallel > s->dz.npoints)
+        parallel = (unsigned)s->dz.npoints;
+    char why[1024];
+    if (!budget_check(&s->o->budget, &e, reps, parallel, why, sizeof why))
+        return 0;
+    if (!s->est_refused++)
+        snprintf(s->est_why, sizeof s->est_why, "point %zu: %s", p + 1, why);
+    if (!enforce || p % s->nshards != s->shard - 1)
+        return 0;
+    char label[1500];
+    point_label(s, p, label, sizeof label);
+    diag_add(d, s->dz.file, s->dz.design_line, "point %zu of %zu (%s): %s", p + 1, s->dz.npoints, label, why);
+    return -1;
+}
+
 /* Every parameter's PATH must name an attribute the base scenario may
  * have: applied alone with its first value, it must give a valid scenario.
- * Then every point must be a valid scenario for the model. */
-static int check_points(struct sweep *s, struct diag *d)
+ * Then every point must be a valid scenario for the model, and (enforce)
+ * fit the machine. */
+static int check_points(struct sweep *s, int enforce, struct diag *d)
 {
     int bad = 0;
     for (size_t j = 0; j < s->dz.nparams; j++) {
@@ -248,12 +289,14 @@ static int check_points(struct sweep *s, struct diag *d)
                 relay(d, &sub, s->dz.file, s->dz.design_line, head);
             }
             nbad++;
+        } else if (point_estimate(s, p, enforce, nbad < MAX_POINT_ERRORS ? d : &sub)) {
+            nbad++;
         }
         diag_destroy(&sub);
     }
     point_release(s);
     if (nbad > MAX_POINT_ERRORS)
-        diag_add(d, s->dz.file, s->dz.design_line, "%zu invalid points in all", nbad);
+        diag_add(d, s->dz.file, s->dz.design_line, "%zu invalid or refused points in all", nbad);
     return nbad ? -1 : 0;
 }
 
@@ -845,7 +888,7 @@ static int plan(struct sweep *s, struct diag *d)
 static int setup(struct sweep *s, struct diag *d)
 {
     const struct sweep_opts *o = s->o;
-    if (prepare(s, o->file, d) || check_points(s, d))
+    if (prepare(s, o->file, d) || check_points(s, 1, d))
         return 2;
     if (o->outdir)
         snprintf(s->outdir, sizeof s->outdir, "%s", o->outdir);
@@ -1023,17 +1066,28 @@ int sweep_is_sweep_file(const char *path)
     return yes;
 }
 
-int sweep_validate(const char *path, const struct sim_model_type *const *models, struct diag *d)
+int sweep_validate(const char *path, const struct sim_model_type *const *models, const struct budget *b,
+                   struct diag *d)
 {
-    struct sweep_opts o = { .models = models };
+    struct sweep_opts o = { .models = models, .budget = *b };
     struct sweep s;
     sweep_init(&s, &o);
     int rc = 2;
-    if (prepare(&s, path, d) || check_points(&s, d))
+    if (prepare(&s, path, d) || check_points(&s, 0, d))
         goto cleanup;
     printf("%s: valid sweep (%s, %zu point%s x %u replication%s = %zu runs, %zu parameter%s)\n", path,
            s.dz.name, s.dz.npoints, s.dz.npoints == 1 ? "" : "s", s.reps, s.reps == 1 ? "" : "s",
            s.dz.npoints * s.reps, s.dz.nparams, s.dz.nparams == 1 ? "" : "s");
+    if (s.model && s.model->estimate) {
+        char line[512], t[32];
+        budget_describe(line, sizeof line, &s.est_max, s.reps);
+        printf("estimate: the largest point (%zu): %s\n", s.est_max_point + 1, line);
+        printf("estimate: every run: %.3g events, %s of CPU\n", s.est_events,
+               budget_seconds(t, sizeof t, s.est_seconds));
+        if (s.est_refused)
+            printf("sweep would refuse %zu point%s: %s\n", s.est_refused, s.est_refused == 1 ? "" : "s",
+                   s.est_why);
+    }
     rc = 0;
 cleanup:
     sweep_destroy(&s);

@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 
+#include "budget.h"
 #include "diag.h"
 
 #define SWEEP_MAX_JOBS 256
@@ -43,6 +44,8 @@ struct sweep_opts {
     unsigned shard, nshards;   /* run shard `shard` (1-based) of nshards; 0, 0: all */
     int resume;                /* continue the journal in the output directory */
     int quiet;                 /* no messages, no progress line */
+    struct budget budget;      /* the memory limit and --force (budget.h): a point of this
+                                  process's share that cannot fit refuses the sweep (status 2) */
     int argc;                  /* the command line, for the manifest */
     char **argv;
 };
@@ -58,7 +61,8 @@ int sweep_run(const struct sweep_opts *o, struct diag *d);
 /* `exposim validate` for a sweep file: the schema, the design, the base
  * scenario and every point.  Prints one line to stdout when valid.
  * Returns 0 or 2. */
-int sweep_validate(const char *path, const struct sim_model_type *const *models, struct diag *d);
+int sweep_validate(const char *path, const struct sim_model_type *const *models, const struct budget *b,
+                   struct diag *d);
 
 /* Whether the file's root element is <sweep> (a cheap secure parse; 0 when
  * it cannot be read, so the caller's own load reports why). */

@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diag_init(&d);
     int rejected;
     if (sweep_is_sweep_file(path)) {
-        rejected = sweep_validate(path, models, &d) != 0;
+        struct budget b = { 0 };
+        rejected = sweep_validate(path, models, &b, &d) != 0;
     } else {
         struct cfg *c = cfg_load_valid(path, NULL, 0, validator, &d);
         rejected = 1;

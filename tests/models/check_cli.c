@@ -220,6 +220,11 @@ START_TEST(test_validate)
     ck_assert_int_ge(asprintf(&args, "validate '%s'", base), 0);
     ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
     ck_assert_ptr_nonnull(strstr(out, "valid"));
+    /* the estimate: N = 5000, mean degree 20, 0.01 a pair a day, 180
+     * days: 2 x 50,000 x 0.01 x 180 = 180,000 lookups a replication */
+    ck_assert_msg(strstr(out, "\nestimate: 1.8e+05 lookups, 1.8e+05 events, peak memory ") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "; 3.6e+06 events, ") != NULL, "%s", out);
+    ck_assert_ptr_eq(strstr(out, "refuse"), NULL);
     free(out), free(err), free(args), free(base);
 }
 END_TEST
@@ -245,6 +250,50 @@ static void expect_rejected(const char *scenario_text, const char *extra, const 
     ck_assert_ptr_eq(strstr(out, "results:"), NULL);
     free(args), free(out), free(err), free(scen), free(out_dir);
 }
+
+/* Issue 16, point 3: a finite but absurd rate spun for ever inside the
+ * traffic's draws.  Refused at once, before anything is written, with the
+ * estimate: 300 people of mean degree 8 at 10^9 starts a pair a day are
+ * 2.4e12 events a day, more than a day's batch can index. */
+START_TEST(test_refuse_absurd_rate)
+{
+    expect_rejected(small_xml, "--set traffic@rate_per_day=1e9",
+                    ": refused: 2.4e+12 events expected in one day, more than the 4.29e+09 one day can hold "
+                    "(estimate: 1.44e+14 lookups, 1.44e+14 events, peak memory ", 0);
+    /* validate says so, and exits 0: the scenario is valid */
+    char *scen = write_scenario("big.xml", small_xml), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "validate '%s' --set traffic@rate_per_day=1e9", scen), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_msg(strstr(out, "\nrun would refuse it: refused: 2.4e+12 events expected in one day") != NULL, "%s", out);
+    free(args), free(out), free(err), free(scen);
+}
+END_TEST
+
+/* --memory-limit: below the estimate, refused with the estimate and the
+ * limit; --force runs it; a size that is not one is a usage error. */
+START_TEST(test_memory_limit)
+{
+    expect_rejected(small_xml, "--memory-limit 2M",
+                    ": refused: needs about ", 0);
+    expect_rejected(small_xml, "--memory-limit 2M", "MiB, more than the 2.0 MiB limit given (estimate: ", 0);
+    expect_rejected(small_xml, "--memory-limit 2M", "); --memory-limit SIZE sets another limit, --force runs it anyway", 0);
+    expect_rejected(small_xml, "--memory-limit 2x",
+                    "exposim: --memory-limit needs a size in bytes, at least 1M, e.g. 4G or 512M (got '2x')", 0);
+    expect_rejected(small_xml, "--memory-limit 1000", "at least 1M", 0);
+    char *scen = write_scenario("s.xml", small_xml), *out_dir = in_dir("forced"), *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "run -q '%s' -o '%s' --memory-limit=2MiB --force", scen, out_dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    free(args), free(out), free(err);
+    ck_assert_int_ge(asprintf(&args, "run -q '%s' -o '%s' --memory-limit 1G", scen, out_dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_msg(exists(out_dir), "no results");
+    free(args), free(out), free(err);
+    ck_assert_int_ge(asprintf(&args, "generate '%s' -o '%s' --force", scen, out_dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_msg(strstr(err, "generate builds one world and runs nothing") != NULL, "%s", err);
+    free(args), free(out), free(err), free(scen), free(out_dir);
+}
+END_TEST
 
 START_TEST(test_bad_malformed)
 {
@@ -561,6 +610,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_progress_on_terminal);
     tcase_add_test(tc, test_run_writes_results);
     tcase_add_test(tc, test_validate);
+    tcase_add_test(tc, test_refuse_absurd_rate);
+    tcase_add_test(tc, test_memory_limit);
     tcase_add_test(tc, test_bad_malformed);
     tcase_add_test(tc, test_bad_unknown_element);
     tcase_add_test(tc, test_bad_unknown_attribute);

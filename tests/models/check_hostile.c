@@ -452,6 +452,39 @@ START_TEST(test_number_messages)
 }
 END_TEST
 
+/* Absurd rates (issue 16, point 3): rate 10^9 spun for ever in the
+ * traffic's draws, 10^4 to 4 x 10^8 ran out of memory after minutes.  Now
+ * refused at once from the estimate (30 people of mean degree 4: 120
+ * ordered pairs), before anything is written: a day's batch that cannot
+ * be indexed, work beyond 10^12 events (even with memory to spare), and
+ * a sweep whose point cannot fit. */
+START_TEST(test_absurd_rates)
+{
+    put("tiny.xml", tiny_xml);
+    expect("", "run tiny.xml -o o --set traffic@rate_per_day=1e9", 2,
+           "tiny.xml: refused: 1.2e+11 events expected in one day, more than the 4.29e+09 one day can hold "
+           "(estimate: 1.2e+12 lookups, 1.2e+12 events, peak memory 10 TiB, 36.7 h of CPU a replication; "
+           "2.4e+12 events, 3 days in all)\n");
+    expect("", "run tiny.xml -o o --set traffic@rate_per_day=3e7 --replications 30 --memory-limit 1000T", 2,
+           "tiny.xml: refused: 1.08e+12 events expected in all, more than 1e+12 (estimate: 3.6e+10 lookups, "
+           "3.6e+10 events, peak memory 322 GiB, 1.1 h of CPU a replication; 1.08e+12 events, 33.0 h in all); "
+           "--force runs it anyway\n");
+    expect("", "run tiny.xml -o o --set traffic@rate_per_day=1e7 --memory-limit 1G", 2,
+           "tiny.xml: refused: needs about 107 GiB, more than the 1.0 GiB limit given (estimate: 1.2e+10 lookups, "
+           "1.2e+10 events, peak memory 107 GiB, 22 min of CPU a replication; 2.4e+10 events, 44 min in all); "
+           "--memory-limit SIZE sets another limit, --force runs it anyway\n");
+    ck_assert_msg(!exists(in_dir("o")), "a refused run left its output directory");
+    put("sw.xml", "<sweep name=\"sw\" replications=\"2\">\n"
+                  "  <base file=\"tiny.xml\"/>\n"
+                  "  <grid><parameter path=\"traffic@rate_per_day\"><values>0.1 1e9</values></parameter></grid>\n"
+                  "</sweep>\n");
+    expect("", "sweep -q sw.xml -o s", 2,
+           "sw.xml:3: point 2 of 2 (traffic@rate_per_day=1e9): refused: 1.2e+11 events expected in one day");
+    ck_assert_msg(!exists(in_dir("s")), "a refused sweep left its output directory");
+    expect("", "sweep -q sw.xml -o s --shard 1/2", 0, NULL);   /* its shard has only point 1 */
+}
+END_TEST
+
 /* ---- control characters ------------------------------------------------------------ */
 
 /* --set with a control character made the manifest not XML; with invalid
@@ -621,7 +654,7 @@ Suite *hostile_suite(void)
                      test_merge_into_own_shard, test_message_escapes_control, test_plot_command_in_name } },
         { "unbounded", { test_base_dev_zero, test_edge_list_dev_zero, test_fifo_inputs, test_endless_line,
                          test_nul_after_root, test_attribute_flood } },
-        { "numbers", { test_weights, test_no_edges, test_trace_times, test_number_messages } },
+        { "numbers", { test_weights, test_no_edges, test_trace_times, test_number_messages, test_absurd_rates } },
         { "control", { test_set_control_and_utf8 } },
         { "formula", { test_formula_cells } },
         { "limits", { test_ulimit_run, test_ulimit_sweep, test_stale_temporaries, test_journal_edited } },

@@ -15,7 +15,7 @@ int main(void)
         population_suite, graph_suite, contacts_suite, traffic_suite, serverlog_suite, knowledge_suite,
         pairset_suite, reid_suite, coverage_suite, metrics_suite, community_suite, adversary_suite, legal_suite, mobility_suite,
         location_suite, locating_suite, export_suite, world_suite, cli_suite, stats_suite, catalog_suite, hostile_suite,
-        addressbook_suite, dynamics_suite, services_suite, enumeration_suite, groups_suite,
+        addressbook_suite, dynamics_suite, services_suite, enumeration_suite, groups_suite, estimate_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof make / sizeof make[0]; i++)

@@ -44,6 +44,33 @@ void ru_run(const char *xml, struct results *res)
     free(dir);
 }
 
+void ru_estimate(const char *xml, struct sim_estimate *out, struct sim_run_params *runp)
+{
+    char *dir = tu_mkdtemp(), *path;
+    ck_assert_ptr_nonnull(dir);
+    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
+    tu_write(path, xml);
+    struct diag d;
+    diag_init(&d);
+    struct cfg *c = cfg_load(path, NULL, 0, &d);
+    ck_assert_msg(c != NULL, "scenario does not load: %s", d.n ? d.msg[0] : "?");
+    struct sim_run_params run;
+    ck_assert_int_eq(sim_read_run(c, &run), 0);
+    void *params = world_model.configure(c, &run);
+    ck_assert_msg(params != NULL, "scenario does not configure: %s", d.n ? d.msg[0] : "?");
+    ck_assert_ptr_nonnull(world_model.estimate);
+    world_model.estimate(params, &run, out);
+    if (runp)
+        *runp = run;
+    world_model.free_params(params);
+    cfg_free(c);
+    diag_destroy(&d);
+    unlink(path);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 double ru_value(const struct results *res, uint32_t rep, uint32_t acq, const char *metric)
 {
     long m = -1;

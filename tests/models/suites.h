@@ -32,6 +32,7 @@ Suite *dynamics_suite(void);      /* check_dynamics.c */
 Suite *services_suite(void);      /* check_services.c */
 Suite *enumeration_suite(void);   /* check_enumeration.c */
 Suite *groups_suite(void);        /* check_groups.c */
+Suite *estimate_suite(void);      /* check_estimate.c: the estimate against counts */
 Suite *hostile_suite(void);    /* check_hostile.c: hostile files and faults, one case per class */
 
 #endif
