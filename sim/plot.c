@@ -625,6 +625,12 @@ static int load_sweep(struct plot *p, const char *path, struct results_table *t,
     }
     if (first == nc || (nc - first) % 5 != 0)
         return diag_add(d, path, 1, "expected five columns per metric (_mean, _sd, _ci95_low, _ci95_high, _n)");
+    for (size_t c = first; c < nc; c += 5) {      /* every metric's five columns start with METRIC_mean */
+        size_t l = strlen(h[c]);
+        if (l <= 5 || strcmp(h[c] + l - 5, "_mean") != 0)
+            return diag_add(d, path, 1, "column %zu: expected METRIC_mean (five columns per metric: _mean, _sd, "
+                            "_ci95_low, _ci95_high, _n)", c + 1);
+    }
     p->npath = first - 1;
     for (size_t i = 1; i < t->n; i++)
         if (t->ncols[i] != nc)

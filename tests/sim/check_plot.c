@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -244,6 +245,22 @@ START_TEST(test_plot_bad_input)
     expect_bad(args, "not valid CSV", dir);
     tu_write(path, "a,b\n1,2\n");
     expect_bad(args, "timeseries.csv:1:", dir);
+    free(path);
+    /* sweep-summary.csv: every metric's five columns are METRIC_mean,
+     * _sd, _ci95_low, _ci95_high, _n (found by fuzzing: a second metric
+     * whose first column was shorter than "_mean" made plot ask for
+     * SIZE_MAX bytes) */
+    ck_assert_int_ge(asprintf(&path, "%s/timeseries.csv", dir), 0);
+    unlink(path);
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    tu_write(path, "point,a@r,x_mean,x_sd,x_ci95_low,x_ci95_high,x_n,y,y_sd,y_ci95_low,y_ci95_high,y_n\n"
+                   "1,7,1,0,1,1,3,1,0,1,1,3\n");
+    expect_bad(args, "sweep-summary.csv:1: column 8: expected METRIC_mean", dir);
+    tu_write(path, "point,a@r,x_mean,x_sd,x_ci95_low,x_ci95_high,x_n,_mean,y_sd,y_ci95_low,y_ci95_high,y_n\n"
+                   "1,7,1,0,1,1,3,1,0,1,1,3\n");
+    expect_bad(args, "sweep-summary.csv:1: column 8: expected METRIC_mean", dir);
+    unlink(path);
     free(path);
     free(args);
     ck_assert_int_ge(asprintf(&args, "plot '%s' --png", dir), 0);
