@@ -26,10 +26,13 @@
 
 /* A gnuplot string literal: single quotes ('' for a quote; gnuplot expands
  * nothing else inside them), control characters as '?', at most MAX_NAME
- * bytes. */
+ * bytes, and a space before a leading '<' or '|' (which would make the
+ * string a command where gnuplot reads a data file name). */
 static void gp_string(FILE *f, const char *s)
 {
     fputc('\'', f);
+    if (s[0] == '<' || s[0] == '|')
+        fputc(' ', f);
     for (size_t i = 0; s[i] && i < MAX_NAME; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '\'')

@@ -304,7 +304,9 @@ START_TEST(test_plot_hostile_names)
                                      "1,1,30,\"x\nsystem(\"\"touch %s\"\")\n#\",0.5\n"
                                      "2,1,30,\"x\nsystem(\"\"touch %s\"\")\n#\",0.25\n"
                                      "1,1,30,\"<script>alert(1)</script>\",1\n"
-                                     "1,1,30,\"q'`touch %s`'\",2\n", pwned, pwned, pwned), 0);
+                                     "1,1,30,\"q'`touch %s`'\",2\n"
+                                     "1,1,30,\"<touch %s\",3\n1,1,30,\"|touch %s\",4\n",
+                                     pwned, pwned, pwned, pwned, pwned), 0);
     tu_write(path, text);
     free(text);
     free(path);
@@ -317,6 +319,8 @@ START_TEST(test_plot_hostile_names)
     ck_assert_msg(stat(pwned, &sb) != 0, "gnuplot ran a command from a metric name");
     ck_assert(!line_starts(dir, "figures/plots.gp", "system"));
     ck_assert(!line_starts(dir, "figures/plots.gp", "#\'"));
+    ck_assert(!contains(dir, "figures/plots.gp", "'<"));  /* no string gnuplot could read as a pipe */
+    ck_assert(!contains(dir, "figures/plots.gp", "'|"));
     ck_assert(!contains(dir, "report.html", "<script>"));
     ck_assert(contains(dir, "report.html", "&lt;script&gt;"));
 
