@@ -249,16 +249,21 @@ void estimate_knowledge(struct estimate *e, const struct knowledge_params *p)
     e->bytes_run += 36 * false_pairs;
     /* the metrics (metrics.h): rebuilt degrees, the found graph's offsets,
      * breadth-first queues and distances: 22 bytes a person; with true
-     * communities, the found graph handed to igraph's Leiden (about 48
-     * bytes a tie found, measured) */
+     * communities, the found graph handed to the community detection
+     * (about 28 bytes a tie found and 40 a person, measured: docs/metrics.md) */
     e->bytes_run += 22 * e->numbers;
     if (e->labels)
-        e->bytes_transient = max2(e->bytes_transient, 48 * e->truth_entries / 2 + 40 * e->numbers);
+        e->bytes_transient = max2(e->bytes_transient, 28 * e->truth_entries / 2 + 40 * e->numbers);
 }
 
 void estimate_adversary(struct estimate *e, const struct adversary_params *p, int mobility)
 {
     double held = held_records(e);
+    for (size_t i = 0; i < p->n; i++) {   /* acquisitions: one a period from the start, or one */
+        const struct adversary_strategy *s = &p->s[i];
+        double span = e->days - (double)s->start / 86400.0;
+        e->acquisitions += s->period > 0 && span >= 0 ? floor(span / ((double)s->period / 86400.0)) + 1 : 1;
+    }
     e->bytes_run += e->numbers / 8 + (double)p->nids * 4;
     for (size_t i = 0; i < p->n; i++)      /* a preservation holds a copy of the records */
         if (p->s[i].kind == ADVERSARY_PRESERVATION)
@@ -269,7 +274,7 @@ void estimate_adversary(struct estimate *e, const struct adversary_params *p, in
         e->bytes_transient = max2(e->bytes_transient, 12 * held);
     e->bytes_run += 10 * held_outside(e);
     if (p->select == ADVERSARY_SELECT_COMMUNITY)    /* the communities are found before the run */
-        e->bytes_transient = max2(e->bytes_transient, 48 * e->truth_entries / 2 + 40 * e->numbers);
+        e->bytes_transient = max2(e->bytes_transient, 28 * e->truth_entries / 2 + 40 * e->numbers);
 }
 
 void estimate_mobility(struct estimate *e, const struct mobility_params *p)
@@ -299,5 +304,6 @@ void estimate_finish(const struct estimate *e, struct sim_estimate *out)
     double build = e->bytes_world + e->bytes_build;     /* the world while it is built */
     out->bytes = ESTIMATE_BASE_BYTES + max2(run, build);
     out->seconds = ESTIMATE_S_EVENT * out->events + ESTIMATE_S_RECORD * out->lookups
-                   + ESTIMATE_S_LOCATED * e->located + ESTIMATE_S_ENTRY * (e->truth_entries + e->numbers);
+                   + ESTIMATE_S_LOCATED * e->located + ESTIMATE_S_ENTRY * (e->truth_entries + e->numbers)
+                   + (e->labels ? ESTIMATE_S_COMMUNITY * e->acquisitions * e->truth_entries / 2 : 0);
 }

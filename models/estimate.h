@@ -36,11 +36,13 @@
 /* CPU seconds on the machine the constants were measured on (2 cores, the
  * program built with `make`; docs/metrics.md, "The estimate"): per event
  * dispatched, per record logged, per record located (with <mobility>), per
- * directed entry and person built. */
+ * directed entry and person built, per tie and acquisition of the
+ * community detection. */
 #define ESTIMATE_S_EVENT 8.0e-8
 #define ESTIMATE_S_RECORD 3.0e-8
 #define ESTIMATE_S_LOCATED 2.5e-7
 #define ESTIMATE_S_ENTRY 3.0e-8
+#define ESTIMATE_S_COMMUNITY 1.0e-7       /* per tie and acquisition, with true communities */
 /* Bytes of a process that has loaded the libraries and the scenario,
  * before any family allocates (measured: N = 10 runs in 11 MiB). */
 #define ESTIMATE_BASE_BYTES (12.0 * 1048576)
@@ -64,6 +66,7 @@ struct estimate {
     double noncontact_day;                /* lookups of pairs that are not ties, a day */
     double outside_day;                   /* records naming no person (accounts, groups), a day */
     double located;                       /* records located (with <mobility>) */
+    double acquisitions;                  /* the adversary's, over the run */
     double extra_log_bytes;               /* the other services' logs and knowledges */
     double bytes_run;                     /* held through the run */
     double bytes_world;                   /* the world built (population, graphs, books), before the logs */

@@ -11,7 +11,8 @@
  * l.txt, t.txt, g.graphml).  Findings (abort): a crash, a leak or
  * undefined behaviour (ASan, UBSan); a rejection or a failed run without
  * a message; a CSV file that libcsv cannot read back; a share metric
- * outside [0, 1]. */
+ * outside [0, 1]; an estimate (models/estimate.c) that is not a number or
+ * negative, or that `exposim run` would refuse for a tiny scenario. */
 #define _DEFAULT_SOURCE
 #include <math.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "budget.h"
 #include "cfg.h"
 #include "diag.h"
 #include "fuzz_files.h"
@@ -185,10 +187,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "load: %s %s\n", failed ? "refused" : "ok", d.n ? d.msg[0] : "");
     if (failed)
         goto done;
+    struct sim_estimate est;                  /* every scenario's estimate is a number (or +inf) */
+    model->estimate(params, &run, &est);
+    if (isnan(est.lookups) || isnan(est.events) || isnan(est.bytes) || isnan(est.seconds) || isnan(est.day_events)
+        || est.lookups < 0 || est.events < 0 || est.bytes <= 0 || est.seconds < 0 || est.day_events < 0) {
+        fprintf(stderr, "estimate: %g lookups, %g events, %g bytes, %g s, %g a day\n", est.lookups, est.events,
+                est.bytes, est.seconds, est.day_events);
+        abort();
+    }
     if (run.horizon > 10 * SIM_DAY || !tiny(xmlDocGetRootElement(cfg_xml_doc(c)))) {
         if (getenv("EXPOSIM_FUZZ_VERBOSE"))
             fprintf(stderr, "too big to run here\n");
         goto done;
+    }
+    struct budget budget = { 0 };             /* `exposim run` refuses no tiny scenario */
+    char why[1024];
+    if (budget_check(&budget, &est, run.replications, 1, why, sizeof why)) {
+        fprintf(stderr, "a tiny scenario refused: %s\n", why);
+        abort();
     }
     fuzz_rmtree(out);
     int created;

@@ -473,15 +473,31 @@ START_TEST(test_absurd_rates)
            "tiny.xml: refused: needs about 107 GiB, more than the 1.0 GiB limit given (estimate: 1.2e+10 lookups, "
            "1.2e+10 events, peak memory 107 GiB, 22 min of CPU a replication; 2.4e+10 events, 44 min in all); "
            "--memory-limit SIZE sets another limit, --force runs it anyway\n");
-    ck_assert_msg(!exists(in_dir("o")), "a refused run left its output directory");
+    char *o = in_dir("o");
+    ck_assert_msg(!exists(o), "a refused run left its output directory");
+    free(o);
     put("sw.xml", "<sweep name=\"sw\" replications=\"2\">\n"
                   "  <base file=\"tiny.xml\"/>\n"
                   "  <grid><parameter path=\"traffic@rate_per_day\"><values>0.1 1e9</values></parameter></grid>\n"
                   "</sweep>\n");
     expect("", "sweep -q sw.xml -o s", 2,
            "sw.xml:3: point 2 of 2 (traffic@rate_per_day=1e9): refused: 1.2e+11 events expected in one day");
-    ck_assert_msg(!exists(in_dir("s")), "a refused sweep left its output directory");
+    o = in_dir("s");
+    ck_assert_msg(!exists(o), "a refused sweep left its output directory");
+    free(o);
     expect("", "sweep -q sw.xml -o s --shard 1/2", 0, NULL);   /* its shard has only point 1 */
+    /* -j 2: two points at once, each counted */
+    expect("", "sweep -q sw.xml -o s2 -j 2 --memory-limit 20M", 2,
+           "sw.xml:3: point 1 of 2 (traffic@rate_per_day=0.1): refused: needs about 27 MiB for the runs at once, "
+           "more than the 20 MiB limit given");
+    o = in_dir("s2");
+    ck_assert_msg(!exists(o), "a refused sweep left its output directory");
+    free(o);
+    char *out, *err;
+    ck_assert_int_eq(run("", "validate sw.xml", &out, &err), 0);
+    ck_assert_msg(strstr(out, "\nsweep would refuse 1 point: point 2: refused: 1.2e+11 events expected in one day")
+                  != NULL, "%s", out);
+    free(out), free(err);
 }
 END_TEST
 
