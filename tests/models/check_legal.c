@@ -8,6 +8,7 @@
  * The adversary is driven directly, with an engine stub (an empty event
  * queue and a clock) standing in for the run: the tests set the time, call
  * what the world would call, and read the knowledge and the coverage. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "adversary.h"
 #include "knowledge.h"
+#include "legal.h"
 #include "results.h"
 #include "serverlog.h"
 #include "sim.h"
@@ -347,6 +349,37 @@ START_TEST(test_summary_at_common_day)
 }
 END_TEST
 
+/* Cost and per-target recall, counted by hand.  A pen register of 3-day
+ * terms with one seamless extension: terms [0, 3) and [3, 6) days: 2
+ * orders, 1 extension, 6 target-days for the one target.  0 looks up 1
+ * (day 1) and 2 (day 4): target 0's ego recall 2/3 (pairs 0-1, 0-2 of
+ * 0-1, 0-2, 0-3).  Tie rates per entry of 0's row: 0-1 0.01 (rare), 0-2
+ * 0.1 (monthly), 0-3 2 (daily): found 1/1, 1/1, 0/1. */
+START_TEST(test_cost_and_bands)
+{
+    struct adversary_strategy st = { .kind = ADVERSARY_PEN_REGISTER, .term = 3 * DAY, .renewal = 1,
+                                     .max_extensions = 1 };
+    struct rig r;
+    rig_init(&r, 30, 0, 1, &st, 1);
+    r.s.now = 0;
+    ck_assert_int_eq(adversary_order_start(&r.a, &r.s, 0), 0);
+    lookup(&r, DAY, 0, 1);
+    ck_assert_int_eq(acquire(&r, 3 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    lookup(&r, 4 * DAY, 0, 2);
+    ck_assert_int_eq(acquire(&r, 6 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.a.orders, 2);
+    ck_assert_uint_eq(r.a.extensions[0], 1);
+    ck_assert_int_eq(r.a.target_seconds_ordered, 6 * (int64_t)DAY);
+    float w[10] = { 0 };                            /* 2m = 10 entries; row 0 is entries 0-2 */
+    w[0] = 0.01f, w[1] = 0.1f, w[2] = 2;
+    uint64_t found[4] = { 0 }, all[4] = { 0 };
+    ck_assert_double_eq_tol(legal_target_recall(&r.a, &r.k, 0, w, NAN, found, all), 2.0 / 3, 1e-12);
+    ck_assert(found[0] == 1 && all[0] == 1 && found[1] == 1 && all[1] == 1);
+    ck_assert(found[2] == 0 && all[2] == 0 && found[3] == 0 && all[3] == 1);
+    rig_done(&r);
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -390,6 +423,7 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_cost_and_bands);
     tcase_add_test(tc, test_summary_at_common_day);
     tcase_add_test(tc, test_expansion_served_at_once);
     tcase_add_test(tc, test_pen_register_sees_servers);
