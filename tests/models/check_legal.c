@@ -380,6 +380,41 @@ START_TEST(test_cost_and_bands)
 }
 END_TEST
 
+/* Each regime's file has its cited retention (docs/model.md, "Retention
+ * regimes"): US practice 30 days, Germany 2015 10 weeks, UK IPA 2016 12
+ * months, Australia 2015 2 years, the 2006 directive's minimum 6 months;
+ * private contact discovery on only in its own file; and the sweep runs
+ * exactly those retentions. */
+START_TEST(test_regimes_as_cited)
+{
+    static const struct {
+        const char *file, *retention, *pcd;
+    } regimes[] = {
+        { "scenarios/regime-us-2016.xml", "<retention days=\"30\"", "\"false\"" },
+        { "scenarios/regime-germany-2015.xml", "<retention days=\"70\"", "\"false\"" },
+        { "scenarios/regime-uk-ipa-2016.xml", "<retention days=\"365\"", "\"false\"" },
+        { "scenarios/regime-australia-2015.xml", "<retention days=\"730\"", "\"false\"" },
+        { "scenarios/regime-eu-directive-2006.xml", "<retention days=\"180\"", "\"false\"" },
+        { "scenarios/regime-private-contact-discovery.xml", "<retention days=\"30\"", "\"true\"" },
+    };
+    for (size_t i = 0; i < sizeof regimes / sizeof regimes[0]; i++) {
+        char *path = tu_top(regimes[i].file), *text = tu_slurp(path, NULL), want[64];
+        ck_assert_msg(text != NULL, "cannot read %s", path);
+        ck_assert_msg(strstr(text, regimes[i].retention) != NULL, "%s: not %s", regimes[i].file, regimes[i].retention);
+        snprintf(want, sizeof want, "private_contact_discovery=%s", regimes[i].pcd);
+        ck_assert_msg(strstr(text, want) != NULL, "%s: not %s", regimes[i].file, want);
+        free(text);
+        free(path);
+    }
+    char *path = tu_top("scenarios/sweep-regimes.xml"), *text = tu_slurp(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, "<values>30 70 180 365 730</values>"));
+    ck_assert_ptr_nonnull(strstr(text, "<base file=\"regime-us-2016.xml\"/>"));
+    free(text);
+    free(path);
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -423,6 +458,7 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_regimes_as_cited);
     tcase_add_test(tc, test_cost_and_bands);
     tcase_add_test(tc, test_summary_at_common_day);
     tcase_add_test(tc, test_expansion_served_at_once);
