@@ -415,6 +415,35 @@ START_TEST(test_regimes_as_cited)
 }
 END_TEST
 
+/* Per-field retention: pairs 10 days, IP addresses 2 days.  0 looks up 1,
+ * 2 and 3 on days 1, 5 and 9; an order on day 10 obtains the three pairs
+ * but the address of the day-9 lookup only: one record kept for the
+ * location inference.  Addresses longer than the pairs are refused. */
+START_TEST(test_ip_retention)
+{
+    struct serverlog_policy pol = { .retention = 10 * DAY, .ip_retention = 2 * DAY, .resolution = 1,
+                                    .sampling = 1, .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = DAY };
+    struct rig r;
+    rig_policy(&r, 10, 0, 1, &historical, 1, &pol);
+    adversary_keep_records(&r.a);
+    lookup(&r, 1 * DAY, 0, 1);
+    lookup(&r, 5 * DAY, 0, 2);
+    lookup(&r, 9 * DAY, 0, 3);
+    ck_assert_int_eq(acquire(&r, 10 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.edges_found, 3);
+    size_t n;
+    uint64_t *kept = adversary_take_kept(&r.a, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(kept[0], (uint64_t)0 << 32 | 9 * DAY);
+    rig_done(&r);
+    tu_run_expect("ip.xml", "<scenario name=\"ip\"><run seed=\"1\" replications=\"1\" horizon_days=\"20\"/>\n"
+                  "<population size=\"50\"/><contacts><erdos_renyi mean_degree=\"4\"/></contacts>\n"
+                  "<traffic rate_per_day=\"0.1\"/><policy><retention days=\"10\" ip_days=\"11\"/></policy>\n"
+                  "<adversary><bulk_snapshot period_days=\"10\"/></adversary></scenario>\n",
+                  "ip_days above days", 2, "ip.xml:3:");
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -458,6 +487,7 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_ip_retention);
     tcase_add_test(tc, test_regimes_as_cited);
     tcase_add_test(tc, test_cost_and_bands);
     tcase_add_test(tc, test_summary_at_common_day);
