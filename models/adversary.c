@@ -320,6 +320,7 @@ int adversary_init(struct adversary *a, const struct adversary_params *p, const 
     memset(a, 0, sizeof *a);
     a->p = p;
     a->people = g->n;
+    a->ip_cutoff = INT64_MIN;
     coverage_init(&a->covered);
     a->extensions = calloc(p->n ? p->n : 1, sizeof *a->extensions);
     a->term_start = calloc(p->n ? p->n : 1, sizeof *a->term_start);
@@ -389,7 +390,7 @@ static inline uint32_t provider_number(const struct serverlog *log, const struct
  * 0 or -1 (OOM). */
 static int keep_record(struct adversary *a, const struct serverlog_rec *r)
 {
-    if (r->querier >= a->people)                    /* nobody, or not a person */
+    if (r->querier >= a->people || (int64_t)r->t < a->ip_cutoff)   /* nobody, or no address left */
         return 0;
     if (a->nkept == a->capkept) {                   /* grows by doubling */
         size_t cap = a->capkept ? 2 * a->capkept : 1 << 16;
@@ -489,6 +490,8 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier && !a->outsiders
                 && k->min_count <= 1;
     uint64_t id = serverlog_first_ordinal(log);
+    if (log->policy.ip_retention)                   /* the addresses are kept a shorter time */
+        a->ip_cutoff = now - log->policy.ip_retention;
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
@@ -511,6 +514,7 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
             }
         }
     }
+    a->ip_cutoff = INT64_MIN;
     if (knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log) + 1;    /* the lookups of [lo, end) */
@@ -812,9 +816,11 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         const struct adversary_hold *h = &a->holds[i];
         if (h->until < now)
             continue;                               /* the hold has lapsed */
+        a->ip_cutoff = log->policy.ip_retention ? h->at - log->policy.ip_retention : INT64_MIN;
         for (size_t j = 0; j < h->n; j++)
             if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], h->id[j], 1))
                 return -1;
+        a->ip_cutoff = INT64_MIN;
         if (coverage_add(&a->covered, h->from, h->to) || cover_targets(a, h->from, h->to, h->at))
             return -1;
     }
@@ -879,6 +885,8 @@ int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log,
     knowledge_set_time(k, (uint32_t)now);
     uint64_t id = serverlog_first_ordinal(log);
     int rc = 0;
+    if (log->policy.ip_retention)
+        a->ip_cutoff = now - log->policy.ip_retention;
     for (size_t i = 0; !rc && i < serverlog_spans(log); i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
@@ -887,6 +895,7 @@ int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log,
                 rc = (a->keep && keep_record(a, &r[j])) || learn_record(a, k, log, &r[j], id, 1);
     }
     free(bits);
+    a->ip_cutoff = INT64_MIN;
     if (rc || knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log) + 1, hi = serverlog_window_end(log, now);

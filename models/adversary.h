@@ -119,6 +119,8 @@ struct adversary {
     size_t nholds, capholds;
     const uint8_t *devices;               /* devices per person (NULL: one each), for the log's device count */
     int keep;                             /* keep the records learnt (adversary_keep_records) */
+    int64_t ip_cutoff;                    /* records before this time were obtained without their IP
+                                             address (policy ip_retention): not kept for locating */
     uint64_t *kept;                       /* records learnt since the last adversary_take_kept:
                                              querier << 32 | record time */
     size_t nkept, capkept;

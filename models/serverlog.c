@@ -56,6 +56,15 @@ int serverlog_configure(struct serverlog_policy *p, struct cfg *c, const struct 
     if (!(p->sampling > 0 && p->sampling <= 1))
         rc = cfg_error(c, lg, "sampling", "must be in (0, 1] (got %g)", p->sampling);
     p->retention = (int64_t)days * 86400;
+    if (cfg_has(ret, "ip_days")) {
+        long ip_days = 0;
+        if (cfg_long(c, ret, "ip_days", days, &ip_days))
+            return -1;
+        if (ip_days < 1 || ip_days > days)
+            rc = cfg_error(c, ret, "ip_days", "the IP addresses' retention must be 1 to the retention's %ld days "
+                           "(got %ld): keeping addresses longer than the pairs is not modelled", days, ip_days);
+        p->ip_retention = (int64_t)ip_days * 86400;
+    }
     const char *purge = cfg_str(ret, "purge", "rolling");
     p->purge_period = strcmp(purge, "daily") == 0 ? 86400 : strcmp(purge, "weekly") == 0 ? 7 * 86400 : 0;
     const char *res = cfg_str(lg, "time_resolution", "second");

@@ -71,6 +71,7 @@ enum serverlog_ip {
 
 struct serverlog_policy {
     int64_t retention;                    /* R, seconds, > 0 */
+    int64_t ip_retention;                 /* the IP address's own retention, seconds, <= R (0: R) */
     int64_t purge_period;                 /* 0 rolling; else seconds between jobs */
     uint32_t resolution;                  /* stored time unit, seconds (1, 3600, 86400) */
     double sampling;                      /* share of lookups logged, (0, 1] */

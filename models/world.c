@@ -12,7 +12,8 @@
  *   adversary keeps -> locating (points, location metrics)
  *
  * Families and their reports, in the order they report: metrics (the
- * graph), locating (the locations), traffic (lookups), reid (pseudonyms).
+ * graph), legal (per target and cost, with targets), locating (the
+ * locations), traffic (lookups), reid (pseudonyms).
  *
  * Random streams, in order: population, contacts, traffic, mobility,
  * adversary, policy, metrics, location (rng.h; metrics seeds igraph's
@@ -20,6 +21,7 @@
  * metrics' samples, so that they move no other draw).  Each family draws
  * from its own stream, so the graph and the traffic do not depend on the
  * policy or the adversary (common random numbers). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "export.h"
 #include "groups.h"
 #include "knowledge.h"
+#include "legal.h"
 #include "locating.h"
 #include "metrics.h"
 #include "mobility.h"
@@ -542,6 +545,14 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
     }
     if (metrics_report(&w->metrics, s, acq, now, &w->known, &a->covered, a->targets, a->ntargets, a->target, tcov))
         return;
+    if (a->targets) {                               /* per-target outcomes and cost; tie bands when the
+                                                       truth is the conversation graph with known rates */
+        int bands = w->truth == &w->contacts.g && w->p->contacts.kind != CONTACTS_TRACE;
+        const float *tw = bands ? w->contacts.weight : NULL;
+        double lambda = bands && !tw ? w->p->traffic.rate_per_day : NAN;
+        if (legal_report(s, acq, now, a, &w->known, tw, lambda))
+            return;
+    }
     if (w->p->mobility) {
         size_t n;
         uint64_t *rec = adversary_take_kept(a, &n);

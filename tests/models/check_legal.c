@@ -8,6 +8,7 @@
  * The adversary is driven directly, with an engine stub (an empty event
  * queue and a clock) standing in for the run: the tests set the time, call
  * what the world would call, and read the knowledge and the coverage. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "adversary.h"
 #include "knowledge.h"
+#include "legal.h"
 #include "results.h"
 #include "serverlog.h"
 #include "sim.h"
@@ -347,6 +349,101 @@ START_TEST(test_summary_at_common_day)
 }
 END_TEST
 
+/* Cost and per-target recall, counted by hand.  A pen register of 3-day
+ * terms with one seamless extension: terms [0, 3) and [3, 6) days: 2
+ * orders, 1 extension, 6 target-days for the one target.  0 looks up 1
+ * (day 1) and 2 (day 4): target 0's ego recall 2/3 (pairs 0-1, 0-2 of
+ * 0-1, 0-2, 0-3).  Tie rates per entry of 0's row: 0-1 0.01 (rare), 0-2
+ * 0.1 (monthly), 0-3 2 (daily): found 1/1, 1/1, 0/1. */
+START_TEST(test_cost_and_bands)
+{
+    struct adversary_strategy st = { .kind = ADVERSARY_PEN_REGISTER, .term = 3 * DAY, .renewal = 1,
+                                     .max_extensions = 1 };
+    struct rig r;
+    rig_init(&r, 30, 0, 1, &st, 1);
+    r.s.now = 0;
+    ck_assert_int_eq(adversary_order_start(&r.a, &r.s, 0), 0);
+    lookup(&r, DAY, 0, 1);
+    ck_assert_int_eq(acquire(&r, 3 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    lookup(&r, 4 * DAY, 0, 2);
+    ck_assert_int_eq(acquire(&r, 6 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.a.orders, 2);
+    ck_assert_uint_eq(r.a.extensions[0], 1);
+    ck_assert_int_eq(r.a.target_seconds_ordered, 6 * (int64_t)DAY);
+    float w[10] = { 0 };                            /* 2m = 10 entries; row 0 is entries 0-2 */
+    w[0] = 0.01f, w[1] = 0.1f, w[2] = 2;
+    uint64_t found[4] = { 0 }, all[4] = { 0 };
+    ck_assert_double_eq_tol(legal_target_recall(&r.a, &r.k, 0, w, NAN, found, all), 2.0 / 3, 1e-12);
+    ck_assert(found[0] == 1 && all[0] == 1 && found[1] == 1 && all[1] == 1);
+    ck_assert(found[2] == 0 && all[2] == 0 && found[3] == 0 && all[3] == 1);
+    rig_done(&r);
+}
+END_TEST
+
+/* Each regime's file has its cited retention (docs/model.md, "Retention
+ * regimes"): US practice 30 days, Germany 2015 10 weeks, UK IPA 2016 12
+ * months, Australia 2015 2 years, the 2006 directive's minimum 6 months;
+ * private contact discovery on only in its own file; and the sweep runs
+ * exactly those retentions. */
+START_TEST(test_regimes_as_cited)
+{
+    static const struct {
+        const char *file, *retention, *pcd;
+    } regimes[] = {
+        { "scenarios/regime-us-2016.xml", "<retention days=\"30\"", "\"false\"" },
+        { "scenarios/regime-germany-2015.xml", "<retention days=\"70\"", "\"false\"" },
+        { "scenarios/regime-uk-ipa-2016.xml", "<retention days=\"365\"", "\"false\"" },
+        { "scenarios/regime-australia-2015.xml", "<retention days=\"730\"", "\"false\"" },
+        { "scenarios/regime-eu-directive-2006.xml", "<retention days=\"180\"", "\"false\"" },
+        { "scenarios/regime-private-contact-discovery.xml", "<retention days=\"30\"", "\"true\"" },
+    };
+    for (size_t i = 0; i < sizeof regimes / sizeof regimes[0]; i++) {
+        char *path = tu_top(regimes[i].file), *text = tu_slurp(path, NULL), want[64];
+        ck_assert_msg(text != NULL, "cannot read %s", path);
+        ck_assert_msg(strstr(text, regimes[i].retention) != NULL, "%s: not %s", regimes[i].file, regimes[i].retention);
+        snprintf(want, sizeof want, "private_contact_discovery=%s", regimes[i].pcd);
+        ck_assert_msg(strstr(text, want) != NULL, "%s: not %s", regimes[i].file, want);
+        free(text);
+        free(path);
+    }
+    char *path = tu_top("scenarios/sweep-regimes.xml"), *text = tu_slurp(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(strstr(text, "<values>30 70 180 365 730</values>"));
+    ck_assert_ptr_nonnull(strstr(text, "<base file=\"regime-us-2016.xml\"/>"));
+    free(text);
+    free(path);
+}
+END_TEST
+
+/* Per-field retention: pairs 10 days, IP addresses 2 days.  0 looks up 1,
+ * 2 and 3 on days 1, 5 and 9; an order on day 10 obtains the three pairs
+ * but the address of the day-9 lookup only: one record kept for the
+ * location inference.  Addresses longer than the pairs are refused. */
+START_TEST(test_ip_retention)
+{
+    struct serverlog_policy pol = { .retention = 10 * DAY, .ip_retention = 2 * DAY, .resolution = 1,
+                                    .sampling = 1, .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = DAY };
+    struct rig r;
+    rig_policy(&r, 10, 0, 1, &historical, 1, &pol);
+    adversary_keep_records(&r.a);
+    lookup(&r, 1 * DAY, 0, 1);
+    lookup(&r, 5 * DAY, 0, 2);
+    lookup(&r, 9 * DAY, 0, 3);
+    ck_assert_int_eq(acquire(&r, 10 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.edges_found, 3);
+    size_t n;
+    uint64_t *kept = adversary_take_kept(&r.a, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(kept[0], (uint64_t)0 << 32 | 9 * DAY);
+    rig_done(&r);
+    tu_run_expect("ip.xml", "<scenario name=\"ip\"><run seed=\"1\" replications=\"1\" horizon_days=\"20\"/>\n"
+                  "<population size=\"50\"/><contacts><erdos_renyi mean_degree=\"4\"/></contacts>\n"
+                  "<traffic rate_per_day=\"0.1\"/><policy><retention days=\"10\" ip_days=\"11\"/></policy>\n"
+                  "<adversary><bulk_snapshot period_days=\"10\"/></adversary></scenario>\n",
+                  "ip_days above days", 2, "ip.xml:3:");
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -390,6 +487,9 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_ip_retention);
+    tcase_add_test(tc, test_regimes_as_cited);
+    tcase_add_test(tc, test_cost_and_bands);
     tcase_add_test(tc, test_summary_at_common_day);
     tcase_add_test(tc, test_expansion_served_at_once);
     tcase_add_test(tc, test_pen_register_sees_servers);

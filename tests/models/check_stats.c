@@ -258,6 +258,26 @@ START_TEST(test_ego_recall_historical)
 }
 END_TEST
 
+/* Per target (issue 12): a target of degree k with T covered days finds
+ * each of its k pairs independently with p = 1 - exp(-2 λ T), so its ego
+ * recall is Binomial(k, p)/k, mean p, variance p(1 - p)/k.  The mean over
+ * the n targets with contacts (target_ego_recall_mean) has mean p and
+ * variance p(1 - p) (1/n^2) sum 1/k_i: the SE of n^2 / sum 1/k_i "edges".
+ * With ER degrees (Poisson, mean 10, zero-degree targets left out) E[1/k]
+ * is about 1.12/10, taken as 1.15/10 (a larger SE); same schedule as
+ * above, T = 180 days, and the per-target covered days all 180. */
+START_TEST(test_target_ego_recall_closed_form)
+{
+    struct spec sp = { 3000, 10, 0.005, "<retention days=\"30\"/>",
+                       "<targets select=\"random\" count=\"300\"/><historical_order period_days=\"30\"/>",
+                       180, 20, 1.0, "target_ego_recall_mean", 300 * 10 / 1.15, 1 };
+    struct outcome o = run_spec(&sp);
+    ck_assert_double_eq_tol(o.covered_days, 180, 1e-9);
+    ck_assert_msg(fabs(o.mean_recall - o.p) < 4 * o.se, "per-target ego recall %.5f vs closed form %.5f (SE %.5f)",
+                  o.mean_recall, o.p, o.se);
+}
+END_TEST
+
 /* Pen-register orders of 30 days, each renewed 10 days after it ends, three
  * extensions: the orders run on days [0,30), [40,70), [80,110), [120,150),
  * so 120 days are covered and the lookups made in the gaps are lost: the
@@ -386,6 +406,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_recall_weekly_purge);
     tcase_add_test(tc, test_ego_recall_historical);
     tcase_add_test(tc, test_ego_recall_pen_register_gaps);
+    tcase_add_test(tc, test_target_ego_recall_closed_form);
     tcase_add_test(tc, test_ego_recall_pen_register_and_history);
     tcase_add_test(tc, test_ego_recall_preservation);
     tcase_add_test(tc, test_recall_min_count);

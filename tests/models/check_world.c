@@ -172,6 +172,12 @@ static size_t documented(const char **out, int targets, int communities, int mob
         "target_home_share", "target_home_error_median_km", "target_home_within_1km", "target_home_within_10km",
         "target_home_error_max_km", "target_work_share", "target_work_error_median_km", "target_work_within_1km",
         "target_work_within_10km", "target_work_error_max_km", "target_user_days_located" };
+    static const char *const legal[] = {
+        "target_ego_recall_mean", "target_ego_recall_p10", "target_ego_recall_p50", "target_ego_recall_p90",
+        "target_covered_days_p10", "target_covered_days_p50", "target_covered_days_p90", "target_first_day_p10",
+        "target_first_day_p50", "target_first_day_p90", "ego_recall_rare", "ego_recall_monthly", "ego_recall_weekly",
+        "ego_recall_daily", "orders_served", "extensions", "target_days_ordered", "records_delivered",
+        "recall_per_order" };
     static const char *const unicity[] = { "unicity_1", "unicity_2", "unicity_3", "unicity_4", "unicity_5",
                                            "unicity_6" };
     size_t n = 0;
@@ -182,6 +188,8 @@ static size_t documented(const char **out, int targets, int communities, int mob
     out[n++] = "degree_ks";
     if (communities)
         out[n++] = "community_nmi";
+    for (size_t i = 0; targets && i < 19; i++)
+        out[n++] = legal[i];
     if (mobility) {
         for (size_t i = 0; i < 11; i++)
             out[n++] = places[i];
@@ -268,7 +276,7 @@ START_TEST(test_reports_every_family)
     load_full(&sc, "keyed_hash", "<preservation day=\"3\"/>");
     run_world(&sc, &r);
     size_t n = documented(names, 1, 1, 1, 4, 1);
-    ck_assert_uint_eq(n, 47);
+    ck_assert_uint_eq(n, 66);
     expect_reports(&r, days, 4, names, n);
     results_destroy(&r);
     scen_free(&sc);
