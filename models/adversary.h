@@ -50,7 +50,7 @@ struct cfg_node;
 #define ADVERSARY_EV_ORDER_START 4u    /* a = strategy: a pen-register term begins */
 
 enum adversary_kind { ADVERSARY_BULK, ADVERSARY_BREACH, ADVERSARY_HISTORICAL, ADVERSARY_PEN_REGISTER,
-                      ADVERSARY_PRESERVATION };
+                      ADVERSARY_PRESERVATION, ADVERSARY_QUICK_FREEZE };
 enum adversary_select { ADVERSARY_SELECT_NONE, ADVERSARY_SELECT_RANDOM, ADVERSARY_SELECT_TOP_DEGREE,
                         ADVERSARY_SELECT_IDS, ADVERSARY_SELECT_COMMUNITY };
 enum adversary_scope { ADVERSARY_SCOPE_BOTH, ADVERSARY_SCOPE_OUTGOING, ADVERSARY_SCOPE_INCOMING };
@@ -73,6 +73,8 @@ struct adversary_hold {
     uint64_t *id;                         /* each record's ordinal in the log (knowledge_once) */
     size_t n;
     int64_t until, from, to;
+    int live;                             /* a quick freeze: it keeps growing; `to` is the order's time */
+    size_t cap;                           /* records allocated */
 };
 
 struct adversary_params {
@@ -119,6 +121,7 @@ struct adversary {
     size_t nholds, capholds;
     const uint8_t *devices;               /* devices per person (NULL: one each), for the log's device count */
     int keep;                             /* keep the records learnt (adversary_keep_records) */
+    size_t freezing;                      /* a quick freeze runs: 1 + the index of its hold, or 0 */
     int64_t ip_cutoff;                    /* records before this time were obtained without their IP
                                              address (policy ip_retention): not kept for locating */
     uint64_t *kept;                       /* records learnt since the last adversary_take_kept:
@@ -192,6 +195,11 @@ int adversary_target_coverage(const struct adversary *a, double *days, double *h
  * record later adds nothing (knowledge_once).  0 or -1 (OOM). */
 int adversary_capture(struct adversary *a, const struct serverlog *log, uint32_t t, uint32_t querier,
                       uint32_t number, uint64_t id, struct knowledge *k);
+/* A lookup just logged (serverlog_append) while a quick freeze runs
+ * (a->freezing): if its record (as the log keeps it: log->last_id) is in
+ * scope, the provider keeps it in the freeze's hold whatever its
+ * retention, for the next historical orders.  0 or -1 (OOM). */
+int adversary_freeze(struct adversary *a, const struct serverlog *log);
 
 /* Keep, from now on, every record learnt that names a querier, as querier
  * << 32 | record time (8 bytes a record, until taken). */

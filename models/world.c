@@ -419,7 +419,7 @@ static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
  * 0, or -1 (out of memory). */
 static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
 {
-    if (serverlog_append(&w->log, t, a, b))
+    if (serverlog_append(&w->log, t, a, b) || (w->adv.freezing && adversary_freeze(&w->adv, &w->log)))
         return -1;
     if (w->adv.live)
         return adversary_capture(&w->adv, &w->log, t, a, b, w->log.last_id, &w->known);
@@ -431,7 +431,7 @@ static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
  * a pen-register term runs.  0, or -1 (out of memory). */
 static int world_log_run(struct world *w, const uint32_t *rec, size_t n)
 {
-    if (w->adv.live) {
+    if (w->adv.live || w->adv.freezing) {
         for (size_t i = 0; i < n; i++)
             if (world_log(w, rec[3 * i], rec[3 * i + 1], rec[3 * i + 2]))
                 return -1;
@@ -654,7 +654,7 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
     struct world *w = vs;
     if (!traffic_plain(&w->traffic) || w->rich)
         return handle_run_general(s, w, e, n);
-    if (w->adv.live) {                          /* every record goes to the running order as it comes */
+    if (w->adv.live || w->adv.freezing) {       /* every record to the running order or freeze as it comes */
         for (size_t i = 0; i < n; i++) {
             if (e[i].kind != TRAFFIC_EV_START) {
                 sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);

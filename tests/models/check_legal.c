@@ -396,6 +396,7 @@ START_TEST(test_regimes_as_cited)
         { "scenarios/regime-australia-2015.xml", "<retention days=\"730\"", "\"false\"" },
         { "scenarios/regime-eu-directive-2006.xml", "<retention days=\"180\"", "\"false\"" },
         { "scenarios/regime-private-contact-discovery.xml", "<retention days=\"30\"", "\"true\"" },
+        { "scenarios/regime-eu-quick-freeze.xml", "<quick_freeze day=\"365\"/>", "\"false\"" },
     };
     for (size_t i = 0; i < sizeof regimes / sizeof regimes[0]; i++) {
         char *path = tu_top(regimes[i].file), *text = tu_slurp(path, NULL), want[64];
@@ -444,6 +445,36 @@ START_TEST(test_ip_retention)
 }
 END_TEST
 
+/* Quick freeze: a 1-day log (nothing kept in general); a freeze of target
+ * 0's data on day 2.  0 looks up 1 at day 1.5 (retained at the trigger:
+ * frozen), 2 on day 3 and 3 on day 5 (frozen as logged); 4 looks up 5 on
+ * day 4 (out of scope).  An order on day 10 obtains the three frozen
+ * records and the log's own day [9, 10) (empty): 3 records, 3 edges,
+ * covered [1, 10) days: 9 days. */
+START_TEST(test_quick_freeze)
+{
+    struct adversary_strategy st[2] = { { .kind = ADVERSARY_QUICK_FREEZE, .start = 2 * DAY },
+                                        { .kind = ADVERSARY_HISTORICAL } };
+    struct rig r;
+    rig_init(&r, 1, 0, 1, st, 2);
+    lookup(&r, DAY + DAY / 2, 0, 1);
+    ck_assert_int_eq(acquire(&r, 2 * DAY, 0), ADVERSARY_NOTHING);
+    ck_assert_uint_eq(r.a.freezing, 1);
+    int64_t when[3] = { 3 * DAY, 4 * DAY, 5 * DAY };
+    uint32_t who[3][2] = { { 0, 2 }, { 4, 5 }, { 0, 3 } };
+    for (int i = 0; i < 3; i++) {
+        lookup(&r, when[i], who[i][0], who[i][1]);
+        ck_assert_int_eq(adversary_freeze(&r.a, &r.log), 0);
+    }
+    ck_assert_int_eq(acquire(&r, 10 * DAY, 1), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.records, 3);
+    ck_assert_uint_eq(r.k.edges_found, 3);
+    ck_assert(!knowledge_has_edge(&r.k, 4, 5));
+    ck_assert_int_eq(coverage_total(&r.a.covered), 9 * (int64_t)DAY);
+    rig_done(&r);
+}
+END_TEST
+
 /* Defect 7: the statutes are the defaults and the bounds.  A 61-day
  * pen-register term, a 91-day hold and a second renewal are refused with
  * status 2 at their line, citing the statute; with override="true" they
@@ -487,6 +518,7 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_window_half_open);
     tcase_add_test(tc, test_pen_register_then_order_no_hole);
     tcase_add_test(tc, test_statutory_limits);
+    tcase_add_test(tc, test_quick_freeze);
     tcase_add_test(tc, test_ip_retention);
     tcase_add_test(tc, test_regimes_as_cited);
     tcase_add_test(tc, test_cost_and_bands);
