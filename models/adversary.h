@@ -9,13 +9,18 @@
  *                     these are the chained snapshots)
  *   preservation      a §2703(f)-style request on a chosen day: the records in
  *                     scope retained then are frozen for hold_days (90,
- *                     renewable: renewals more holds), so that a later
+ *                     renewable once: renewals more holds; beyond only with
+ *                     override), so that a later
  *                     historical_order obtains them too
- *   pen_register      prospective (18 U.S.C. §3123): the records in scope are
- *                     delivered as they are logged while an order runs; an
- *                     order runs term_days, then with probability
- *                     renewal_probability an extension starts gap_days
- *                     later, up to max_extensions extensions
+ *   pen_register      prospective (18 U.S.C. §3123): the lookups in scope are
+ *                     captured as the provider's servers see them while an
+ *                     order runs (adversary_capture); an order runs
+ *                     term_days (at most 60 without override), then with
+ *                     probability renewal_probability an extension starts
+ *                     gap_days later, up to max_extensions extensions
+ *   quick_freeze      on a chosen day the provider freezes the targets'
+ *                     records: those retained then and every one logged
+ *                     afterwards (adversary_freeze), for historical orders
  *
  * Scope: a record is in scope when its querier is a target (outgoing), its
  * queried number is (incoming), or either (both).  Hop expansion: after each
@@ -229,8 +234,8 @@ uint64_t *adversary_take_outside(struct adversary *a, size_t *n);
  * a bulk snapshot or breach reads the whole retained log, a historical
  * order the records in scope of the targets, into k, and adds the window
  * to cov.  Preservation holds and pen registers act on the first
- * provider's log only here (a pen register's deliveries from other logs
- * go through adversary_deliver as they are logged).  It counts no
+ * provider's log only here (a pen register captures the other services'
+ * lookups through adversary_capture as they are made).  It counts no
  * acquisition and schedules nothing.  0, 1 when nothing was read (a pen
  * register or a preservation), or -1 (out of memory). */
 int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct serverlog *log, struct knowledge *k,
