@@ -12,7 +12,7 @@
 #include "sort.h"
 
 static const char *const kind_names[] = { "bulk_snapshot", "breach", "historical_order", "pen_register",
-                                          "preservation" };
+                                          "preservation", "quick_freeze" };
 
 /* The statutes' limits (docs/model.md, "Legal process"): a pen-register
  * order and each extension run at most 60 days (18 U.S.C. §3123(c)(1),
@@ -61,6 +61,9 @@ static int configure_strategy(struct adversary_strategy *st, struct cfg *c, cons
                            "preservation (got %ld renewals); set override=\"true\" to model another law",
                            renewals);
         st->hold = (int64_t)hold * (1 + renewals) * 86400;
+    } else if (strcmp(name, "quick_freeze") == 0) {
+        st->kind = ADVERSARY_QUICK_FREEZE;
+        rc |= cfg_long(c, ch, "day", 0, &start);
     } else if (strcmp(name, "pen_register") == 0) {
         st->kind = ADVERSARY_PEN_REGISTER;
         rc |= cfg_long(c, ch, "start_day", 0, &start);
@@ -192,7 +195,7 @@ int adversary_configure(struct adversary_params *p, struct cfg *c, const struct 
             continue;
         }
         if ((st->kind == ADVERSARY_HISTORICAL || st->kind == ADVERSARY_PEN_REGISTER
-             || st->kind == ADVERSARY_PRESERVATION) && !targets)
+             || st->kind == ADVERSARY_PRESERVATION || st->kind == ADVERSARY_QUICK_FREEZE) && !targets)
             rc = cfg_error(c, ch, NULL, "a %s needs targets: add a <targets> element first in "
                            "<adversary>", kind_names[st->kind]);
     }
@@ -538,9 +541,35 @@ int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct s
                       struct coverage *cov)
 {
     enum adversary_kind kind = a->p->s[which].kind;
-    if (kind == ADVERSARY_PEN_REGISTER || kind == ADVERSARY_PRESERVATION)
+    if (kind == ADVERSARY_PEN_REGISTER || kind == ADVERSARY_PRESERVATION || kind == ADVERSARY_QUICK_FREEZE)
         return 1;
     return snapshot(a, now, log, k, kind == ADVERSARY_HISTORICAL, cov, NULL) ? -1 : 0;
+}
+
+int adversary_freeze(struct adversary *a, const struct serverlog *log)
+{
+    if (!a->freezing || log->last_id == SERVERLOG_NO_RECORD)
+        return 0;                                   /* a lookup the log did not keep is no data to freeze */
+    /* the record as the log keeps it: just written, or pending in its batch */
+    const struct serverlog_rec *r = log->policy.delay ? &log->pend[log->npend - 1] : serverlog_newest(log);
+    if (!adversary_in_scope(a, r->querier, provider_number(log, r)))
+        return 0;
+    struct adversary_hold *h = &a->holds[a->freezing - 1];
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 1024;
+        struct serverlog_rec *nr = realloc(h->r, cap * sizeof *nr);
+        if (!nr)
+            return -1;
+        h->r = nr;
+        uint64_t *ni = realloc(h->id, cap * sizeof *ni);
+        if (!ni)
+            return -1;
+        h->id = ni;
+        h->cap = cap;
+    }
+    h->id[h->n] = log->last_id;
+    h->r[h->n++] = *r;
+    return 0;
 }
 
 int adversary_capture(struct adversary *a, const struct serverlog *log, uint32_t t, uint32_t querier,
@@ -779,8 +808,8 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
     struct adversary_hold *h = &a->holds[a->nholds];
     size_t cap = 0;
     int64_t from = serverlog_window_start(log) + 1;
-    *h = (struct adversary_hold){ now, NULL, NULL, 0, now + hold, from < 0 ? 0 : from,
-                                  serverlog_window_end(log, now) };
+    *h = (struct adversary_hold){ .at = now, .until = now + hold, .from = from < 0 ? 0 : from,
+                                  .to = serverlog_window_end(log, now) };
     uint64_t id = serverlog_first_ordinal(log);
     for (size_t i = 0; i < serverlog_spans(log); i++) {
         size_t n;
@@ -805,6 +834,7 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
             h->r[h->n++] = r[j];
         }
     }
+    h->cap = cap;
     a->nholds++;
     return 0;
 }
@@ -816,12 +846,13 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
         const struct adversary_hold *h = &a->holds[i];
         if (h->until < now)
             continue;                               /* the hold has lapsed */
-        a->ip_cutoff = log->policy.ip_retention ? h->at - log->policy.ip_retention : INT64_MIN;
+        int64_t to = h->live ? now : h->to;          /* a quick freeze: everything up to the order */
+        a->ip_cutoff = log->policy.ip_retention && !h->live ? h->at - log->policy.ip_retention : INT64_MIN;
         for (size_t j = 0; j < h->n; j++)
             if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], h->id[j], 1))
                 return -1;
         a->ip_cutoff = INT64_MIN;
-        if (coverage_add(&a->covered, h->from, h->to) || cover_targets(a, h->from, h->to, h->at))
+        if (coverage_add(&a->covered, h->from, to) || cover_targets(a, h->from, to, h->at))
             return -1;
     }
     return knowledge_flush(k);
@@ -833,6 +864,15 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
     const struct adversary_strategy *st = &a->p->s[which];
     if (st->kind == ADVERSARY_PEN_REGISTER)
         return term_end(a, s, which, log, rng);
+    if (st->kind == ADVERSARY_QUICK_FREEZE) {       /* the retained records, then every new one */
+        if (preserve(a, sim_now(s), INT64_MAX / 2, log)) {
+            sim_fail(s, "out of memory freezing records");
+            return -1;
+        }
+        a->holds[a->nholds - 1].live = 1;
+        a->freezing = a->nholds;
+        return ADVERSARY_NOTHING;
+    }
     if (st->kind == ADVERSARY_PRESERVATION) {       /* nothing acquired yet: no report */
         if (preserve(a, sim_now(s), st->hold, log)) {
             sim_fail(s, "out of memory preserving records");

@@ -9,13 +9,18 @@
  *                     these are the chained snapshots)
  *   preservation      a §2703(f)-style request on a chosen day: the records in
  *                     scope retained then are frozen for hold_days (90,
- *                     renewable: renewals more holds), so that a later
+ *                     renewable once: renewals more holds; beyond only with
+ *                     override), so that a later
  *                     historical_order obtains them too
- *   pen_register      prospective (18 U.S.C. §3123): the records in scope are
- *                     delivered as they are logged while an order runs; an
- *                     order runs term_days, then with probability
- *                     renewal_probability an extension starts gap_days
- *                     later, up to max_extensions extensions
+ *   pen_register      prospective (18 U.S.C. §3123): the lookups in scope are
+ *                     captured as the provider's servers see them while an
+ *                     order runs (adversary_capture); an order runs
+ *                     term_days (at most 60 without override), then with
+ *                     probability renewal_probability an extension starts
+ *                     gap_days later, up to max_extensions extensions
+ *   quick_freeze      on a chosen day the provider freezes the targets'
+ *                     records: those retained then and every one logged
+ *                     afterwards (adversary_freeze), for historical orders
  *
  * Scope: a record is in scope when its querier is a target (outgoing), its
  * queried number is (incoming), or either (both).  Hop expansion: after each
@@ -50,7 +55,7 @@ struct cfg_node;
 #define ADVERSARY_EV_ORDER_START 4u    /* a = strategy: a pen-register term begins */
 
 enum adversary_kind { ADVERSARY_BULK, ADVERSARY_BREACH, ADVERSARY_HISTORICAL, ADVERSARY_PEN_REGISTER,
-                      ADVERSARY_PRESERVATION };
+                      ADVERSARY_PRESERVATION, ADVERSARY_QUICK_FREEZE };
 enum adversary_select { ADVERSARY_SELECT_NONE, ADVERSARY_SELECT_RANDOM, ADVERSARY_SELECT_TOP_DEGREE,
                         ADVERSARY_SELECT_IDS, ADVERSARY_SELECT_COMMUNITY };
 enum adversary_scope { ADVERSARY_SCOPE_BOTH, ADVERSARY_SCOPE_OUTGOING, ADVERSARY_SCOPE_INCOMING };
@@ -73,6 +78,8 @@ struct adversary_hold {
     uint64_t *id;                         /* each record's ordinal in the log (knowledge_once) */
     size_t n;
     int64_t until, from, to;
+    int live;                             /* a quick freeze: it keeps growing; `to` is the order's time */
+    size_t cap;                           /* records allocated */
 };
 
 struct adversary_params {
@@ -119,6 +126,7 @@ struct adversary {
     size_t nholds, capholds;
     const uint8_t *devices;               /* devices per person (NULL: one each), for the log's device count */
     int keep;                             /* keep the records learnt (adversary_keep_records) */
+    size_t freezing;                      /* a quick freeze runs: 1 + the index of its hold, or 0 */
     int64_t ip_cutoff;                    /* records before this time were obtained without their IP
                                              address (policy ip_retention): not kept for locating */
     uint64_t *kept;                       /* records learnt since the last adversary_take_kept:
@@ -192,6 +200,11 @@ int adversary_target_coverage(const struct adversary *a, double *days, double *h
  * record later adds nothing (knowledge_once).  0 or -1 (OOM). */
 int adversary_capture(struct adversary *a, const struct serverlog *log, uint32_t t, uint32_t querier,
                       uint32_t number, uint64_t id, struct knowledge *k);
+/* A lookup just logged (serverlog_append) while a quick freeze runs
+ * (a->freezing): if its record (as the log keeps it: log->last_id) is in
+ * scope, the provider keeps it in the freeze's hold whatever its
+ * retention, for the next historical orders.  0 or -1 (OOM). */
+int adversary_freeze(struct adversary *a, const struct serverlog *log);
 
 /* Keep, from now on, every record learnt that names a querier, as querier
  * << 32 | record time (8 bytes a record, until taken). */
@@ -221,8 +234,8 @@ uint64_t *adversary_take_outside(struct adversary *a, size_t *n);
  * a bulk snapshot or breach reads the whole retained log, a historical
  * order the records in scope of the targets, into k, and adds the window
  * to cov.  Preservation holds and pen registers act on the first
- * provider's log only here (a pen register's deliveries from other logs
- * go through adversary_deliver as they are logged).  It counts no
+ * provider's log only here (a pen register captures the other services'
+ * lookups through adversary_capture as they are made).  It counts no
  * acquisition and schedules nothing.  0, 1 when nothing was read (a pen
  * register or a preservation), or -1 (out of memory). */
 int adversary_collect(struct adversary *a, int64_t now, uint32_t which, struct serverlog *log, struct knowledge *k,

@@ -70,6 +70,8 @@ struct world_params {
     struct services_params services;      /* <services>: .on */
     struct enumeration_params enumeration;    /* <enumeration>: .on */
     struct groups_params groups;          /* <groups>: .on */
+    uint8_t *zone;                        /* retention@regions: 1 for each region whose people's
+                                             lookups are retained, or NULL (everyone's) */
     int32_t **tz_offset;                  /* a profile, regions, no mobility: each region's UTC
                                              offset per run day (the mobility model's otherwise) */
     uint32_t tz_days;
@@ -113,10 +115,49 @@ static void world_free_params(void *vp)
     for (uint32_t i = 0; p->tz_offset && i < p->pop.nregions; i++)
         free(p->tz_offset[i]);
     free(p->tz_offset);
+    free(p->zone);
     mobility_params_destroy(&p->mob);
     contacts_params_destroy(&p->contacts);
     population_params_destroy(&p->pop);
     free(p);
+}
+
+/* retention@regions: the names of the regions whose people's lookups the
+ * log retains (a zone); the others' are not kept at all.  0, or -1
+ * (diagnostics). */
+static int configure_zone(struct world_params *p, struct cfg *c, const struct cfg_node *root)
+{
+    const struct cfg_node *ret = cfg_child(cfg_child(root, "policy"), "retention");
+    const char *names = cfg_str(ret, "regions", NULL);
+    if (!names)
+        return 0;
+    if (!p->pop.nregions)
+        return cfg_error(c, ret, "regions", "retention limited to regions needs <population><region> elements");
+    if (!(p->zone = calloc(p->pop.nregions, 1)))
+        return cfg_error(c, ret, NULL, "out of memory");
+    for (const char *q = names; *q;) {
+        while (*q == ' ' || *q == '\t' || *q == '\n')
+            q++;
+        size_t len = strcspn(q, " \t\n");
+        if (!len)
+            break;
+        uint32_t k = 0;
+        int found = 0;
+        for (const struct cfg_node *r = cfg_child(cfg_child(root, "population"), "region"); r; r = cfg_next(r)) {
+            if (strcmp(cfg_name(r), "region"))
+                continue;
+            const char *name = cfg_str(r, "name", "");
+            if (strlen(name) == len && strncmp(name, q, len) == 0) {
+                p->zone[k] = 1;
+                found = 1;
+            }
+            k++;
+        }
+        if (!found)
+            return cfg_error(c, ret, "regions", "no region is named '%.*s'", (int)(len > 60 ? 60 : len), q);
+        q += len;
+    }
+    return 0;
 }
 
 /* The traffic's profile runs on each home region's local time: without a
@@ -192,6 +233,8 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     }
     if (adversary_configure(&p->adv, c, cfg_child(root, "adversary"), run->horizon, rc ? 0 : p->contacts.n,
                             communities))
+        rc = -1;
+    if (!rc && configure_zone(p, c, root))
         rc = -1;
     if (!rc && p->traffic.profiled && p->pop.nregions && !p->mobility
         && configure_local_time(p, c, cfg_child(root, "population"), run->horizon))
@@ -420,7 +463,12 @@ static int world_generate(void *vs, void *staged, int graphml, struct diag *d)
  * 0, or -1 (out of memory). */
 static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
 {
-    if (serverlog_append(&w->log, t, a, b))
+    if (w->p->zone && a < w->p->pop.n && !w->p->zone[w->pop.region[a]]) {    /* outside the zone: not kept */
+        w->log.offered++;
+        w->log.last_id = SERVERLOG_NO_RECORD;
+        return w->adv.live ? adversary_capture(&w->adv, &w->log, t, a, b, SERVERLOG_NO_RECORD, &w->known) : 0;
+    }
+    if (serverlog_append(&w->log, t, a, b) || (w->adv.freezing && adversary_freeze(&w->adv, &w->log)))
         return -1;
     if (w->adv.live)
         return adversary_capture(&w->adv, &w->log, t, a, b, w->log.last_id, &w->known);
@@ -432,7 +480,7 @@ static inline int world_log(struct world *w, uint32_t t, uint32_t a, uint32_t b)
  * a pen-register term runs.  0, or -1 (out of memory). */
 static int world_log_run(struct world *w, const uint32_t *rec, size_t n)
 {
-    if (w->adv.live) {
+    if (w->adv.live || w->adv.freezing || w->p->zone) {
         for (size_t i = 0; i < n; i++)
             if (world_log(w, rec[3 * i], rec[3 * i + 1], rec[3 * i + 2]))
                 return -1;
@@ -655,7 +703,7 @@ static size_t world_handle_run(struct sim *s, void *vs, const struct batch_entry
     struct world *w = vs;
     if (!traffic_plain(&w->traffic) || w->rich)
         return handle_run_general(s, w, e, n);
-    if (w->adv.live) {                          /* every record goes to the running order as it comes */
+    if (w->adv.live || w->adv.freezing || w->p->zone) {   /* one by one: the order, the freeze, the zone */
         for (size_t i = 0; i < n; i++) {
             if (e[i].kind != TRAFFIC_EV_START) {
                 sim_fail(s, "internal error: unexpected batch event kind %u", e[i].kind);
