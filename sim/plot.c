@@ -95,9 +95,12 @@ struct layout {
 };
 
 /* A run's legal-process timeline (timeline.csv), replication 1: one lane
- * per instrument (and per target served at expansion). */
+ * per instrument, and per target served at expansion (the first
+ * TL_TARGET_LANES targets to appear; later ones share a lane). */
 enum tl_event { TL_TERM, TL_EXTENSION, TL_GAP, TL_HOLD, TL_WINDOW, TL_ACQUISITION, TL_NEVENTS };
-#define TL_MAX_LANES 40                   /* more lanes (targets found by expansion) are left out */
+#define TL_MAX_LANES 40                   /* more lanes (strategies) are left out */
+#define TL_TARGET_LANES 12                /* targets with a lane of their own; later ones share one */
+#define TL_LATER 1e15                     /* the shared lane's target */
 struct tl_item {
     size_t lane;
     enum tl_event ev;
@@ -1129,7 +1132,7 @@ static int fill_script(FILE *f, const void *ctx)
             gp_forest(f, p);
         }
     if (p->tl.nlanes) {
-        double h = 1.3 * (double)p->tl.nlanes + 4;
+        double h = 0.8 * (double)p->tl.nlanes + 4;
         for (int fmt = 0; fmt < formats; fmt++) {
             gp_reset(f);
             gp_terminal(f, p, fmt, "timeline", h > p->o->height_cm ? h : p->o->height_cm);
@@ -1509,7 +1512,9 @@ static int fill_report(FILE *f, const void *ctx)
                      "still retains (about the retention period before it), so where successive bars meet or "
                      "overlap the adversary holds the whole history, and where a gap opens between them those "
                      "days are lost for good, unless a hold froze them (its window is drawn on the preservation's "
-                     "lane, numbered with the order that obtained it).%s", p->tl.dropped
+                     "lane, numbered with the order that obtained it). A lane 'target N' is the order served "
+                     "at once for target N when hop expansion found it (the first 12 targets found have a lane "
+                     "each; later ones share the last lane).%s", p->tl.dropped
                      ? " Lanes beyond the first 40 are left out." : "");
             fputs("<h2>Legal process</h2>\n", f);
             html_figure(f, p, "timeline", "legal-process timeline", cap);
@@ -1693,7 +1698,7 @@ static int load_timeline(struct plot *p, const char *path, const struct results_
     if (t->n > 1 && !(tl->it = malloc((t->n - 1) * sizeof *tl->it)))
         return diag_add(d, NULL, 0, "out of memory");
     struct tl_lane all[TL_MAX_LANES];
-    size_t nall = 0;
+    size_t nall = 0, ntarget_lanes = 0;
     for (size_t i = 1; i < t->n; i++) {
         char *const *f = t->rows[i];
         double rep, strategy, target = -1, start, end, acq;
@@ -1720,6 +1725,12 @@ static int load_timeline(struct plot *p, const char *path, const struct results_
         while (l < nall && !(memcmp(&all[l].strategy, &strategy, sizeof strategy) == 0 && all[l].target == target
                              && strcmp(all[l].instrument, inst) == 0))
             l++;
+        if (l == nall && target >= 0 && ntarget_lanes == TL_TARGET_LANES) {
+            target = TL_LATER;                    /* the lane of the later targets */
+            for (l = 0; l < nall && !(memcmp(&all[l].strategy, &strategy, sizeof strategy) == 0
+                                      && all[l].target == target && strcmp(all[l].instrument, inst) == 0);)
+                l++;
+        }
         if (l == nall) {
             if (nall == TL_MAX_LANES) {           /* a lane too many: left out */
                 tl->dropped++;
@@ -1728,12 +1739,18 @@ static int load_timeline(struct plot *p, const char *path, const struct results_
             all[nall].strategy = strategy;
             all[nall].target = target;
             memcpy(all[nall].instrument, inst, il + 1);
-            if (target >= 0)
-                snprintf(all[nall].label, sizeof all[nall].label, "%s, target %.0f", inst, target);
+            int exp = strcmp(inst, "expansion_order") == 0;   /* the caption says what these lanes are */
+            if (target == TL_LATER)
+                snprintf(all[nall].label, sizeof all[nall].label, "later targets%s%s%s", exp ? "" : " (",
+                         exp ? "" : inst, exp ? "" : ")");
+            else if (target >= 0)
+                snprintf(all[nall].label, sizeof all[nall].label, "target %.0f%s%s%s", target, exp ? "" : " (",
+                         exp ? "" : inst, exp ? "" : ")");
             else if (!isnan(strategy))
                 snprintf(all[nall].label, sizeof all[nall].label, "%.0f %s", strategy, inst);
             else
                 snprintf(all[nall].label, sizeof all[nall].label, "%s", inst);
+            ntarget_lanes += target >= 0 && target != TL_LATER;
             nall++;
         }
         tl->it[tl->n++] = (struct tl_item){ l, (enum tl_event)ev, start, end, acq };

@@ -372,7 +372,8 @@ END_TEST
  * rows left out) is drawn as figures/timeline.{png,svg} with its numbers
  * (figures/timeline.csv: replication 1's 8 rows, the lanes ordered by
  * strategy, then target), shown in report.html with its caption; gnuplot
- * has nothing to say.  A malformed timeline.csv: FILE:LINE, status 2,
+ * has nothing to say.  14 targets served at expansion: 12 lanes of their
+ * own, then one shared.  A malformed timeline.csv: FILE:LINE, status 2,
  * nothing written. */
 #define TL_HEAD "replication,strategy,instrument,target,event,start_day,end_day,acquisition\n"
 START_TEST(test_plot_timeline)
@@ -407,7 +408,7 @@ START_TEST(test_plot_timeline)
     int lane = tu_csv_col(&c, "lane");
     ck_assert_int_ge(lane, 0);
     /* lanes: 1 pen_register on top (y centre 3), 2 preservation (2), the target (1) */
-    ck_assert_str_eq(c.rows[1][lane], "expansion_order, target 17");
+    ck_assert_str_eq(c.rows[1][lane], "target 17");
     assert_same(field(&c, 1, "y"), 1 - 0.12, "the target's window, under its lane's centre");
     ck_assert_str_eq(c.rows[2][lane], "2 preservation");
     assert_same(field(&c, 2, "y"), 2 + 0.2, "the hold, above its lane's centre");
@@ -417,6 +418,39 @@ START_TEST(test_plot_timeline)
     assert_same(field(&c, 8, "xhi"), 60, "the extension's end");
     tu_csv_free(&c);
     ck_assert(contains(dir, "figures/plots.gp", "set output 'timeline.svg'"));
+    tu_rmtree(dir);
+    free(dir);
+
+    /* 14 targets served at expansion: the first 12 to appear get a lane
+     * each, the last 2 share "later targets", drawn last */
+    dir = tu_mkdtemp();
+    free(ts);
+    free(tl);
+    free(args);
+    ck_assert_int_ge(asprintf(&ts, "%s/timeseries.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&tl, "%s/timeline.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    tu_write(ts, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n");
+    FILE *f = fopen(tl, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(TL_HEAD, f);
+    for (int i = 0; i < 14; i++)                   /* targets 100, 99, ..., 87 */
+        fprintf(f, "1,NA,\"expansion_order\",\"%d\",\"window\",0,30,1\n", 100 - i);
+    fclose(f);
+    ok_silent(args);
+    ck_assert_int_ge(asprintf(&path, "%s/figures/timeline.csv", dir), 0);
+    ck_assert_int_eq(tu_csv_read(path, &c), 0);
+    free(path);
+    ck_assert_uint_eq(c.nrows, 15);
+    lane = tu_csv_col(&c, "lane");
+    ck_assert_str_eq(c.rows[1][lane], "target 100");
+    assert_same(field(&c, 1, "y"), 2 - 0.12, "target 100: the last of the 12 own lanes (by id)");
+    ck_assert_str_eq(c.rows[12][lane], "target 89");
+    assert_same(field(&c, 12, "y"), 13 - 0.12, "target 89: the first of 13 lanes");
+    ck_assert_str_eq(c.rows[13][lane], "later targets");
+    ck_assert_str_eq(c.rows[14][lane], "later targets");
+    assert_same(field(&c, 14, "y"), 1 - 0.12, "the shared lane, last");
+    tu_csv_free(&c);
     tu_rmtree(dir);
     free(dir);
 
