@@ -1075,12 +1075,13 @@ static void gp_timeline(FILE *f, const struct plot *p)
     static const char *const style[] = {
         "with boxxyerror fs solid 0.55 border lc rgb '#2171b5' lc rgb '#6baed6' title 'order term'",
         "with boxxyerror fs solid 0.85 border lc rgb '#08306b' lc rgb '#2171b5' title 'extension'",
-        "with boxxyerror fs pattern 4 border lc rgb '#d62728' lc rgb '#d62728' title 'gap: no order'",
-        "with boxxyerror fs solid 0.5 border lc rgb '#e6550d' lc rgb '#fdae6b' title 'preservation hold'",
-        "with boxxyerror fs solid 0.9 noborder lc rgb '#31a354' title 'log window obtained'",
+        "with boxxyerror fs pattern 4 border lc rgb '#d62728' lc rgb '#d62728' title 'gap'",
+        "with boxxyerror fs solid 0.5 border lc rgb '#e6550d' lc rgb '#fdae6b' title 'hold'",
+        "with boxxyerror fs solid 0.9 noborder lc rgb '#31a354' title 'window obtained'",
     };
     fputs("set title 'Legal process, replication 1'"
-          "\nset xlabel 'day'\nunset ylabel\nset grid xtics noytics\n", f);
+          "\nset xlabel 'day'\nunset ylabel\nset grid xtics noytics\n"
+          "set key below horizontal reverse Left noenhanced\n", f);   /* samples first: none cut at the edge */
     fprintf(f, "set xrange [0:%.10g]\nset yrange [0.45:%zu.6]\nset ytics scale 0 (", tl->xmax > 0 ? tl->xmax * 1.03 : 1,
             tl->nlanes);
     for (size_t j = 0; j < tl->nlanes; j++) {
@@ -1098,7 +1099,7 @@ static void gp_timeline(FILE *f, const struct plot *p)
         }
     if (tl->present[TL_ACQUISITION])
         fprintf(f, "%s'timeline.csv' every ::1 using ($1==%d?$2:NaN):3 with points pt 9 ps 1.3 lc rgb 'black' "
-                   "title 'acquisition (number)', \\\n  'timeline.csv' every ::1 using ($1==%d?$2:NaN):($3+0.3):"
+                   "title 'acquisition', \\\n  'timeline.csv' every ::1 using ($1==%d?$2:NaN):($3+0.3):"
                    "(sprintf('%%d', $8)) with labels font ',7' notitle", first ? "" : ", \\\n  ", TL_ACQUISITION,
                 TL_ACQUISITION);
     fputs("\n", f);
