@@ -14,6 +14,31 @@
 static const char *const kind_names[] = { "bulk_snapshot", "breach", "historical_order", "pen_register",
                                           "preservation", "quick_freeze" };
 
+static const char *const tl_names[] = { "term", "extension", "gap", "hold", "window", "acquisition" };
+
+const char *adversary_tl_event_name(enum adversary_tl_event e) { return tl_names[e]; }
+
+const char *adversary_tl_instrument(const struct adversary_params *p, uint32_t strategy)
+{
+    return strategy == ADVERSARY_TL_EXPANSION || strategy >= p->n ? "expansion_order" : kind_names[p->s[strategy].kind];
+}
+
+/* Record one timeline entry.  0 or -1 (OOM). */
+static int tl_add(struct adversary *a, enum adversary_tl_event e, uint32_t strategy, uint32_t target,
+                  int64_t start, int64_t end, uint32_t acq)
+{
+    if (a->ntl == a->captl) {                       /* grows by doubling */
+        size_t cap = a->captl ? 2 * a->captl : 64;
+        struct adversary_tl *t = realloc(a->tl, cap * sizeof *t);
+        if (!t)
+            return -1;
+        a->tl = t;
+        a->captl = cap;
+    }
+    a->tl[a->ntl++] = (struct adversary_tl){ start, end, strategy, target, acq, e };
+    return 0;
+}
+
 /* The statutes' limits (docs/model.md, "Legal process"): a pen-register
  * order and each extension run at most 60 days (18 U.S.C. §3123(c)(1),
  * (2)); a preservation lasts 90 days, extended once by 90 more on a renewed
@@ -363,6 +388,7 @@ void adversary_destroy(struct adversary *a)
     for (size_t i = 0; i < a->nholds; i++)
         free(a->holds[i].r), free(a->holds[i].id);
     free(a->holds);
+    free(a->tl);
     memset(a, 0, sizeof *a);
 }
 
@@ -779,10 +805,22 @@ static int term_end(struct adversary *a, struct sim *s, uint32_t which, const st
     }
     a->orders++;                                    /* the term (the first order or an extension) */
     a->acquisitions++;
+    /* extensions[which] counts those granted before this term ended */
+    enum adversary_tl_event term = a->extensions[which] ? ADVERSARY_TL_EXTENSION : ADVERSARY_TL_TERM;
+    if (tl_add(a, ADVERSARY_TL_ACQUISITION, which, ADVERSARY_TL_ALL, now, now, a->acquisitions)
+        || tl_add(a, term, which, ADVERSARY_TL_ALL, lo, hi, a->acquisitions)
+        || (hi > lo && tl_add(a, ADVERSARY_TL_WINDOW, which, ADVERSARY_TL_ALL, lo, hi, a->acquisitions))) {
+        sim_fail(s, "out of memory during an acquisition");
+        return -1;
+    }
     int64_t next = now + st->gap;
     if (a->extensions[which] < st->max_extensions && next < s->run.horizon
         && (st->renewal >= 1 || gsl_rng_uniform(rng) < st->renewal)) {
         a->extensions[which]++;
+        if (st->gap > 0 && tl_add(a, ADVERSARY_TL_GAP, which, ADVERSARY_TL_ALL, now, next, 0)) {
+            sim_fail(s, "out of memory during an acquisition");
+            return -1;
+        }
         if (st->gap == 0 ? adversary_order_start(a, s, which)     /* seamless: the lookups at `now` are in it */
                          : sim_schedule(s, next, ADVERSARY_EV_ORDER_START, which, 0))
             return -1;
@@ -794,7 +832,7 @@ static int term_end(struct adversary *a, struct sim *s, uint32_t which, const st
  * server keeps them until now + hold whatever its retention says.  They
  * are the lookups of [window start, the last write by now): with a
  * delivery delay the log has not written the last batch yet. */
-static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serverlog *log)
+static int preserve(struct adversary *a, uint32_t which, int64_t now, int64_t hold, struct serverlog *log)
 {
     serverlog_purge(log, now);
     if (a->nholds == a->capholds) {
@@ -808,7 +846,7 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
     struct adversary_hold *h = &a->holds[a->nholds];
     size_t cap = 0;
     int64_t from = serverlog_window_start(log) + 1;
-    *h = (struct adversary_hold){ .at = now, .until = now + hold, .from = from < 0 ? 0 : from,
+    *h = (struct adversary_hold){ .at = now, .strategy = which, .until = now + hold, .from = from < 0 ? 0 : from,
                                   .to = serverlog_window_end(log, now) };
     uint64_t id = serverlog_first_ordinal(log);
     for (size_t i = 0; i < serverlog_spans(log); i++) {
@@ -836,11 +874,13 @@ static int preserve(struct adversary *a, int64_t now, int64_t hold, struct serve
     }
     h->cap = cap;
     a->nholds++;
-    return 0;
+    return tl_add(a, ADVERSARY_TL_HOLD, which, ADVERSARY_TL_ALL, now, now + hold, 0);
 }
 
-/* A historical order also obtains every hold still in force. */
-static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog *log, struct knowledge *k)
+/* A historical order, acquisition number acq, also obtains every hold
+ * still in force. */
+static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog *log, struct knowledge *k,
+                        uint32_t acq)
 {
     for (size_t i = 0; i < a->nholds; i++) {
         const struct adversary_hold *h = &a->holds[i];
@@ -852,7 +892,8 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
             if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], h->id[j], 1))
                 return -1;
         a->ip_cutoff = INT64_MIN;
-        if (coverage_add(&a->covered, h->from, to) || cover_targets(a, h->from, to, h->at))
+        if (coverage_add(&a->covered, h->from, to) || cover_targets(a, h->from, to, h->at)
+            || tl_add(a, ADVERSARY_TL_WINDOW, h->strategy, ADVERSARY_TL_ALL, h->from, to, acq))
             return -1;
     }
     return knowledge_flush(k);
@@ -865,16 +906,17 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
     if (st->kind == ADVERSARY_PEN_REGISTER)
         return term_end(a, s, which, log, rng);
     if (st->kind == ADVERSARY_QUICK_FREEZE) {       /* the retained records, then every new one */
-        if (preserve(a, sim_now(s), INT64_MAX / 2, log)) {
+        if (preserve(a, which, sim_now(s), INT64_MAX / 2, log)) {
             sim_fail(s, "out of memory freezing records");
             return -1;
         }
+        a->tl[a->ntl - 1].end = s->run.horizon;     /* the timeline's hold: the freeze runs to the end */
         a->holds[a->nholds - 1].live = 1;
         a->freezing = a->nholds;
         return ADVERSARY_NOTHING;
     }
     if (st->kind == ADVERSARY_PRESERVATION) {       /* nothing acquired yet: no report */
-        if (preserve(a, sim_now(s), st->hold, log)) {
+        if (preserve(a, which, sim_now(s), st->hold, log)) {
             sim_fail(s, "out of memory preserving records");
             return -1;
         }
@@ -882,9 +924,12 @@ int adversary_acquire(struct adversary *a, struct sim *s, uint32_t which,
     }
     int64_t now = sim_now(s), w[2];
     int hist = st->kind == ADVERSARY_HISTORICAL;
+    uint32_t acq = a->acquisitions + 1;             /* this one's number */
     if (snapshot(a, now, log, k, hist, &a->covered, w)
         || (hist ? cover_targets(a, w[0], w[1], -1) : coverage_add(&a->bulk, w[0], w[1]))
-        || (hist && obtain_holds(a, now, log, k))) {
+        || tl_add(a, ADVERSARY_TL_ACQUISITION, which, ADVERSARY_TL_ALL, now, now, acq)
+        || (w[1] > w[0] && tl_add(a, ADVERSARY_TL_WINDOW, which, ADVERSARY_TL_ALL, w[0], w[1], acq))
+        || (hist && obtain_holds(a, now, log, k, acq))) {
         sim_fail(s, "out of memory during an acquisition");
         return -1;
     }
@@ -945,7 +990,9 @@ int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log,
     for (uint32_t i = 0; i < a->ntargets; i++)
         if (a->tinfo[i].fresh) {
             a->tinfo[i].fresh = 0;
-            if (coverage_add(&a->tinfo[i].cov, lo, hi))
+            if (coverage_add(&a->tinfo[i].cov, lo, hi)
+                || (hi > lo && tl_add(a, ADVERSARY_TL_WINDOW, ADVERSARY_TL_EXPANSION, a->targets[i], lo, hi,
+                                      a->acquisitions)))
                 return -1;
         }
     a->orders++;

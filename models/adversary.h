@@ -74,6 +74,7 @@ struct adversary_strategy {
  * lookup times [from, to). */
 struct adversary_hold {
     int64_t at;                           /* the request's time */
+    uint32_t strategy;                    /* the preservation's index in the strategies */
     struct serverlog_rec *r;
     uint64_t *id;                         /* each record's ordinal in the log (knowledge_once) */
     size_t n;
@@ -104,8 +105,40 @@ struct adversary_target {
     int fresh;                            /* found by the last expansion, no order served yet */
 };
 
+/* The legal-process timeline: what each instrument did, recorded as it
+ * acts (a few entries per acquisition), for the run's timeline.csv (the
+ * world writes it; docs/metrics.md).  Times are seconds. */
+enum adversary_tl_event {
+    ADVERSARY_TL_TERM,                    /* a pen-register order's first term [start, end) */
+    ADVERSARY_TL_EXTENSION,               /* a later term (an extension) */
+    ADVERSARY_TL_GAP,                     /* between a term's end and the extension granted after it */
+    ADVERSARY_TL_HOLD,                    /* a preservation: records frozen from the request to its end
+                                             (renewals included; may run past the horizon) */
+    ADVERSARY_TL_WINDOW,                  /* the lookup times [start, end) whose retained records an
+                                             acquisition obtained (a hold's on the preservation's lane,
+                                             with the order that obtained it) */
+    ADVERSARY_TL_ACQUISITION              /* a numbered acquisition at start (= end) */
+};
+#define ADVERSARY_TL_ALL UINT32_MAX       /* target: the targets of the time */
+#define ADVERSARY_TL_EXPANSION UINT32_MAX /* strategy: an order at expansion (adversary_serve_new) */
+
+struct adversary_tl {
+    int64_t start, end;
+    uint32_t strategy;                    /* index in the params' strategies, or ADVERSARY_TL_EXPANSION */
+    uint32_t target;                      /* a person (an order at expansion), or ADVERSARY_TL_ALL */
+    uint32_t acq;                         /* the acquisition it belongs to (1-based), 0 for none */
+    enum adversary_tl_event event;
+};
+
+/* The names written in timeline.csv: of an event, and of a strategy's
+ * instrument ("expansion_order" for ADVERSARY_TL_EXPANSION). */
+const char *adversary_tl_event_name(enum adversary_tl_event e);
+const char *adversary_tl_instrument(const struct adversary_params *p, uint32_t strategy);
+
 struct adversary {
     const struct adversary_params *p;
+    struct adversary_tl *tl;              /* the timeline so far, in the order things happened */
+    size_t ntl, captl;
     uint32_t acquisitions;                /* made so far (the acquisition number of the last) */
     struct coverage covered;
     struct coverage bulk;                 /* the windows of bulk snapshots and breaches (everyone's) */

@@ -752,10 +752,29 @@ static void world_estimate(const void *vp, const struct sim_run_params *run, str
     estimate_finish(&e, out);
 }
 
+/* Every metric is reported per acquisition; at the end the adversary's
+ * legal-process timeline becomes the run's timeline.csv (docs/metrics.md). */
 static void world_finish(struct sim *s, void *vs)
 {
-    (void)s, (void)vs;                          /* every metric is reported per acquisition */
+    struct world *w = vs;
+    static const char *const cols[] = { "strategy", "instrument", "target", "event", "start_day", "end_day",
+                                        "acquisition" };
+    for (size_t i = 0; i < w->adv.ntl && !s->failed; i++) {
+        const struct adversary_tl *e = &w->adv.tl[i];
+        char target[16];
+        if (e->target == ADVERSARY_TL_ALL)
+            snprintf(target, sizeof target, "all");
+        else
+            snprintf(target, sizeof target, "%u", e->target);
+        const char *text[7] = { NULL, adversary_tl_instrument(&w->p->adv, e->strategy), target,
+                                adversary_tl_event_name(e->event), NULL, NULL, NULL };
+        double num[7] = { e->strategy == ADVERSARY_TL_EXPANSION ? NAN : e->strategy + 1.0, 0, 0, 0,
+                          (double)e->start / SIM_DAY, (double)e->end / SIM_DAY, e->acq ? (double)e->acq : NAN };
+        sim_table_row(s, "timeline", cols, text, num, 7);
+    }
 }
+
+static const char *const world_tables[] = { "timeline", NULL };
 
 const struct sim_model_type world_model = {
     .name = "scenario",
@@ -772,4 +791,5 @@ const struct sim_model_type world_model = {
     .generate = world_generate,
     .metrics = catalog_metrics,
     .estimate = world_estimate,
+    .tables = world_tables,
 };

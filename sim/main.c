@@ -85,8 +85,9 @@ struct command_help {
 static const struct command_help command_help[] = {
     { "run", "exposim run SCENARIO.xml [-o DIR] [--seed N] [--replications R] [--set PATH=VALUE]...\n"
              "                   [--memory-limit SIZE] [--force] [--quiet]",
-      "Run every replication of the scenario and write manifest.xml, timeseries.csv\n"
-      "and summary.csv to results/NAME/ (NAME: the scenario's name).  On a\n"
+      "Run every replication of the scenario and write manifest.xml, timeseries.csv,\n"
+      "summary.csv and, when the adversary acted, timeline.csv (the legal process)\n"
+      "to results/NAME/ (NAME: the scenario's name).  On a\n"
       "terminal a progress line shows the replications done, the rate and the\n"
       "time left.  Figures and report.html already in the directory are drawn\n"
       "again from the new results.  A scenario whose estimated peak memory\n"
@@ -150,6 +151,8 @@ static const struct command_help command_help[] = {
       "two-parameter grid), with its title, unit and closed form where the\n"
       "scenario has one; DIR/figures/METRIC.png, .svg and .csv (gnuplot), and\n"
       "DIR/report.html (what was run, the parameters, the summary, the figures).\n"
+      "A run's timeline.csv becomes DIR/figures/timeline.*: replication 1's legal\n"
+      "process, one lane per instrument, the log windows each acquisition obtained.\n"
       "\n"
       "  --size WxH           a figure's size in centimetres (default 16x10)\n"
       "  --dpi N              the PNG's resolution, 50 to 1200 (default 150)\n"
@@ -504,14 +507,19 @@ static int cmd_run(int argc, char **argv)
     results_stage_init(&st, outdir);
     int had_figures = 0;
     if (results_stage_timeseries(&st, &res, &d) || results_stage_summary(&st, &res, run.replications, &d)
-        || manifest_stage(&st, c, &mi, &d) || (had_figures = plot_stale_remove(outdir, &d)) < 0
-        || results_stage_commit(&st, &d)) {
+        || results_stage_tables(&st, &res, &d) || manifest_stage(&st, c, &mi, &d)
+        || (had_figures = plot_stale_remove(outdir, &d)) < 0
+        || results_remove_tables(outdir, model->tables, &res, &d) || results_stage_commit(&st, &d)) {
         results_stage_abort(&st);
         rc = 1;
         goto out;
     }
     if (!a.quiet) {
-        printf("results: %s/ (manifest.xml, timeseries.csv, summary.csv)\n", outdir);
+        printf("results: %s/ (manifest.xml, timeseries.csv, summary.csv", outdir);
+        for (size_t t = 0; t < res.ntabs; t++)
+            if (res.tabs[t].n)
+                printf(", %s.csv", res.tabs[t].name);
+        printf(")\n");
         print_summary(&res, run.replications);
     }
     if (plot_stale_redraw(outdir, had_figures, models, a.quiet, &d)) {

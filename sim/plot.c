@@ -97,6 +97,33 @@ struct layout {
     int heat, logx;
 };
 
+/* A run's legal-process timeline (timeline.csv), replication 1: one lane
+ * per instrument, and per target served at expansion (the first
+ * TL_TARGET_LANES targets to appear; later ones share a lane). */
+enum tl_event { TL_TERM, TL_EXTENSION, TL_GAP, TL_HOLD, TL_WINDOW, TL_ACQUISITION, TL_NEVENTS };
+#define TL_MAX_LANES 40                   /* more lanes (strategies) are left out */
+#define TL_TARGET_LANES 12                /* targets with a lane of their own; later ones share one */
+#define TL_LATER 1e15                     /* the shared lane's target */
+struct tl_item {
+    size_t lane;
+    enum tl_event ev;
+    double start, end, acq;               /* acq NaN: none */
+};
+struct tl_lane {
+    double strategy;                      /* NaN: an order at expansion */
+    double target;                        /* -1: the targets of the time ("all") */
+    char instrument[48];                  /* [a-z_] */
+    char label[96];
+};
+struct timeline {
+    struct tl_item *it;
+    size_t n;
+    struct tl_lane lane[TL_MAX_LANES];
+    size_t nlanes, dropped;               /* lanes drawn; rows left out (their lanes beyond the last) */
+    double xmax;
+    int present[TL_NEVENTS];
+};
+
 struct plot {
     const struct plot_opts *o;
     enum kind kind;
@@ -120,6 +147,7 @@ struct plot {
     size_t nforest;
     unsigned png_w, png_h, svg_w, svg_h;
     double fontscale;
+    struct timeline tl;                   /* a run's timeline.csv, replication 1 (tl.nlanes 0: none) */
 };
 
 static void layout_free(struct layout *l)
@@ -151,6 +179,7 @@ static void plot_free(struct plot *p)
     layout_free(&p->lay);
     cfg_free(p->man);
     diag_destroy(&p->man_diag);
+    free(p->tl.it);
 }
 
 /* A copy of name kept by the plot, or NULL (out of memory). */
@@ -1019,6 +1048,72 @@ static void gp_forest(FILE *f, const struct plot *p)
     fputs("unset multiplot\n", f);
 }
 
+
+/* The timeline's numbers as drawn (figures/timeline.csv): per item its
+ * event code (enum tl_event), x, y, its box [xlo, xhi] x [ylo, yhi] and
+ * its acquisition.  Lane j (0-based, the first on top) is centred on
+ * y = nlanes - j: orders and holds above the centre, the windows obtained
+ * below it, staggered by acquisition number so chained windows stay apart. */
+static int fill_timeline(FILE *f, const void *ctx)
+{
+    const struct timeline *tl = ctx;
+    static const char *const cols[] = { "event", "x", "y", "xlo", "xhi", "ylo", "yhi", "acquisition", "lane" };
+    int bad = csv_header(f, cols, 9);
+    for (size_t i = 0; i < tl->n && !bad; i++) {
+        const struct tl_item *e = &tl->it[i];
+        double base = (double)(tl->nlanes - e->lane), y, h;
+        if (e->ev == TL_WINDOW) {
+            int stagger = isnan(e->acq) ? 0 : (int)fmod(e->acq - 1, 3);
+            y = base - 0.12 - 0.13 * stagger;
+            h = 0.05;
+        } else {
+            y = base + 0.2;
+            h = e->ev == TL_GAP ? 0.06 : 0.17;
+        }
+        double v[8] = { (double)e->ev, (e->start + e->end) / 2, y, e->start, e->end, y - h, y + h, e->acq };
+        for (size_t c = 0; c < 8; c++)
+            bad |= results_csv_num(f, v[c]) | results_csv_sep(f);
+        bad |= results_csv_text(f, tl->lane[e->lane].label) | results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
+static void gp_timeline(FILE *f, const struct plot *p)
+{
+    const struct timeline *tl = &p->tl;
+    static const char *const style[] = {
+        "with boxxyerror fs solid 0.55 border lc rgb '#2171b5' lc rgb '#6baed6' title 'order term'",
+        "with boxxyerror fs solid 0.85 border lc rgb '#08306b' lc rgb '#2171b5' title 'extension'",
+        "with boxxyerror fs pattern 4 border lc rgb '#d62728' lc rgb '#d62728' title 'gap'",
+        "with boxxyerror fs solid 0.5 border lc rgb '#e6550d' lc rgb '#fdae6b' title 'hold'",
+        "with boxxyerror fs solid 0.9 noborder lc rgb '#31a354' title 'window obtained'",
+    };
+    fputs("set title 'Legal process, replication 1'"
+          "\nset xlabel 'day'\nunset ylabel\nset grid xtics noytics\n"
+          "set key below horizontal reverse Left noenhanced\n", f);   /* samples first: none cut at the edge */
+    fprintf(f, "set xrange [0:%.10g]\nset yrange [0.45:%zu.6]\nset ytics scale 0 (", tl->xmax > 0 ? tl->xmax * 1.03 : 1,
+            tl->nlanes);
+    for (size_t j = 0; j < tl->nlanes; j++) {
+        fputs(j ? ", " : "", f);
+        gp_string(f, tl->lane[j].label);
+        fprintf(f, " %zu", tl->nlanes - j);
+    }
+    fputs(")\nset offsets 0, 0, 0, 0\nplot ", f);
+    int first = 1;
+    for (int e = 0; e < TL_ACQUISITION; e++)
+        if (tl->present[e]) {
+            fprintf(f, "%s'timeline.csv' every ::1 using ($1==%d?$2:NaN):3:4:5:6:7 %s", first ? "" : ", \\\n  ",
+                    e, style[e]);
+            first = 0;
+        }
+    if (tl->present[TL_ACQUISITION])
+        fprintf(f, "%s'timeline.csv' every ::1 using ($1==%d?$2:NaN):3 with points pt 9 ps 1.3 lc rgb 'black' "
+                   "title 'acquisition', \\\n  'timeline.csv' every ::1 using ($1==%d?$2:NaN):($3+0.3):"
+                   "(sprintf('%%d', $8)) with labels font ',7' notitle", first ? "" : ", \\\n  ", TL_ACQUISITION,
+                TL_ACQUISITION);
+    fputs("\n", f);
+}
+
 static int fill_script(FILE *f, const void *ctx)
 {
     const struct plot *p = ctx;
@@ -1046,6 +1141,14 @@ static int fill_script(FILE *f, const void *ctx)
             gp_terminal(f, p, fmt, "differences", 1.4 * (double)p->nforest + 2);
             gp_forest(f, p);
         }
+    if (p->tl.nlanes) {
+        double h = 0.8 * (double)p->tl.nlanes + 4;
+        for (int fmt = 0; fmt < formats; fmt++) {
+            gp_reset(f);
+            gp_terminal(f, p, fmt, "timeline", h > p->o->height_cm ? h : p->o->height_cm);
+            gp_timeline(f, p);
+        }
+    }
     fprintf(f, "set output\n");
     return ferror(f) ? -1 : 0;
 }
@@ -1407,6 +1510,25 @@ static int fill_report(FILE *f, const void *ctx)
     switch (p->kind) {
     case K_RUN:
         html_run_summary(f, p);
+        if (p->tl.nlanes) {
+            char cap[1400];
+            snprintf(cap, sizeof cap, "Replication 1's legal process, from timeline.csv: one lane per instrument "
+                     "(numbered as in the scenario's <adversary>) and per target served an order at expansion. "
+                     "Boxes above a lane's line are what the law granted: pen-register order terms and "
+                     "extensions (blue), the gaps between them when no order ran (hatched red), preservation "
+                     "holds (orange). Each triangle is an acquisition, numbered as in timeseries.csv; the green "
+                     "bars below the line are the log windows it obtained: the lookup times whose records it "
+                     "took. Chained snapshots read left to right: each acquisition obtains only what the log "
+                     "still retains (about the retention period before it), so where successive bars meet or "
+                     "overlap the adversary holds the whole history, and where a gap opens between them those "
+                     "days are lost for good, unless a hold froze them (its window is drawn on the preservation's "
+                     "lane, numbered with the order that obtained it). A lane 'target N' is the order served "
+                     "at once for target N when hop expansion found it (the first 12 targets found have a lane "
+                     "each; later ones share the last lane).%s", p->tl.dropped
+                     ? " Lanes beyond the first 40 are left out." : "");
+            fputs("<h2>Legal process</h2>\n", f);
+            html_figure(f, p, "timeline", "legal-process timeline", cap);
+        }
         fputs("<h2>Figures</h2>\n<p>Each metric's mean over replications after each acquisition, with its 95% "
               "confidence interval as a band; the last point is the summary's row.</p>\n", f);
         break;
@@ -1546,6 +1668,120 @@ void plot_opts_init(struct plot_opts *o, const char *dir)
     o->dpi = 150;
 }
 
+
+/* ---- the legal-process timeline ----------------------------------------- */
+
+static const char *const tl_cols[] = { "replication", "strategy", "instrument", "target", "event", "start_day",
+                                       "end_day", "acquisition" };
+static const char *const tl_events[] = { "term", "extension", "gap", "hold", "window", "acquisition" };
+
+/* A whole number from lo to hi in field s (NA allowed when na: *v NaN). */
+static int tl_whole(const char *s, double lo, double hi, int na, double *v)
+{
+    if (results_csv_number(s, v))
+        return -1;
+    if (isnan(*v))
+        return na ? 0 : -1;
+    return *v >= lo && *v <= hi && *v == floor(*v) ? 0 : -1;
+}
+
+static int by_lane(const void *x, const void *y)
+{
+    const struct tl_lane *a = x, *b = y;
+    double sa = isnan(a->strategy) ? 1e300 : a->strategy, sb = isnan(b->strategy) ? 1e300 : b->strategy;
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    return (a->target > b->target) - (a->target < b->target);
+}
+
+/* path (timeline.csv, untrusted) into p->tl: every row checked (FILE:LINE
+ * diagnostics), replication 1's kept.  0 or -1. */
+static int load_timeline(struct plot *p, const char *path, const struct results_table *t, struct diag *d)
+{
+    struct timeline *tl = &p->tl;
+    int bad = t->n < 1 || t->ncols[0] != 8;
+    for (size_t c = 0; !bad && c < 8; c++)
+        bad = strcmp(t->rows[0][c], tl_cols[c]) != 0;
+    if (bad)
+        return diag_add(d, path, 1, "expected the header replication,strategy,instrument,target,event,start_day,"
+                        "end_day,acquisition");
+    if (t->n > 1 && !(tl->it = malloc((t->n - 1) * sizeof *tl->it)))
+        return diag_add(d, NULL, 0, "out of memory");
+    struct tl_lane all[TL_MAX_LANES];
+    size_t nall = 0, ntarget_lanes = 0;
+    for (size_t i = 1; i < t->n; i++) {
+        char *const *f = t->rows[i];
+        double rep, strategy, target = -1, start, end, acq;
+        int ev = -1;
+        const char *inst = t->ncols[i] == 8 ? results_csv_unguard(f[2]) : "";
+        const char *tgt = t->ncols[i] == 8 ? results_csv_unguard(f[3]) : "";
+        for (int e = 0; t->ncols[i] == 8 && e < TL_NEVENTS; e++)
+            if (strcmp(f[4], tl_events[e]) == 0)
+                ev = e;
+        size_t il = strlen(inst);
+        if (t->ncols[i] != 8 || tl_whole(f[0], 1, 1e7, 0, &rep) || tl_whole(f[1], 1, 1e6, 1, &strategy)
+            || !il || il >= sizeof all[0].instrument || strspn(inst, "abcdefghijklmnopqrstuvwxyz_") != il
+            || (strcmp(tgt, "all") != 0 && tl_whole(tgt, 0, 4294967295.0, 0, &target)) || ev < 0
+            || results_csv_number(f[5], &start) || results_csv_number(f[6], &end) || isnan(start) || isnan(end)
+            || start < 0 || end < start || end > 1e7 || tl_whole(f[7], 1, 1e7, 1, &acq)
+            || (ev == TL_ACQUISITION && (start != end || isnan(acq))))
+            return diag_add(d, path, (long)i + 1, "expected replication (from 1), strategy (from 1, or NA), "
+                            "instrument (a name of a-z and _), target (all or a person id), event (term, extension, "
+                            "gap, hold, window or acquisition), start_day <= end_day (days, from 0), "
+                            "acquisition (from 1, or NA; an acquisition's start_day = end_day)");
+        if (rep != 1)
+            continue;
+        size_t l = 0;
+        while (l < nall && !(memcmp(&all[l].strategy, &strategy, sizeof strategy) == 0 && all[l].target == target
+                             && strcmp(all[l].instrument, inst) == 0))
+            l++;
+        if (l == nall && target >= 0 && ntarget_lanes == TL_TARGET_LANES) {
+            target = TL_LATER;                    /* the lane of the later targets */
+            for (l = 0; l < nall && !(memcmp(&all[l].strategy, &strategy, sizeof strategy) == 0
+                                      && all[l].target == target && strcmp(all[l].instrument, inst) == 0);)
+                l++;
+        }
+        if (l == nall) {
+            if (nall == TL_MAX_LANES) {           /* a lane too many: left out */
+                tl->dropped++;
+                continue;
+            }
+            all[nall].strategy = strategy;
+            all[nall].target = target;
+            memcpy(all[nall].instrument, inst, il + 1);
+            int exp = strcmp(inst, "expansion_order") == 0;   /* the caption says what these lanes are */
+            if (target == TL_LATER)
+                snprintf(all[nall].label, sizeof all[nall].label, "later targets%s%s%s", exp ? "" : " (",
+                         exp ? "" : inst, exp ? "" : ")");
+            else if (target >= 0)
+                snprintf(all[nall].label, sizeof all[nall].label, "target %.0f%s%s%s", target, exp ? "" : " (",
+                         exp ? "" : inst, exp ? "" : ")");
+            else if (!isnan(strategy))
+                snprintf(all[nall].label, sizeof all[nall].label, "%.0f %s", strategy, inst);
+            else
+                snprintf(all[nall].label, sizeof all[nall].label, "%s", inst);
+            ntarget_lanes += target >= 0 && target != TL_LATER;
+            nall++;
+        }
+        tl->it[tl->n++] = (struct tl_item){ l, (enum tl_event)ev, start, end, acq };
+        tl->present[ev] = 1;
+        tl->xmax = end > tl->xmax ? end : tl->xmax;
+    }
+    /* the lanes in order: strategies by number, then targets by id */
+    size_t order[TL_MAX_LANES];
+    for (size_t l = 0; l < nall; l++)
+        tl->lane[l] = all[l];
+    qsort(tl->lane, nall, sizeof tl->lane[0], by_lane);
+    for (size_t l = 0; l < nall; l++)
+        for (size_t m = 0; m < nall; m++)
+            if (memcmp(&tl->lane[m], &all[l], sizeof all[l]) == 0)
+                order[l] = m;
+    for (size_t i = 0; i < tl->n; i++)
+        tl->it[i].lane = order[tl->it[i].lane];
+    tl->nlanes = nall;
+    return 0;
+}
+
 /* Find and load what dir holds.  0, 1 (nothing to plot) or -1. */
 static int load(struct plot *p, struct diag *d)
 {
@@ -1573,6 +1809,13 @@ static int load(struct plot *p, struct diag *d)
         if (!rc && p->kind == K_RUN) {
             snprintf(path, sizeof path, "%s/summary.csv", p->o->dir);
             rc = results_table_read(path, &p->sum, d) < 0 ? -1 : 0;
+        }
+        if (!rc && p->kind == K_RUN) {            /* the legal-process timeline, when the run wrote one */
+            snprintf(path, sizeof path, "%s/timeline.csv", p->o->dir);
+            int tr = results_table_read(path, &t, d);
+            rc = tr < 0 ? -1 : tr == 0 ? load_timeline(p, path, &t, d) : 0;
+            if (tr == 0)
+                results_table_free(&t);
         }
         if (!rc && p->kind == K_DIFF) {
             snprintf(path, sizeof path, "%s/compare.csv", p->o->dir);
@@ -1650,6 +1893,7 @@ int plot_results(const struct plot_opts *o, struct diag *d)
         ok = results_write_atomic(tmp, name, fill_series, &sc, d) == 0;
     }
     ok = ok && (!p.forest || results_write_atomic(tmp, "differences.csv", fill_forest, &p, d) == 0);
+    ok = ok && (!p.tl.nlanes || results_write_atomic(tmp, "timeline.csv", fill_timeline, &p.tl, d) == 0);
     ok = ok && results_write_atomic(tmp, "plots.gp", fill_script, &p, d) == 0;
     ok = ok && run_gnuplot(tmp, o->quiet, d) == 0;
     if (ok) {

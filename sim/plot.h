@@ -24,6 +24,10 @@
  *                      point's paired difference from the reference point;
  *   compare.csv        `exposim compare` of two sweep points: its forest
  *                      plot.
+ * A run's timeline.csv (when there is one) becomes figures/timeline.*:
+ * replication 1's legal process, a lane per instrument (and per target
+ * served at expansion, the first 12; later ones share a lane), every row
+ * checked (a bad one: FILE:LINE, status 2).
  * A metric that is NA everywhere gets a figure that says so.  Titles,
  * units and axis labels come from the metric table of the model named by
  * DIR/manifest.xml (o->models; the first model when there is no manifest);

@@ -26,6 +26,18 @@ void results_destroy(struct results *r)
         free(r->metrics[i]);
     free(r->metrics);
     free(r->rows);
+    for (size_t t = 0; t < r->ntabs; t++) {
+        struct results_tab *tb = &r->tabs[t];
+        for (size_t c = 0; c < tb->ncols; c++)
+            free(tb->cols[c]);
+        for (size_t i = 0; i < tb->n * tb->ncols; i++)
+            free(tb->cells[i].text);
+        free(tb->cols);
+        free(tb->cells);
+        free(tb->rep);
+        free(tb->name);
+    }
+    free(r->tabs);
     results_init(r);
 }
 
@@ -62,6 +74,67 @@ int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
         r->cap = cap;
     }
     r->rows[r->n++] = (struct results_row){ rep, acq, (uint32_t)m, day, value };
+    return 0;
+}
+
+/* Table `name`, created with columns cols[0..n) when new; NULL (OOM). */
+static struct results_tab *tab_of(struct results *r, const char *name, const char *const *cols, size_t n)
+{
+    for (size_t t = 0; t < r->ntabs; t++)
+        if (strcmp(r->tabs[t].name, name) == 0)
+            return &r->tabs[t];
+    struct results_tab *tabs = realloc(r->tabs, (r->ntabs + 1) * sizeof *tabs);
+    if (!tabs)
+        return NULL;
+    r->tabs = tabs;
+    struct results_tab *tb = &tabs[r->ntabs];
+    memset(tb, 0, sizeof *tb);
+    tb->name = strdup(name);
+    tb->cols = calloc(n ? n : 1, sizeof *tb->cols);
+    int bad = !tb->name || !tb->cols;
+    for (size_t c = 0; !bad && c < n; c++)
+        bad = !(tb->cols[c] = strdup(cols[c]));
+    if (bad) {
+        for (size_t c = 0; tb->cols && c < n; c++)
+            free(tb->cols[c]);
+        free(tb->cols);
+        free(tb->name);
+        return NULL;
+    }
+    tb->ncols = n;
+    r->ntabs++;
+    return tb;
+}
+
+int results_table_add(struct results *r, uint32_t rep, const char *name, const char *const *cols,
+                      const char *const *text, const double *num, size_t n)
+{
+    struct results_tab *tb = tab_of(r, name, cols, n);
+    if (!tb || tb->ncols != n)
+        return -1;
+    if (tb->n == tb->cap) {
+        size_t cap = tb->cap ? 2 * tb->cap : 64;
+        uint32_t *rp = realloc(tb->rep, cap * sizeof *rp);
+        if (!rp)
+            return -1;
+        tb->rep = rp;
+        struct results_cell *c = realloc(tb->cells, cap * (n ? n : 1) * sizeof *c);
+        if (!c)
+            return -1;
+        tb->cells = c;
+        tb->cap = cap;
+    }
+    struct results_cell *row = &tb->cells[tb->n * n];
+    for (size_t c = 0; c < n; c++) {
+        row[c].num = text[c] ? 0 : num[c];
+        row[c].text = NULL;
+        if (text[c] && !(row[c].text = strdup(text[c]))) {
+            while (c-- > 0)
+                free(row[c].text);
+            return -1;
+        }
+    }
+    tb->rep[tb->n++] = rep;
     return 0;
 }
 
@@ -203,15 +276,25 @@ static const char *const tmp_names[] = {
     "sweep.csv", "sweep-summary.csv", "sweep.journal", "report.html", "exposim-probe",
 };
 
+/* The length of a model table's file name (sim_table_row: [a-z0-9_]+.csv)
+ * at the start of s, or 0. */
+static size_t table_file_len(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    return n && n <= 64 && strncmp(s + n, ".csv", 4) == 0 ? n + 4 : 0;
+}
+
 /* Whether `name` is one of our temporary files, written by process *pid. */
 static int tmp_file_of(const char *name, long *pid)
 {
     size_t len = strlen(name);
     if (name[0] != '.' || len < 6 || strcmp(name + len - 4, ".tmp") != 0)
         return 0;
-    for (size_t i = 0; i < sizeof tmp_names / sizeof tmp_names[0]; i++) {
-        size_t nl = strlen(tmp_names[i]);
-        if (len > nl + 6 && strncmp(name + 1, tmp_names[i], nl) == 0 && name[1 + nl] == '.') {
+    for (size_t i = 0; i <= sizeof tmp_names / sizeof tmp_names[0]; i++) {
+        /* the names above, then a model's table (results_stage_tables) */
+        size_t nl = i < sizeof tmp_names / sizeof tmp_names[0] ? strlen(tmp_names[i]) : table_file_len(name + 1);
+        if (nl && len > nl + 6 && (i == sizeof tmp_names / sizeof tmp_names[0]
+                                   || strncmp(name + 1, tmp_names[i], nl) == 0) && name[1 + nl] == '.') {
             const char *digits = name + 2 + nl;
             size_t nd = len - 4 - (2 + nl);
             if (nd == 0 || nd > 10 || strspn(digits, "0123456789") != nd)
@@ -418,6 +501,64 @@ int results_write_timeseries(const struct results *r, const char *dir, struct di
 int results_stage_timeseries(struct results_staged *s, const struct results *r, struct diag *d)
 {
     return results_stage_file(s, "timeseries.csv", fill_timeseries, r, d);
+}
+
+static int fill_tab(FILE *f, const void *ctx)
+{
+    const struct results_tab *tb = ctx;
+    int bad = fputs("replication", f) == EOF;  /* names of [a-z0-9_] (sim_table_row) */
+    for (size_t c = 0; c < tb->ncols && !bad; c++)
+        bad |= results_csv_sep(f) | (fputs(tb->cols[c], f) == EOF);
+    bad |= results_csv_end(f);
+    for (size_t i = 0; i < tb->n && !bad; i++) {
+        bad |= results_csv_uint(f, tb->rep[i] + 1ull);
+        for (size_t c = 0; c < tb->ncols; c++) {
+            const struct results_cell *x = &tb->cells[i * tb->ncols + c];
+            bad |= results_csv_sep(f) | (x->text ? results_csv_text(f, x->text) : results_csv_num(f, x->num));
+        }
+        bad |= results_csv_end(f);
+    }
+    return bad ? -1 : 0;
+}
+
+int results_table_name_ok(const char *name)
+{
+    char file[80];
+    if (strlen(name) > 64 || snprintf(file, sizeof file, "%s.csv", name) < 0 || table_file_len(file) != strlen(file))
+        return 0;
+    for (size_t i = 0; i < sizeof tmp_names / sizeof tmp_names[0]; i++)
+        if (strcmp(tmp_names[i], file) == 0)
+            return 0;
+    return 1;
+}
+
+int results_stage_tables(struct results_staged *s, const struct results *r, struct diag *d)
+{
+    for (size_t t = 0; t < r->ntabs; t++) {
+        char file[80];
+        if (!results_table_name_ok(r->tabs[t].name))
+            return diag_add(d, NULL, 0, "internal error: a model's table may not be named '%.64s'", r->tabs[t].name);
+        snprintf(file, sizeof file, "%s.csv", r->tabs[t].name);
+        if (r->tabs[t].n && results_stage_file(s, file, fill_tab, &r->tabs[t], d))
+            return -1;
+    }
+    return 0;
+}
+
+int results_remove_tables(const char *dir, const char *const *tables, const struct results *r, struct diag *d)
+{
+    for (const char *const *t = tables; t && *t; t++) {
+        int has = 0;
+        for (size_t i = 0; i < r->ntabs && !has; i++)
+            has = strcmp(r->tabs[i].name, *t) == 0 && r->tabs[i].n > 0;
+        if (has || !results_table_name_ok(*t))
+            continue;
+        char path[RESULTS_MAX_DIR + 128];
+        snprintf(path, sizeof path, "%s/%s.csv", dir, *t);
+        if (unlink(path) != 0 && errno != ENOENT)
+            return diag_add(d, NULL, 0, "cannot remove the earlier %s: %s", path, strerror(errno));
+    }
+    return 0;
 }
 
 struct summary_ctx {

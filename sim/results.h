@@ -25,10 +25,29 @@
 #include "diag.h"
 
 struct sim_metric_info;
+struct results_staged;
 
 struct results_row {
     uint32_t rep, acq, metric;
     double day, value;
+};
+
+/* A cell of a model's table (sim_table_row): text when text is not NULL,
+ * else a number (NaN written NA). */
+struct results_cell {
+    double num;
+    char *text;                       /* owned */
+};
+
+/* A per-run table a model fills row by row (sim_table_row), written as
+ * NAME.csv: a `replication` column (1-based), then the model's columns. */
+struct results_tab {
+    char *name;                       /* [a-z0-9_-]+ */
+    char **cols;                      /* the model's column names */
+    size_t ncols;
+    uint32_t *rep;                    /* per row, 0-based */
+    struct results_cell *cells;       /* row r's cells at cells[r * ncols] */
+    size_t n, cap;
 };
 
 struct results {
@@ -38,6 +57,8 @@ struct results {
     size_t nmetrics, capmetrics;
     double metric_seconds;            /* wall time spent computing metrics (sim_metric_time); not written */
     const struct sim_metric_info *catalog;  /* the model's metric table (shares), or NULL; set by the owner */
+    struct results_tab *tabs;         /* the model's tables, in first-row order */
+    size_t ntabs;
 };
 
 struct results_stat {
@@ -50,6 +71,25 @@ void results_destroy(struct results *r);
 /* Append one row (rep 0-based; written 1-based).  Returns 0 or -1 (OOM). */
 int results_add(struct results *r, uint32_t rep, uint32_t acq, double day,
                 const char *metric, double value);
+/* Append one row to table `name` (created at its first row with columns
+ * cols[0..n); every later row of it must have the same n): cell c is the
+ * text text[c] when that is not NULL, else the number num[c] (copied).
+ * Returns 0, or -1 (out of memory, or n differs: an internal error).
+ * O(n) amortised. */
+int results_table_add(struct results *r, uint32_t rep, const char *name, const char *const *cols,
+                      const char *const *text, const double *num, size_t n);
+/* Stage NAME.csv of every table with rows (columns: replication, then the
+ * model's; rows in the order added; text through results_csv_text,
+ * numbers through results_csv_num).  Returns 0 or -1 with a diagnostic. */
+int results_stage_tables(struct results_staged *s, const struct results *r, struct diag *d);
+/* Whether a model's table may be called `name`: 1 to 64 of [a-z0-9_], not
+ * one of the engine's own files. */
+int results_table_name_ok(const char *name);
+/* Remove dir/NAME.csv for each table of `tables` (NULL-terminated, may be
+ * NULL) that has no rows in r: an earlier run's, which would disagree with
+ * the new results.  Returns 0, or -1 with a diagnostic. */
+int results_remove_tables(const char *dir, const char *const *tables, const struct results *r, struct diag *d);
+
 /* Mean, sd and Student-t 95% interval of v[0..n) (NaN values left out):
  * mean ∓ t(0.975, n − 1)·sd/√n.  sd and the interval are NaN when fewer
  * than 2 values are left, the mean when none is.  O(n). */
@@ -95,7 +135,7 @@ int results_write_summary(const struct results *r, uint32_t nrep, const char *di
  * name and flushed to disk (stage), then all are renamed (commit); abort
  * removes what is still temporary.  A failed stage leaves the directory as
  * it was. */
-#define RESULTS_MAX_STAGED 8
+#define RESULTS_MAX_STAGED 12
 struct results_staged {
     const char *dir;
     char tmp[RESULTS_MAX_STAGED][4096], final[RESULTS_MAX_STAGED][4096];

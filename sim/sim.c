@@ -161,6 +161,24 @@ void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, dou
         sim_fail(s, "out of memory storing metrics");
 }
 
+void sim_table_row(struct sim *s, const char *table, const char *const *cols, const char *const *text,
+                   const double *num, size_t n)
+{
+    int known = 0;
+    for (const char *const *t = s->type->tables; t && *t && !known; t++)
+        known = strcmp(*t, table) == 0;
+    int named = 1;
+    for (size_t c = 0; c < n && named; c++)
+        named = cols[c][0] && strspn(cols[c], "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(cols[c]);
+    if (!known || !named) {
+        sim_fail(s, "internal error: table %s (or one of its column names) is not declared by model %s",
+                 table, s->type->name);
+        return;
+    }
+    if (results_table_add(s->results, s->replication, table, cols, text, num, n))
+        sim_fail(s, "out of memory storing table %s (or its columns changed: an internal error)", table);
+}
+
 void sim_metric_time(struct sim *s, double seconds) { s->results->metric_seconds += seconds; }
 
 /* Dispatch, in (time, seq) order, every heap event before `end` (or at it,

@@ -133,6 +133,13 @@ struct sim_model_type {
      * (struct sim_estimate), computed without building anything: O(1) in
      * the scenario's size.  NULL: the model gives none (nothing is refused). */
     void (*estimate)(const void *params, const struct sim_run_params *run, struct sim_estimate *out);
+    /* Optional: the per-run tables this model may write (sim_table_row),
+     * NULL-terminated: names of [a-z0-9_], at most 64 bytes, none of the
+     * engine's own files (timeseries, summary, summary-day, sweep, ...).
+     * `run` writes NAME.csv for each that got rows and removes an earlier
+     * NAME.csv from the output directory for each that got none, so a
+     * directory never holds a table of another run. */
+    const char *const *tables;
 };
 
 struct sim {
@@ -185,6 +192,20 @@ int sim_schedule(struct sim *s, sim_time t, uint32_t kind, uint32_t a, uint32_t 
 /* Report a metric value observed after acquisition `acq` at simulated time
  * `day` (days, may be fractional).  NaN means "undefined" (0/0). */
 void sim_metric(struct sim *s, uint32_t acq, double day, const char *metric, double value);
+/* Add a row to the per-run table `table` (one of the model's
+ * struct sim_model_type.tables), which `run` writes as TABLE.csv beside
+ * timeseries.csv, staged with it (appears whole, with the other files):
+ * the header `replication`, then cols[0..n) (names of [a-z0-9_]; the same
+ * at every row of a table), then one line per row in the order added,
+ * replications in order (1-based).  Cell c is the text text[c] when that
+ * is not NULL (quoted, spreadsheet-guarded: results_csv_text), else the
+ * number num[c] (%.10g; NaN written NA).  Only `run` writes tables (a
+ * sweep, a bench keep them in memory and drop them).  A few rows per
+ * acquisition are cheap: every cell is copied, O(n).  A table the model
+ * did not declare, a bad name or a changed column count fails the run
+ * (an internal error); out of memory too. */
+void sim_table_row(struct sim *s, const char *table, const char *const *cols, const char *const *text,
+                   const double *num, size_t n);
 /* Add `seconds` of wall time the model spent computing metrics (kept in
  * results->metric_seconds for `make bench`; never written to a file, so the
  * results stay byte-identical from run to run). */

@@ -10,8 +10,10 @@
 # headless Chromium through chromedriver (WebDriver over HTTP, with curl),
 # and fails when an <img> has not loaded (complete with a natural width)
 # or the browser's log has an entry of level SEVERE (a console error, a
-# resource that failed to load).  A copy of the run's report with one
-# figure removed must fail the same check, so the check itself is tested.
+# resource that failed to load).  The run's report must show its
+# legal-process timeline (figures/timeline.svg) among them.  A copy of the
+# run's report with one figure removed must fail the same check, so the
+# check itself is tested.
 set -eu
 bin=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/exposim-browser.XXXXXX")
@@ -43,6 +45,7 @@ XML
 "$bin" run -q scenarios/baseline.xml -o "$work/r7" --replications 3 --set population@size=400 \
   --set policy/retention@days=7
 "$bin" compare -q "$work/run" "$work/r7" -o "$work/compare"
+grep -q '<img src="figures/timeline.svg"' "$work/run/report.html" || fail "the run's report lacks its timeline"
 cp -r "$work/run" "$work/broken"
 rm "$work/broken/figures/edge_recall.svg"
 

@@ -2,7 +2,7 @@
  * directories (make fuzz; make check replays its corpus).
  *
  * An input is a multi-file text (fuzz_files.h) whose parts become the
- * directory: timeseries.csv and summary.csv (a run's), sweep-summary.csv
+ * directory: timeseries.csv, summary.csv and timeline.csv (a run's), sweep-summary.csv
  * (a sweep's), anything else.  The directory goes through plot_results,
  * the program's own entry point for the command.  gnuplot is replaced by
  * tests/fuzz/fake_gnuplot.c (first on PATH), which checks the script

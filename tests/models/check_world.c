@@ -318,6 +318,145 @@ START_TEST(test_expansion_after_report)
 }
 END_TEST
 
+/* ---- the legal-process timeline ---------------------------------------------------- */
+
+struct tl_row {
+    double strategy;
+    const char *instrument, *target, *event;
+    double start, end, acq;
+};
+
+/* The hand-made legal process, 150 days, a 30-day rolling log:
+ *   1 pen_register     from day 0, 60-day terms, a 10-day gap, one extension
+ *   2 preservation     day 20, held 90 days (to day 110)
+ *   3 historical_order day 70 (once)
+ *   4 bulk_snapshot    every 30 days (30, 60, 90, 120, 150)
+ * Counted by hand, in the order things happen (at day 60 the pen
+ * register's term end, scheduled on day 0, comes before the snapshot
+ * scheduled on day 30):
+ *   day 20  the hold [20, 110)
+ *   day 30  acquisition 1, the snapshot of [0, 30)
+ *   day 60  acquisition 2, the term [0, 60) and its window; the gap [60, 70)
+ *           before the extension; acquisition 3, the snapshot of [30, 60)
+ *   day 70  acquisition 4, the order's [40, 70) and the hold's [0, 20)
+ *           (frozen on day 20: the log then held days 0 to 20)
+ *   day 90, 120  acquisitions 5, 6: snapshots of [60, 90), [90, 120)
+ *   day 130 acquisition 7, the extension [70, 130) and its window
+ *   day 150 acquisition 8, the snapshot of [120, 150).
+ * 21 rows; 8 acquisitions, as the metric rows count them. */
+START_TEST(test_timeline_hand)
+{
+    static const struct tl_row want[] = {
+        { 2, "preservation", "all", "hold", 20, 110, NAN },
+        { 4, "bulk_snapshot", "all", "acquisition", 30, 30, 1 },
+        { 4, "bulk_snapshot", "all", "window", 0, 30, 1 },
+        { 1, "pen_register", "all", "acquisition", 60, 60, 2 },
+        { 1, "pen_register", "all", "term", 0, 60, 2 },
+        { 1, "pen_register", "all", "window", 0, 60, 2 },
+        { 1, "pen_register", "all", "gap", 60, 70, NAN },
+        { 4, "bulk_snapshot", "all", "acquisition", 60, 60, 3 },
+        { 4, "bulk_snapshot", "all", "window", 30, 60, 3 },
+        { 3, "historical_order", "all", "acquisition", 70, 70, 4 },
+        { 3, "historical_order", "all", "window", 40, 70, 4 },
+        { 2, "preservation", "all", "window", 0, 20, 4 },
+        { 4, "bulk_snapshot", "all", "acquisition", 90, 90, 5 },
+        { 4, "bulk_snapshot", "all", "window", 60, 90, 5 },
+        { 4, "bulk_snapshot", "all", "acquisition", 120, 120, 6 },
+        { 4, "bulk_snapshot", "all", "window", 90, 120, 6 },
+        { 1, "pen_register", "all", "acquisition", 130, 130, 7 },
+        { 1, "pen_register", "all", "extension", 70, 130, 7 },
+        { 1, "pen_register", "all", "window", 70, 130, 7 },
+        { 4, "bulk_snapshot", "all", "acquisition", 150, 150, 8 },
+        { 4, "bulk_snapshot", "all", "window", 120, 150, 8 },
+    };
+    static const char *const cols[] = { "strategy", "instrument", "target", "event", "start_day", "end_day",
+                                        "acquisition" };
+    struct scen sc;
+    struct results r;
+    scen_load(&sc, 7, 150,
+              "<population size=\"300\"/><contacts><erdos_renyi mean_degree=\"6\"/></contacts>\n"
+              "<traffic rate_per_day=\"0.05\"/>\n"
+              "<policy><retention days=\"30\" purge=\"rolling\"/>\n"
+              "<logging sampling=\"1\" time_resolution=\"second\" queried_number=\"kept\"/></policy>\n"
+              "<adversary><targets select=\"ids\" ids=\"1 2\"/>\n"
+              "<pen_register start_day=\"0\" term_days=\"60\" renewal_probability=\"1\" max_extensions=\"1\" "
+              "gap_days=\"10\"/>\n"
+              "<preservation day=\"20\" hold_days=\"90\" renewals=\"0\"/>\n"
+              "<historical_order period_days=\"1000\" start_day=\"70\"/>\n"
+              "<bulk_snapshot period_days=\"30\"/></adversary>");
+    run_world(&sc, &r);
+    ck_assert_uint_eq(acquisitions(&r), 8);
+    ck_assert_uint_eq(r.ntabs, 1);
+    const struct results_tab *t = &r.tabs[0];
+    ck_assert_str_eq(t->name, "timeline");
+    ck_assert_uint_eq(t->ncols, 7);
+    for (size_t c = 0; c < 7; c++)
+        ck_assert_str_eq(t->cols[c], cols[c]);
+    size_t nwant = sizeof want / sizeof want[0];
+    ck_assert_uint_eq(t->n, nwant);
+    for (size_t i = 0; i < nwant; i++) {
+        const struct results_cell *x = &t->cells[i * 7];
+        const struct tl_row *w = &want[i];
+        ck_assert_msg(t->rep[i] == 0 && !x[0].text && x[0].num == w->strategy && x[1].text
+                      && strcmp(x[1].text, w->instrument) == 0 && x[2].text && strcmp(x[2].text, w->target) == 0
+                      && x[3].text && strcmp(x[3].text, w->event) == 0 && !x[4].text && x[4].num == w->start
+                      && !x[5].text && x[5].num == w->end && !x[6].text
+                      && (isnan(w->acq) ? isnan(x[6].num) : x[6].num == w->acq),
+                      "row %zu: %g %s %s %s [%g, %g] %g; want %g %s %s %s [%g, %g] %g", i + 1, x[0].num,
+                      x[1].text ? x[1].text : "(num)", x[2].text ? x[2].text : "(num)",
+                      x[3].text ? x[3].text : "(num)", x[4].num, x[5].num, x[6].num, w->strategy, w->instrument,
+                      w->target, w->event, w->start, w->end, w->acq);
+    }
+    results_destroy(&r);
+    scen_free(&sc);
+}
+END_TEST
+
+/* An order served at expansion: a window row per target found (once
+ * each), numbered with the acquisition whose expansion found it, the
+ * target a person who was not a first target. */
+START_TEST(test_timeline_expansion)
+{
+    struct scen sc;
+    struct results r;
+    scen_load(&sc, 3, 40,
+              "<population size=\"200\"/><contacts><erdos_renyi mean_degree=\"8\"/></contacts>\n"
+              "<traffic rate_per_day=\"0.2\"/>\n"
+              "<policy><retention days=\"30\" purge=\"rolling\"/>\n"
+              "<logging sampling=\"1\" time_resolution=\"second\" queried_number=\"kept\"/></policy>\n"
+              "<adversary><targets select=\"ids\" ids=\"5\" expand_depth=\"1\" expand_budget=\"3\"/>\n"
+              "<historical_order period_days=\"20\"/></adversary>");
+    run_world(&sc, &r);
+    ck_assert_uint_eq(r.ntabs, 1);
+    const struct results_tab *t = &r.tabs[0];
+    size_t served[3] = { 0, 0, 0 };
+    char seen[16][16];
+    size_t nseen = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct results_cell *x = &t->cells[i * 7];
+        if (strcmp(x[1].text, "expansion_order") != 0)
+            continue;
+        /* the orders on days 20 and 40 (acquisitions 1, 2) expand: each
+         * new target's order obtains the 30-day log then */
+        double acq = x[6].num, end = 20 * acq, start = end > 30 ? end - 30 : 0;
+        ck_assert_msg(isnan(x[0].num) && strcmp(x[3].text, "window") == 0 && strcmp(x[2].text, "all") != 0
+                      && strcmp(x[2].text, "5") != 0 && (acq == 1 || acq == 2) && x[5].num == end
+                      && x[4].num == start,
+                      "row %zu: %g %s %s [%g, %g] %g", i + 1, x[0].num, x[2].text, x[3].text, x[4].num, x[5].num,
+                      acq);
+        for (size_t j = 0; j < nseen; j++)
+            ck_assert_msg(strcmp(seen[j], x[2].text) != 0, "target %s served twice", x[2].text);
+        ck_assert_uint_lt(nseen, 16);
+        snprintf(seen[nseen++], sizeof seen[0], "%s", x[2].text);
+        served[(int)acq]++;
+    }
+    ck_assert_uint_eq(served[1], 3);               /* the budget, at day 20's expansion */
+    ck_assert_uint_le(served[2], 3);
+    results_destroy(&r);
+    scen_free(&sc);
+}
+END_TEST
+
 /* ---- common random numbers ------------------------------------------------------ */
 
 /* generate's files for replication 0 into a fresh directory (committed);
@@ -477,7 +616,8 @@ static struct sim_model_type tap_model(void)
 {
     return (struct sim_model_type){ .name = world_model.name, .streams = world_model.streams,
                                     .describe = tap_describe, .init = tap_init, .slice = tap_slice,
-                                    .handle = tap_handle, .finish = tap_finish, .destroy = tap_destroy };
+                                    .handle = tap_handle, .finish = tap_finish, .destroy = tap_destroy,
+                                    .tables = world_model.tables };
 }
 
 /* The contact graph of n people generate writes (edges.csv), as
@@ -845,6 +985,8 @@ Suite *world_suite(void)
     tcase_add_test(tc, test_reports_plain);
     tcase_add_test(tc, test_reports_every_family);
     tcase_add_test(tc, test_expansion_after_report);
+    tcase_add_test(tc, test_timeline_hand);
+    tcase_add_test(tc, test_timeline_expansion);
     suite_add_tcase(s, tc);
     tc = tcase_create("lookups");
     tcase_set_timeout(tc, 60);

@@ -380,10 +380,133 @@ START_TEST(test_plot_na_one_acquisition)
     free(args);
     static const char *const m[] = { "edge_recall", "home_share", "lookups" };
     check_figures(dir, m, 3);
+    ck_assert(!exists(dir, "figures/timeline.svg"));   /* no timeline.csv, no timeline */
     ck_assert(contains(dir, "figures/plots.gp", "not defined (NA) at every acquisition"));
     ck_assert(contains(dir, "report.html", "Homes estimated"));      /* the catalog's title */
     tu_rmtree(dir);
     free(dir);
+}
+END_TEST
+
+/* The legal-process timeline: a run's timeline.csv (hand-made: two lanes
+ * of strategies, a lane of a target served at expansion, replication 2's
+ * rows left out) is drawn as figures/timeline.{png,svg} with its numbers
+ * (figures/timeline.csv: replication 1's 8 rows, the lanes ordered by
+ * strategy, then target), shown in report.html with its caption; gnuplot
+ * has nothing to say.  14 targets served at expansion: 12 lanes of their
+ * own, then one shared.  A malformed timeline.csv: FILE:LINE, status 2,
+ * nothing written. */
+#define TL_HEAD "replication,strategy,instrument,target,event,start_day,end_day,acquisition\n"
+START_TEST(test_plot_timeline)
+{
+    char *dir = tu_mkdtemp(), *ts, *tl, *args;
+    ck_assert_int_ge(asprintf(&ts, "%s/timeseries.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&tl, "%s/timeline.csv", dir), 0);
+    tu_write(ts, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n1,2,60,\"edge_recall\",0.7\n"
+                 "2,1,30,\"edge_recall\",0.6\n2,2,60,\"edge_recall\",0.8\n");
+    tu_write(tl, TL_HEAD
+             "1,NA,\"expansion_order\",\"17\",\"window\",0,30,1\n"
+             "1,2,\"preservation\",\"all\",\"hold\",10,100,NA\n"
+             "1,1,\"pen_register\",\"all\",\"acquisition\",30,30,1\n"
+             "1,1,\"pen_register\",\"all\",\"term\",0,30,1\n"
+             "1,1,\"pen_register\",\"all\",\"window\",0,30,1\n"
+             "1,1,\"pen_register\",\"all\",\"gap\",30,40,NA\n"
+             "1,1,\"pen_register\",\"all\",\"acquisition\",60,60,2\n"
+             "1,1,\"pen_register\",\"all\",\"extension\",40,60,2\n"
+             "2,1,\"pen_register\",\"all\",\"acquisition\",30,30,1\n");
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    ok_silent(args);
+    static const char *const m[] = { "edge_recall", "timeline" };
+    check_figures(dir, m, 2);
+    ck_assert(contains(dir, "report.html", "Legal process"));
+    ck_assert(contains(dir, "report.html", "Chained snapshots"));
+    char *path;
+    ck_assert_int_ge(asprintf(&path, "%s/figures/timeline.csv", dir), 0);
+    struct tu_csv c;
+    ck_assert_int_eq(tu_csv_read(path, &c), 0);
+    free(path);
+    ck_assert_uint_eq(c.nrows, 9);                 /* header + replication 1's 8 rows */
+    int lane = tu_csv_col(&c, "lane");
+    ck_assert_int_ge(lane, 0);
+    /* lanes: 1 pen_register on top (y centre 3), 2 preservation (2), the target (1) */
+    ck_assert_str_eq(c.rows[1][lane], "target 17");
+    assert_same(field(&c, 1, "y"), 1 - 0.12, "the target's window, under its lane's centre");
+    ck_assert_str_eq(c.rows[2][lane], "2 preservation");
+    assert_same(field(&c, 2, "y"), 2 + 0.2, "the hold, above its lane's centre");
+    ck_assert_str_eq(c.rows[3][lane], "1 pen_register");
+    assert_same(field(&c, 3, "x"), 30, "the first acquisition's day");
+    assert_same(field(&c, 8, "xlo"), 40, "the extension's start");
+    assert_same(field(&c, 8, "xhi"), 60, "the extension's end");
+    tu_csv_free(&c);
+    ck_assert(contains(dir, "figures/plots.gp", "set output 'timeline.svg'"));
+    tu_rmtree(dir);
+    free(dir);
+
+    /* 14 targets served at expansion: the first 12 to appear get a lane
+     * each, the last 2 share "later targets", drawn last */
+    dir = tu_mkdtemp();
+    free(ts);
+    free(tl);
+    free(args);
+    ck_assert_int_ge(asprintf(&ts, "%s/timeseries.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&tl, "%s/timeline.csv", dir), 0);
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    tu_write(ts, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n");
+    FILE *f = fopen(tl, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(TL_HEAD, f);
+    for (int i = 0; i < 14; i++)                   /* targets 100, 99, ..., 87 */
+        fprintf(f, "1,NA,\"expansion_order\",\"%d\",\"window\",0,30,1\n", 100 - i);
+    fclose(f);
+    ok_silent(args);
+    ck_assert_int_ge(asprintf(&path, "%s/figures/timeline.csv", dir), 0);
+    ck_assert_int_eq(tu_csv_read(path, &c), 0);
+    free(path);
+    ck_assert_uint_eq(c.nrows, 15);
+    lane = tu_csv_col(&c, "lane");
+    ck_assert_str_eq(c.rows[1][lane], "target 100");
+    assert_same(field(&c, 1, "y"), 2 - 0.12, "target 100: the last of the 12 own lanes (by id)");
+    ck_assert_str_eq(c.rows[12][lane], "target 89");
+    assert_same(field(&c, 12, "y"), 13 - 0.12, "target 89: the first of 13 lanes");
+    ck_assert_str_eq(c.rows[13][lane], "later targets");
+    ck_assert_str_eq(c.rows[14][lane], "later targets");
+    assert_same(field(&c, 14, "y"), 1 - 0.12, "the shared lane, last");
+    tu_csv_free(&c);
+    tu_rmtree(dir);
+    free(dir);
+
+    /* malformed: each at its line, nothing drawn */
+    static const struct { const char *body, *want; } bad[] = {
+        { "replication,strategy,instrument\n", "timeline.csv:1:" },
+        { TL_HEAD "1,1,\"pen_register\",\"all\",\"term\",0,60,1\n1,1,\"pen_register\",\"all\",\"lapse\",0,60,1\n",
+          "timeline.csv:3:" },
+        { TL_HEAD "1,1,\"pen_register\",\"all\",\"term\",60,0,1\n", "timeline.csv:2:" },
+        { TL_HEAD "1,1,\"pen_register\",\"all\",\"acquisition\",30,31,1\n", "timeline.csv:2:" },
+        { TL_HEAD "1,1,\"pen register'; system('x')\",\"all\",\"term\",0,60,1\n", "timeline.csv:2:" },
+        { TL_HEAD "1,1,\"pen_register\",\"some\",\"term\",0,60,1\n", "timeline.csv:2:" },
+        { TL_HEAD "0,1,\"pen_register\",\"all\",\"term\",0,60,1\n", "timeline.csv:2:" },
+        { TL_HEAD "1,1,\"pen_register\",\"all\",\"term\",0,inf,1\n", "timeline.csv:2:" },
+        { TL_HEAD "1,1,\"pen_register\",\"all\",\"term\",0,60\n", "timeline.csv:2:" },
+        { TL_HEAD "1,1,\"pen_register\",\"all\",\"term\",0,60,\"1\n", "not valid CSV" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dir = tu_mkdtemp();
+        char *ts2, *tl2, *a2;
+        ck_assert_int_ge(asprintf(&ts2, "%s/timeseries.csv", dir), 0);
+        ck_assert_int_ge(asprintf(&tl2, "%s/timeline.csv", dir), 0);
+        ck_assert_int_ge(asprintf(&a2, "plot '%s'", dir), 0);
+        tu_write(ts2, "replication,acquisition,day,metric,value\n1,1,30,\"edge_recall\",0.5\n");
+        tu_write(tl2, bad[i].body);
+        expect_bad(a2, bad[i].want, dir);
+        free(ts2);
+        free(tl2);
+        free(a2);
+        tu_rmtree(dir);
+        free(dir);
+    }
+    free(ts);
+    free(tl);
+    free(args);
 }
 END_TEST
 
@@ -510,6 +633,7 @@ Suite *plot_suite(void)
     tcase_add_test(tc, test_plot_hostile_names);
     tcase_add_test(tc, test_plot_na_one_acquisition);
     tcase_add_test(tc, test_plot_grid);
+    tcase_add_test(tc, test_plot_timeline);
     tcase_add_test(tc, test_plot_rerun_and_report);
     tcase_add_test(tc, test_plot_size);
     suite_add_tcase(s, tc);

@@ -965,16 +965,19 @@ START_TEST(test_clean_stale)
 {
     char *dir = tu_mkdtemp();
     ck_assert_ptr_nonnull(dir);
+    /* a model's table (results_stage_tables) is one of ours too */
     const char *gone[] = { ".timeseries.csv.2147483646.tmp", ".sweep-summary.csv.2147483645.tmp",
-                           ".manifest.xml.2147483644.tmp", ".exposim-probe.2147483643.tmp" };
+                           ".manifest.xml.2147483644.tmp", ".exposim-probe.2147483643.tmp",
+                           ".timeline.csv.2147483642.tmp" };
     const char *stay[] = { ".timeseries.csv.x1.tmp", ".notes.2147483646.tmp", "timeseries.csv.2147483646.tmp",
-                           ".timeseries.csv.2147483646.tmpx", ".timeseries.csv..tmp", "summary.csv" };
-    for (size_t i = 0; i < 4; i++) {
+                           ".timeseries.csv.2147483646.tmpx", ".timeseries.csv..tmp", "summary.csv",
+                           ".Time line.csv.2147483646.tmp", ".timeline.txt.2147483646.tmp" };
+    for (size_t i = 0; i < 5; i++) {
         char *p = join(dir, gone[i]);
         tu_write(p, "x");
         free(p);
     }
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < 8; i++) {
         char *p = join(dir, stay[i]);
         tu_write(p, "x");
         free(p);
@@ -983,12 +986,66 @@ START_TEST(test_clean_stale)
     snprintf(live, sizeof live, ".summary.csv.%ld.tmp", (long)getppid());
     char *lp = join(dir, live);
     tu_write(lp, "x");
-    ck_assert_int_eq(results_clean_stale(dir), 4);
+    ck_assert_int_eq(results_clean_stale(dir), 5);
     size_t dot;
-    ck_assert_uint_eq(count_entries(dir, &dot), 7);
+    ck_assert_uint_eq(count_entries(dir, &dot), 9);
     struct stat sb;
     ck_assert_int_eq(stat(lp, &sb), 0);
     free(lp);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A model's table (sim_table_row's store): NAME.csv with `replication`
+ * first (1-based), then the model's columns, text quoted (and guarded),
+ * numbers plain, NaN as NA, rows in the order added; a table without rows
+ * writes nothing; a changed column count is refused; the engine's own
+ * names are not a table's; results_remove_tables removes an earlier file
+ * of a declared table without rows, and only that. */
+START_TEST(test_tables)
+{
+    char *dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(dir);
+    struct results r;
+    results_init(&r);
+    static const char *const cols[] = { "kind", "start_day", "n" };
+    const char *t1[] = { "term", NULL, NULL }, *t2[] = { "=SUM(A1)", NULL, NULL };
+    double n1[] = { 0, 0.5, 3 }, n2[] = { 0, 60, NAN };
+    ck_assert_int_eq(results_table_add(&r, 0, "timeline", cols, t1, n1, 3), 0);
+    ck_assert_int_eq(results_table_add(&r, 1, "timeline", cols, t2, n2, 3), 0);
+    ck_assert_int_eq(results_table_add(&r, 0, "timeline", cols, t1, n1, 2), -1);   /* columns changed */
+    ck_assert(results_table_name_ok("timeline"));
+    ck_assert(!results_table_name_ok("summary"));
+    ck_assert(!results_table_name_ok("sweep-summary"));
+    ck_assert(!results_table_name_ok("Time line"));
+    ck_assert(!results_table_name_ok(""));
+    /* earlier files: targets.csv (declared, no rows this time: removed), other.csv (not declared: kept) */
+    char *old_targets = join(dir, "targets.csv"), *other = join(dir, "other.csv");
+    tu_write(old_targets, "old\n");
+    tu_write(other, "old\n");
+    struct diag d;
+    diag_init(&d);
+    struct results_staged st;
+    results_stage_init(&st, dir);
+    static const char *const declared[] = { "timeline", "targets", NULL };
+    ck_assert_int_eq(results_stage_tables(&st, &r, &d), 0);
+    ck_assert_int_eq(results_remove_tables(dir, declared, &r, &d), 0);
+    ck_assert_int_eq(results_stage_commit(&st, &d), 0);
+    ck_assert_uint_eq(d.n, 0);
+    char *path = join(dir, "timeline.csv");
+    char *text = tu_slurp(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_str_eq(text, "replication,kind,start_day,n\n1,\"term\",0.5,3\n2,\"'=SUM(A1)\",60,NA\n");
+    free(text);
+    free(path);
+    struct stat sb;
+    ck_assert_int_ne(stat(old_targets, &sb), 0);
+    ck_assert_int_eq(stat(other, &sb), 0);
+    free(old_targets);
+    free(other);
+    diag_destroy(&d);
+    results_destroy(&r);
     tu_rmtree(dir);
     free(dir);
 }
@@ -1020,6 +1077,7 @@ Suite *results_suite(void)
     tcase_add_test(files, test_clean_stale);
     tcase_add_test(files, test_atomic_ok);
     tcase_add_test(files, test_atomic_fill_fails);
+    tcase_add_test(files, test_tables);
     tcase_add_test(files, test_atomic_no_dir);
     tcase_add_test(files, test_stage_commit);
     tcase_add_test(files, test_stage_abort);

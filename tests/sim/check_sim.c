@@ -239,6 +239,52 @@ START_TEST(test_run_path_same_events)
 }
 END_TEST
 
+/* sim_table_row: a declared table's rows reach the results with the
+ * replication; an undeclared table, or a column name outside [a-z0-9_],
+ * fails the replication with an internal error. */
+static const char *tbl_name = "ticks", *tbl_col = "day";
+static void toy_finish_table(struct sim *s, void *vs)
+{
+    struct toy *t = vs;
+    const char *cols[] = { tbl_col, "kind" }, *text[] = { NULL, "tick" };
+    for (uint32_t i = 1; i <= t->ticks; i++) {
+        double num[] = { i * 5.0, 0 };
+        sim_table_row(s, tbl_name, cols, text, num, 2);
+    }
+}
+
+START_TEST(test_table_row)
+{
+    static const char *const tables[] = { "ticks", NULL };
+    struct sim_model_type type = toy_model;
+    type.finish = toy_finish_table;
+    type.tables = tables;
+    struct toy_params p = { .people = 10, .rate = 1.0, .tick_days = 5 };
+    struct sim_run_params run = { 1, 3, 20 * SIM_DAY };
+    struct results res;
+    results_init(&res);
+    char err[256];
+    ck_assert_int_eq(sim_run_replication(&type, &p, &run, 2, &res, NULL, err, sizeof err, NULL), 0);
+    ck_assert_uint_eq(res.ntabs, 1);
+    ck_assert_str_eq(res.tabs[0].name, "ticks");
+    ck_assert_uint_eq(res.tabs[0].n, 4);                  /* days 5, 10, 15, 20 */
+    ck_assert_uint_eq(res.tabs[0].rep[3], 2);
+    ck_assert_double_eq(res.tabs[0].cells[3 * 2].num, 20);
+    ck_assert_str_eq(res.tabs[0].cells[3 * 2 + 1].text, "tick");
+    results_destroy(&res);
+    for (int k = 0; k < 2; k++) {
+        tbl_name = k == 0 ? "other" : "ticks";
+        tbl_col = k == 0 ? "day" : "Day";
+        results_init(&res);
+        ck_assert_int_eq(sim_run_replication(&type, &p, &run, 0, &res, NULL, err, sizeof err, NULL), -1);
+        ck_assert_msg(strstr(err, "internal error: table"), "%s", err);
+        results_destroy(&res);
+    }
+    tbl_name = "ticks";
+    tbl_col = "day";
+}
+END_TEST
+
 /* The streams of replication r are seeded as rng_stream_seed says. */
 static uint32_t seen_first_word;
 static void *toy_init_peek(struct sim *s, const void *vp)
@@ -381,6 +427,7 @@ Suite *sim_suite(void)
     tcase_add_test(tc, test_order_and_counts);
     tcase_add_test(tc, test_run_path_same_events);
     tcase_add_test(tc, test_stream_seeds);
+    tcase_add_test(tc, test_table_row);
     tcase_add_test(tc, test_fail_stops);
     tcase_add_test(tc, test_schedule_in_past_fails);
     tcase_add_test(tc, test_model_find);
