@@ -87,6 +87,7 @@ struct world {
     struct adversary adv;
     struct knowledge known;
     struct metrics metrics;
+    struct legal legal;                   /* with targets */
     struct mobility mob;                  /* with p->mobility */
     struct locating loc;                  /* with p->mobility */
     struct dynamics dyn;                  /* with p->dyn.on */
@@ -260,6 +261,7 @@ static void world_destroy(void *vs)
     locating_destroy(&w->loc);
     mobility_destroy(&w->mob);
     metrics_destroy(&w->metrics);
+    legal_destroy(&w->legal);
     adversary_destroy(&w->adv);
     knowledge_destroy(&w->known);
     serverlog_destroy(&w->log);
@@ -581,6 +583,17 @@ static double wall_seconds(void)
  * its metrics, from here only (the graph's and the locations' wall time go
  * to the engine's accumulator, which `make bench` reads); then a targeted
  * acquisition expands the targets (adversary.h). */
+
+/* The tie rates for the tie bands: known when the truth is the
+ * conversation graph of a generated (not traced) world: per adjacency
+ * entry (*tw), or one rate for every tie (*lambda); else none (NULL, NaN). */
+static void tie_rates(const struct world *w, const float **tw, double *lambda)
+{
+    int bands = w->truth == &w->contacts.g && w->p->contacts.kind != CONTACTS_TRACE;
+    *tw = bands ? w->contacts.weight : NULL;
+    *lambda = bands && !*tw ? w->p->traffic.rate_per_day : NAN;
+}
+
 static void world_report(struct sim *s, struct world *w, int64_t now, int targeted)
 {
     struct adversary *a = &w->adv;
@@ -593,12 +606,11 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
     }
     if (metrics_report(&w->metrics, s, acq, now, &w->known, &a->covered, a->targets, a->ntargets, a->target, tcov))
         return;
-    if (a->targets) {                               /* per-target outcomes and cost; tie bands when the
-                                                       truth is the conversation graph with known rates */
-        int bands = w->truth == &w->contacts.g && w->p->contacts.kind != CONTACTS_TRACE;
-        const float *tw = bands ? w->contacts.weight : NULL;
-        double lambda = bands && !tw ? w->p->traffic.rate_per_day : NAN;
-        if (legal_report(s, acq, now, a, &w->known, tw, lambda))
+    if (a->targets) {                               /* per-target outcomes and cost */
+        const float *tw;
+        double lambda;
+        tie_rates(w, &tw, &lambda);
+        if (legal_report(s, &w->legal, acq, now, a, &w->known, tw, lambda))
             return;
     }
     if (w->p->mobility) {
@@ -772,9 +784,15 @@ static void world_finish(struct sim *s, void *vs)
                           (double)e->start / SIM_DAY, (double)e->end / SIM_DAY, e->acq ? (double)e->acq : NAN };
         sim_table_row(s, "timeline", cols, text, num, 7);
     }
+    if (w->adv.targets && !s->failed) {             /* targets.csv, contacts.csv */
+        const float *tw;
+        double lambda;
+        tie_rates(w, &tw, &lambda);
+        legal_tables(s, &w->legal, &w->adv, &w->known, tw, lambda);
+    }
 }
 
-static const char *const world_tables[] = { "timeline", NULL };
+static const char *const world_tables[] = { "timeline", "targets", "contacts", NULL };
 
 const struct sim_model_type world_model = {
     .name = "scenario",

@@ -87,6 +87,7 @@ static const struct command_help command_help[] = {
              "                   [--memory-limit SIZE] [--force] [--quiet]",
       "Run every replication of the scenario and write manifest.xml, timeseries.csv,\n"
       "summary.csv and, when the adversary acted, timeline.csv (the legal process)\n"
+      "and, with targets, targets.csv and contacts.csv (per target and contact)\n"
       "to results/NAME/ (NAME: the scenario's name).  On a\n"
       "terminal a progress line shows the replications done, the rate and the\n"
       "time left.  Figures and report.html already in the directory are drawn\n"

@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "adversary.h"
 #include "cfg.h"
@@ -326,6 +328,17 @@ struct tl_row {
     double start, end, acq;
 };
 
+
+/* The table `name` of r (it must be there). */
+static const struct results_tab *find_tab(const struct results *r, const char *name)
+{
+    for (size_t i = 0; i < r->ntabs; i++)
+        if (strcmp(r->tabs[i].name, name) == 0)
+            return &r->tabs[i];
+    ck_abort_msg("no table %s", name);
+    return NULL;
+}
+
 /* The hand-made legal process, 150 days, a 30-day rolling log:
  *   1 pen_register     from day 0, 60-day terms, a 10-day gap, one extension
  *   2 preservation     day 20, held 90 days (to day 110)
@@ -344,6 +357,78 @@ struct tl_row {
  *   day 130 acquisition 7, the extension [70, 130) and its window
  *   day 150 acquisition 8, the snapshot of [120, 150).
  * 21 rows; 8 acquisitions, as the metric rows count them. */
+/* targets.csv and contacts.csv agree with each other and with the metrics
+ * they detail: a target's contacts_found is its contacts.csv rows with a
+ * first_day, its ego_recall contacts_found / degree; their mean and median
+ * are the last target_ego_recall_mean and _p50, the covered days' median
+ * target_covered_days_p50; a contact's first_day is a report's day, no
+ * earlier than the day its target became one; the bands are the tie
+ * rates'. */
+START_TEST(test_targets_contacts_tables)
+{
+    struct scen sc;
+    struct results r;
+    scen_load(&sc, 11, 150,
+              "<population size=\"400\"/><contacts><erdos_renyi mean_degree=\"8\"/></contacts>\n"
+              "<traffic rate_per_day=\"0.02\"/>\n"
+              "<policy><retention days=\"30\" purge=\"rolling\"/></policy>\n"
+              "<adversary><targets select=\"random\" count=\"9\" expand_depth=\"1\" expand_budget=\"2\"/>\n"
+              "<historical_order period_days=\"30\"/></adversary>");
+    run_world(&sc, &r);
+    uint32_t nacq = acquisitions(&r);
+    ck_assert_uint_eq(nacq, 5);
+    const struct results_tab *t = find_tab(&r, "targets"), *c = find_tab(&r, "contacts");
+    ck_assert_uint_eq(t->ncols, 8);
+    ck_assert_uint_eq(c->ncols, 5);
+    ck_assert_uint_ge(t->n, 9);
+    double *rec = malloc(t->n * sizeof *rec), *cov = malloc(t->n * sizeof *cov);
+    size_t m = 0, first_later = 0;
+    double sum = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct results_cell *x = &t->cells[i * 8];
+        double target = x[0].num, since = x[2].num, deg = x[3].num, found = x[4].num;
+        size_t rows = 0, known = 0;
+        for (size_t j = 0; j < c->n; j++) {
+            const struct results_cell *y = &c->cells[j * 5];
+            if (y[0].num != target)
+                continue;
+            rows++;
+            ck_assert(fabs(y[2].num - 0.02) < 1e-12);
+            ck_assert_str_eq(y[3].text, "rare");
+            if (isnan(y[4].num))
+                continue;
+            known++;
+            double day = y[4].num;
+            ck_assert_msg(day == floor(day) && fmod(day, 30) == 0 && day >= 30 && day <= 150, "first_day %g", day);
+            ck_assert_msg(day >= since, "target %g since %g: contact known on day %g", target, since, day);
+            first_later += day > 30;
+        }
+        ck_assert_msg(rows == deg, "target %g: %zu contact rows, degree %g", target, rows, deg);
+        ck_assert_msg(known == found, "target %g: %zu known, contacts_found %g", target, known, found);
+        if (deg > 0) {
+            ck_assert(fabs(x[5].num - found / deg) < 1e-12);
+            rec[m++] = x[5].num;
+            sum += x[5].num;
+        } else {
+            ck_assert(isnan(x[5].num));
+        }
+        cov[i] = x[6].num;
+    }
+    ck_assert_uint_gt(first_later, 0);              /* some pairs are found after the first order */
+    ck_assert(fabs(sum / (double)m - value_at(&r, nacq, "target_ego_recall_mean")) < 1e-12);
+    gsl_sort(rec, 1, m);
+    gsl_sort(cov, 1, t->n);
+    ck_assert(fabs(gsl_stats_quantile_from_sorted_data(rec, 1, m, 0.5) - value_at(&r, nacq, "target_ego_recall_p50"))
+              < 1e-12);
+    ck_assert(fabs(gsl_stats_quantile_from_sorted_data(cov, 1, t->n, 0.5)
+                   - value_at(&r, nacq, "target_covered_days_p50")) < 1e-12);
+    free(rec);
+    free(cov);
+    results_destroy(&r);
+    scen_free(&sc);
+}
+END_TEST
+
 START_TEST(test_timeline_hand)
 {
     static const struct tl_row want[] = {
@@ -386,9 +471,7 @@ START_TEST(test_timeline_hand)
               "<bulk_snapshot period_days=\"30\"/></adversary>");
     run_world(&sc, &r);
     ck_assert_uint_eq(acquisitions(&r), 8);
-    ck_assert_uint_eq(r.ntabs, 1);
-    const struct results_tab *t = &r.tabs[0];
-    ck_assert_str_eq(t->name, "timeline");
+    const struct results_tab *t = find_tab(&r, "timeline");
     ck_assert_uint_eq(t->ncols, 7);
     for (size_t c = 0; c < 7; c++)
         ck_assert_str_eq(t->cols[c], cols[c]);
@@ -427,8 +510,7 @@ START_TEST(test_timeline_expansion)
               "<adversary><targets select=\"ids\" ids=\"5\" expand_depth=\"1\" expand_budget=\"3\"/>\n"
               "<historical_order period_days=\"20\"/></adversary>");
     run_world(&sc, &r);
-    ck_assert_uint_eq(r.ntabs, 1);
-    const struct results_tab *t = &r.tabs[0];
+    const struct results_tab *t = find_tab(&r, "timeline");
     size_t served[3] = { 0, 0, 0 };
     char seen[16][16];
     size_t nseen = 0;
@@ -986,6 +1068,7 @@ Suite *world_suite(void)
     tcase_add_test(tc, test_reports_every_family);
     tcase_add_test(tc, test_expansion_after_report);
     tcase_add_test(tc, test_timeline_hand);
+    tcase_add_test(tc, test_targets_contacts_tables);
     tcase_add_test(tc, test_timeline_expansion);
     suite_add_tcase(s, tc);
     tc = tcase_create("lookups");
