@@ -349,6 +349,7 @@ int adversary_init(struct adversary *a, const struct adversary_params *p, const 
     a->p = p;
     a->people = g->n;
     a->ip_cutoff = INT64_MIN;
+    a->pair_cutoff = INT64_MIN;
     coverage_init(&a->covered);
     a->extensions = calloc(p->n ? p->n : 1, sizeof *a->extensions);
     a->term_start = calloc(p->n ? p->n : 1, sizeof *a->term_start);
@@ -414,6 +415,21 @@ static inline uint32_t provider_number(const struct serverlog *log, const struct
     return serverlog_reveal(log, r->queried);
 }
 
+/* The time before which a record acquired at `at` comes without its pair
+ * (policy pair_retention: the IP address kept longer than the pair). */
+static inline int64_t pair_cutoff_at(const struct serverlog *log, int64_t at)
+{
+    return log->policy.pair_limited ? at - log->policy.pair_retention : INT64_MIN;
+}
+
+/* The queried number the provider can put in scope: none once the pair is
+ * no longer kept (a->pair_cutoff). */
+static inline uint32_t scope_number(const struct adversary *a, const struct serverlog *log,
+                                    const struct serverlog_rec *r)
+{
+    return (int64_t)r->t < a->pair_cutoff ? SERVERLOG_NO_NUMBER : provider_number(log, r);
+}
+
 /* Keep a learnt record for the location inference (adversary_keep_records):
  * one that names a querier (an address without a person places nobody).
  * 0 or -1 (OOM). */
@@ -469,6 +485,10 @@ static int note_outside(struct adversary *a, uint32_t querier, uint32_t number)
 static int learn_record(struct adversary *a, struct knowledge *k, const struct serverlog *log,
                         const struct serverlog_rec *r, uint64_t id, int staged)
 {
+    if ((int64_t)r->t < a->pair_cutoff) {           /* the address of a lookup, not whose number: */
+        k->records++;                               /* its id not spent, a whole copy may follow */
+        return 0;
+    }
     int fresh = knowledge_once(k, id);              /* a repeat is no new evidence (min_count > 1) */
     if (fresh <= 0) {
         k->records += fresh == 0;
@@ -517,10 +537,11 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
     knowledge_set_time(k, (uint32_t)now);
     size_t spans = serverlog_spans(log);
     int plain = log->policy.queried == SERVERLOG_QUERIED_KEPT && !log->policy.drop_querier && !a->outsiders
-                && k->min_count <= 1;
+                && k->min_count <= 1 && !log->policy.pair_limited;
     uint64_t id = serverlog_first_ordinal(log);
     if (log->policy.ip_retention)                   /* the addresses are kept a shorter time */
         a->ip_cutoff = now - log->policy.ip_retention;
+    a->pair_cutoff = pair_cutoff_at(log, now);      /* the pairs, when they are kept a shorter time */
     for (size_t i = 0; i < spans; i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
@@ -531,7 +552,7 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
             continue;
         }
         for (size_t j = 0; j < n; j++, id++) {
-            if (targeted && !adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
+            if (targeted && !adversary_in_scope(a, r[j].querier, scope_number(a, log, &r[j])))
                 continue;
             if (a->keep && keep_record(a, &r[j]))
                 return -1;
@@ -544,9 +565,13 @@ static int snapshot(struct adversary *a, int64_t now, struct serverlog *log, str
         }
     }
     a->ip_cutoff = INT64_MIN;
+    int64_t pc = a->pair_cutoff;
+    a->pair_cutoff = INT64_MIN;
     if (knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log) + 1;    /* the lookups of [lo, end) */
+    if (lo < pc)
+        lo = pc;                                    /* covered: the time whose pairs were obtained */
     int64_t w[2] = { lo < 0 ? 0 : lo, serverlog_window_end(log, now) };
     if (window)
         window[0] = w[0], window[1] = w[1];
@@ -846,6 +871,9 @@ static int preserve(struct adversary *a, uint32_t which, int64_t now, int64_t ho
     struct adversary_hold *h = &a->holds[a->nholds];
     size_t cap = 0;
     int64_t from = serverlog_window_start(log) + 1;
+    a->pair_cutoff = pair_cutoff_at(log, now);
+    if (from < a->pair_cutoff)
+        from = a->pair_cutoff;                      /* the pairs held are of [cutoff, end) */
     *h = (struct adversary_hold){ .at = now, .strategy = which, .until = now + hold, .from = from < 0 ? 0 : from,
                                   .to = serverlog_window_end(log, now) };
     uint64_t id = serverlog_first_ordinal(log);
@@ -853,7 +881,7 @@ static int preserve(struct adversary *a, uint32_t which, int64_t now, int64_t ho
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; j < n; j++, id++) {
-            if (!adversary_in_scope(a, r[j].querier, provider_number(log, &r[j])))
+            if (!adversary_in_scope(a, r[j].querier, scope_number(a, log, &r[j])))
                 continue;
             if (h->n == cap) {
                 cap = cap ? 2 * cap : 1024;
@@ -873,6 +901,7 @@ static int preserve(struct adversary *a, uint32_t which, int64_t now, int64_t ho
         }
     }
     h->cap = cap;
+    a->pair_cutoff = INT64_MIN;
     a->nholds++;
     return tl_add(a, ADVERSARY_TL_HOLD, which, ADVERSARY_TL_ALL, now, now + hold, 0);
 }
@@ -888,10 +917,12 @@ static int obtain_holds(struct adversary *a, int64_t now, const struct serverlog
             continue;                               /* the hold has lapsed */
         int64_t to = h->live ? now : h->to;          /* a quick freeze: everything up to the order */
         a->ip_cutoff = log->policy.ip_retention && !h->live ? h->at - log->policy.ip_retention : INT64_MIN;
+        a->pair_cutoff = pair_cutoff_at(log, h->at);  /* a freeze's new records all have their pair */
         for (size_t j = 0; j < h->n; j++)
             if ((a->keep && keep_record(a, &h->r[j])) || learn_record(a, k, log, &h->r[j], h->id[j], 1))
                 return -1;
         a->ip_cutoff = INT64_MIN;
+        a->pair_cutoff = INT64_MIN;
         if (coverage_add(&a->covered, h->from, to) || cover_targets(a, h->from, to, h->at)
             || tl_add(a, ADVERSARY_TL_WINDOW, h->strategy, ADVERSARY_TL_ALL, h->from, to, acq))
             return -1;
@@ -972,18 +1003,22 @@ int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log,
     int rc = 0;
     if (log->policy.ip_retention)
         a->ip_cutoff = now - log->policy.ip_retention;
+    a->pair_cutoff = pair_cutoff_at(log, now);
     for (size_t i = 0; !rc && i < serverlog_spans(log); i++) {
         size_t n;
         const struct serverlog_rec *r = serverlog_span(log, i, &n);
         for (size_t j = 0; !rc && j < n; j++, id++)
-            if (in_scope_of(a, bits, r[j].querier, provider_number(log, &r[j])))
+            if (in_scope_of(a, bits, r[j].querier, scope_number(a, log, &r[j])))
                 rc = (a->keep && keep_record(a, &r[j])) || learn_record(a, k, log, &r[j], id, 1);
     }
     free(bits);
     a->ip_cutoff = INT64_MIN;
+    int64_t pc = a->pair_cutoff;
+    a->pair_cutoff = INT64_MIN;
     if (rc || knowledge_flush(k))
         return -1;
     int64_t lo = serverlog_window_start(log) + 1, hi = serverlog_window_end(log, now);
+    lo = lo < pc ? pc : lo;
     lo = lo < 0 ? 0 : lo;
     if (coverage_add(&a->covered, lo, hi))
         return -1;

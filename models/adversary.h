@@ -162,6 +162,8 @@ struct adversary {
     size_t freezing;                      /* a quick freeze runs: 1 + the index of its hold, or 0 */
     int64_t ip_cutoff;                    /* records before this time were obtained without their IP
                                              address (policy ip_retention): not kept for locating */
+    int64_t pair_cutoff;                  /* records before this time were obtained without their pair
+                                             (policy pair_retention): the querier's address only */
     uint64_t *kept;                       /* records learnt since the last adversary_take_kept:
                                              querier << 32 | record time */
     size_t nkept, capkept;

@@ -51,19 +51,27 @@ int serverlog_configure(struct serverlog_policy *p, struct cfg *c, const struct 
     rc |= cfg_double(c, lg, "sampling", 1.0, &p->sampling);
     if (rc)
         return -1;
-    if (days < 1)
-        rc = cfg_error(c, ret, "days", "retention must be at least 1 day (got %ld)", days);
+    int has_ip = cfg_has(ret, "ip_days");
+    if (days < (has_ip ? 0 : 1) || days > 36500)
+        rc = cfg_error(c, ret, "days", has_ip ? "retention must be 0 to 36500 days (got %ld)"
+                                              : "retention must be at least 1 day (got %ld); 0 (IP addresses only) "
+                                                "needs ip_days", days);
     if (!(p->sampling > 0 && p->sampling <= 1))
         rc = cfg_error(c, lg, "sampling", "must be in (0, 1] (got %g)", p->sampling);
     p->retention = (int64_t)days * 86400;
-    if (cfg_has(ret, "ip_days")) {
+    if (has_ip) {
         long ip_days = 0;
         if (cfg_long(c, ret, "ip_days", days, &ip_days))
             return -1;
-        if (ip_days < 1 || ip_days > days)
-            rc = cfg_error(c, ret, "ip_days", "the IP addresses' retention must be 1 to the retention's %ld days "
-                           "(got %ld): keeping addresses longer than the pairs is not modelled", days, ip_days);
-        p->ip_retention = (int64_t)ip_days * 86400;
+        if (ip_days < 1 || ip_days > 36500)
+            rc = cfg_error(c, ret, "ip_days", "the IP addresses' retention must be 1 to 36500 days (got %ld)", ip_days);
+        else if (ip_days < days)
+            p->ip_retention = (int64_t)ip_days * 86400;
+        else if (ip_days > days) {              /* the record kept for its address, the pair for days */
+            p->pair_limited = 1;
+            p->pair_retention = (int64_t)days * 86400;
+            p->retention = (int64_t)ip_days * 86400;
+        }
     }
     const char *purge = cfg_str(ret, "purge", "rolling");
     p->purge_period = strcmp(purge, "daily") == 0 ? 86400 : strcmp(purge, "weekly") == 0 ? 7 * 86400 : 0;

@@ -72,6 +72,10 @@ enum serverlog_ip {
 struct serverlog_policy {
     int64_t retention;                    /* R, seconds, > 0 */
     int64_t ip_retention;                 /* the IP address's own retention, seconds, <= R (0: R) */
+    int pair_limited;                     /* the pair is kept a shorter time than the record (the
+                                             IP address kept longer): pair_retention below */
+    int64_t pair_retention;               /* pair_limited: the pair's retention, seconds, < R (0: no
+                                             pair kept at all, IP addresses only) */
     int64_t purge_period;                 /* 0 rolling; else seconds between jobs */
     uint32_t resolution;                  /* stored time unit, seconds (1, 3600, 86400) */
     double sampling;                      /* share of lookups logged, (0, 1] */

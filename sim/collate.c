@@ -224,6 +224,115 @@ static int fill_summary_csv(FILE *f, const void *ctx)
     return bad ? -1 : 0;
 }
 
+/* ---- the marginal value of a retention day ----------------------------------- */
+
+#define RETENTION_PATH "policy/retention@days"
+
+/* The column of policy/retention@days among the sweep's parameters, or
+ * SIZE_MAX. */
+static size_t retention_param(const struct outputs *o)
+{
+    for (size_t j = 0; j < o->h->nparams; j++)
+        if (strcmp(o->h->paths[j], RETENTION_PATH) == 0)
+            return j;
+    return SIZE_MAX;
+}
+
+/* Do points p and q have the same values of every parameter but column
+ * skip? */
+static int same_others(const struct outputs *o, uint32_t p, uint32_t q, size_t skip)
+{
+    for (size_t j = 0; j < o->h->nparams; j++)
+        if (j != skip && strcmp(o->h->values[(size_t)p * o->h->nparams + j],
+                                o->h->values[(size_t)q * o->h->nparams + j]) != 0)
+            return 0;
+    return 1;
+}
+
+static double point_days(const struct outputs *o, uint32_t p, size_t col)
+{
+    return strtod(o->h->values[(size_t)p * o->h->nparams + col], NULL);
+}
+
+/* The value of column c in (point, rep), NaN when there is no such run. */
+static double run_value(const struct outputs *o, uint32_t point, uint32_t rep, size_t c)
+{
+    size_t lo = 0, hi = o->nruns;                   /* runs are sorted by (point, rep) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct out_run *r = &o->runs[mid];
+        if (r->point < point || (r->point == point && r->rep < rep))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < o->nruns && o->runs[lo].point == point && o->runs[lo].rep == rep)
+        return out_value(o, &o->runs[lo], c);
+    return NAN;
+}
+
+/* sweep-marginal.csv: for each point and the point with the next larger
+ * retention at equal other parameters, per metric, the difference per day
+ * of retention (B − A) / (R_B − R_A), paired by replication (the points
+ * share random numbers), with its Student-t interval. */
+static int fill_marginal_csv(FILE *f, const void *ctx)
+{
+    const struct outputs *o = ctx;
+    size_t col = retention_param(o);
+    int bad = fputs("metric", f) == EOF;
+    for (size_t j = 0; j < o->h->nparams; j++)
+        if (j != col)
+            bad |= results_csv_sep(f) | csv_name(f, o->h->paths[j]);
+    bad |= fputs(",days_from,days_to,per_day_mean,per_day_sd,per_day_ci95_low,per_day_ci95_high,n", f) == EOF;
+    bad |= results_csv_end(f);
+    uint32_t npoints = 0, nrep = 0;
+    for (size_t k = 0; k < o->nruns; k++) {
+        if (o->runs[k].point + 1 > npoints)
+            npoints = o->runs[k].point + 1;
+        if (o->runs[k].rep + 1 > nrep)
+            nrep = o->runs[k].rep + 1;
+    }
+    double *v = malloc((nrep ? nrep : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (uint32_t p = 0; p < npoints && !bad; p++) {
+        double rp = point_days(o, p, col), best = INFINITY;
+        uint32_t q = UINT32_MAX;
+        for (uint32_t x = 0; x < npoints; x++) {  /* the next larger retention, same others */
+            double rx = point_days(o, x, col);
+            if (x != p && rx > rp && rx < best && same_others(o, p, x, col))
+                best = rx, q = x;
+        }
+        if (q == UINT32_MAX)
+            continue;
+        for (size_t c = 0; c < o->nmetrics && !bad; c++) {
+            size_t n = 0;
+            for (uint32_t r = 0; r < nrep; r++) {
+                double a = run_value(o, p, r, c), b = run_value(o, q, r, c);
+                if (!isnan(a) && !isnan(b))
+                    v[n++] = (b - a) / (best - rp);
+            }
+            if (!n)
+                continue;
+            struct results_stat st = results_stat_of(v, n);
+            bad |= csv_name(f, o->metrics[c]);
+            for (size_t j = 0; j < o->h->nparams; j++)
+                if (j != col)
+                    bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)p * o->h->nparams + j]);
+            bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)p * o->h->nparams + col]);
+            bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)q * o->h->nparams + col]);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.mean);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.sd);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.lo);
+            bad |= results_csv_sep(f) | results_csv_num(f, st.hi);
+            bad |= results_csv_sep(f) | results_csv_uint(f, st.n);
+            bad |= results_csv_end(f);
+        }
+    }
+    free(v);
+    return bad ? -1 : 0;
+}
+
 /* ---- manifest --------------------------------------------------------------- */
 
 static void utc(char *buf, size_t len, time_t t)
@@ -355,13 +464,15 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
     return doc;
 }
 
-/* Stage sweep.csv, sweep-summary.csv and manifest.xml, then rename all. */
+/* Stage sweep.csv, sweep-summary.csv (sweep-marginal.csv when the sweep
+ * varies policy/retention@days) and manifest.xml, then rename all. */
 static int write_outputs(const char *dir, const struct outputs *o, xmlDocPtr manifest, struct diag *d)
 {
     struct results_staged st;
     results_stage_init(&st, dir);
     if (results_stage_file(&st, "sweep.csv", fill_sweep_csv, o, d)
         || results_stage_file(&st, "sweep-summary.csv", fill_summary_csv, o, d)
+        || (retention_param(o) != SIZE_MAX && results_stage_file(&st, "sweep-marginal.csv", fill_marginal_csv, o, d))
         || results_stage_file(&st, "manifest.xml", manifest_dump, manifest, d) || results_stage_commit(&st, d)) {
         results_stage_abort(&st);
         return -1;

@@ -11,7 +11,7 @@
 # its generated world, `BIN generate -q --graphml SCENARIO -o
 # build/golden/NAME/generate`; every sweep as `BIN sweep -q -j 2`.  Hashed:
 # timeseries.csv, summary.csv, summary-day.csv, timeline.csv, targets.csv, contacts.csv, population.csv, edges.csv, graph.graphml,
-# sweep.csv, sweep-summary.csv, and manifest.xml without its <times> line
+# sweep.csv, sweep-summary.csv, sweep-marginal.csv, and manifest.xml without its <times> line
 # and its <arg> lines (the wall clock, the command line).  Run from the top of the project (make golden does).
 # A change that moves a number must record the new file in the same commit
 # and say why in its message.
@@ -36,7 +36,7 @@ list=$out/golden.sha256
 : >"$list"
 for d in "$out"/*/; do
   n=$(basename "$d")
-  for r in timeseries.csv summary.csv summary-day.csv timeline.csv targets.csv contacts.csv sweep.csv sweep-summary.csv \
+  for r in timeseries.csv summary.csv summary-day.csv timeline.csv targets.csv contacts.csv sweep.csv sweep-summary.csv sweep-marginal.csv \
            generate/population.csv generate/edges.csv generate/graph.graphml; do
     [ -f "$d$r" ] && (cd "$out" && sha256sum "$n/$r") >>"$list"
   done

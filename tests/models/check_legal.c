@@ -16,6 +16,8 @@
 #include <check.h>
 
 #include "adversary.h"
+#include "cfg.h"
+#include "diag.h"
 #include "knowledge.h"
 #include "legal.h"
 #include "results.h"
@@ -398,6 +400,7 @@ START_TEST(test_regimes_as_cited)
         { "scenarios/regime-eu-directive-2006.xml", "<retention days=\"180\"", "\"false\"" },
         { "scenarios/regime-private-contact-discovery.xml", "<retention days=\"30\"", "\"true\"" },
         { "scenarios/regime-eu-quick-freeze.xml", "<quick_freeze day=\"365\"/>", "\"false\"" },
+        { "scenarios/regime-eu-ip-only.xml", "<retention days=\"0\" ip_days=\"365\"", "\"false\"" },
     };
     for (size_t i = 0; i < sizeof regimes / sizeof regimes[0]; i++) {
         char *path = tu_top(regimes[i].file), *text = tu_slurp(path, NULL), want[64];
@@ -420,7 +423,7 @@ END_TEST
 /* Per-field retention: pairs 10 days, IP addresses 2 days.  0 looks up 1,
  * 2 and 3 on days 1, 5 and 9; an order on day 10 obtains the three pairs
  * but the address of the day-9 lookup only: one record kept for the
- * location inference.  Addresses longer than the pairs are refused. */
+ * location inference.  days="0" without ip_days is refused. */
 START_TEST(test_ip_retention)
 {
     struct serverlog_policy pol = { .retention = 10 * DAY, .ip_retention = 2 * DAY, .resolution = 1,
@@ -440,9 +443,86 @@ START_TEST(test_ip_retention)
     rig_done(&r);
     tu_run_expect("ip.xml", "<scenario name=\"ip\"><run seed=\"1\" replications=\"1\" horizon_days=\"20\"/>\n"
                   "<population size=\"50\"/><contacts><erdos_renyi mean_degree=\"4\"/></contacts>\n"
-                  "<traffic rate_per_day=\"0.1\"/><policy><retention days=\"10\" ip_days=\"11\"/></policy>\n"
+                  "<traffic rate_per_day=\"0.1\"/><policy><retention days=\"0\"/></policy>\n"
                   "<adversary><bulk_snapshot period_days=\"10\"/></adversary></scenario>\n",
-                  "ip_days above days", 2, "ip.xml:3:");
+                  "days 0 without ip_days", 2, "ip.xml:3:");
+}
+END_TEST
+
+/* The IP address kept longer than the pair: pairs 3 days, addresses 10
+ * (serverlog_configure makes the record's retention 10 days, the pair's
+ * 3).  0 looks up 1, 2 and 3 on days 1, 5 and 9; 4 looks up 0 on day 2.
+ * An order for 0 on day 10 gets the three records of 0's own lookups (the
+ * day-2 lookup of 0 by 4 is out of scope: its pair is gone, so nobody can
+ * tell it named 0), the pair of day 9 only: 3 records, 1 edge (0-3); all
+ * three places 0 (3 records kept for locating); covered: the pairs' 3
+ * days.  Then IP addresses only (days 0) with a quick freeze of 0 on day
+ * 4: the retained day-1 record of 0 is held without its pair (4's
+ * lookup of 0 is out of scope); 0's day-5 and day-9 lookups are frozen as
+ * logged.  The order on day 10 is served 0's three records from the log,
+ * all without pairs, and the three held (0-1 without): 6 records
+ * delivered, 2 edges (0-2, 0-3), 6 places; covered: the freeze's
+ * [4, 10): 6 days. */
+START_TEST(test_ip_longer_than_pair)
+{
+    struct serverlog_policy pol;
+    char *dir = tu_mkdtemp(), path[4096];
+    snprintf(path, sizeof path, "%s/s.xml", dir);
+    tu_write(path, "<scenario name=\"ip\"><run seed=\"1\" replications=\"1\" horizon_days=\"20\"/>\n"
+             "<population size=\"50\"/><contacts><erdos_renyi mean_degree=\"4\"/></contacts>\n"
+             "<traffic rate_per_day=\"0.1\"/><policy><retention days=\"3\" ip_days=\"10\"/></policy>\n"
+             "<adversary><bulk_snapshot period_days=\"10\"/></adversary></scenario>\n");
+    struct diag d;
+    diag_init(&d);
+    struct cfg *c = cfg_load(path, NULL, 0, &d);
+    ck_assert_msg(c != NULL, "%s", d.n ? d.msg[0] : "");
+    ck_assert_int_eq(serverlog_configure(&pol, c, cfg_child(cfg_root(c), "policy")), 0);
+    cfg_free(c);
+    diag_destroy(&d);
+    tu_rmtree(dir);
+    free(dir);
+    ck_assert_int_eq(pol.retention, 10 * DAY);
+    ck_assert_int_eq(pol.pair_limited, 1);
+    ck_assert_int_eq(pol.pair_retention, 3 * DAY);
+    ck_assert_int_eq(pol.ip_retention, 0);
+    pol.key_rotation = DAY;
+    struct rig r;
+    rig_policy(&r, 10, 0, 1, &historical, 1, &pol);
+    adversary_keep_records(&r.a);
+    lookup(&r, 1 * DAY, 0, 1);
+    lookup(&r, 2 * DAY, 4, 0);
+    lookup(&r, 5 * DAY, 0, 2);
+    lookup(&r, 9 * DAY, 0, 3);
+    ck_assert_int_eq(acquire(&r, 10 * DAY, 0), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.records, 3);
+    ck_assert_uint_eq(r.k.edges_found, 1);
+    ck_assert(knowledge_has_edge(&r.k, 0, 3));
+    size_t n;
+    adversary_take_kept(&r.a, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(coverage_total(&r.a.covered), 3 * (int64_t)DAY);
+    rig_done(&r);
+
+    pol.pair_retention = 0;                         /* days="0": IP addresses only */
+    struct adversary_strategy st[2] = { { .kind = ADVERSARY_QUICK_FREEZE, .start = 4 * DAY },
+                                        { .kind = ADVERSARY_HISTORICAL } };
+    rig_policy(&r, 10, 0, 1, st, 2, &pol);
+    adversary_keep_records(&r.a);
+    lookup(&r, 1 * DAY, 0, 1);
+    lookup(&r, 2 * DAY, 4, 0);
+    ck_assert_int_eq(acquire(&r, 4 * DAY, 0), ADVERSARY_NOTHING);
+    lookup(&r, 5 * DAY, 0, 2);
+    ck_assert_int_eq(adversary_freeze(&r.a, &r.log), 0);
+    lookup(&r, 9 * DAY, 0, 3);
+    ck_assert_int_eq(adversary_freeze(&r.a, &r.log), 0);
+    ck_assert_int_eq(acquire(&r, 10 * DAY, 1), ADVERSARY_ACQUIRED_TARGETED);
+    ck_assert_uint_eq(r.k.records, 6);
+    ck_assert_uint_eq(r.k.edges_found, 2);
+    ck_assert(!knowledge_has_edge(&r.k, 0, 1));
+    adversary_take_kept(&r.a, &n);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_int_eq(coverage_total(&r.a.covered), 6 * (int64_t)DAY);
+    rig_done(&r);
 }
 END_TEST
 
@@ -558,6 +638,7 @@ Suite *legal_suite(void)
     tcase_add_test(tc, test_retention_zone);
     tcase_add_test(tc, test_quick_freeze);
     tcase_add_test(tc, test_ip_retention);
+    tcase_add_test(tc, test_ip_longer_than_pair);
     tcase_add_test(tc, test_regimes_as_cited);
     tcase_add_test(tc, test_cost_and_bands);
     tcase_add_test(tc, test_summary_at_common_day);

@@ -452,7 +452,7 @@ START_TEST(test_schema_value)
     char *path;
     struct cfg *c = load_text(&s, "v.xml",
                               X_DECL X_ROOT X_RUN X_POP X_CONT X_TRAF
-                              "  <policy><retention days=\"0\"/></policy>\n" X_ADV X_END,
+                              "  <policy><retention days=\"-1\"/></policy>\n" X_ADV X_END,
                               NULL, 0, &d, &path);
     expect_refused(c, &d);
     ck_assert_msg(loc_line(d.msg[0], path) == 7, "want %s:7: ...: %s", path, all_msgs(&d));
@@ -580,7 +580,7 @@ START_TEST(test_set_schema_rejects)
     } cases[] = {
         { "population@size=abc", 4, "size" },
         { "run@seed=99999999999", 3, "seed" },
-        { "policy/retention@days=0", 7, "days" },
+        { "policy/retention@days=-1", 7, "days" },
         { "policy/retention@days=36501", 7, "days" },
         { "adversary/bulk_snapshot[2]@period_days=-1", 10, "period_days" },
         { "population@colour=red", 4, "colour" },
