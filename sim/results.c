@@ -207,18 +207,7 @@ struct results_stat results_stat_metric(const struct sim_metric_info *catalog, c
 
 struct results_stat results_summary(const struct results *r, uint32_t m, uint32_t nrep)
 {
-    struct results_stat st = { NAN, NAN, NAN, NAN, 0 };
-    double *last = malloc((nrep ? nrep : 1) * sizeof *last);
-    if (!last)
-        return st;
-    for (uint32_t i = 0; i < nrep; i++)
-        last[i] = NAN;
-    for (size_t i = 0; i < r->n; i++)   /* rows come in time order per replication */
-        if (r->rows[i].metric == m && r->rows[i].rep < nrep)
-            last[r->rows[i].rep] = r->rows[i].value;
-    st = results_stat_metric(r->catalog, r->metrics[m], last, nrep);
-    free(last);
-    return st;
+    return results_summary_at(r, m, nrep, INFINITY);    /* each replication's last value */
 }
 
 /* ---- CSV ---------------------------------------------------------------- */

@@ -15,60 +15,63 @@
 #include "testutil.h"
 #include "world.h"
 
+/* A scenario written to a scratch file, loaded and configured (it must
+ * be valid), until loaded_free. */
+struct loaded {
+    char *dir, *path;
+    struct diag d;
+    struct cfg *c;
+    struct sim_run_params run;
+    void *params;
+};
+
+static void load(const char *xml, struct loaded *l)
+{
+    l->dir = tu_mkdtemp();
+    ck_assert_ptr_nonnull(l->dir);
+    ck_assert_int_ge(asprintf(&l->path, "%s/s.xml", l->dir), 0);
+    tu_write(l->path, xml);
+    diag_init(&l->d);
+    l->c = cfg_load(l->path, NULL, 0, &l->d);
+    ck_assert_msg(l->c != NULL, "scenario does not load: %s", l->d.n ? l->d.msg[0] : "?");
+    ck_assert_int_eq(sim_read_run(l->c, &l->run), 0);
+    l->params = world_model.configure(l->c, &l->run);
+    ck_assert_msg(l->params != NULL, "scenario does not configure: %s", l->d.n ? l->d.msg[0] : "?");
+}
+
+static void loaded_free(struct loaded *l)
+{
+    world_model.free_params(l->params);
+    cfg_free(l->c);
+    diag_destroy(&l->d);
+    unlink(l->path);
+    free(l->path);
+    tu_rmtree(l->dir);
+    free(l->dir);
+}
+
 void ru_run(const char *xml, struct results *res)
 {
-    char *dir = tu_mkdtemp(), *path;
-    ck_assert_ptr_nonnull(dir);
-    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
-    tu_write(path, xml);
-    struct diag d;
-    diag_init(&d);
-    struct cfg *c = cfg_load(path, NULL, 0, &d);
-    ck_assert_msg(c != NULL, "scenario does not load: %s", d.n ? d.msg[0] : "?");
-    struct sim_run_params run;
-    ck_assert_int_eq(sim_read_run(c, &run), 0);
-    void *params = world_model.configure(c, &run);
-    ck_assert_msg(params != NULL, "scenario does not configure: %s", d.n ? d.msg[0] : "?");
+    struct loaded l;
+    load(xml, &l);
     results_init(res);
-    for (uint32_t r = 0; r < run.replications; r++) {
+    for (uint32_t r = 0; r < l.run.replications; r++) {
         char err[256];
-        int rc = sim_run_replication(&world_model, params, &run, r, res, NULL, err, sizeof err, NULL);
+        int rc = sim_run_replication(&world_model, l.params, &l.run, r, res, NULL, err, sizeof err, NULL);
         ck_assert_msg(rc == 0, "replication %u: %s", r + 1, err);
     }
-    world_model.free_params(params);
-    cfg_free(c);
-    diag_destroy(&d);
-    unlink(path);
-    free(path);
-    tu_rmtree(dir);
-    free(dir);
+    loaded_free(&l);
 }
 
 void ru_estimate(const char *xml, struct sim_estimate *out, struct sim_run_params *runp)
 {
-    char *dir = tu_mkdtemp(), *path;
-    ck_assert_ptr_nonnull(dir);
-    ck_assert_int_ge(asprintf(&path, "%s/s.xml", dir), 0);
-    tu_write(path, xml);
-    struct diag d;
-    diag_init(&d);
-    struct cfg *c = cfg_load(path, NULL, 0, &d);
-    ck_assert_msg(c != NULL, "scenario does not load: %s", d.n ? d.msg[0] : "?");
-    struct sim_run_params run;
-    ck_assert_int_eq(sim_read_run(c, &run), 0);
-    void *params = world_model.configure(c, &run);
-    ck_assert_msg(params != NULL, "scenario does not configure: %s", d.n ? d.msg[0] : "?");
+    struct loaded l;
+    load(xml, &l);
     ck_assert_ptr_nonnull(world_model.estimate);
-    world_model.estimate(params, &run, out);
+    world_model.estimate(l.params, &l.run, out);
     if (runp)
-        *runp = run;
-    world_model.free_params(params);
-    cfg_free(c);
-    diag_destroy(&d);
-    unlink(path);
-    free(path);
-    tu_rmtree(dir);
-    free(dir);
+        *runp = l.run;
+    loaded_free(&l);
 }
 
 double ru_value(const struct results *res, uint32_t rep, uint32_t acq, const char *metric)

@@ -308,10 +308,10 @@ END_TEST
  * 1.1e-4 and 5.8e-5) of them. */
 START_TEST(test_marginal_closed_form)
 {
-    write_file("m.xml", "<scenario name=\"m\"><run seed=\"7\" replications=\"8\" horizon_days=\"60\"/>\n"
-               "<population size=\"2000\"/><contacts><erdos_renyi mean_degree=\"10\"/></contacts>\n"
-               "<traffic rate_per_day=\"0.02\"/><policy><retention days=\"10\"/></policy>\n"
-               "<adversary><bulk_snapshot start_day=\"60\" period_days=\"60\"/></adversary></scenario>\n");
+    free(write_file("m.xml", "<scenario name=\"m\"><run seed=\"7\" replications=\"8\" horizon_days=\"60\"/>\n"
+                    "<population size=\"2000\"/><contacts><erdos_renyi mean_degree=\"10\"/></contacts>\n"
+                    "<traffic rate_per_day=\"0.02\"/><policy><retention days=\"10\"/></policy>\n"
+                    "<adversary><bulk_snapshot start_day=\"60\" period_days=\"60\"/></adversary></scenario>\n"));
     char *sw = write_file("ms.xml", "<sweep name=\"ms\" replications=\"8\"><base file=\"m.xml\"/><grid>\n"
                           "<parameter path=\"policy/retention@days\"><values>10 20 40</values></parameter>"
                           "</grid></sweep>\n");
