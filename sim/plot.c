@@ -1774,8 +1774,9 @@ static int load_timeline(struct plot *p, const char *path, const struct results_
     qsort(tl->lane, nall, sizeof tl->lane[0], by_lane);
     for (size_t l = 0; l < nall; l++)
         for (size_t m = 0; m < nall; m++)
-            if (memcmp(&tl->lane[m], &all[l], sizeof all[l]) == 0)
-                order[l] = m;
+            if (memcmp(&tl->lane[m].strategy, &all[l].strategy, sizeof all[l].strategy) == 0
+                && tl->lane[m].target == all[l].target && strcmp(tl->lane[m].instrument, all[l].instrument) == 0)
+                order[l] = m;                       /* the fields that tell lanes apart, not the unused bytes */
     for (size_t i = 0; i < tl->n; i++)
         tl->it[i].lane = order[tl->it[i].lane];
     tl->nlanes = nall;
