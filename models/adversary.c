@@ -1034,18 +1034,24 @@ int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log,
     return 0;
 }
 
+int adversary_target_union(const struct adversary *a, uint32_t i, struct coverage *u)
+{
+    coverage_init(u);
+    int rc = 0;
+    for (size_t j = 0; !rc && j < a->bulk.n; j++)
+        rc = coverage_add(u, a->bulk.iv[j][0], a->bulk.iv[j][1]);
+    const struct coverage *c = &a->tinfo[i].cov;
+    for (size_t j = 0; !rc && j < c->n; j++)
+        rc = coverage_add(u, c->iv[j][0], c->iv[j][1]);
+    return rc;
+}
+
 int adversary_target_coverage(const struct adversary *a, double *days, double *holes)
 {
     double d = 0, h = 0;
     for (uint32_t i = 0; i < a->ntargets; i++) {
         struct coverage u;
-        coverage_init(&u);
-        int rc = 0;
-        for (size_t j = 0; !rc && j < a->bulk.n; j++)
-            rc = coverage_add(&u, a->bulk.iv[j][0], a->bulk.iv[j][1]);
-        const struct coverage *c = &a->tinfo[i].cov;
-        for (size_t j = 0; !rc && j < c->n; j++)
-            rc = coverage_add(&u, c->iv[j][0], c->iv[j][1]);
+        int rc = adversary_target_union(a, i, &u);
         d += (double)coverage_total(&u) / 86400.0;
         h += coverage_holes(&u);
         coverage_destroy(&u);

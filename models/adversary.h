@@ -224,6 +224,10 @@ int adversary_serve_new(struct adversary *a, int64_t now, struct serverlog *log,
  * and of the gaps of the union of the bulk windows and the target's own
  * windows.  O(targets x intervals).  0 or -1 (OOM). */
 int adversary_target_coverage(const struct adversary *a, double *days, double *holes);
+/* Target i's (of a->targets) own covered time into u (initialised here;
+ * the caller destroys it): the union of the bulk windows and its own.
+ * 0 or -1 (OOM). */
+int adversary_target_union(const struct adversary *a, uint32_t i, struct coverage *u);
 
 /* A lookup (t, querier, number) just made, while a pen-register term runs
  * (a->live > 0): the capture the provider installs for the order

@@ -86,12 +86,7 @@ static int note_known(struct legal *l, uint32_t target, uint32_t contact, int64_
 static int target_days(const struct adversary *a, uint32_t i, double *days)
 {
     struct coverage u;
-    coverage_init(&u);
-    int rc = 0;
-    for (size_t j = 0; !rc && j < a->bulk.n; j++)
-        rc = coverage_add(&u, a->bulk.iv[j][0], a->bulk.iv[j][1]);
-    for (size_t j = 0; !rc && j < a->tinfo[i].cov.n; j++)
-        rc = coverage_add(&u, a->tinfo[i].cov.iv[j][0], a->tinfo[i].cov.iv[j][1]);
+    int rc = adversary_target_union(a, i, &u);
     *days = (double)coverage_total(&u) / 86400.0;
     coverage_destroy(&u);
     return rc;

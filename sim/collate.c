@@ -211,11 +211,7 @@ static int fill_summary_csv(FILE *f, const void *ctx)
             bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)p * o->h->nparams + j]);
         for (size_t c = 0; c < o->nmetrics && !bad; c++) {
             struct results_stat st = results_summary(&res, (uint32_t)c, nrep);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.mean);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.sd);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.lo);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.hi);
-            bad |= results_csv_sep(f) | results_csv_uint(f, st.n);
+            bad |= results_csv_stat(f, &st);
         }
         bad |= results_csv_end(f);
         results_destroy(&res);
@@ -321,11 +317,7 @@ static int fill_marginal_csv(FILE *f, const void *ctx)
                     bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)p * o->h->nparams + j]);
             bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)p * o->h->nparams + col]);
             bad |= results_csv_sep(f) | csv_value(f, o->h->values[(size_t)q * o->h->nparams + col]);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.mean);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.sd);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.lo);
-            bad |= results_csv_sep(f) | results_csv_num(f, st.hi);
-            bad |= results_csv_sep(f) | results_csv_uint(f, st.n);
+            bad |= results_csv_stat(f, &st);
             bad |= results_csv_end(f);
         }
     }

@@ -254,6 +254,16 @@ int results_csv_num(FILE *f, double v)
     return fprintf(f, "%.10g", v) < 0 ? -1 : 0;
 }
 
+int results_csv_stat(FILE *f, const struct results_stat *st)
+{
+    int bad = results_csv_sep(f) | results_csv_num(f, st->mean);
+    bad |= results_csv_sep(f) | results_csv_num(f, st->sd);
+    bad |= results_csv_sep(f) | results_csv_num(f, st->lo);
+    bad |= results_csv_sep(f) | results_csv_num(f, st->hi);
+    bad |= results_csv_sep(f) | results_csv_uint(f, st->n);
+    return bad ? -1 : 0;
+}
+
 int results_csv_uint(FILE *f, unsigned long long v) { return fprintf(f, "%llu", v) < 0 ? -1 : 0; }
 
 /* ---- files -------------------------------------------------------------- */
@@ -561,12 +571,7 @@ static int fill_summary(FILE *f, const void *ctx)
     int bad = fputs("metric,mean,sd,ci95_low,ci95_high,n\n", f) == EOF;
     for (uint32_t m = 0; m < s->r->nmetrics && !bad; m++) {
         struct results_stat st = results_summary(s->r, m, s->nrep);
-        bad |= results_csv_text(f, s->r->metrics[m]) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.mean) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.sd) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.lo) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.hi) | results_csv_sep(f);
-        bad |= results_csv_uint(f, st.n) | results_csv_end(f);
+        bad |= results_csv_text(f, s->r->metrics[m]) | results_csv_stat(f, &st) | results_csv_end(f);
     }
     return bad ? -1 : 0;
 }
@@ -628,13 +633,8 @@ static int fill_summary_day(FILE *f, const void *ctx)
     int bad = fputs("metric,day,mean,sd,ci95_low,ci95_high,n\n", f) == EOF;
     for (uint32_t m = 0; m < s->r->nmetrics && !bad; m++) {
         struct results_stat st = results_summary_at(s->r, m, s->nrep, s->day);
-        bad |= results_csv_text(f, s->r->metrics[m]) | results_csv_sep(f);
-        bad |= results_csv_num(f, s->day) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.mean) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.sd) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.lo) | results_csv_sep(f);
-        bad |= results_csv_num(f, st.hi) | results_csv_sep(f);
-        bad |= results_csv_uint(f, st.n) | results_csv_end(f);
+        bad |= results_csv_text(f, s->r->metrics[m]) | results_csv_sep(f) | results_csv_num(f, s->day);
+        bad |= results_csv_stat(f, &st) | results_csv_end(f);
     }
     return bad ? -1 : 0;
 }

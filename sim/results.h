@@ -192,6 +192,10 @@ int results_csv_is_number(const char *s);
 int results_csv_num(FILE *f, double v);
 int results_csv_uint(FILE *f, unsigned long long v);
 int results_csv_sep(FILE *f);
+/* A statistic's five fields, each after a separator: ,mean,sd,ci95_low,
+ * ci95_high,n (the columns of summary.csv and of every table that gives
+ * one).  0 or -1. */
+int results_csv_stat(FILE *f, const struct results_stat *st);
 int results_csv_end(FILE *f);
 
 /* A CSV file read whole through libcsv (strict): rows[r][c] are
