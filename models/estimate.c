@@ -187,6 +187,15 @@ static double held_days(const struct serverlog_policy *p, double horizon)
     return min2((double)(p->retention + p->purge_period + p->delay) / 86400.0 + 1, horizon);
 }
 
+/* A log holding `held` records (serverlog.h): 8 bytes a record (12 when
+ * its fields leave too little time), two chunks more, the readers' buffer
+ * (a chunk decoded, 12 bytes a record). */
+static double log_bytes(const struct serverlog_policy *p, double held)
+{
+    return (double)serverlog_policy_record_bytes(p) * held + 2.0 * SERVERLOG_CHUNK_BYTES
+           + 12.0 * SERVERLOG_CHUNK;
+}
+
 void estimate_serverlog(struct estimate *e, const struct serverlog_policy *p)
 {
     e->bytes_world = e->bytes_run;
@@ -197,8 +206,7 @@ void estimate_serverlog(struct estimate *e, const struct serverlog_policy *p)
     double mean = e->days > 0 ? e->burst_total / e->days : 0;
     e->burst_held = max2(min2(e->burst_total, e->burst_day * e->retention_days) - mean * e->retention_days, 0);
     double held = (e->lookups_day * e->retention_days + e->burst_held) * p->sampling;
-    /* 12 bytes a record, two chunks more; a delivery batch pending */
-    e->bytes_run += 12 * held + 2 * 12.0 * SERVERLOG_CHUNK
+    e->bytes_run += log_bytes(p, held)
                     + (p->delay ? 12 * e->lookups_day * (double)p->delay / 86400.0 : 0);
 }
 
@@ -235,7 +243,7 @@ void estimate_services(struct estimate *e, const struct services_params *p, cons
     e->bytes_run += 2 * e->people;        /* who uses what */
     for (uint32_t i = 1; i < p->n; i++) {
         double held = e->starts_day * min2(p->share[i], 1) * p->policy[i].sampling * held_days(&p->policy[i], e->days);
-        e->extra_log_bytes += 12 * held + 2 * 12.0 * SERVERLOG_CHUNK + knowledge_bytes(e, k->min_count, held);
+        e->extra_log_bytes += log_bytes(&p->policy[i], held) + knowledge_bytes(e, k->min_count, held);
     }
     e->bytes_run += e->extra_log_bytes;
 }

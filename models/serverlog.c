@@ -8,21 +8,85 @@
 #include "cfg.h"
 #include "rng.h"
 
-static inline struct serverlog_rec *chunk_at(const struct serverlog *log, size_t i)
+static inline struct serverlog_chunk *chunk_at(const struct serverlog *log, size_t i)
 {
     return log->chunk[(log->first + i) & (log->nchunk_cap - 1)];
 }
 
-static int grow(struct serverlog *log);
+/* Records written in chunk i (the tail chunk's count is log->tail). */
+static inline size_t chunk_len(const struct serverlog *log, size_t i)
+{
+    return i + 1 == log->nchunks ? log->tail : chunk_at(log, i)->n;
+}
+
+/* A field of b bits (0 to 32): its mask, which also stands for
+ * SERVERLOG_NO_NUMBER; a value fits below the mask or as that. */
+static inline uint64_t field_mask(int b) { return b >= 32 ? 0xFFFFFFFFull : ((uint64_t)1 << b) - 1; }
+static inline int field_fits(uint32_t v, uint64_t m) { return v < m || v == UINT32_MAX; }
+static inline uint64_t field_enc(uint32_t v, uint64_t m) { return v == UINT32_MAX ? m : v; }
+static inline uint32_t field_dec(uint64_t x, uint64_t m) { return x == m ? UINT32_MAX : (uint32_t)x; }
+
+#define HEADER_BYTES sizeof(struct serverlog_chunk)
+#define WIDE_CAP (SERVERLOG_CHUNK_BYTES / sizeof(struct serverlog_rec))
+#define MIN_TIME_BITS 8                   /* fewer: plain records */
+
+/* Record i of chunk c: its time, and the whole record. */
+static inline uint32_t rec_time(const struct serverlog_chunk *c, size_t i)
+{
+    if (c->wide)
+        return ((const struct serverlog_rec *)c->w)[i].t;
+    return c->base + (uint32_t)(c->w[i] >> (c->qb + c->db));
+}
+static inline struct serverlog_rec rec_at(const struct serverlog_chunk *c, size_t i)
+{
+    if (c->wide)
+        return ((const struct serverlog_rec *)c->w)[i];
+    uint64_t w = c->w[i], qm = field_mask(c->qb), dm = field_mask(c->db);
+    return (struct serverlog_rec){ c->base + (uint32_t)(w >> (c->qb + c->db)), field_dec((w >> c->db) & qm, qm),
+                                   field_dec(w & dm, dm) };
+}
+
+/* Does a record fit the tail chunk (there is one)? */
+static inline int tail_fits(const struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    return log->tail_chunk->wide
+           || ((uint32_t)(t - log->base) <= log->tm && field_fits(querier, log->qm) && field_fits(queried, log->dm));
+}
+
+/* The packed word of a record that fits the tail chunk. */
+static inline uint64_t pack(const struct serverlog *log, const struct serverlog_chunk *c, uint32_t t,
+                            uint32_t querier, uint32_t queried)
+{
+    return field_enc(queried, log->dm) | field_enc(querier, log->qm) << c->db
+           | (uint64_t)(t - log->base) << (c->qb + c->db);
+}
+
+static inline void put(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    struct serverlog_chunk *c = log->tail_chunk;
+    if (c->wide)
+        ((struct serverlog_rec *)c->w)[log->tail] = (struct serverlog_rec){ t, querier, queried };
+    else
+        c->w[log->tail] = pack(log, c, t, querier, queried);
+    log->tail++;
+}
+
+static int grow(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
+static void open_chunk(struct serverlog *log, struct serverlog_chunk *c, uint32_t t, uint32_t querier,
+                       uint32_t queried);
 
 /* Write a record into the log (time order), purging what has expired. */
 static inline int write_record(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     if ((int64_t)t >= log->next_purge)
         serverlog_purge(log, serverlog_time(log, t));      /* the time shown, not the hour kept in it */
-    if ((!log->tail_chunk || log->tail == SERVERLOG_CHUNK) && grow(log))
-        return -1;
-    log->tail_chunk[log->tail++] = (struct serverlog_rec){ t, querier, queried };
+    if (!log->tail_chunk || log->tail == log->tail_chunk->cap || !tail_fits(log, t, querier, queried)) {
+        if (log->tail_chunk && log->tail == 0)
+            open_chunk(log, log->tail_chunk, t, querier, queried);   /* empty: laid out anew */
+        else if (grow(log, t, querier, queried))
+            return -1;
+    }
+    put(log, t, querier, queried);
     if (log->size++ == 0) {
         log->oldest = serverlog_time(log, t);
         if (!log->policy.purge_period)
@@ -105,6 +169,22 @@ int serverlog_configure(struct serverlog_policy *p, struct cfg *c, const struct 
     return rc;
 }
 
+/* The widths of the querier and queried fields under a policy. */
+static void field_widths(const struct serverlog_policy *p, int *qb, int *db)
+{
+    int b = p->id_bits > 0 && p->id_bits < 32 ? p->id_bits : 32;
+    *qb = p->drop_querier ? 0 : b;
+    *db = p->queried == SERVERLOG_QUERIED_NONE ? 0
+        : p->queried == SERVERLOG_QUERIED_KEPT ? b : 32;             /* a hash takes all 32 bits */
+}
+
+size_t serverlog_policy_record_bytes(const struct serverlog_policy *p)
+{
+    int qb, db;
+    field_widths(p, &qb, &db);
+    return 64 - qb - db < MIN_TIME_BITS ? sizeof(struct serverlog_rec) : sizeof(uint64_t);
+}
+
 int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *p, const gsl_rng *rng)
 {
     memset(log, 0, sizeof *log);
@@ -118,15 +198,24 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
     log->next_job = p->purge_period;              /* the first job after time 0 */
     log->next_purge = p->purge_period ? log->next_job : INT64_MAX;
     log->cutoff = -p->retention - 1;              /* nothing has expired yet */
+    field_widths(p, &log->qb, &log->db);
     log->nchunk_cap = 16;
     log->chunk = calloc(log->nchunk_cap, sizeof *log->chunk);
-    return log->chunk ? 0 : -1;
+    log->dec = malloc((SERVERLOG_CHUNK + 1) * sizeof *log->dec);
+    if (!log->chunk || !log->dec) {
+        free(log->chunk);
+        free(log->dec);
+        log->chunk = NULL;
+        log->dec = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 int serverlog_init(struct serverlog *log, int64_t retention_s)
 {
     struct serverlog_policy p = { .retention = retention_s, .resolution = 1, .sampling = 1.0,
-                                  .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400 };
+                                  .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .id_bits = 24 };
     return serverlog_init_policy(log, &p, NULL);
 }
 
@@ -235,12 +324,19 @@ int serverlog_append(struct serverlog *log, uint32_t t, uint32_t querier, uint32
 
 const struct serverlog_rec *serverlog_recent(const struct serverlog *log, uint64_t i)
 {
-    if (i <= log->tail)
-        return &log->tail_chunk[log->tail - i];
-    uint64_t back = i - log->tail;               /* into earlier chunks */
-    size_t chunks_back = (size_t)((back + SERVERLOG_CHUNK - 1) / SERVERLOG_CHUNK);
-    size_t offset = (size_t)(chunks_back * SERVERLOG_CHUNK - back);
-    return &chunk_at(log, log->nchunks - 1 - chunks_back)[offset];
+    size_t k = log->nchunks - 1;
+    while (i > chunk_len(log, k)) {               /* into earlier chunks */
+        i -= chunk_len(log, k);
+        k--;
+    }
+    log->dec[SERVERLOG_CHUNK] = rec_at(chunk_at(log, k), chunk_len(log, k) - i);
+    return &log->dec[SERVERLOG_CHUNK];
+}
+
+const struct serverlog_rec *serverlog_newest(const struct serverlog *log)
+{
+    log->dec[SERVERLOG_CHUNK] = rec_at(log->tail_chunk, log->tail - 1);
+    return &log->dec[SERVERLOG_CHUNK];
 }
 
 int64_t serverlog_window_end(const struct serverlog *log, int64_t now)
@@ -269,15 +365,58 @@ void serverlog_destroy(struct serverlog *log)
         free(log->pool[i]);
     free(log->pool);
     free(log->pend);
+    free(log->dec);
     memset(log, 0, sizeof *log);
 }
 
-/* Start a new chunk at the tail. */
-static int grow(struct serverlog *log)
+/* Lay out an empty chunk for a first record (t, querier, queried): the
+ * log's field widths, a field widened to 32 bits for good when the record
+ * does not fit it, the time in what is left (plain records when that is
+ * under MIN_TIME_BITS), relative to t. */
+static void open_chunk(struct serverlog *log, struct serverlog_chunk *c, uint32_t t, uint32_t querier,
+                       uint32_t queried)
 {
+    if (!field_fits(querier, field_mask(log->qb)))
+        log->qb = 32;
+    if (!field_fits(queried, field_mask(log->db)))
+        log->db = 32;
+    int tb = 64 - log->qb - log->db;
+    c->qb = (uint8_t)log->qb;
+    c->db = (uint8_t)log->db;
+    c->tb = (uint8_t)(tb > 32 ? 32 : tb);
+    c->wide = tb < MIN_TIME_BITS;
+    c->cap = c->wide ? (uint32_t)WIDE_CAP : SERVERLOG_CHUNK;
+    c->base = t;
+    c->n = 0;
+    c->shrunk = 0;
+    log->qm = field_mask(c->qb);
+    log->dm = field_mask(c->db);
+    log->tm = field_mask(c->tb);
+    log->base = t;
+}
+
+/* Close the tail chunk (a chunk closed before it is full is cut to its
+ * records, so that closed chunks hold no empty slots) and start a new one
+ * at the tail for the record (t, querier, queried). */
+static int grow(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    if (log->tail_chunk) {
+        struct serverlog_chunk *c = log->tail_chunk;
+        c->n = (uint32_t)log->tail;
+        if (!c->wide && c->n < c->cap) {
+            struct serverlog_chunk *cut = realloc(c, HEADER_BYTES + (size_t)c->n * sizeof c->w[0]);
+            if (cut) {
+                log->bytes -= (size_t)(cut->cap - cut->n) * sizeof cut->w[0];
+                cut->cap = cut->n;
+                cut->shrunk = 1;
+                log->chunk[(log->first + log->nchunks - 1) & (log->nchunk_cap - 1)] = cut;
+                log->tail_chunk = cut;
+            }
+        }
+    }
     if (log->nchunks == log->nchunk_cap) {      /* unroll the ring into a bigger one */
         size_t cap = 2 * log->nchunk_cap;
-        struct serverlog_rec **c = malloc(cap * sizeof *c);
+        struct serverlog_chunk **c = malloc(cap * sizeof *c);
         if (!c)
             return -1;
         for (size_t i = 0; i < log->nchunks; i++)
@@ -287,9 +426,13 @@ static int grow(struct serverlog *log)
         log->nchunk_cap = cap;
         log->first = 0;
     }
-    struct serverlog_rec *fresh = log->npool ? log->pool[--log->npool] : NULL;
-    if (!fresh && !(fresh = malloc(SERVERLOG_CHUNK * sizeof *fresh)))
-        return -1;
+    struct serverlog_chunk *fresh = log->npool ? log->pool[--log->npool] : NULL;
+    if (!fresh) {
+        if (!(fresh = malloc(HEADER_BYTES + SERVERLOG_CHUNK_BYTES)))
+            return -1;
+        log->bytes += HEADER_BYTES + SERVERLOG_CHUNK_BYTES;
+    }
+    open_chunk(log, fresh, t, querier, queried);
     log->chunk[(log->first + log->nchunks) & (log->nchunk_cap - 1)] = fresh;
     if (log->nchunks++ == 0)
         log->head = 0;
@@ -300,11 +443,16 @@ static int grow(struct serverlog *log)
 
 static void drop_first_chunk(struct serverlog *log)
 {
-    struct serverlog_rec *c = chunk_at(log, 0);
-    if (log->npool == log->pool_cap) {
+    struct serverlog_chunk *c = chunk_at(log, 0);
+    if (c->shrunk) {
+        log->bytes -= HEADER_BYTES + (size_t)c->cap * sizeof c->w[0];
+        free(c);
+        c = NULL;
+    } else if (log->npool == log->pool_cap) {
         size_t cap = log->pool_cap ? 2 * log->pool_cap : 16;
-        struct serverlog_rec **p = realloc(log->pool, cap * sizeof *p);
+        struct serverlog_chunk **p = realloc(log->pool, cap * sizeof *p);
         if (!p) {                                 /* cannot pool it: give it back */
+            log->bytes -= HEADER_BYTES + SERVERLOG_CHUNK_BYTES;
             free(c);
             c = NULL;
         } else {
@@ -334,19 +482,19 @@ void serverlog_purge(struct serverlog *log, int64_t now)
     if (u > 1)                                    /* stored times are multiples of u, plus less than u */
         cutoff = (floor_div(cutoff, u) + 1) * u - 1;
     while (log->size) {
-        struct serverlog_rec *c = chunk_at(log, 0);
-        size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK;
-        if ((int64_t)c[end - 1].t <= cutoff) {  /* the whole chunk has expired */
+        const struct serverlog_chunk *c = chunk_at(log, 0);
+        size_t end = chunk_len(log, 0);
+        if ((int64_t)rec_time(c, end - 1) <= cutoff) {  /* the whole chunk has expired */
             log->size -= end - log->head;
             drop_first_chunk(log);
             continue;
         }
         size_t h = log->head;                    /* amortised O(1): each record passed once */
-        while ((int64_t)c[h].t <= cutoff)
+        while ((int64_t)rec_time(c, h) <= cutoff)
             h++;
         log->size -= h - log->head;
         log->head = h;
-        log->oldest = serverlog_time(log, c[h].t);
+        log->oldest = serverlog_time(log, rec_time(c, h));
         break;
     }
     if (log->size == 0) {                         /* keep no empty chunks */
@@ -369,18 +517,19 @@ static inline int purge_fast(struct serverlog *log, uint32_t t)
 {
     if (log->policy.purge_period || log->policy.resolution != 1 || log->size == 0)
         return 0;
-    const struct serverlog_rec *c = chunk_at(log, 0);
-    size_t end = log->nchunks == 1 ? log->tail : SERVERLOG_CHUNK, h = log->head;
+    const struct serverlog_chunk *c = chunk_at(log, 0);
+    size_t end = chunk_len(log, 0), h = log->head;
     int64_t cutoff = (int64_t)t - log->policy.retention - 1;
-    while (h < end && (int64_t)c[h].t <= cutoff)
+    while (h < end && (int64_t)rec_time(c, h) <= cutoff)
         h++;
     if (h == end)
         return 0;
+    uint32_t oldest = rec_time(c, h);
     log->size -= h - log->head;
     log->head = h;
     log->cutoff = cutoff;
-    log->oldest = c[h].t;
-    log->next_purge = (int64_t)c[h].t + log->policy.retention + 1;
+    log->oldest = oldest;
+    log->next_purge = (int64_t)oldest + log->policy.retention + 1;
     return 1;
 }
 
@@ -403,25 +552,34 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
         if (serverlog_append(log, t[i * stride], querier[i * stride], queried[i * stride]))
             return -1;
         i++;
-        if (log->transforms || log->policy.delay || log->size == 0 || !log->tail_chunk)
+        if (log->transforms || log->policy.delay || log->size == 0 || !log->tail_chunk
+            || log->tail_chunk->wide)
             continue;
         /* then as many as fit in the last chunk, purging inline as time
          * passes: the records written so far are counted before each purge,
-         * so the peak is the one record-by-record appending reaches */
-        struct serverlog_rec *slot = log->tail_chunk + log->tail;
-        size_t room = SERVERLOG_CHUNK - log->tail, j = 0, done = 0;
+         * so the peak is the one record-by-record appending reaches; one
+         * that does not fit the chunk is left to serverlog_append */
+        struct serverlog_chunk *c = log->tail_chunk;
+        uint64_t *slot = c->w + log->tail;
+        size_t room = c->cap - log->tail, j = 0, done = 0;
         size_t lim = room < n - i ? room : n - i;
         int64_t next_purge = log->next_purge;
+        const uint32_t base = log->base, tm = (uint32_t)log->tm;
+        const uint64_t qm = log->qm, dm = log->dm;
+        const int qs = c->db, ts = c->qb + c->db;
         for (; j < lim; j++) {
             size_t x = (i + j) * stride;
-            if ((int64_t)t[x] >= next_purge) {
+            uint32_t tx = t[x], qx = querier[x], dx = queried[x];
+            if ((int64_t)tx >= next_purge) {
                 commit(log, j - done);
                 done = j;
-                if (!purge_fast(log, t[x]))
+                if (!purge_fast(log, tx))
                     break;
                 next_purge = log->next_purge;
             }
-            slot[j] = (struct serverlog_rec){ t[x], querier[x], queried[x] };
+            if (__builtin_expect(tx - base > tm || !field_fits(qx, qm) || !field_fits(dx, dm), 0))
+                break;
+            slot[j] = field_enc(dx, dm) | field_enc(qx, qm) << qs | (uint64_t)(tx - base) << ts;
         }
         commit(log, j - done);
         i += j;
@@ -433,15 +591,38 @@ size_t serverlog_spans(const struct serverlog *log) { return log->size ? log->nc
 
 const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i, size_t *n)
 {
-    const struct serverlog_rec *c = chunk_at(log, i);
-    size_t lo = i == 0 ? log->head : 0;
-    size_t hi = i + 1 == log->nchunks ? log->tail : SERVERLOG_CHUNK;
+    const struct serverlog_chunk *c = chunk_at(log, i);
+    size_t lo = i == 0 ? log->head : 0, hi = chunk_len(log, i);
     *n = hi - lo;
-    return c + lo;
+    if (c->wide)
+        return (const struct serverlog_rec *)c->w + lo;
+    struct serverlog_rec *out = log->dec;
+    const uint64_t *w = c->w + lo;
+    const uint64_t qm = field_mask(c->qb), dm = field_mask(c->db);
+    const int qs = c->db, ts = c->qb + c->db;
+    const uint32_t base = c->base;
+    for (size_t k = 0; k < hi - lo; k++) {
+        uint64_t x = w[k];
+        out[k] = (struct serverlog_rec){ base + (uint32_t)(x >> ts), field_dec((x >> qs) & qm, qm),
+                                         field_dec(x & dm, dm) };
+    }
+    return out;
 }
 
 size_t serverlog_bytes(const struct serverlog *log)
 {
-    return (log->nchunks + log->npool) * SERVERLOG_CHUNK * sizeof(struct serverlog_rec)
-           + (log->nchunk_cap + log->pool_cap) * sizeof *log->chunk;
+    return log->bytes + (log->nchunk_cap + log->pool_cap) * sizeof *log->chunk
+           + (log->dec ? (SERVERLOG_CHUNK + 1) * sizeof *log->dec : 0);
+}
+
+double serverlog_record_bytes(const struct serverlog *log)
+{
+    if (!log->size)
+        return 0;
+    size_t b = 0;
+    for (size_t i = 0; i < log->nchunks; i++) {
+        const struct serverlog_chunk *c = chunk_at(log, i);
+        b += HEADER_BYTES + (size_t)c->cap * (c->wide ? sizeof(struct serverlog_rec) : sizeof c->w[0]);
+    }
+    return (double)b / (double)log->size;
 }

@@ -1,8 +1,23 @@
 /* serverlog — the messaging server's lookup log under a retention policy.
  *
- * One record per logged lookup: time, querier, queried number (12 bytes;
- * the IP address is a function of the querier and the hour, below, and
- * needs no bytes).  Records arrive in
+ * One record per logged lookup: time, querier, queried number (the IP
+ * address is a function of the querier and the hour, below, and needs no
+ * bytes).  A record is packed into one 64-bit word: the queried number in
+ * its low db bits, the querier in the next qb, and the time relative to
+ * its chunk's first record in the tb = min(32, 64 - qb - db) bits left.
+ * The widths follow what the policy keeps (serverlog_policy.id_bits: ids
+ * below 2^b - 1 for a population of fewer than 2^b - 1 numbers, b bits;
+ * a hashed number 32; a number or querier not logged 0 bits; the all-ones
+ * value of a field is SERVERLOG_NO_NUMBER), so 8 bytes a record hold time,
+ * querier and queried for up to 2^27 - 1 = 134 million people (27 + 27
+ * bits and 10 bits of time: a chunk then spans at most 1,023 seconds).  A
+ * record that does not fit its chunk (a time beyond the chunk's span, an
+ * id wider than the field) starts a new chunk, and the chunk it closes is
+ * cut to the records it holds; an id too wide widens its
+ * field to 32 bits from then on, and a chunk whose fields leave fewer than
+ * 8 bits of time stores plain 12-byte records (struct serverlog_rec).
+ * Readers see every record as a struct serverlog_rec: the spans are
+ * decoded into a buffer of the log's (serverlog_span).  Records arrive in
  * time order and are kept in a chain of fixed-size chunks used as a ring:
  * appending is O(1), expired records are dropped from the head, and memory
  * follows the most records ever retained at once (plus two chunks), never the
@@ -87,22 +102,41 @@ struct serverlog_policy {
     int drop_querier;                     /* the querier is not logged (SERVERLOG_NO_NUMBER) */
     int drop_time;                        /* records are handed over without their time (below) */
     int drop_devices;                     /* the queried account's device count is not logged */
+    int id_bits;                          /* bits of a number or querier (1 to 32; 0: 32): ids up to
+                                             2^id_bits - 2 pack, wider ones widen (above); the world
+                                             sets it from the population */
 };
 
-#define SERVERLOG_CHUNK 65536             /* records per chunk */
+#define SERVERLOG_CHUNK 65536             /* packed records per chunk */
+#define SERVERLOG_CHUNK_BYTES (SERVERLOG_CHUNK * 8)   /* a chunk's records, bytes */
 
 struct serverlog_rec {
     uint32_t t;                           /* seconds */
     uint32_t querier, queried;
 };
 
+/* A chunk: a header and SERVERLOG_CHUNK_BYTES of records, packed words or
+ * (wide) struct serverlog_rec. */
+struct serverlog_chunk {
+    uint32_t base;                        /* packed: the time its relative times count from */
+    uint32_t n;                           /* records written (the tail chunk: serverlog.tail) */
+    uint32_t cap;                         /* records it holds */
+    uint8_t qb, db, tb, wide;             /* field widths; wide: plain records */
+    uint8_t shrunk;                       /* closed before full, cut to its records: freed, not pooled */
+    uint64_t w[];                         /* the records */
+};
+
 struct serverlog {
-    struct serverlog_rec **chunk;                /* ring of chunk pointers */
+    struct serverlog_chunk **chunk;       /* ring of chunk pointers */
     size_t nchunk_cap;                    /* slots in the ring (power of 2) */
     size_t first, nchunks;                /* first used slot, used slots */
     size_t head;                          /* first live record in the first chunk */
     size_t tail;                          /* records used in the last chunk */
-    struct serverlog_rec *tail_chunk;            /* the last chunk (NULL when none) */
+    struct serverlog_chunk *tail_chunk;   /* the last chunk (NULL when none) */
+    int qb, db;                           /* the widths of the next chunk's fields */
+    uint64_t qm, dm, tm;                  /* the tail chunk's field masks (all ones: NO_NUMBER) */
+    uint32_t base;                        /* ... and base time */
+    struct serverlog_rec *dec;            /* readers' buffer: a chunk decoded, and one record */
     int64_t oldest;                       /* time of the first record held */
     int64_t next_purge;                   /* an append at t >= this purges first */
     int64_t next_job;                     /* purge jobs: the next job's time */
@@ -115,8 +149,9 @@ struct serverlog {
     struct serverlog_rec *pend;                  /* delay: the batch not yet written */
     size_t npend, cappend;
     int64_t pend_write;                   /* when it is written */
-    struct serverlog_rec **pool;                 /* freed chunks kept for reuse */
+    struct serverlog_chunk **pool;        /* freed chunks kept for reuse */
     size_t npool, pool_cap;
+    size_t bytes;                         /* bytes of the chunks held and pooled */
     uint64_t size;                        /* records held */
     uint64_t appended, peak;              /* totals, for reports and tests */
     uint64_t last_id;                     /* the record of the lookup last appended: its ordinal
@@ -174,28 +209,33 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
 
 /* Delay: write the pending batch if its time W <= now.  0 or -1 (OOM). */
 int serverlog_write_due(struct serverlog *log, int64_t now);
-/* The record written i-th from the end (i >= 1, i <= size). */
+/* The record written i-th from the end (i >= 1, i <= size); valid as
+ * serverlog_newest's.  O(chunks). */
 const struct serverlog_rec *serverlog_recent(const struct serverlog *log, uint64_t i);
 /* The latest lookup time whose records can be written by `now`: records of
  * lookups made before it are in the log (now itself without a delay). */
 int64_t serverlog_window_end(const struct serverlog *log, int64_t now);
 
-/* The record appended last (log not empty). */
-static inline const struct serverlog_rec *serverlog_newest(const struct serverlog *log)
-{
-    return &log->tail_chunk[log->tail - 1];
-}
+/* The record appended last (log not empty); valid until the next call of
+ * serverlog_newest or serverlog_recent. */
+const struct serverlog_rec *serverlog_newest(const struct serverlog *log);
 
 /* The records held, oldest first, as contiguous spans: span i (0-based) of
- * serverlog_spans(log).  Valid until the next append or purge. */
+ * serverlog_spans(log), decoded into the log's buffer: valid until the next
+ * span is asked for, or the next append or purge. */
 size_t serverlog_spans(const struct serverlog *log);
 const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i, size_t *n);
 /* A record's identity: its ordinal among the records ever written (0
  * first).  The records held are ordinals serverlog_first_ordinal(log) on,
  * in span order; serverlog_recent(log, i) is ordinal appended - i. */
 static inline uint64_t serverlog_first_ordinal(const struct serverlog *log) { return log->appended - log->size; }
-/* Bytes held by the log's chunks. */
+/* Bytes held by the log's chunks (and their pointer arrays). */
 size_t serverlog_bytes(const struct serverlog *log);
+/* Bytes a record takes under a policy when its ids fit the policy's
+ * id_bits (8, or 12 when the fields leave too few bits of time). */
+size_t serverlog_policy_record_bytes(const struct serverlog_policy *p);
+/* Bytes a record takes in the chunks the log holds (0 when empty). */
+double serverlog_record_bytes(const struct serverlog *log);
 
 /* After serverlog_purge(log, now): the log holds the records of every
  * logged lookup made at a time t with start < t <= now (start may be

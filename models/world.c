@@ -126,6 +126,22 @@ static void world_free_params(void *vp)
 /* retention@regions: the names of the regions whose people's lookups the
  * log retains (a zone); the others' are not kept at all.  0, or -1
  * (diagnostics). */
+/* Bits of a log's number fields: the people's numbers [0, N) and the
+ * all-ones NO_NUMBER fit in b bits when N <= 2^b - 1.  Enumeration (unheld
+ * numbers, accounts) and groups name ids near 2^32: 32 bits.  The later
+ * numbers of people who change numbers may still need more; the log
+ * widens a field when one does not fit. */
+static int id_bits(const struct world_params *p)
+{
+    if (p->enumeration.on || p->groups.on)
+        return 32;
+    uint64_t n = p->pop.n > p->contacts.n ? p->pop.n : p->contacts.n;
+    int b = 1;
+    while (b < 32 && ((uint64_t)1 << b) - 1 < n)
+        b++;
+    return b;
+}
+
 static int configure_zone(struct world_params *p, struct cfg *c, const struct cfg_node *root)
 {
     const struct cfg_node *ret = cfg_child(cfg_child(root, "policy"), "retention");
@@ -237,6 +253,12 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
         rc = -1;
     if (!rc && configure_zone(p, c, root))
         rc = -1;
+    if (!rc) {                                    /* the logs' id fields (serverlog.h) */
+        int bits = id_bits(p);
+        p->log.id_bits = bits;
+        for (uint32_t i = 1; i < p->services.n; i++)
+            p->services.policy[i].id_bits = bits;
+    }
     if (!rc && p->traffic.profiled && p->pop.nregions && !p->mobility
         && configure_local_time(p, c, cfg_child(root, "population"), run->horizon))
         rc = -1;
@@ -247,11 +269,19 @@ static void *world_configure(struct cfg *c, const struct sim_run_params *run)
     return p;
 }
 
+static _Thread_local struct world_memory last_memory;
+
+struct world_memory world_memory_last(void) { return last_memory; }
+
 static void world_destroy(void *vs)
 {
     struct world *w = vs;
     if (!w)
         return;
+    if (w->conv)
+        last_memory = (struct world_memory){
+            .log_peak_records = w->log.peak, .log_bytes = serverlog_bytes(&w->log), .edges = w->conv->m,
+            .graph_bytes = (w->conv->n + (size_t)1) * sizeof *w->conv->off + 2 * w->conv->m * sizeof *w->conv->adj };
     free(w->mob_offset);
     groups_destroy(&w->gr);
     enumeration_destroy(&w->en);

@@ -8,7 +8,22 @@
 
 #include "sim.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* The model of <scenario> documents. */
 extern const struct sim_model_type world_model;
+
+/* What the last replication this thread ran held (for `make bench`): its
+ * lookup log's most records at once and the bytes of its chunks and
+ * buffers at the end (serverlog_bytes: the most chunks it ever held), its
+ * contact graph's undirected edges and bytes (offsets and adjacency). */
+struct world_memory {
+    uint64_t log_peak_records;
+    size_t log_bytes;
+    uint64_t edges;
+    size_t graph_bytes;
+};
+struct world_memory world_memory_last(void);
 
 #endif

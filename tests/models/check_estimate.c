@@ -101,24 +101,35 @@ START_TEST(test_addressbook_syncs)
 END_TEST
 
 /* Memory follows the log: 30 more days of retention hold 30 more days of
- * lookups, 12 bytes each (serverlog.h), and nothing else moves when the
- * knowledge's staging block is already full (N = 10^6, mean degree 20:
- * 200,000 lookups a day). */
+ * lookups, 8 bytes each (serverlog.h: 20 + 20 bits of ids, 24 of time),
+ * and nothing else moves when the knowledge's staging block is already
+ * full (N = 10^6, mean degree 20: 200,000 lookups a day).  A keyed hash
+ * of the number takes 32 bits: still 8 bytes at N = 10^6 (12 bits of time
+ * left), 12 at N = 10^8 (27 + 32 bits leave 5); at N = 10^8 kept numbers
+ * take 27 + 27 bits, 8 bytes (at 10^8 people: 2 x 10^7 lookups a day). */
 START_TEST(test_memory_follows_retention)
 {
     const char *fmt = "<scenario name=\"m\"><run seed=\"1\" replications=\"1\" horizon_days=\"180\"/>"
-                      "<population size=\"1000000\"/><contacts><erdos_renyi mean_degree=\"20\"/></contacts>"
-                      "<traffic rate_per_day=\"0.01\"/><policy><retention days=\"%d\"/></policy>"
+                      "<population size=\"%d\"/><contacts><erdos_renyi mean_degree=\"20\"/></contacts>"
+                      "<traffic rate_per_day=\"0.01\"/><policy><retention days=\"%d\"/>"
+                      "<logging queried_number=\"%s\"/></policy>"
                       "<adversary><bulk_snapshot period_days=\"30\"/></adversary></scenario>";
-    char *a, *b;
-    ck_assert_int_ge(asprintf(&a, fmt, 30), 0);
-    ck_assert_int_ge(asprintf(&b, fmt, 60), 0);
-    struct sim_estimate ea, eb;
-    ru_estimate(a, &ea, NULL);
-    ru_estimate(b, &eb, NULL);
-    ck_assert_double_eq_tol(eb.bytes - ea.bytes, 12.0 * 200000 * 30, 1);
-    ck_assert_double_eq_tol(ea.lookups, 200000.0 * 180, 1e-3);
-    free(a), free(b);
+    static const struct { int n; const char *queried; double bytes; } cases[] = {
+        { 1000000, "kept", 8 }, { 1000000, "keyed_hash", 8 },
+        { 100000000, "kept", 8 }, { 100000000, "keyed_hash", 12 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *a, *b;
+        ck_assert_int_ge(asprintf(&a, fmt, cases[i].n, 30, cases[i].queried), 0);
+        ck_assert_int_ge(asprintf(&b, fmt, cases[i].n, 60, cases[i].queried), 0);
+        struct sim_estimate ea, eb;
+        ru_estimate(a, &ea, NULL);
+        ru_estimate(b, &eb, NULL);
+        double day = cases[i].n * 20.0 * 0.01;             /* lookups a day */
+        ck_assert_double_eq_tol(eb.bytes - ea.bytes, cases[i].bytes * day * 30, 1);
+        ck_assert_double_eq_tol(ea.lookups, day * 180, 1e-3 * day);
+        free(a), free(b);
+    }
 }
 END_TEST
 

@@ -64,20 +64,28 @@ static size_t ref_size(const struct ref *f) { return f->n - f->lo; }
 /* The memory bound (serverlog.h): the chunks follow the most records ever
  * retained at once, never the history.  Retained records touch at most
  * size/CHUNK + 2 chunks (a partial one at each end), and chunks freed by a
- * purge are kept only for reuse, so no more than peak/CHUNK + 2 chunks are
- * ever held.  On top come the pointer arrays (the ring, a pool of free
- * chunks): at most 16 slots or twice the chunks each, a few hundred bytes,
- * far below the 768 KiB of one chunk, so one chunk too many fails this. */
+ * purge are kept only for reuse, so no more than peak/CHUNK + 2 chunks
+ * (8 bytes a record and a header each) are ever held.  On top come the
+ * readers' buffer (a chunk decoded and one record, 12 bytes each) and the
+ * pointer arrays (the ring, a pool of free chunks): at most 16 slots or
+ * twice the chunks each, a few hundred bytes, far below the 512 KiB of one
+ * chunk, so one chunk too many fails this. */
 static size_t memory_bound(uint64_t peak)
 {
     size_t chunks = (size_t)(peak / SERVERLOG_CHUNK) + 2;
-    return chunks * SERVERLOG_CHUNK * sizeof(struct serverlog_rec)
-           + (2 * 16 + 4 * chunks) * sizeof(struct serverlog_rec *);
+    return chunks * (sizeof(struct serverlog_chunk) + SERVERLOG_CHUNK_BYTES)
+           + (SERVERLOG_CHUNK + 1) * sizeof(struct serverlog_rec)
+           + (2 * 16 + 4 * chunks) * sizeof(struct serverlog_chunk *);
 }
 
 static void check_memory(const struct serverlog *log)
 {
-    size_t bound = memory_bound(log->peak);
+    /* chunks closed before they are full (a time beyond a chunk's span, an
+     * id wider than its field) are cut to their records: at most a header
+     * more each, and a slot more in the ring, which follows the most chunks
+     * ever held */
+    size_t bound = memory_bound(log->peak) + log->nchunks * sizeof(struct serverlog_chunk)
+                   + log->nchunk_cap * sizeof(struct serverlog_chunk *);
     if (serverlog_bytes(log) > bound)
         ck_abort_msg("serverlog_bytes %zu above the bound %zu for a peak of %llu records",
                      serverlog_bytes(log), bound, (unsigned long long)log->peak);
@@ -118,14 +126,9 @@ static void check_ends(const struct serverlog *log, const struct ref *f)
     FAST_EQ(log->peak, f->peak);
     if (f->n == f->lo)
         return;
-    size_t spans = serverlog_spans(log), n;
-    FAST(spans >= 1);
-    const struct serverlog_rec *first = serverlog_span(log, 0, &n);
-    FAST(n >= 1);
-    FAST(same_rec(first, &f->r[f->lo]));
-    const struct serverlog_rec *last = serverlog_span(log, spans - 1, &n);
-    FAST(n >= 1);
-    FAST(same_rec(&last[n - 1], &f->r[f->n - 1]));
+    FAST(serverlog_spans(log) >= 1);
+    FAST(same_rec(serverlog_recent(log, log->size), &f->r[f->lo]));
+    FAST(same_rec(serverlog_newest(log), &f->r[f->n - 1]));
     check_memory(log);
 }
 
@@ -383,9 +386,10 @@ START_TEST(test_serverlog_memory)
     ck_assert_uint_eq(log.peak, window);
     ck_assert_uint_eq(log.size, window);
     ck_assert_uint_eq(memory_bound(window),
-                      5 * SERVERLOG_CHUNK * sizeof(struct serverlog_rec) + 52 * sizeof(struct serverlog_rec *));
+                      5 * (sizeof(struct serverlog_chunk) + SERVERLOG_CHUNK_BYTES)
+                      + (SERVERLOG_CHUNK + 1) * sizeof(struct serverlog_rec) + 52 * sizeof(struct serverlog_chunk *));
     ck_assert_uint_le(peak_bytes, memory_bound(window));
-    ck_assert_uint_ge(peak_bytes, window * sizeof(struct serverlog_rec));
+    ck_assert_uint_ge(peak_bytes, window * 8);
     ck_assert_uint_eq(log.nchunk_cap, 16);           /* the ring never had to grow */
     /* The first and last held records. */
     size_t n;
@@ -773,6 +777,108 @@ START_TEST(test_delivery_delay)
 }
 END_TEST
 
+/* The packed records (serverlog.h) hold every value exactly, whatever
+ * the widths: a population of 10^8 (27-bit ids, 10 bits of time: a chunk
+ * spans at most 1,023 s), ids at the top of the field and NO_NUMBER,
+ * times that leave a chunk's span (one record an hour), an id wider than
+ * the field (it widens to 32 bits for good), a keyed hash (32 bits, and
+ * 27 + 32 leave too little time: plain 12-byte records), a querier not
+ * logged (0 bits).  Each log is compared with the records appended, by
+ * spans, appended one at a time and in runs; a dense log of 10^8 takes
+ * 8 bytes a record and a chunk's header. */
+START_TEST(test_packed_widths)
+{
+    enum { PLAIN, WIDEN, HASH, NO_QUERIER, NCASE };
+    const uint32_t N = 100000000, top = (1u << 27) - 2;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 4242);
+    for (int kind = 0; kind < NCASE; kind++)
+        for (int runs = 0; runs < 2; runs++) {
+            struct serverlog_policy p = { .retention = 10 * 86400, .resolution = 1, .sampling = 1.0,
+                                          .queried = kind == HASH ? SERVERLOG_QUERIED_KEYED_HASH
+                                                                  : SERVERLOG_QUERIED_KEPT,
+                                          .key_rotation = 86400, .drop_querier = kind == NO_QUERIER,
+                                          .id_bits = 27 };
+            struct serverlog log;
+            ck_assert_int_eq(serverlog_init_policy(&log, &p, rng), 0);
+            const size_t M = 300000;
+            uint32_t *t = malloc(M * sizeof *t), *q = malloc(M * sizeof *q), *d = malloc(M * sizeof *d);
+            ck_assert(t && q && d);
+            uint32_t now = 5;
+            for (size_t i = 0; i < M; i++) {
+                /* dense (300 records a second), sparser (2 a second: a chunk
+                 * closes by its time span), then one an hour */
+                now += i < M / 2 ? (i % 300 == 0) : i < M - 100 ? (uint32_t)gsl_rng_uniform_int(rng, 2) : 3600;
+                t[i] = now;
+                q[i] = i % 7 == 0 ? top : i % 11 == 0 ? UINT32_MAX : (uint32_t)gsl_rng_uniform_int(rng, N);
+                d[i] = i % 5 == 0 ? top : i % 13 == 0 ? UINT32_MAX : (uint32_t)gsl_rng_uniform_int(rng, N);
+                if (kind == WIDEN && i == M / 3)
+                    q[i] = 3000000000u;                /* beyond 27 bits */
+            }
+            if (runs)
+                ck_assert_int_eq(serverlog_append_run(&log, t, q, d, 1, M), 0);
+            else
+                for (size_t i = 0; i < M; i++)
+                    ck_assert_int_eq(serverlog_append(&log, t[i], q[i], d[i]), 0);
+            ck_assert_uint_eq(log.size, M);
+            if (kind == PLAIN && runs) {
+                /* the dense half: full chunks of 8-byte records */
+                const struct serverlog_chunk *c = log.chunk[log.first];
+                ck_assert_uint_eq(c->wide, 0);
+                ck_assert_uint_eq(c->qb, 27);
+                ck_assert_uint_eq(c->tb, 10);
+                ck_assert_uint_eq(c->cap, SERVERLOG_CHUNK);
+            }
+            if (kind == HASH)
+                ck_assert_uint_eq(log.chunk[log.first]->wide, 1);
+            if (kind == WIDEN) {                       /* 32 + 27 bits leave 5 of time: plain records */
+                ck_assert_int_eq(log.qb, 32);
+                ck_assert_uint_eq(log.tail_chunk->wide, 1);
+            }
+            /* every record as appended (the queried number as the policy
+             * stores it: a keyed hash is compared through the key) */
+            size_t k = 0;
+            for (size_t i = 0; i < serverlog_spans(&log); i++) {
+                size_t n;
+                const struct serverlog_rec *r = serverlog_span(&log, i, &n);
+                for (size_t j = 0; j < n; j++, k++) {
+                    uint32_t want_q = kind == NO_QUERIER ? UINT32_MAX : q[k];
+                    uint32_t got_d = r[j].queried;
+                    if (kind == HASH)
+                        got_d = serverlog_unmask(&log, serverlog_epoch(&log, r[j].t), got_d);
+                    if (r[j].t != t[k] || r[j].querier != want_q || got_d != d[k])
+                        ck_abort_msg("case %d, record %zu: (%u, %u, %u), appended (%u, %u, %u)", kind, k, r[j].t,
+                                     r[j].querier, got_d, t[k], want_q, d[k]);
+                }
+            }
+            ck_assert_uint_eq(k, M);
+            ck_assert_uint_eq(serverlog_newest(&log)->t, t[M - 1]);
+            ck_assert_uint_eq(serverlog_recent(&log, M)->t, t[0]);
+            ck_assert_uint_eq(serverlog_recent(&log, M / 2)->t, t[M - M / 2]);
+            double b = serverlog_record_bytes(&log);
+            if (kind == HASH)
+                ck_assert_double_ge(b, 12);
+            if (kind == PLAIN || kind == NO_QUERIER)   /* (plain records: 43,690 a chunk) */
+                check_memory(&log);
+            serverlog_destroy(&log);
+            free(t), free(q), free(d);
+        }
+    /* A dense log at 10^8: 8 bytes a record, and a header of 24 bytes for
+     * a chunk of 65,536 (2 x 10^7 lookups a day, 231 a second: a chunk
+     * spans 284 s) */
+    struct serverlog_policy p = { .retention = 86400, .resolution = 1, .sampling = 1.0,
+                                  .queried = SERVERLOG_QUERIED_KEPT, .key_rotation = 86400, .id_bits = 27 };
+    struct serverlog log;
+    ck_assert_int_eq(serverlog_init_policy(&log, &p, NULL), 0);
+    for (uint32_t i = 0; i < 20 * SERVERLOG_CHUNK; i++)
+        ck_assert_int_eq(serverlog_append(&log, i / 231, (uint32_t)gsl_rng_uniform_int(rng, N),
+                                          (uint32_t)gsl_rng_uniform_int(rng, N)), 0);
+    ck_assert_double_le(serverlog_record_bytes(&log), 8.0 + 24.0 / SERVERLOG_CHUNK + 1e-12);
+    serverlog_destroy(&log);
+    gsl_rng_free(rng);
+}
+END_TEST
+
 Suite *serverlog_suite(void)
 {
     Suite *s = suite_create("serverlog");
@@ -783,6 +889,7 @@ Suite *serverlog_suite(void)
     tcase_add_test(tc, test_serverlog_memory);
     tcase_add_test(tc, test_serverlog_ring_growth);
     tcase_add_test(tc, test_append_run);
+    tcase_add_test(tc, test_packed_widths);
     TCase *tp = tcase_create("policy");
     tcase_set_timeout(tp, 60);
     tcase_add_test(tp, test_purge_jobs);
