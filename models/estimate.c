@@ -189,11 +189,11 @@ static double held_days(const struct serverlog_policy *p, double horizon)
 
 /* A log holding `held` records (serverlog.h): 8 bytes a record (12 when
  * its fields leave too little time), two chunks more, the readers' buffer
- * (a chunk decoded, 12 bytes a record). */
+ * (a span decoded, 12 bytes a record). */
 static double log_bytes(const struct serverlog_policy *p, double held)
 {
     return (double)serverlog_policy_record_bytes(p) * held + 2.0 * SERVERLOG_CHUNK_BYTES
-           + 12.0 * SERVERLOG_CHUNK;
+           + 12.0 * SERVERLOG_SPAN;
 }
 
 void estimate_serverlog(struct estimate *e, const struct serverlog_policy *p)

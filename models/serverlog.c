@@ -201,7 +201,7 @@ int serverlog_init_policy(struct serverlog *log, const struct serverlog_policy *
     field_widths(p, &log->qb, &log->db);
     log->nchunk_cap = 16;
     log->chunk = calloc(log->nchunk_cap, sizeof *log->chunk);
-    log->dec = malloc((SERVERLOG_CHUNK + 1) * sizeof *log->dec);
+    log->dec = malloc((SERVERLOG_SPAN + 1) * sizeof *log->dec);
     if (!log->chunk || !log->dec) {
         free(log->chunk);
         free(log->dec);
@@ -329,14 +329,14 @@ const struct serverlog_rec *serverlog_recent(const struct serverlog *log, uint64
         i -= chunk_len(log, k);
         k--;
     }
-    log->dec[SERVERLOG_CHUNK] = rec_at(chunk_at(log, k), chunk_len(log, k) - i);
-    return &log->dec[SERVERLOG_CHUNK];
+    log->dec[SERVERLOG_SPAN] = rec_at(chunk_at(log, k), chunk_len(log, k) - i);
+    return &log->dec[SERVERLOG_SPAN];
 }
 
 const struct serverlog_rec *serverlog_newest(const struct serverlog *log)
 {
-    log->dec[SERVERLOG_CHUNK] = rec_at(log->tail_chunk, log->tail - 1);
-    return &log->dec[SERVERLOG_CHUNK];
+    log->dec[SERVERLOG_SPAN] = rec_at(log->tail_chunk, log->tail - 1);
+    return &log->dec[SERVERLOG_SPAN];
 }
 
 int64_t serverlog_window_end(const struct serverlog *log, int64_t now)
@@ -587,13 +587,32 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
     return 0;
 }
 
-size_t serverlog_spans(const struct serverlog *log) { return log->size ? log->nchunks : 0; }
+/* Spans: each chunk's records in pieces of SERVERLOG_SPAN (PIECES a
+ * chunk), from the first chunk's piece that holds its first live record
+ * to the last chunk's last piece with a record; only a chunk cut short
+ * (grow) leaves empty pieces between them. */
+#define PIECES (SERVERLOG_CHUNK / SERVERLOG_SPAN)
+
+size_t serverlog_spans(const struct serverlog *log)
+{
+    if (!log->size)
+        return 0;
+    return (log->nchunks - 1) * PIECES + (log->tail + SERVERLOG_SPAN - 1) / SERVERLOG_SPAN
+           - log->head / SERVERLOG_SPAN;
+}
 
 const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i, size_t *n)
 {
-    const struct serverlog_chunk *c = chunk_at(log, i);
-    size_t lo = i == 0 ? log->head : 0, hi = chunk_len(log, i);
-    *n = hi - lo;
+    size_t g = i + log->head / SERVERLOG_SPAN;
+    size_t k = g / PIECES, len = chunk_len(log, k);
+    const struct serverlog_chunk *c = chunk_at(log, k);
+    size_t lo = g % PIECES * SERVERLOG_SPAN;
+    size_t hi = lo + SERVERLOG_SPAN < len ? lo + SERVERLOG_SPAN : len;
+    if (k == 0 && lo < log->head)
+        lo = log->head;
+    *n = lo < hi ? hi - lo : 0;
+    if (!*n)
+        return log->dec;
     if (c->wide)
         return (const struct serverlog_rec *)c->w + lo;
     struct serverlog_rec *out = log->dec;
@@ -601,9 +620,9 @@ const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i
     const uint64_t qm = field_mask(c->qb), dm = field_mask(c->db);
     const int qs = c->db, ts = c->qb + c->db;
     const uint32_t base = c->base;
-    for (size_t k = 0; k < hi - lo; k++) {
-        uint64_t x = w[k];
-        out[k] = (struct serverlog_rec){ base + (uint32_t)(x >> ts), field_dec((x >> qs) & qm, qm),
+    for (size_t j = 0; j < *n; j++) {
+        uint64_t x = w[j];
+        out[j] = (struct serverlog_rec){ base + (uint32_t)(x >> ts), field_dec((x >> qs) & qm, qm),
                                          field_dec(x & dm, dm) };
     }
     return out;
@@ -612,7 +631,7 @@ const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i
 size_t serverlog_bytes(const struct serverlog *log)
 {
     return log->bytes + (log->nchunk_cap + log->pool_cap) * sizeof *log->chunk
-           + (log->dec ? (SERVERLOG_CHUNK + 1) * sizeof *log->dec : 0);
+           + (log->dec ? (SERVERLOG_SPAN + 1) * sizeof *log->dec : 0);
 }
 
 double serverlog_record_bytes(const struct serverlog *log)

@@ -17,7 +17,8 @@
  * field to 32 bits from then on, and a chunk whose fields leave fewer than
  * 8 bits of time stores plain 12-byte records (struct serverlog_rec).
  * Readers see every record as a struct serverlog_rec: the spans are
- * decoded into a buffer of the log's (serverlog_span).  Records arrive in
+ * decoded into a buffer of the log's, a span of 8,192 records at a time
+ * (serverlog_span).  Records arrive in
  * time order and are kept in a chain of fixed-size chunks used as a ring:
  * appending is O(1), expired records are dropped from the head, and memory
  * follows the most records ever retained at once (plus two chunks), never the
@@ -109,6 +110,7 @@ struct serverlog_policy {
 
 #define SERVERLOG_CHUNK 65536             /* packed records per chunk */
 #define SERVERLOG_CHUNK_BYTES (SERVERLOG_CHUNK * 8)   /* a chunk's records, bytes */
+#define SERVERLOG_SPAN 8192               /* records a span holds at most (a chunk: 8 spans) */
 
 struct serverlog_rec {
     uint32_t t;                           /* seconds */
@@ -220,7 +222,9 @@ int64_t serverlog_window_end(const struct serverlog *log, int64_t now);
  * serverlog_newest or serverlog_recent. */
 const struct serverlog_rec *serverlog_newest(const struct serverlog *log);
 
-/* The records held, oldest first, as contiguous spans: span i (0-based) of
+/* The records held, oldest first, as contiguous spans of at most
+ * SERVERLOG_SPAN records (the first and the last not empty; one between
+ * may be, after a chunk cut short): span i (0-based) of
  * serverlog_spans(log), decoded into the log's buffer: valid until the next
  * span is asked for, or the next append or purge. */
 size_t serverlog_spans(const struct serverlog *log);

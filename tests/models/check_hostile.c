@@ -463,15 +463,15 @@ START_TEST(test_absurd_rates)
     put("tiny.xml", tiny_xml);
     expect("", "run tiny.xml -o o --set traffic@rate_per_day=1e9", 2,
            "tiny.xml: refused: 1.2e+11 events expected in one day, more than the 4.29e+09 one day can hold "
-           "(estimate: 1.2e+12 lookups, 1.2e+12 events, peak memory 10 TiB, 36.7 h of CPU a replication; "
+           "(estimate: 1.2e+12 lookups, 1.2e+12 events, peak memory 7.9 TiB, 36.7 h of CPU a replication; "
            "2.4e+12 events, 3 days in all)\n");
     expect("", "run tiny.xml -o o --set traffic@rate_per_day=3e7 --replications 30 --memory-limit 1000T", 2,
            "tiny.xml: refused: 1.08e+12 events expected in all, more than 1e+12 (estimate: 3.6e+10 lookups, "
-           "3.6e+10 events, peak memory 322 GiB, 1.1 h of CPU a replication; 1.08e+12 events, 33.0 h in all); "
+           "3.6e+10 events, peak memory 241 GiB, 1.1 h of CPU a replication; 1.08e+12 events, 33.0 h in all); "
            "--force runs it anyway\n");
     expect("", "run tiny.xml -o o --set traffic@rate_per_day=1e7 --memory-limit 1G", 2,
-           "tiny.xml: refused: needs about 107 GiB, more than the 1.0 GiB limit given (estimate: 1.2e+10 lookups, "
-           "1.2e+10 events, peak memory 107 GiB, 22 min of CPU a replication; 2.4e+10 events, 44 min in all); "
+           "tiny.xml: refused: needs about 80 GiB, more than the 1.0 GiB limit given (estimate: 1.2e+10 lookups, "
+           "1.2e+10 events, peak memory 80 GiB, 22 min of CPU a replication; 2.4e+10 events, 44 min in all); "
            "--memory-limit SIZE sets another limit, --force runs it anyway\n");
     char *o = in_dir("o");
     ck_assert_msg(!exists(o), "a refused run left its output directory");
@@ -488,7 +488,7 @@ START_TEST(test_absurd_rates)
     expect("", "sweep -q sw.xml -o s --shard 1/2", 0, NULL);   /* its shard has only point 1 */
     /* -j 2: two points at once, each counted */
     expect("", "sweep -q sw.xml -o s2 -j 2 --memory-limit 20M", 2,
-           "sw.xml:3: point 1 of 2 (traffic@rate_per_day=0.1): refused: needs about 27 MiB for the runs at once, "
+           "sw.xml:3: point 1 of 2 (traffic@rate_per_day=0.1): refused: needs about 26 MiB for the runs at once, "
            "more than the 20 MiB limit given");
     o = in_dir("s2");
     ck_assert_msg(!exists(o), "a refused sweep left its output directory");

@@ -66,7 +66,7 @@ static size_t ref_size(const struct ref *f) { return f->n - f->lo; }
  * size/CHUNK + 2 chunks (a partial one at each end), and chunks freed by a
  * purge are kept only for reuse, so no more than peak/CHUNK + 2 chunks
  * (8 bytes a record and a header each) are ever held.  On top come the
- * readers' buffer (a chunk decoded and one record, 12 bytes each) and the
+ * readers' buffer (a span decoded and one record, 12 bytes each) and the
  * pointer arrays (the ring, a pool of free chunks): at most 16 slots or
  * twice the chunks each, a few hundred bytes, far below the 512 KiB of one
  * chunk, so one chunk too many fails this. */
@@ -74,7 +74,7 @@ static size_t memory_bound(uint64_t peak)
 {
     size_t chunks = (size_t)(peak / SERVERLOG_CHUNK) + 2;
     return chunks * (sizeof(struct serverlog_chunk) + SERVERLOG_CHUNK_BYTES)
-           + (SERVERLOG_CHUNK + 1) * sizeof(struct serverlog_rec)
+           + (SERVERLOG_SPAN + 1) * sizeof(struct serverlog_rec)
            + (2 * 16 + 4 * chunks) * sizeof(struct serverlog_chunk *);
 }
 
@@ -387,7 +387,7 @@ START_TEST(test_serverlog_memory)
     ck_assert_uint_eq(log.size, window);
     ck_assert_uint_eq(memory_bound(window),
                       5 * (sizeof(struct serverlog_chunk) + SERVERLOG_CHUNK_BYTES)
-                      + (SERVERLOG_CHUNK + 1) * sizeof(struct serverlog_rec) + 52 * sizeof(struct serverlog_chunk *));
+                      + (SERVERLOG_SPAN + 1) * sizeof(struct serverlog_rec) + 52 * sizeof(struct serverlog_chunk *));
     ck_assert_uint_le(peak_bytes, memory_bound(window));
     ck_assert_uint_ge(peak_bytes, window * 8);
     ck_assert_uint_eq(log.nchunk_cap, 16);           /* the ring never had to grow */
