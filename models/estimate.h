@@ -7,7 +7,7 @@
  *
  * Expected counts are means of the model's laws (a Poisson process of rate
  * r over T days: r T).  Memory follows the structures' documented sizes
- * (graph.h: 4 bytes a directed entry and 8 a person; serverlog.h: 12 bytes
+ * (graph.h: 4 bytes a directed entry and 8 a person; serverlog.h: 8 bytes
  * a retained record; ...), and is taken on the conservative side where a
  * structure grows by steps (the engine's day batch, the hash set of
  * non-contact pairs).  What cannot be counted from the layout (the
