@@ -52,15 +52,23 @@ static inline uint64_t below64(const gsl_rng *r, uint64_t n)
     return x % n;
 }
 
+/* What er_walk does with each pair it draws. */
+enum er_mode {
+    ER_PUSH,                                  /* onto an edge list */
+    ER_COUNT,                                 /* count both ends' degrees: deg[x + 1]++, deg[y + 1]++ */
+    ER_FILL                                   /* into rows: adj[pos[x]++] = y, adj[pos[y]++] = x */
+};
+
 /* Every pair {v, w}, w < v < cnt, of `cnt` people independently with
  * probability p, by geometric skipping over the pairs in the order (1,0),
  * (2,0), (2,1), (3,0), ...: one uniform per edge plus one past the end.
  * Local index i is person ids[i], or lo + i when ids is NULL.  With `same`
  * given, pairs whose two people have the same same[] value are passed over
  * (they still count as pairs for the skipping, so every other pair keeps
- * probability p).  p <= 0 draws nothing. */
-static int er_pairs(struct ebuf *b, uint32_t cnt, uint32_t lo, const uint32_t *ids, double p,
-                    const uint32_t *same, gsl_rng *r)
+ * probability p).  p <= 0 draws nothing.  Each pair drawn is handled as
+ * `mode` says (b, or cnt_pos and adj). */
+static inline int er_walk(enum er_mode mode, struct ebuf *b, uint64_t *cnt_pos, uint32_t *adj, uint32_t cnt,
+                          uint32_t lo, const uint32_t *ids, double p, const uint32_t *same, gsl_rng *r)
 {
     if (!(p > 0) || cnt < 2)
         return 0;
@@ -86,23 +94,72 @@ static int er_pairs(struct ebuf *b, uint32_t cnt, uint32_t lo, const uint32_t *i
             uint32_t x = ids ? ids[v] : lo + (uint32_t)v, y = ids ? ids[w] : lo + (uint32_t)w;
             if (same && same[x] == same[y])
                 continue;
-            if (ebuf_push(b, x, y))
+            if (mode == ER_COUNT) {
+                cnt_pos[x + 1]++;
+                cnt_pos[y + 1]++;
+            } else if (mode == ER_FILL) {
+                adj[cnt_pos[x]++] = y;
+                adj[cnt_pos[y]++] = x;
+            } else if (ebuf_push(b, x, y)) {
                 return -1;
+            }
         }
     }
     return 0;
 }
 
+static int er_pairs(struct ebuf *b, uint32_t cnt, uint32_t lo, const uint32_t *ids, double p,
+                    const uint32_t *same, gsl_rng *r)
+{
+    return er_walk(ER_PUSH, b, NULL, NULL, cnt, lo, ids, p, same, r);
+}
+
 /* ---- generators ---------------------------------------------------------- */
+
+int contacts_erdos_renyi_rows(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r)
+{
+    double p = n > 1 ? mean_degree / (double)(n - 1) : 0;
+    memset(g, 0, sizeof *g);
+    g->n = n;
+    gsl_rng *count = gsl_rng_clone(r);
+    g->off = calloc((size_t)n + 1, sizeof *g->off);
+    if (!count || !g->off) {
+        gsl_rng_free(count);
+        graph_destroy(g);
+        return -1;
+    }
+    er_walk(ER_COUNT, NULL, g->off, NULL, n, 0, NULL, p, NULL, count);
+    gsl_rng_free(count);
+    for (uint32_t a = 0; a < n; a++)
+        g->off[a + 1] += g->off[a];
+    g->m = g->off[n] / 2;
+    if (!(g->adj = malloc((g->off[n] ? g->off[n] : 1) * sizeof *g->adj))) {
+        graph_destroy(g);
+        return -1;
+    }
+    /* the same draws again, each pair into both rows: off[a] ends at the
+     * start of row a + 1; a row gets its smaller neighbours (w < a, as a
+     * is v) before its larger ones (as w, in the order of v), each in
+     * increasing order, so every row is sorted */
+    er_walk(ER_FILL, NULL, g->off, g->adj, n, 0, NULL, p, NULL, r);
+    for (uint32_t a = n; a > 1; a--)
+        g->off[a - 1] = g->off[a - 2];
+    g->off[0] = 0;
+    return 0;
+}
 
 int contacts_erdos_renyi(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r)
 {
     double p = mean_degree / (double)(n - 1);
     if (p > 1)
         p = 1;
-    /* Expected m = p n (n-1) / 2; reserve a little above it. */
+    /* Expected m = p n (n-1) / 2; a large graph is built without its edge
+     * list, drawing twice (the same graph, the same draws left behind) */
+    double m = p * (double)n * (double)(n - 1) / 2;
+    if (m * sizeof(struct graph_edge) > CONTACTS_ER_LIST_BYTES)
+        return contacts_erdos_renyi_rows(g, n, mean_degree, r);
     struct ebuf b;
-    if (ebuf_reserve(&b, p * (double)n * (double)(n - 1) / 2))
+    if (ebuf_reserve(&b, m))
         return -1;
     int rc = er_pairs(&b, n, 0, NULL, p, NULL, r);
     if (!rc)

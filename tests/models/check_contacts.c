@@ -182,6 +182,36 @@ START_TEST(test_er_two)
 }
 END_TEST
 
+/* The large-graph build (contacts_erdos_renyi_rows: the pairs drawn twice,
+ * no edge list) gives the graph of the edge-list build, entry for entry,
+ * and leaves the generator where it leaves it (the next draws agree):
+ * sparse, dense, complete (p = 1), two people, one. */
+START_TEST(test_er_rows_same_graph)
+{
+    static const struct { uint32_t n; double d; unsigned long seed; } cases[] = {
+        { 3000, 7.5, 1 }, { 20000, 20, 2 }, { 500, 100, 3 }, { 60, 59, 4 }, { 2, 1, 5 }, { 2, 0.5, 6 },
+        { 1, 0, 7 }, { 10000, 0.01, 8 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct graph a, b;
+        gsl_rng *ra = tu_rng(cases[i].seed), *rb = tu_rng(cases[i].seed);
+        ck_assert_int_eq(contacts_erdos_renyi(&a, cases[i].n, cases[i].d, ra), 0);
+        ck_assert_int_eq(contacts_erdos_renyi_rows(&b, cases[i].n, cases[i].d, rb), 0);
+        ck_assert_uint_eq(a.n, b.n);
+        ck_assert_uint_eq(a.m, b.m);
+        for (uint32_t x = 0; x <= a.n; x++)
+            ck_assert_uint_eq(a.off[x], b.off[x]);
+        for (uint64_t j = 0; j < 2 * a.m; j++)
+            ck_assert_uint_eq(a.adj[j], b.adj[j]);
+        ck_assert_uint_eq(gsl_rng_get(ra), gsl_rng_get(rb));
+        graph_destroy(&a);
+        graph_destroy(&b);
+        gsl_rng_free(ra);
+        gsl_rng_free(rb);
+    }
+}
+END_TEST
+
 /* The generator is a function of the generator state: same seed, same
  * graph; another seed, another graph. */
 START_TEST(test_er_deterministic)
@@ -582,6 +612,7 @@ Suite *contacts_suite(void)
     tcase_add_test(tc, test_er_complete);
     tcase_add_test(tc, test_er_two);
     tcase_add_test(tc, test_er_deterministic);
+    tcase_add_test(tc, test_er_rows_same_graph);
     suite_add_tcase(s, tc);
     tc = tcase_create("generators");
     tcase_set_timeout(tc, 60);
