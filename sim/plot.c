@@ -860,14 +860,15 @@ static void gp_xrange(FILE *f, const struct series *s)
     }
 }
 
-/* xtics labelled with the values (categories, heat maps). */
+/* xtics labelled with the values (categories, heat maps), as they were
+ * before the CSV file's spreadsheet guard (results.h). */
 static void gp_tics(FILE *f, const char *axis, const char *const *vals, size_t n)
 {
     fprintf(f, "set %stics (", axis);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputs(", ", f);
-        gp_string(f, vals[i]);
+        gp_string(f, results_csv_unguard(vals[i]));
         fprintf(f, " %zu", i);
     }
     fputs(")\n", f);
@@ -989,7 +990,7 @@ static void gp_series(FILE *f, const struct plot *p, const struct series *s)
                 s->file, xs, g, s->band ? ":6:7" : "", with, g + 1);
         if (l->gcol >= 0) {
             fputs("title ", f);
-            gp_string(f, l->gval[g]);
+            gp_string(f, results_csv_unguard(l->gval[g]));
         } else {
             fputs("title 'mean, 95% interval'", f);
         }

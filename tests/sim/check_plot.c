@@ -588,9 +588,10 @@ START_TEST(test_plot_bases)
     /* two short names: level tics */
     ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
     tu_write(path, "point,base,edge_recall_mean,edge_recall_sd,edge_recall_ci95_low,edge_recall_ci95_high,edge_recall_n\n"
-                   "1,\"a\",0.45,0.01,0.44,0.46,5\n2,\"b\",0.75,0.01,0.74,0.76,5\n");
-    ok_silent(args);
+                   "1,\"'=a\",0.45,0.01,0.44,0.46,5\n2,\"''b\",0.75,0.01,0.74,0.76,5\n");
+    ok_silent(args);                              /* guarded names: =a and 'b, drawn as such */
     ck_assert(!contains(dir, "figures/plots.gp", "rotate"));
+    ck_assert(contains(dir, "figures/plots.gp", "set xtics ('=a' 0, ' ''b' 1)"));
     /* bases x retention: a line per base */
     tu_write(path, "point,base,policy/retention@days,edge_recall_mean,edge_recall_sd,edge_recall_ci95_low,"
                    "edge_recall_ci95_high,edge_recall_n\n"

@@ -639,6 +639,10 @@ START_TEST(test_bases_crn_and_bytes)
     m = tu_slurp(p, NULL);
     ck_assert_ptr_nonnull(strstr(m, "<th>Base =b</th>"));
     free(m), free(p);
+    p = in_dir("one/figures/plots.gp");            /* the name as given, not as guarded */
+    m = tu_slurp(p, NULL);
+    ck_assert_ptr_nonnull(strstr(m, "title '=b'"));
+    free(m), free(p);
 
     /* -j 2, three shards merged: the same bytes */
     run_ok("sweep '%s' -q -j 2 -o '%s/j2'", sw, dir);
