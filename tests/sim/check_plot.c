@@ -577,6 +577,7 @@ START_TEST(test_plot_bases)
     ck_assert(!contains(dir, "figures/plots.gp", "yerrorlines"));
     ck_assert(contains(dir, "figures/plots.gp", "set xlabel 'base'"));
     ck_assert(contains(dir, "report.html", "private-contact-discovery"));
+    free(path);
     ck_assert_int_ge(asprintf(&path, "%s/figures/edge_recall.csv", dir), 0);
     struct tu_csv fig;
     ck_assert_int_eq(tu_csv_read(path, &fig), 0);
