@@ -439,6 +439,8 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
             prop_name(b, "name", in->bases[i].name);
             if (in->bases[i].file)
                 prop_name(b, "file", in->bases[i].file);
+            if (in->bases[i].sha256 && *in->bases[i].sha256)
+                prop_name(b, "sha256", in->bases[i].sha256);
         }
     }
     xmlNodePtr seeds = xmlNewChild(root, NULL, BAD_CAST "seeds", NULL);

@@ -25,6 +25,7 @@
 struct collate_base {
     const char *name;
     const char *file;                  /* its file, or NULL: inline */
+    const char *sha256;                /* its file's SHA-256 (hex), or NULL */
     const struct cfg *as_run;          /* with seed and replications set */
 };
 

@@ -373,7 +373,7 @@ static int compute_hash(struct design *dz, struct diag *d)
     hash_part(&h, s, slen);
     free(s);
     for (size_t i = 0; i < dz->nbases; i++) {
-        const struct design_base *b = &dz->bases[i];
+        struct design_base *b = &dz->bases[i];
         size_t blen = 0;
         char *bytes;
         if (!b->file)
@@ -385,6 +385,13 @@ static int compute_hash(struct design *dz, struct diag *d)
             return -1;
         }
         hash_part(&h, bytes, blen);
+        struct sha256_ctx one;                    /* the file's own, for the manifest */
+        uint8_t bd[SHA256_DIGEST_SIZE];
+        sha256_init(&one);
+        sha256_update(&one, blen, (const uint8_t *)bytes);
+        sha256_digest(&one, sizeof bd, bd);
+        for (size_t k = 0; k < sizeof bd; k++)
+            snprintf(dz->bases[i].hash + 2 * k, 3, "%02x", bd[k]);
         free(bytes);
     }
     sha256_digest(&h, sizeof dig, dig);

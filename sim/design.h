@@ -51,6 +51,7 @@ struct design_base {
     char *file;                /* the scenario's path, or NULL: inline */
     const struct cfg_node *inline_elem;   /* the inline <scenario>, or NULL */
     long line;                 /* line of its <base> */
+    char hash[65];             /* SHA-256 of its file's bytes, lower-case hex ("" inline) */
 };
 
 struct design {

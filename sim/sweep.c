@@ -1006,7 +1006,8 @@ static int finish(struct sweep *s, struct diag *d)
         return diag_add(d, NULL, 0, "out of memory"), 1;
     }
     for (size_t i = 0; cb && i < s->dz.nbases; i++)
-        cb[i] = (struct collate_base){ s->dz.bases[i].name, s->dz.bases[i].file, s->bases[i].as_run };
+        cb[i] = (struct collate_base){ s->dz.bases[i].name, s->dz.bases[i].file, s->dz.bases[i].hash,
+                                       s->bases[i].as_run };
     struct collate_info info = { s->dz.file, s->dz.base_file, s->o->argc, s->o->argv, s->started,
                                  s->model, s->seed, s->bases[0].as_run, cb, cb ? s->dz.nbases : 0 };
     int had = 0;                          /* figures of earlier results: removed, drawn again (plot.h) */

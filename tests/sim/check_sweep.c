@@ -628,6 +628,17 @@ START_TEST(test_bases_crn_and_bytes)
     p = in_dir("one/manifest.xml");
     char *m = tu_slurp(p, NULL);
     ck_assert_ptr_nonnull(strstr(m, "<base name=\"a\" file=\""));
+    /* each base file's own SHA-256 (sha256sum of small.xml's bytes) */
+    char *small = in_dir("small.xml"), *cmd, *sum = NULL;
+    ck_assert_int_ge(asprintf(&cmd, "sha256sum '%s'", small), 0);
+    FILE *ps = popen(cmd, "r");
+    char hex[80] = "";
+    ck_assert_ptr_nonnull(ps);
+    ck_assert_int_eq(fscanf(ps, "%64s", hex), 1);
+    pclose(ps);
+    ck_assert_int_ge(asprintf(&sum, "small.xml\" sha256=\"%s\"/>", hex), 0);
+    ck_assert_msg(strstr(m, sum) != NULL, "the manifest lacks %s", sum);
+    free(small), free(cmd), free(sum);
     ck_assert_ptr_nonnull(strstr(m, "<base name=\"=b\" file=\""));
     ck_assert_ptr_nonnull(strstr(m, "<base_as_run name=\"a\""));
     ck_assert_ptr_nonnull(strstr(m, "<base_as_run name=\"=b\""));
