@@ -430,8 +430,19 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
     xmlNodePtr sw = xmlFirstElementChild(root);
     while (sw && strcmp((const char *)sw->name, "sweep") != 0)
         sw = xmlNextElementSibling(sw);
-    if (in->base_file)
+    if (in->base_file && !in->bases)
         prop_name(sw, "base_file", in->base_file);
+    if (in->bases) {                          /* named bases: each one's name and file */
+        xmlNodePtr bs = xmlNewChild(sw, NULL, BAD_CAST "bases", NULL);
+        for (size_t i = 0; i < in->nbases; i++) {
+            xmlNodePtr b = xmlNewChild(bs, NULL, BAD_CAST "base", NULL);
+            prop_name(b, "name", in->bases[i].name);
+            if (in->bases[i].file)
+                prop_name(b, "file", in->bases[i].file);
+            if (in->bases[i].sha256 && *in->bases[i].sha256)
+                prop_name(b, "sha256", in->bases[i].sha256);
+        }
+    }
     xmlNodePtr seeds = xmlNewChild(root, NULL, BAD_CAST "seeds", NULL);
     prop_u(seeds, "scenario_seed", in->seed);
     xmlNewProp(seeds, BAD_CAST "generator", BAD_CAST RNG_TYPE_NAME);
@@ -447,9 +458,17 @@ static xmlDocPtr sweep_manifest(const struct journal_header *h, const struct col
             prop_u(st, "seed", rng_stream_seed(in->seed, r, k));
         }
     }
-    if (in->base_as_run) {
+    for (size_t i = 0; i < (in->bases ? in->nbases : 1); i++) {   /* each base as run */
+        const struct cfg *b = in->bases ? in->bases[i].as_run : in->base_as_run;
+        if (!b)
+            continue;
         xmlNodePtr as_run = xmlNewChild(root, NULL, BAD_CAST "base_as_run", NULL);
-        xmlNodePtr copy = xmlDocCopyNode(xmlDocGetRootElement((xmlDocPtr)cfg_xml_doc(in->base_as_run)), doc, 1);
+        if (in->bases) {
+            prop_name(as_run, "name", in->bases[i].name);
+            if (in->bases[i].file)
+                prop_name(as_run, "file", in->bases[i].file);
+        }
+        xmlNodePtr copy = xmlDocCopyNode(xmlDocGetRootElement((xmlDocPtr)cfg_xml_doc(b)), doc, 1);
         if (copy)
             xmlAddChild(as_run, copy);
     }

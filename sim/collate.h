@@ -21,6 +21,14 @@
 #include "journal.h"
 #include "sim.h"
 
+/* One of several named bases (design.h), for the manifest. */
+struct collate_base {
+    const char *name;
+    const char *file;                  /* its file, or NULL: inline */
+    const char *sha256;                /* its file's SHA-256 (hex), or NULL */
+    const struct cfg *as_run;          /* with seed and replications set */
+};
+
 /* What the manifest says besides the design (all but the journal may be
  * NULL / 0 where unknown). */
 struct collate_info {
@@ -32,6 +40,9 @@ struct collate_info {
     const struct sim_model_type *model;   /* for the stream names */
     uint32_t seed;                     /* the scenario seed every point ran with */
     const struct cfg *base_as_run;     /* the base with seed and replications set */
+    const struct collate_base *bases;  /* named bases: each one's name, file and base as
+                                          run (base_file and base_as_run are then unused) */
+    size_t nbases;
 };
 
 /* Write dir's files from the runs of one sweep's (or shard's) journal.

@@ -357,43 +357,95 @@ static void hash_part(struct sha256_ctx *h, const char *bytes, size_t len)
 }
 
 /* SHA-256 of HASH_TAG, then each part as "LENGTH\n" + bytes: the sweep
- * file, and the base file when there is one. */
+ * file, then each base that is a file, in document order (one base: the
+ * hash of earlier versions, so their journals resume).  Each file is read
+ * whole, at most CFG_MAX_INPUT_BYTES. */
 static int compute_hash(struct design *dz, struct diag *d)
 {
-    size_t slen = 0, blen = 0;
+    size_t slen = 0;
     char *s = slurp(dz->file, &slen, d, "the sweep file");
-    char *b = NULL;
-    if (!s || (dz->base_file && !(b = slurp(dz->base_file, &blen, d, "the base scenario")))) {
-        free(s);
+    if (!s)
         return -1;
-    }
     struct sha256_ctx h;
     uint8_t dig[SHA256_DIGEST_SIZE];
     sha256_init(&h);
     sha256_update(&h, strlen(HASH_TAG), (const uint8_t *)HASH_TAG);
     hash_part(&h, s, slen);
-    if (b)
-        hash_part(&h, b, blen);
+    free(s);
+    for (size_t i = 0; i < dz->nbases; i++) {
+        struct design_base *b = &dz->bases[i];
+        size_t blen = 0;
+        char *bytes;
+        if (!b->file)
+            continue;
+        if (!(bytes = slurp(b->file, &blen, d, "the base scenario"))) {
+            if (b->name)
+                diag_add(d, dz->file, b->line, "base '%s': its scenario file %s cannot be read (above)", b->name,
+                         b->file);
+            return -1;
+        }
+        hash_part(&h, bytes, blen);
+        struct sha256_ctx one;                    /* the file's own, for the manifest */
+        uint8_t bd[SHA256_DIGEST_SIZE];
+        sha256_init(&one);
+        sha256_update(&one, blen, (const uint8_t *)bytes);
+        sha256_digest(&one, sizeof bd, bd);
+        for (size_t k = 0; k < sizeof bd; k++)
+            snprintf(dz->bases[i].hash + 2 * k, 3, "%02x", bd[k]);
+        free(bytes);
+    }
     sha256_digest(&h, sizeof dig, dig);
     for (size_t i = 0; i < sizeof dig; i++)
         snprintf(dz->hash + 2 * i, 3, "%02x", dig[i]);
-    free(s);
-    free(b);
     return 0;
 }
 
-static int read_base(struct design *dz, const struct cfg_node *base)
+/* A base's name: 1 to DESIGN_MAX_BASE_NAME printable ASCII characters, no
+ * space at either end (a name is a CSV cell, a figure's label, a manifest
+ * attribute).  0, or -1 with FILE:LINE. */
+static int check_base_name(struct cfg *c, const struct cfg_node *base, const char *name)
+{
+    size_t len = strlen(name);
+    if (!len)
+        return cfg_error(c, base, "name", "is empty: give each base a name of 1 to %d printable characters",
+                         DESIGN_MAX_BASE_NAME);
+    if (len > DESIGN_MAX_BASE_NAME)
+        return cfg_error(c, base, "name", "is %zu bytes long: at most %d", len, DESIGN_MAX_BASE_NAME);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch < 0x20 || ch > 0x7e)
+            return cfg_error(c, base, "name", "has a character that is not printable ASCII (byte 0x%02x at "
+                             "position %zu): use space to '~'", ch, i + 1);
+    }
+    if (name[0] == ' ' || name[len - 1] == ' ')
+        return cfg_error(c, base, "name", "'%s' begins or ends with a space", name);
+    return 0;
+}
+
+/* One <base>: a file or an inline <scenario>, and its name. */
+static int read_base(struct design *dz, const struct cfg_node *base, struct design_base *b)
 {
     struct cfg *c = dz->doc;
     const struct cfg_node *inl = cfg_first(base);
-    dz->base_line = cfg_line(base);
+    b->line = cfg_line(base);
+    if (cfg_has(base, "name")) {
+        const char *name = cfg_str(base, "name", "");
+        if (check_base_name(c, base, name))
+            return -1;
+        for (size_t k = 0; k < dz->nbases; k++)
+            if (dz->bases[k].name && strcmp(dz->bases[k].name, name) == 0)
+                return cfg_error(c, base, "name", "'%s' names two bases (also on line %ld)", name,
+                                 dz->bases[k].line);
+        if (!(b->name = strdup(name)))
+            return diag_add(cfg_diag(c), NULL, 0, "out of memory");
+    }
     if (cfg_has(base, "file") == (inl != NULL))
         return cfg_error(c, base, NULL, "give the base scenario either as file=\"...\" or inline "
                          "as a <scenario> element, not %s", inl ? "both" : "neither");
     if (inl) {
         if (strcmp(cfg_name(inl), "scenario") != 0)
             return cfg_error(c, inl, NULL, "an inline base must be a <scenario> element");
-        dz->base_inline = inl;
+        b->inline_elem = inl;
         return 0;
     }
     const char *f = cfg_str(base, "file", "");
@@ -401,10 +453,56 @@ static int read_base(struct design *dz, const struct cfg_node *base)
         return cfg_error(c, base, "file", "is empty");
     const char *slash = strrchr(dz->file, '/');
     size_t dirlen = f[0] == '/' || !slash ? 0 : (size_t)(slash - dz->file) + 1;
-    if (!(dz->base_file = malloc(dirlen + strlen(f) + 1)))
+    if (!(b->file = malloc(dirlen + strlen(f) + 1)))
         return diag_add(cfg_diag(c), NULL, 0, "out of memory");
-    memcpy(dz->base_file, dz->file, dirlen);
-    strcpy(dz->base_file + dirlen, f);
+    memcpy(b->file, dz->file, dirlen);
+    strcpy(b->file + dirlen, f);
+    return 0;
+}
+
+/* Every <base> in document order; with names, the base column as
+ * params[0] (a categorical grid parameter, the slowest). */
+static int read_bases(struct design *dz, const struct cfg_node *root)
+{
+    struct cfg *c = dz->doc;
+    size_t n = 0, named = 0;
+    const struct cfg_node *first = NULL;
+    for (const struct cfg_node *e = cfg_first(root); e; e = cfg_next(e))
+        if (strcmp(cfg_name(e), "base") == 0) {
+            first = first ? first : e;
+            n++;
+            named += cfg_has(e, "name") != 0;
+        }
+    if (!n || n > DESIGN_MAX_BASES)                /* the schema says so too */
+        return cfg_error(c, root, NULL, "give 1 to %d <base> elements", DESIGN_MAX_BASES);
+    if (!(dz->bases = calloc(n, sizeof *dz->bases)))
+        return diag_add(cfg_diag(c), NULL, 0, "out of memory");
+    for (const struct cfg_node *e = cfg_first(root); e; e = cfg_next(e)) {
+        if (strcmp(cfg_name(e), "base") != 0)
+            continue;
+        if (n > 1 && !cfg_has(e, "name"))
+            return cfg_error(c, e, NULL, "name every base when there are several (<base name=\"...\" "
+                             "file=\"...\"/>): the name is the base's column in the result files");
+        if (read_base(dz, e, &dz->bases[dz->nbases++]))   /* counted first: destroy frees it */
+            return -1;
+    }
+    dz->base_file = dz->bases[0].file;
+    dz->base_inline = dz->bases[0].inline_elem;
+    dz->base_line = cfg_line(first);
+    if (!named)
+        return 0;
+    struct design_param *p = new_param(dz, first, 0);
+    if (!p)
+        return diag_add(cfg_diag(c), NULL, 0, "out of memory");
+    free(p->path);
+    if (!(p->path = strdup(DESIGN_BASE_COLUMN)) || !(p->values = calloc(n, sizeof *p->values)))
+        return diag_add(cfg_diag(c), NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!(p->values[i] = strdup(dz->bases[i].name)))
+            return diag_add(cfg_diag(c), NULL, 0, "out of memory");
+        p->nvalues++;
+    }
+    dz->base_param = 1;
     return 0;
 }
 
@@ -448,13 +546,13 @@ int design_load(struct design *dz, const char *path, struct diag *d)
         dz->seed = (uint32_t)v;
     }
     const struct cfg_node *grid = cfg_child(root, "grid"), *lhs = cfg_child(root, "latin_hypercube");
-    if (read_base(dz, cfg_child(root, "base")))
+    if (read_bases(dz, root))
         goto fail;
-    if (!grid && !lhs) {
-        cfg_error(c, root, NULL, "nothing is varied: add a <grid> or a <latin_hypercube>");
+    if (!grid && !lhs && dz->nbases < 2) {
+        cfg_error(c, root, NULL, "nothing is varied: add a <grid>, a <latin_hypercube> or more bases");
         goto fail;
     }
-    dz->design_line = cfg_line(grid ? grid : lhs);
+    dz->design_line = grid || lhs ? cfg_line(grid ? grid : lhs) : dz->base_line;
     if (grid && read_grid(dz, grid))
         goto fail;
     dz->ngrid = dz->nparams;
@@ -465,7 +563,7 @@ int design_load(struct design *dz, const char *path, struct diag *d)
     for (size_t j = 0; j < dz->ngrid; j++)
         np *= (double)dz->params[j].nvalues;
     if (np * (dz->has_reps ? dz->replications : 1) > (double)DESIGN_MAX_RUNS) {
-        cfg_error(c, grid ? grid : lhs, NULL, "the design has %.0f points; at most %llu runs "
+        cfg_error(c, grid ? grid : lhs ? lhs : root, NULL, "the design has %.0f points; at most %llu runs "
                   "(points x replications) are allowed", np, DESIGN_MAX_RUNS);
         goto fail;
     }
@@ -490,13 +588,22 @@ void design_destroy(struct design *dz)
     }
     free(dz->params);
     cfg_free(dz->doc);
-    free(dz->base_file);
+    for (size_t i = 0; dz->bases && i < dz->nbases; i++) {
+        free(dz->bases[i].name);
+        free(dz->bases[i].file);
+    }
+    free(dz->bases);
     free(dz->name);
     free(dz->file);
     memset(dz, 0, sizeof *dz);
 }
 
 /* ---- points --------------------------------------------------------------- */
+
+size_t design_point_base(const struct design *dz, size_t p)
+{
+    return dz->nbases > 1 ? p / (dz->npoints / dz->nbases) : 0;
+}
 
 const char *design_value(const struct design *dz, size_t p, size_t j)
 {
@@ -524,7 +631,7 @@ static char *assignment(const char *path, const char *value)
 
 long design_point_sets(const struct design *dz, size_t p, uint32_t seed, uint32_t reps, char ***sets)
 {
-    long n = (long)dz->nparams + 2;
+    long n = (long)(dz->nparams - (size_t)dz->base_param) + 2;
     char **s = calloc((size_t)n, sizeof *s);
     char num[2][24];
     *sets = NULL;
@@ -533,8 +640,8 @@ long design_point_sets(const struct design *dz, size_t p, uint32_t seed, uint32_
     snprintf(num[0], sizeof num[0], "%lu", (unsigned long)seed);
     snprintf(num[1], sizeof num[1], "%lu", (unsigned long)reps);
     int bad = !(s[0] = assignment("run@seed", num[0])) || !(s[1] = assignment("run@replications", num[1]));
-    for (size_t j = 0; j < dz->nparams && !bad; j++)
-        bad = !(s[j + 2] = assignment(dz->params[j].path, design_value(dz, p, j)));
+    for (size_t j = (size_t)dz->base_param; j < dz->nparams && !bad; j++)
+        bad = !(s[j - (size_t)dz->base_param + 2] = assignment(dz->params[j].path, design_value(dz, p, j)));
     if (bad) {
         design_sets_free(s, n);
         return -1;

@@ -10,9 +10,17 @@
  *     run@seed=SEED, run@replications=R (when the sweep sets them),
  *     then PATH_j=value(p, j) for every parameter j in document order.
  *
+ * Several named bases (<base name="..." .../> repeated) are one more
+ * dimension, outermost: point p runs base p / (npoints / nbases) with the
+ * grid and hypercube point p % (npoints / nbases).  The base is then
+ * params[0], path DESIGN_BASE_COLUMN, whose values are the bases' names: it
+ * is a column of every result file like a parameter, but never a --set
+ * (design_point_sets leaves it out).
+ *
  * The design also carries a SHA-256 of what determines the results (the
- * sweep file's bytes and, when the base is a file, the base's bytes), which
- * ties a journal, a shard and a manifest to one sweep. */
+ * sweep file's bytes and, for each base that is a file, the base's bytes,
+ * in document order), which ties a journal, a shard and a manifest to one
+ * sweep. */
 #ifndef EXPOSIM_DESIGN_H
 #define EXPOSIM_DESIGN_H
 
@@ -24,6 +32,9 @@
 
 #define DESIGN_MAX_VALUES 1000000      /* values of one parameter */
 #define DESIGN_MAX_RUNS 100000000ull   /* points x replications */
+#define DESIGN_MAX_BASES 1000          /* <base> elements (sweep.xsd) */
+#define DESIGN_MAX_BASE_NAME 64        /* bytes of a base's name */
+#define DESIGN_BASE_COLUMN "base"      /* the base's column (no '@': never a PATH) */
 
 extern const struct cfg_schema design_schema;   /* scenarios/sweep.xsd */
 
@@ -35,13 +46,24 @@ struct design_param {
     size_t nvalues;
 };
 
+struct design_base {
+    char *name;                /* its name; NULL for the one unnamed base */
+    char *file;                /* the scenario's path, or NULL: inline */
+    const struct cfg_node *inline_elem;   /* the inline <scenario>, or NULL */
+    long line;                 /* line of its <base> */
+    char hash[65];             /* SHA-256 of its file's bytes, lower-case hex ("" inline) */
+};
+
 struct design {
     char *file;                /* the sweep file, as given */
     char *name;                /* sweep@name */
     struct cfg *doc;           /* the sweep document */
-    char *base_file;           /* the base scenario's path, or NULL: inline */
-    const struct cfg_node *base_inline;   /* the inline <scenario>, or NULL */
-    long base_line;            /* line of <base> */
+    struct design_base *bases; /* in document order, at least one */
+    size_t nbases;
+    int base_param;            /* 1: params[0] is the base column (named bases) */
+    char *base_file;           /* bases[0]'s path, or NULL: inline (not owned) */
+    const struct cfg_node *base_inline;   /* bases[0]'s inline <scenario>, or NULL */
+    long base_line;            /* line of the first <base> */
     long design_line;          /* line of <grid> (else <latin_hypercube>) */
     int has_seed, has_reps;    /* set by the sweep (else the base's) */
     uint32_t seed, replications;
@@ -60,11 +82,15 @@ struct design {
 int design_load(struct design *dz, const char *path, struct diag *d);
 void design_destroy(struct design *dz);
 
+/* The base of point p (an index into dz->bases).  O(1). */
+size_t design_point_base(const struct design *dz, size_t p);
+
 /* Parameter j's value at point p (text owned by dz).  O(params). */
 const char *design_value(const struct design *dz, size_t p, size_t j);
 
 /* The --set overrides of point p: "run@seed=SEED", "run@replications=REPS"
- * (the values the sweep runs with), then "PATH=VALUE" per parameter.  *sets is malloc'd, as is each
+ * (the values the sweep runs with), then "PATH=VALUE" per parameter (not
+ * the base column: the point's base is design_point_base).  *sets is malloc'd, as is each
  * string; free with design_sets_free.  Returns the count, or -1 (OOM). */
 long design_point_sets(const struct design *dz, size_t p, uint32_t seed, uint32_t reps, char ***sets);
 void design_sets_free(char **sets, long n);

@@ -27,11 +27,12 @@
 /* A gnuplot string literal: single quotes ('' for a quote; gnuplot expands
  * nothing else inside them), control characters as '?', at most MAX_NAME
  * bytes, and a space before a leading '<' or '|' (which would make the
- * string a command where gnuplot reads a data file name). */
+ * string a command where gnuplot reads a data file name) or a leading
+ * quote (gnuplot 5.4 ends the string at the first two of three quotes). */
 static void gp_string(FILE *f, const char *s)
 {
     fputc('\'', f);
-    if (s[0] == '<' || s[0] == '|')
+    if (s[0] == '<' || s[0] == '|' || s[0] == '\'')   /* gnuplot 5.4 reads a leading "''" as '' */
         fputc(' ', f);
     for (size_t i = 0; s[i] && i < MAX_NAME; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -859,14 +860,15 @@ static void gp_xrange(FILE *f, const struct series *s)
     }
 }
 
-/* xtics labelled with the values (categories, heat maps). */
+/* xtics labelled with the values (categories, heat maps), as they were
+ * before the CSV file's spreadsheet guard (results.h). */
 static void gp_tics(FILE *f, const char *axis, const char *const *vals, size_t n)
 {
     fprintf(f, "set %stics (", axis);
     for (size_t i = 0; i < n; i++) {
         if (i)
             fputs(", ", f);
-        gp_string(f, vals[i]);
+        gp_string(f, results_csv_unguard(vals[i]));
         fprintf(f, " %zu", i);
     }
     fputs(")\n", f);
@@ -944,6 +946,13 @@ static void gp_series(FILE *f, const struct plot *p, const struct series *s)
     }
     if (l->mode == M_CAT) {
         fprintf(f, "set xrange [-0.5:%zu.5]\n", l->nx - 1);
+        /* Long names (a sweep's bases) would run into each other: slanted
+         * when the labels together are longer than about 60 characters. */
+        size_t chars = 0;
+        for (size_t i = 0; i < l->nx; i++)
+            chars += strlen(l->xval[i]) + 2;
+        if (chars > 60)
+            fputs("set xtics rotate by 30 right\n", f);
         gp_tics(f, "x", l->xval, l->nx);
     }
     if (l->logx)
@@ -970,17 +979,25 @@ static void gp_series(FILE *f, const struct plot *p, const struct series *s)
     }
     fputs("plot ", f);
     for (size_t g = 0; g < ng; g++) {
-        fprintf(f, "%s'%s.csv' every ::1 using 2:($4 == %zu ? $5 : 1/0)%s with %s lc %zu pt 7 ", g ? ", " : "",
-                s->file, g, s->band ? ":6:7" : "", s->band ? "yerrorlines" : "linespoints", g + 1);
+        /* Categories have no order between them: points (each group a
+         * little to the side), not lines. */
+        char xs[64] = "2";
+        if (l->mode == M_CAT && ng > 1)
+            snprintf(xs, sizeof xs, "($2 + %.4g)", 0.3 * ((double)g / (double)(ng - 1) - 0.5));
+        const char *with = l->mode == M_CAT ? (s->band ? "yerrorbars" : "points")
+                                            : (s->band ? "yerrorlines" : "linespoints");
+        fprintf(f, "%s'%s.csv' every ::1 using %s:($4 == %zu ? $5 : 1/0)%s with %s lc %zu pt 7 ", g ? ", " : "",
+                s->file, xs, g, s->band ? ":6:7" : "", with, g + 1);
         if (l->gcol >= 0) {
             fputs("title ", f);
-            gp_string(f, l->gval[g]);
+            gp_string(f, results_csv_unguard(l->gval[g]));
         } else {
             fputs("title 'mean, 95% interval'", f);
         }
         if (cf_title)
-            fprintf(f, ", '%s.csv' every ::1 using 2:($4 == %zu ? $9 : 1/0) with linespoints dt 2 pt 6 lc %zu %s",
-                    s->file, g, g + 1, ng > 1 ? "notitle" : "title 'closed form'");
+            fprintf(f, ", '%s.csv' every ::1 using %s:($4 == %zu ? $9 : 1/0) with %s dt 2 pt 6 lc %zu %s",
+                    s->file, xs, g, l->mode == M_CAT ? "points" : "linespoints", g + 1,
+                    ng > 1 ? "notitle" : "title 'closed form'");
     }
     fputs("\n", f);
 }
@@ -1309,6 +1326,12 @@ static void html_run_facts(FILE *f, const struct plot *p)
         html_fact(f, "Sweep", attr(sw, "name"));
         html_fact(f, "Sweep file", attr(sw, "file"));
         html_fact(f, "Base scenario file", attr(sw, "base_file"));
+        xmlNodePtr bases = child_elem(sw, "bases");   /* several bases: each one's name and file */
+        for (xmlNodePtr b = bases ? xmlFirstElementChild(bases) : NULL; b; b = xmlNextElementSibling(b)) {
+            char what[128];
+            snprintf(what, sizeof what, "Base %.100s", attr(b, "name") ? attr(b, "name") : "");
+            html_fact(f, what, attr(b, "file") ? attr(b, "file") : "inline");
+        }
         html_fact(f, "Points", attr(sw, "points"));
         html_fact(f, "Replications per point", attr(sw, "replications"));
     } else if (cmp) {

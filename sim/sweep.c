@@ -42,16 +42,21 @@
 
 #define MAX_POINT_ERRORS 5             /* invalid points reported in full */
 
+/* One base scenario, loaded. */
+struct sweep_base {
+    const struct cfg *src;             /* the document the base comes from */
+    const struct cfg_node *elem;       /* ... and its <scenario> element */
+    struct cfg *as_run;                /* the base as run (seed, replications set) */
+    struct cfg *file;                  /* the base file, when it is one */
+};
+
 struct sweep {
     const struct sweep_opts *o;
     struct design dz;
     struct cfg_validator *v;
-    const struct cfg *base_src;        /* the document the base comes from */
-    const struct cfg_node *base_elem;  /* ... and its <scenario> element */
-    struct cfg *base;                  /* the base as run (seed, replications set) */
-    char **base_sets;
+    struct sweep_base *bases;          /* per base of the design (dz.bases), same order */
+    char **base_sets;                  /* run@seed, run@replications: every base as run */
     long nbase_sets;
-    struct cfg *base_file;             /* the base file, when there is one */
     const struct sim_model_type *model;
     uint32_t seed, reps;
     unsigned shard, nshards;           /* 1-based; 1 of 1 when not sharded */
@@ -118,7 +123,8 @@ static int point_configure(struct sweep *s, size_t p, struct diag *d)
         s->ncur_sets = 0;
         return diag_add(d, NULL, 0, "out of memory");
     }
-    s->cur_cfg = cfg_derive(s->base_src, s->base_elem, (const char *const *)s->cur_sets,
+    const struct sweep_base *b = &s->bases[design_point_base(&s->dz, p)];
+    s->cur_cfg = cfg_derive(b->src, b->elem, (const char *const *)s->cur_sets,
                             (size_t)s->ncur_sets, s->v, d);
     if (!s->cur_cfg || sim_read_run(s->cur_cfg, &s->cur_run)
         || !(s->cur_params = s->model->configure(s->cur_cfg, &s->cur_run))) {
@@ -155,61 +161,103 @@ static void relay(struct diag *d, const struct diag *sub, const char *file, long
 
 /* ---- preparing ------------------------------------------------------------ */
 
-/* Load the design, the base scenario and the model; settle seed and
- * replications.  Every point is checked by check_points. */
+/* "base 'NAME'" or "the base scenario", for messages. */
+static void base_label(const struct sweep *s, size_t i, char *buf, size_t len)
+{
+    if (s->dz.bases[i].name)
+        snprintf(buf, len, "base '%s'", s->dz.bases[i].name);
+    else
+        snprintf(buf, len, "the base scenario");
+}
+
+/* Load base i (its file, or the inline scenario) and check it alone: the
+ * model that runs it (the same for every base) and its run parameters in
+ * *br.  Returns 0 or -1 with the reasons in d. */
+static int load_base(struct sweep *s, size_t i, struct sim_run_params *br, struct diag *d)
+{
+    const struct design_base *db = &s->dz.bases[i];
+    struct sweep_base *b = &s->bases[i];
+    char what[128];
+    base_label(s, i, what, sizeof what);
+    if (db->file) {
+        if (!(b->file = cfg_load_valid(db->file, NULL, 0, s->v, d)))
+            return diag_add(d, s->dz.file, db->line, "%s: %s is not a valid scenario (above)", what, db->file);
+        b->src = b->file;
+        b->elem = cfg_root(b->file);
+    } else {
+        b->src = s->dz.doc;
+        b->elem = db->inline_elem;
+    }
+    const char *root = cfg_name(b->elem);
+    const struct sim_model_type *m = sim_model_find(s->o->models, root);
+    if (!m)
+        return diag_add(d, s->dz.file, db->line, "no model runs <%s> documents", root);
+    if (i && m != s->model)
+        return diag_add(d, s->dz.file, db->line, "%s is a <%s> document, the first base a <%s>: one sweep "
+                        "runs one model", what, root, cfg_name(s->bases[0].elem));
+    s->model = m;
+    /* The base alone, as written: seed and replications default to it. */
+    void *params = NULL;
+    struct cfg *alone = cfg_derive(b->src, b->elem, NULL, 0, s->v, d);
+    int rc = !alone || sim_read_run(alone, br) || !(params = m->configure(alone, br)) ? -1 : 0;
+    if (params)
+        m->free_params(params);
+    cfg_free(alone);
+    return rc;
+}
+
+/* Load the design, the base scenarios and the model; settle seed and
+ * replications (the sweep's, else the bases', which must then agree: the
+ * bases share random numbers only with the same seed).  Every point is
+ * checked by check_points. */
 static int prepare(struct sweep *s, const char *path, struct diag *d)
 {
-    struct sim_run_params br;
-    void *params = NULL;
     if (design_load(&s->dz, path, d))
         return -1;
     if (!(s->v = cfg_validator_new(&cfg_scenario_schema, d)))
         return -1;
-    if (s->dz.base_file) {
-        if (!(s->base_file = cfg_load_valid(s->dz.base_file, NULL, 0, s->v, d))) {
-            diag_add(d, s->dz.file, s->dz.base_line, "the base scenario %s is not valid (above)",
-                     s->dz.base_file);
+    if (!(s->bases = calloc(s->dz.nbases, sizeof *s->bases)))
+        return diag_add(d, NULL, 0, "out of memory");
+    struct sim_run_params first = { 0 };
+    for (size_t i = 0; i < s->dz.nbases; i++) {
+        struct sim_run_params br;
+        if (load_base(s, i, &br, d))
             return -1;
+        if (!i) {
+            first = br;
+            continue;
         }
-        s->base_src = s->base_file;
-        s->base_elem = cfg_root(s->base_file);
-    } else {
-        s->base_src = s->dz.doc;
-        s->base_elem = s->dz.base_inline;
+        const char *which = !s->dz.has_seed && br.seed != first.seed ? "seed"
+                            : !s->dz.has_reps && br.replications != first.replications ? "replications" : NULL;
+        if (which) {
+            char a[128], b[128];
+            base_label(s, 0, a, sizeof a);
+            base_label(s, i, b, sizeof b);
+            return diag_add(d, s->dz.file, s->dz.bases[i].line, "%s has run@%s=\"%lu\", %s \"%lu\": set %s=\"...\" "
+                            "on <sweep> so that every base runs with the same", b, which,
+                            (unsigned long)(*which == 's' ? br.seed : br.replications), a,
+                            (unsigned long)(*which == 's' ? first.seed : first.replications), which);
+        }
     }
-    const char *root = cfg_name(s->base_elem);
-    if (!(s->model = sim_model_find(s->o->models, root)))
-        return diag_add(d, s->dz.file, s->dz.base_line, "no model runs <%s> documents", root);
-    /* The base alone, as written: seed and replications default to it. */
-    struct cfg *b = cfg_derive(s->base_src, s->base_elem, NULL, 0, s->v, d);
-    int rc = -1;
-    if (!b || sim_read_run(b, &br) || !(params = s->model->configure(b, &br)))
-        goto cleanup;
-    s->seed = s->dz.has_seed ? s->dz.seed : br.seed;
-    s->reps = s->dz.has_reps ? s->dz.replications : br.replications;
-    if ((double)s->dz.npoints * s->reps > (double)DESIGN_MAX_RUNS) {
-        diag_add(d, s->dz.file, s->dz.design_line, "%zu points x %u replications is more than %llu runs",
-                 s->dz.npoints, s->reps, DESIGN_MAX_RUNS);
-        goto cleanup;
-    }
-    /* The base as every point runs it (for the manifest). */
+    s->seed = s->dz.has_seed ? s->dz.seed : first.seed;
+    s->reps = s->dz.has_reps ? s->dz.replications : first.replications;
+    if ((double)s->dz.npoints * s->reps > (double)DESIGN_MAX_RUNS)
+        return diag_add(d, s->dz.file, s->dz.design_line, "%zu points x %u replications is more than %llu runs",
+                        s->dz.npoints, s->reps, DESIGN_MAX_RUNS);
+    /* Each base as every point runs it (for the manifest). */
     char num[2][32];
     snprintf(num[0], sizeof num[0], "run@seed=%lu", (unsigned long)s->seed);
     snprintf(num[1], sizeof num[1], "run@replications=%lu", (unsigned long)s->reps);
     s->nbase_sets = 2;
     if (!(s->base_sets = calloc(2, sizeof *s->base_sets)) || !(s->base_sets[0] = strdup(num[0]))
-        || !(s->base_sets[1] = strdup(num[1]))) {
-        diag_add(d, NULL, 0, "out of memory");
-        goto cleanup;
+        || !(s->base_sets[1] = strdup(num[1])))
+        return diag_add(d, NULL, 0, "out of memory");
+    for (size_t i = 0; i < s->dz.nbases; i++) {
+        struct sweep_base *b = &s->bases[i];
+        if (!(b->as_run = cfg_derive(b->src, b->elem, (const char *const *)s->base_sets, 2, s->v, d)))
+            return -1;
     }
-    if (!(s->base = cfg_derive(s->base_src, s->base_elem, (const char *const *)s->base_sets, 2, s->v, d)))
-        goto cleanup;
-    rc = 0;
-cleanup:
-    if (params)
-        s->model->free_params(params);
-    cfg_free(b);
-    return rc;
+    return 0;
 }
 
 /* The estimate of point p, the one configured (budget.h): added to the
@@ -254,25 +302,28 @@ static int point_estimate(struct sweep *s, size_t p, int enforce, struct diag *d
 static int check_points(struct sweep *s, int enforce, struct diag *d)
 {
     int bad = 0;
-    for (size_t j = 0; j < s->dz.nparams; j++) {
+    for (size_t j = (size_t)s->dz.base_param; j < s->dz.nparams; j++) {
         const struct design_param *par = &s->dz.params[j];
-        struct diag sub;
-        diag_init(&sub);
         char *set = malloc(strlen(par->path) + strlen(par->values[0]) + 2);
         if (!set)
             return diag_add(d, NULL, 0, "out of memory");
         sprintf(set, "%s=%s", par->path, par->values[0]);
         const char *sets[] = { set };
-        struct cfg *c = cfg_derive(s->base_src, s->base_elem, sets, 1, s->v, &sub);
-        if (!c) {
-            char head[600];
-            snprintf(head, sizeof head, "parameter '%s' does not fit the base scenario:", par->path);
-            relay(d, &sub, s->dz.file, par->line, head);
-            bad = 1;
+        for (size_t i = 0; i < s->dz.nbases; i++) {   /* every base must have it */
+            struct diag sub;
+            diag_init(&sub);
+            struct cfg *c = cfg_derive(s->bases[i].src, s->bases[i].elem, sets, 1, s->v, &sub);
+            if (!c) {
+                char head[600], what[128];
+                base_label(s, i, what, sizeof what);
+                snprintf(head, sizeof head, "parameter '%s' does not fit %s:", par->path, what);
+                relay(d, &sub, s->dz.file, par->line, head);
+                bad = 1;
+            }
+            cfg_free(c);
+            diag_destroy(&sub);
         }
-        cfg_free(c);
         free(set);
-        diag_destroy(&sub);
     }
     if (bad)
         return -1;
@@ -304,9 +355,12 @@ static void sweep_destroy(struct sweep *s)
 {
     if (s->model)
         point_release(s);
-    cfg_free(s->base);
+    for (size_t i = 0; s->bases && i < s->dz.nbases; i++) {
+        cfg_free(s->bases[i].as_run);
+        cfg_free(s->bases[i].file);
+    }
+    free(s->bases);
     design_sets_free(s->base_sets, s->nbase_sets);
-    cfg_free(s->base_file);
     cfg_validator_free(s->v);
     design_destroy(&s->dz);
     journal_destroy(&s->j);
@@ -946,8 +1000,16 @@ static int finish(struct sweep *s, struct diag *d)
         return 1;
     int rc = 1;
     size_t nruns = 0;
+    struct collate_base *cb = s->dz.base_param ? calloc(s->dz.nbases, sizeof *cb) : NULL;
+    if (s->dz.base_param && !cb) {
+        journal_destroy(&j);
+        return diag_add(d, NULL, 0, "out of memory"), 1;
+    }
+    for (size_t i = 0; cb && i < s->dz.nbases; i++)
+        cb[i] = (struct collate_base){ s->dz.bases[i].name, s->dz.bases[i].file, s->dz.bases[i].hash,
+                                       s->bases[i].as_run };
     struct collate_info info = { s->dz.file, s->dz.base_file, s->o->argc, s->o->argv, s->started,
-                                 s->model, s->seed, s->base };
+                                 s->model, s->seed, s->bases[0].as_run, cb, cb ? s->dz.nbases : 0 };
     int had = 0;                          /* figures of earlier results: removed, drawn again (plot.h) */
     if (j.nruns != s->shard_runs)
         diag_add(d, j.path, 0, "holds %zu runs, %zu expected", j.nruns, s->shard_runs);
@@ -957,6 +1019,7 @@ static int finish(struct sweep *s, struct diag *d)
         printf("results: %s/ (manifest.xml, sweep.csv, sweep-summary.csv)\n", s->outdir);
     if (!rc && plot_stale_redraw(s->outdir, had, s->o->models, s->o->quiet, d))
         rc = 1;
+    free(cb);
     journal_destroy(&j);
     return rc;
 }
@@ -1075,13 +1138,19 @@ int sweep_validate(const char *path, const struct sim_model_type *const *models,
     int rc = 2;
     if (prepare(&s, path, d) || check_points(&s, 0, d))
         goto cleanup;
-    printf("%s: valid sweep (%s, %zu point%s x %u replication%s = %zu runs, %zu parameter%s)\n", path,
+    size_t nvar = s.dz.nparams - (size_t)s.dz.base_param;
+    char bases[64] = "";
+    if (s.dz.base_param)
+        snprintf(bases, sizeof bases, "%zu base%s, ", s.dz.nbases, s.dz.nbases == 1 ? "" : "s");
+    printf("%s: valid sweep (%s, %zu point%s x %u replication%s = %zu runs, %s%zu parameter%s)\n", path,
            s.dz.name, s.dz.npoints, s.dz.npoints == 1 ? "" : "s", s.reps, s.reps == 1 ? "" : "s",
-           s.dz.npoints * s.reps, s.dz.nparams, s.dz.nparams == 1 ? "" : "s");
+           s.dz.npoints * s.reps, bases, nvar, nvar == 1 ? "" : "s");
     if (s.model && s.model->estimate) {
-        char line[512], t[32];
+        char line[512], t[32], label[1500] = "";
         budget_describe(line, sizeof line, &s.est_max, s.reps);
-        printf("estimate: the largest point (%zu): %s\n", s.est_max_point + 1, line);
+        if (s.dz.base_param)              /* which base it is: the bases may differ in size */
+            point_label(&s, s.est_max_point, label, sizeof label);
+        printf("estimate: the largest point (%zu%s%s): %s\n", s.est_max_point + 1, *label ? ", " : "", label, line);
         printf("estimate: every run: %.3g events, %s of CPU\n", s.est_events,
                budget_seconds(t, sizeof t, s.est_seconds));
         if (s.est_refused)

@@ -2,7 +2,8 @@
  * core, many cores, MPI ranks or one shard of a scheduler's job array
  * (collate.h writes the result files and merges shards).
  *
- * A run is (point, replication): point p's scenario (design.h) run for
+ * A run is (point, replication): point p's scenario (its base with its
+ * overrides, design.h) run for
  * replication r with the sweep's seed, so replication r of every point
  * draws the same population, contacts and traffic (common random numbers).
  * A run's row is the last value of every metric the model reported.  Every
@@ -17,6 +18,8 @@
  * Outputs (DIR = -o, else results/NAME/, a shard's default
  * results/NAME/shard-I-of-K/):
  *   sweep.csv          point,replication,PATH...,METRIC...   one row per run
+ *                      (several named bases: the column "base" is the
+ *                      first PATH column, design.h)
  *   sweep-summary.csv  point,PATH...,then per metric M: M_mean,M_sd,
  *                      M_ci95_low,M_ci95_high,M_n             one row per point
  *   manifest.xml       the sweep's hash, design, base scenario as run, seeds,

@@ -386,8 +386,8 @@ END_TEST
 /* Each regime's file has its cited retention (docs/model.md, "Retention
  * regimes"): US practice 30 days, Germany 2015 10 weeks, UK IPA 2016 12
  * months, Australia 2015 2 years, the 2006 directive's minimum 6 months;
- * private contact discovery on only in its own file; and the sweep runs
- * exactly those retentions. */
+ * private contact discovery on only in its own file; the regimes sweep
+ * runs every file, and the retention sweep exactly those retentions. */
 START_TEST(test_regimes_as_cited)
 {
     static const struct {
@@ -411,7 +411,19 @@ START_TEST(test_regimes_as_cited)
         free(text);
         free(path);
     }
+    /* sweep-regimes.xml runs every regime's file as a base of its own;
+     * sweep-regimes-retention.xml the US town at exactly those retentions */
     char *path = tu_top("scenarios/sweep-regimes.xml"), *text = tu_slurp(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < sizeof regimes / sizeof regimes[0]; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "file=\"%s\"/>", regimes[i].file + strlen("scenarios/"));
+        ck_assert_msg(strstr(text, want) != NULL, "sweep-regimes.xml lacks %s", want);
+    }
+    free(text);
+    free(path);
+    path = tu_top("scenarios/sweep-regimes-retention.xml");
+    text = tu_slurp(path, NULL);
     ck_assert_ptr_nonnull(text);
     ck_assert_ptr_nonnull(strstr(text, "<values>30 70 180 365 730</values>"));
     ck_assert_ptr_nonnull(strstr(text, "<base file=\"regime-us-2016.xml\"/>"));

@@ -737,6 +737,125 @@ START_TEST(test_bad_designs)
 }
 END_TEST
 
+/* ---- several bases ------------------------------------------------------------------ */
+
+/* Three named bases x a grid of 2 values: 6 points, the bases outermost;
+ * the base is params[0] (path "base", values the names) but never a --set;
+ * design_point_base gives each point's base. */
+START_TEST(test_bases)
+{
+    char *p2 = in_dir("other.xml"), *p3 = in_dir("third.xml");
+    tu_write(p2, base_xml);
+    tu_write(p3, base_xml);
+    struct design dz;
+    load_design(&dz, "<sweep name=\"b\">\n"
+                     "<base name=\"first\" file=\"small.xml\"/>\n"
+                     "<base name=\"Second one\" file=\"other.xml\"/>\n"
+                     "<base name=\"=third\" file=\"third.xml\"/>\n"
+                     "<grid><parameter path=\"policy/retention@days\"><values>10 20</values></parameter></grid>\n"
+                     "</sweep>\n");
+    ck_assert_uint_eq(dz.nbases, 3);
+    ck_assert_int_eq(dz.base_param, 1);
+    ck_assert_uint_eq(dz.npoints, 6);
+    ck_assert_uint_eq(dz.nparams, 2);
+    ck_assert_str_eq(dz.params[0].path, DESIGN_BASE_COLUMN);
+    ck_assert_str_eq(dz.bases[1].name, "Second one");
+    ck_assert_str_eq(dz.bases[1].file, p2);
+    ck_assert_int_eq(dz.bases[2].line, 4);
+    ck_assert_str_eq(dz.base_file, dz.bases[0].file);
+    ck_assert_int_eq(dz.base_line, 2);
+    const char *names[] = { "first", "Second one", "=third" }, *days[] = { "10", "20" };
+    for (size_t p = 0; p < 6; p++) {
+        ck_assert_uint_eq(design_point_base(&dz, p), p / 2);
+        ck_assert_str_eq(design_value(&dz, p, 0), names[p / 2]);
+        ck_assert_str_eq(design_value(&dz, p, 1), days[p % 2]);
+        char **sets;
+        long n = design_point_sets(&dz, p, 7, 2, &sets);
+        ck_assert_int_eq(n, 3);                    /* seed, replications, the retention: no base */
+        ck_assert_str_eq(sets[0], "run@seed=7");
+        char want[64];
+        snprintf(want, sizeof want, "policy/retention@days=%s", days[p % 2]);
+        ck_assert_str_eq(sets[2], want);
+        design_sets_free(sets, n);
+    }
+    char hash[65];
+    memcpy(hash, dz.hash, sizeof hash);
+    design_destroy(&dz);
+    /* bases alone are a design; the hash covers every base's bytes */
+    const char *alone = "<sweep name=\"b\">\n<base name=\"a\" file=\"small.xml\"/>\n"
+                        "<base name=\"b\" file=\"other.xml\"/>\n</sweep>\n";
+    load_design(&dz, alone);
+    ck_assert_uint_eq(dz.npoints, 2);
+    ck_assert_uint_eq(dz.nparams, 1);
+    ck_assert_uint_eq(design_point_base(&dz, 1), 1);
+    ck_assert_int_eq(dz.design_line, 2);
+    memcpy(hash, dz.hash, sizeof hash);
+    design_destroy(&dz);
+    char *changed = strdup(base_xml);
+    memcpy(strstr(changed, "size=\"300\""), "size=\"301\"", 10);
+    tu_write(p2, changed);                         /* the second base changed */
+    load_design(&dz, alone);
+    ck_assert_str_ne(hash, dz.hash);
+    design_destroy(&dz);
+    tu_write(p2, base_xml);
+    load_design(&dz, alone);
+    ck_assert_str_eq(hash, dz.hash);
+    design_destroy(&dz);
+    /* one named base: the column, and a grid is needed */
+    load_design(&dz, "<sweep name=\"b\"><base name=\"only\" file=\"small.xml\"/>"
+                     "<grid><parameter path=\"a@b\"><values>1 2 3</values></parameter></grid></sweep>");
+    ck_assert_int_eq(dz.base_param, 1);
+    ck_assert_uint_eq(dz.npoints, 3);
+    ck_assert_uint_eq(design_point_base(&dz, 2), 0);
+    ck_assert_str_eq(design_value(&dz, 2, 0), "only");
+    design_destroy(&dz);
+    /* an unnamed base: no column, as before */
+    load_design(&dz, "<sweep name=\"b\"><base file=\"small.xml\"/>"
+                     "<grid><parameter path=\"a@b\"><values>1 2</values></parameter></grid></sweep>");
+    ck_assert_int_eq(dz.base_param, 0);
+    ck_assert_uint_eq(dz.nparams, 1);
+    design_destroy(&dz);
+    free(changed), free(p2), free(p3);
+}
+END_TEST
+
+/* The rules of several bases, each at the line of the <base> at fault. */
+START_TEST(test_bad_bases)
+{
+    char *p2 = in_dir("other.xml");
+    tu_write(p2, base_xml);
+    const struct { const char *bases, *expect; long line; } cases[] = {
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"a\" file=\"other.xml\"/>", "'a' names two bases "
+          "(also on line 2)", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base file=\"other.xml\"/>", "name every base", 3 },
+        { "<base file=\"small.xml\"/>\n<base name=\"b\" file=\"other.xml\"/>", "name every base", 2 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"\" file=\"other.xml\"/>", "is empty", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"b&#127;\" file=\"other.xml\"/>", "not printable", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"caf\xc3\xa9\" file=\"other.xml\"/>", "not printable", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\" b\" file=\"other.xml\"/>", "space", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"b\"/>", "neither", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"b\" file=\"nope.xml\"/>", "base 'b': its scenario "
+          "file", 3 },
+        { "<base name=\"a\" file=\"small.xml\"/>\n<base name=\"01234567890123456789012345678901234567890123456789"
+          "012345678901234\" file=\"other.xml\"/>", "at most 64", 3 },
+        { "<base name=\"only\" file=\"small.xml\"/>", "nothing is varied", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t;
+        ck_assert_int_ge(asprintf(&t, "<sweep name=\"b\">\n%s\n</sweep>\n", cases[i].bases), 0);
+        expect_bad(t, cases[i].line, cases[i].expect);
+        free(t);
+    }
+    /* a name of 64 characters is allowed */
+    struct design dz;
+    load_design(&dz, "<sweep name=\"b\">\n<base name=\"a\" file=\"small.xml\"/>\n<base name=\"0123456789012345678901"
+                     "234567890123456789012345678901234567890123\" file=\"other.xml\"/>\n</sweep>\n");
+    ck_assert_uint_eq(strlen(dz.bases[1].name), 64);
+    design_destroy(&dz);
+    free(p2);
+}
+END_TEST
+
 Suite *design_suite(void)
 {
     Suite *s = suite_create("design");
@@ -754,10 +873,12 @@ Suite *design_suite(void)
     tcase_add_test(tc, test_lhs_integer_narrow);
     tcase_add_test(tc, test_grid_times_hypercube);
     tcase_add_test(tc, test_hash);
+    tcase_add_test(tc, test_bases);
     suite_add_tcase(s, tc);
     tc = tcase_create("bad");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_bad_designs);
+    tcase_add_test(tc, test_bad_bases);
     suite_add_tcase(s, tc);
     return s;
 }

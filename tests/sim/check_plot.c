@@ -554,6 +554,61 @@ START_TEST(test_plot_grid)
 }
 END_TEST
 
+/* A sweep over several bases (the base column, docs/sweeps.md): the base
+ * is a categorical axis, points with their intervals and no line between
+ * them, the names slanted when long, a quote in a name kept out of the
+ * script's syntax; over the bases and a numeric parameter, one line per
+ * base with the base as the legend's title. */
+START_TEST(test_plot_bases)
+{
+    char *dir = tu_mkdtemp(), *path, *args;
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    tu_write(path, "point,base,edge_recall_mean,edge_recall_sd,edge_recall_ci95_low,edge_recall_ci95_high,edge_recall_n\n"
+                   "1,\"us-2016\",0.45,0.01,0.44,0.46,5\n2,\"germany-2015\",0.75,0.01,0.74,0.76,5\n"
+                   "3,\"eu-directive-2006\",0.97,0.01,0.96,0.98,5\n4,\"uk-ipa-2016\",0.99,0.01,0.98,1,5\n"
+                   "5,\"private-contact-discovery\",0,0,0,0,5\n6,\"it's frozen\",0.02,0.01,0.01,0.03,5\n");
+    ck_assert_int_ge(asprintf(&args, "plot '%s'", dir), 0);
+    ok_silent(args);
+    static const char *const m[] = { "edge_recall" };
+    check_figures(dir, m, 1);
+    ck_assert(contains(dir, "figures/plots.gp", "set xtics rotate by 30 right"));
+    ck_assert(contains(dir, "figures/plots.gp", "('us-2016' 0, 'germany-2015' 1, "));
+    ck_assert(contains(dir, "figures/plots.gp", "with yerrorbars"));
+    ck_assert(!contains(dir, "figures/plots.gp", "yerrorlines"));
+    ck_assert(contains(dir, "figures/plots.gp", "set xlabel 'base'"));
+    ck_assert(contains(dir, "report.html", "private-contact-discovery"));
+    free(path);
+    ck_assert_int_ge(asprintf(&path, "%s/figures/edge_recall.csv", dir), 0);
+    struct tu_csv fig;
+    ck_assert_int_eq(tu_csv_read(path, &fig), 0);
+    free(path);
+    ck_assert_uint_eq(fig.nrows, 7);
+    for (size_t r = 1; r < 7; r++)                /* in file order: the bases' order */
+        assert_same(field(&fig, r, "x"), (double)(r - 1), "x");
+    tu_csv_free(&fig);
+    /* two short names: level tics */
+    ck_assert_int_ge(asprintf(&path, "%s/sweep-summary.csv", dir), 0);
+    tu_write(path, "point,base,edge_recall_mean,edge_recall_sd,edge_recall_ci95_low,edge_recall_ci95_high,edge_recall_n\n"
+                   "1,\"'=a\",0.45,0.01,0.44,0.46,5\n2,\"''b\",0.75,0.01,0.74,0.76,5\n");
+    ok_silent(args);                              /* guarded names: =a and 'b, drawn as such */
+    ck_assert(!contains(dir, "figures/plots.gp", "rotate"));
+    ck_assert(contains(dir, "figures/plots.gp", "set xtics ('=a' 0, ' ''b' 1)"));
+    /* bases x retention: a line per base */
+    tu_write(path, "point,base,policy/retention@days,edge_recall_mean,edge_recall_sd,edge_recall_ci95_low,"
+                   "edge_recall_ci95_high,edge_recall_n\n"
+                   "1,\"us\",30,0.45,0.01,0.44,0.46,5\n2,\"us\",70,0.75,0.01,0.74,0.76,5\n"
+                   "3,\"de\",30,0.40,0.01,0.39,0.41,5\n4,\"de\",70,0.70,0.01,0.69,0.71,5\n");
+    ok_silent(args);
+    ck_assert(contains(dir, "figures/plots.gp", "set xlabel 'policy/retention@days'"));
+    ck_assert(contains(dir, "figures/plots.gp", "title 'base'"));
+    ck_assert(contains(dir, "figures/plots.gp", "$4 == 1 ?"));
+    ck_assert(contains(dir, "figures/plots.gp", "yerrorlines"));
+    free(path), free(args);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* Figures never disagree with the results beside them: a rerun of run
  * into a plotted directory draws them again from the new results, and a
  * directory never plotted gets none.  The report tells what was run and
@@ -633,6 +688,7 @@ Suite *plot_suite(void)
     tcase_add_test(tc, test_plot_hostile_names);
     tcase_add_test(tc, test_plot_na_one_acquisition);
     tcase_add_test(tc, test_plot_grid);
+    tcase_add_test(tc, test_plot_bases);
     tcase_add_test(tc, test_plot_timeline);
     tcase_add_test(tc, test_plot_rerun_and_report);
     tcase_add_test(tc, test_plot_size);

@@ -495,6 +495,252 @@ START_TEST(test_inline_base_and_hypercube_run)
 }
 END_TEST
 
+/* ---- several bases ---------------------------------------------------------------- */
+
+/* Two bases (the second with more traffic, and a name a spreadsheet would
+ * take for a formula) x two retentions x 3 replications. */
+static const char bases_xml[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<sweep name=\"mb\" replications=\"3\" seed=\"11\">\n"
+    "  <base name=\"a\" file=\"small.xml\"/>\n"
+    "  <base name=\"=b\" file=\"small2.xml\"/>\n"
+    "  <grid><parameter path=\"policy/retention@days\"><values>10 20</values></parameter></grid>\n"
+    "</sweep>\n";
+
+static char *small2_text(void)
+{
+    char *t = strdup(small_xml);
+    memcpy(strstr(t, "rate_per_day=\"0.02\""), "rate_per_day=\"0.03\"", 19);
+    return t;
+}
+
+/* The last value of every metric of replication rep (1-based) in a run's
+ * timeseries.csv, as written, by metric name (the sweep's row is that). */
+static const char *last_value(const struct tu_csv *ts, int rep, const char *metric)
+{
+    const char *v = NULL;
+    for (size_t r = 1; r < ts->nrows; r++)
+        if (atoi(ts->rows[r][0]) == rep && strcmp(ts->rows[r][3], metric) == 0)
+            v = ts->rows[r][4];
+    return v;
+}
+
+/* Point `point` (1-based) of dir/one/sweep.csv, replication rep, has in
+ * every metric column the bytes `exposim run BASE --set ...` writes for
+ * that replication. */
+static void same_as_run(const struct tu_csv *sw, int point, int rep, const char *base, const char *days)
+{
+    char *args, *out, *err, *o, *p;
+    ck_assert_int_ge(asprintf(&o, "%s/run-%d-%d", dir, point, rep), 0);
+    ck_assert_int_ge(asprintf(&args, "run -q '%s/%s' --set run@seed=11 --set run@replications=3 "
+                                     "--set policy/retention@days=%s -o '%s'", dir, base, days, o), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_int_ge(asprintf(&p, "%s/timeseries.csv", o), 0);
+    struct tu_csv ts;
+    ck_assert_int_eq(tu_csv_read(p, &ts), 0);
+    size_t row = 0;
+    for (size_t r = 1; r < sw->nrows && !row; r++)
+        if (atoi(sw->rows[r][0]) == point && atoi(sw->rows[r][1]) == rep)
+            row = r;
+    ck_assert_uint_gt(row, 0);
+    size_t compared = 0;
+    for (size_t c = 4; c < sw->nfields[0]; c++) {
+        const char *v = last_value(&ts, rep, sw->rows[0][c]);
+        ck_assert_msg(v != NULL, "%s: no %s", p, sw->rows[0][c]);
+        ck_assert_msg(strcmp(v, sw->rows[row][c]) == 0, "point %d, replication %d, %s: sweep %s, run %s", point, rep,
+                      sw->rows[0][c], sw->rows[row][c], v);
+        compared++;
+    }
+    ck_assert_uint_ge(compared, 8);
+    tu_csv_free(&ts);
+    free(args), free(out), free(err), free(o), free(p);
+}
+
+/* Bases as a dimension: the base column (guarded like any free text),
+ * bases outermost; each point's replication r the same bytes as `exposim
+ * run` of its base with the same seed (common random numbers across
+ * bases), and the same as a sweep of that base alone; -j 2 and shards +
+ * merge give the same bytes; the marginal day pairs points of one base
+ * only; the manifest names each base. */
+START_TEST(test_bases_crn_and_bytes)
+{
+    char *t2 = small2_text(), *b2 = write_file("small2.xml", t2), *sw = write_file("mb.xml", bases_xml);
+    run_ok("sweep '%s' -q -o '%s/one'", sw, dir);
+    struct tu_csv csv;
+    char *p = in_dir("one/sweep.csv");
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 12);
+    ck_assert_str_eq(csv.rows[0][2], "base");
+    ck_assert_str_eq(csv.rows[0][3], "policy/retention@days");
+    for (size_t r = 1; r < csv.nrows; r++) {
+        ck_assert_str_eq(csv.rows[r][2], r <= 6 ? "a" : "'=b");   /* outermost; "=b" guarded */
+        ck_assert_str_eq(csv.rows[r][3], (r - 1) % 6 < 3 ? "10" : "20");
+    }
+    same_as_run(&csv, 1, 1, "small.xml", "10");
+    same_as_run(&csv, 4, 2, "small2.xml", "20");
+    same_as_run(&csv, 3, 3, "small2.xml", "10");
+    /* the second base alone: the same rows, without the base column */
+    char *alone = strdup(bases_xml);
+    char *a = strstr(alone, "  <base name=\"a\"");
+    memmove(a, strchr(a, '\n') + 1, strlen(strchr(a, '\n') + 1) + 1);
+    char *nb = strstr(alone, "name=\"=b\" ");                   /* unnamed: no base column */
+    memmove(nb, nb + 10, strlen(nb + 10) + 1);
+    char *sw2 = write_file("alone.xml", alone);
+    run_ok("sweep '%s' -q -o '%s/alone'", sw2, dir);
+    struct tu_csv one;
+    char *p2 = in_dir("alone/sweep.csv");
+    ck_assert_int_eq(tu_csv_read(p2, &one), 0);
+    ck_assert_uint_eq(one.nrows, 1 + 6);
+    ck_assert_uint_eq(one.nfields[0] + 1, csv.nfields[0]);
+    for (size_t r = 1; r < one.nrows; r++)
+        for (size_t c = 3; c < one.nfields[0]; c++)
+            ck_assert_str_eq(one.rows[r][c], csv.rows[6 + r][c + 1]);
+    tu_csv_free(&one);
+    free(p2), free(sw2), free(alone);
+    tu_csv_free(&csv);
+    free(p);
+
+    /* sweep-summary.csv has the column; sweep-marginal.csv pairs within a base */
+    p = in_dir("one/sweep-summary.csv");
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_uint_eq(csv.nrows, 1 + 4);
+    ck_assert_str_eq(csv.rows[0][1], "base");
+    ck_assert_str_eq(csv.rows[4][1], "'=b");
+    tu_csv_free(&csv);
+    free(p);
+    p = in_dir("one/sweep-marginal.csv");
+    ck_assert_int_eq(tu_csv_read(p, &csv), 0);
+    ck_assert_str_eq(csv.rows[0][1], "base");
+    ck_assert_str_eq(csv.rows[0][2], "days_from");
+    size_t er = 0;
+    for (size_t r = 1; r < csv.nrows; r++)
+        if (strcmp(csv.rows[r][0], "edge_recall") == 0) {
+            ck_assert_str_eq(csv.rows[r][1], er ? "'=b" : "a");
+            ck_assert_str_eq(csv.rows[r][2], "10");
+            ck_assert_str_eq(csv.rows[r][3], "20");
+            er++;
+        }
+    ck_assert_uint_eq(er, 2);
+    tu_csv_free(&csv);
+    free(p);
+
+    /* the manifest: each base, its file, and each base as run */
+    p = in_dir("one/manifest.xml");
+    char *m = tu_slurp(p, NULL);
+    ck_assert_ptr_nonnull(strstr(m, "<base name=\"a\" file=\""));
+    /* each base file's own SHA-256 (sha256sum of small.xml's bytes) */
+    char *small = in_dir("small.xml"), *cmd, *sum = NULL;
+    ck_assert_int_ge(asprintf(&cmd, "sha256sum '%s'", small), 0);
+    FILE *ps = popen(cmd, "r");
+    char hex[80] = "";
+    ck_assert_ptr_nonnull(ps);
+    ck_assert_int_eq(fscanf(ps, "%64s", hex), 1);
+    pclose(ps);
+    ck_assert_int_ge(asprintf(&sum, "small.xml\" sha256=\"%s\"/>", hex), 0);
+    ck_assert_msg(strstr(m, sum) != NULL, "the manifest lacks %s", sum);
+    free(small), free(cmd), free(sum);
+    ck_assert_ptr_nonnull(strstr(m, "<base name=\"=b\" file=\""));
+    ck_assert_ptr_nonnull(strstr(m, "<base_as_run name=\"a\""));
+    ck_assert_ptr_nonnull(strstr(m, "<base_as_run name=\"=b\""));
+    ck_assert_ptr_nonnull(strstr(m, "rate_per_day=\"0.03\""));
+    free(m), free(p);
+    /* the report lists the bases */
+    run_ok("plot -q '%s/one'", dir);
+    p = in_dir("one/report.html");
+    m = tu_slurp(p, NULL);
+    ck_assert_ptr_nonnull(strstr(m, "<th>Base =b</th>"));
+    free(m), free(p);
+    p = in_dir("one/figures/plots.gp");            /* the name as given, not as guarded */
+    m = tu_slurp(p, NULL);
+    ck_assert_ptr_nonnull(strstr(m, "title '=b'"));
+    free(m), free(p);
+
+    /* -j 2, three shards merged: the same bytes */
+    run_ok("sweep '%s' -q -j 2 -o '%s/j2'", sw, dir);
+    same_outputs("one", "j2");
+    for (int k = 1; k <= 3; k++)
+        run_ok("sweep '%s' -q --shard %d/3 -o '%s/s%d'", sw, k, dir, k);
+    run_ok("merge -q -o '%s/m' '%s/s3' '%s/s1' '%s/s2'", dir, dir, dir, dir);
+    same_outputs("one", "m");
+    p = in_dir("m/manifest.xml");
+    m = tu_slurp(p, NULL);
+    ck_assert_ptr_nonnull(strstr(m, "<base_as_run name=\"=b\""));
+    free(m), free(p);
+
+    /* validate counts the bases; a base's change is a different sweep */
+    char *args, *out, *err;
+    ck_assert_int_ge(asprintf(&args, "validate '%s'", sw), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "4 points x 3 replications = 12 runs, 2 bases, 1 parameter"));
+    free(args), free(out), free(err);
+    memcpy(strstr(t2, "size=\"300\""), "size=\"301\"", 10);
+    tu_write(b2, t2);
+    ck_assert_int_ge(asprintf(&args, "sweep '%s' -q --resume -o '%s/one'", sw, dir), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "different sweep"));
+    free(args), free(out), free(err);
+    free(t2), free(b2), free(sw);
+}
+END_TEST
+
+/* Several bases: a base that is not a valid scenario (its own FILE:LINE,
+ * then the sweep's), bases whose seeds differ when the sweep sets none, a
+ * base file over the 16 MiB bound; the validate estimate names the largest
+ * base. */
+START_TEST(test_bases_bad)
+{
+    char *b2 = write_file("big.xml", small_xml);
+    char *t = strdup(small_xml);
+    memcpy(strstr(t, "size=\"300\""), "size=\"-30\"", 10);
+    char *bad = write_file("badbase.xml", t);
+    free(t);
+    char *sweep;
+    ck_assert_int_ge(asprintf(&sweep, "<?xml version=\"1.0\"?>\n<sweep name=\"x\" seed=\"1\">\n"
+                                      "  <base name=\"a\" file=\"small.xml\"/>\n  <base name=\"b\" file=\"badbase.xml\"/>\n"
+                                      "</sweep>\n"), 0);
+    expect_rejected(sweep, NULL, "base 'b': ", 0);
+    char *sw = in_dir("bad.xml"), *args, *out, *err, *want;
+    ck_assert_int_ge(asprintf(&args, "validate '%s'", sw), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 2);
+    ck_assert_int_ge(asprintf(&want, "%s:4: base 'b': %s is not a valid scenario", sw, bad), 0);
+    ck_assert_msg(strstr(err, want) != NULL, "stderr lacks '%s':\n%s", want, err);
+    free(want);
+    ck_assert_int_ge(asprintf(&want, "%s:4:", bad), 0);          /* the base's own line */
+    ck_assert_msg(strstr(err, want) != NULL, "stderr lacks '%s':\n%s", want, err);
+    free(want), free(args), free(out), free(err), free(sweep);
+
+    /* seeds differ (5 and 6) and the sweep sets none */
+    t = strdup(small_xml);
+    memcpy(strstr(t, "seed=\"5\""), "seed=\"6\"", 8);
+    tu_write(b2, t);
+    expect_rejected("<sweep name=\"x\">\n<base name=\"a\" file=\"small.xml\"/>\n<base name=\"b\" file=\"big.xml\"/>\n"
+                    "</sweep>\n", NULL, "base 'b' has run@seed=\"6\", base 'a' \"5\": set seed=", 1);
+    /* ... with seed on <sweep>, a larger population is run; validate's
+     * estimate names the largest base */
+    memcpy(strstr(t, "size=\"300\""), "size=\"900\"", 10);
+    tu_write(b2, t);
+    char *ok = write_file("ok.xml", "<sweep name=\"x\" seed=\"2\">\n<base name=\"a\" file=\"small.xml\"/>\n"
+                                    "<base name=\"big one\" file=\"big.xml\"/>\n<base name=\"c\" file=\"small.xml\"/>\n"
+                                    "</sweep>\n");
+    ck_assert_int_ge(asprintf(&args, "validate '%s'", ok), 0);
+    ck_assert_int_eq(tu_exposim(args, &out, &err), 0);
+    ck_assert_msg(strstr(out, "the largest point (2, base=big one)") != NULL, "%s", out);
+    free(args), free(out), free(err), free(t);
+    /* a base file over the bound (16 MiB): refused before it is read */
+    FILE *f = fopen(b2, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(small_xml, f);
+    for (int i = 0; i < 17 * 1024; i++)
+        fprintf(f, "<!-- %1013d -->\n", i);
+    fclose(f);
+    expect_rejected("<sweep name=\"x\" seed=\"2\">\n<base name=\"a\" file=\"small.xml\"/>\n"
+                    "<base name=\"b\" file=\"big.xml\"/>\n</sweep>\n", NULL, "more than the 16777216 allowed", 0);
+    expect_rejected("<sweep name=\"x\" seed=\"2\">\n<base name=\"a\" file=\"small.xml\"/>\n"
+                    "<base name=\"b\" file=\"big.xml\"/>\n</sweep>\n", NULL, "bad.xml:3: base 'b': its scenario file", 0);
+    free(ok), free(sw), free(bad), free(b2);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -508,6 +754,8 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_resume_other_sweep_refused);
     tcase_add_test(tc, test_inline_base_and_hypercube_run);
     tcase_add_test(tc, test_marginal_closed_form);
+    tcase_add_test(tc, test_bases_crn_and_bytes);
+    tcase_add_test(tc, test_bases_bad);
     suite_add_tcase(s, tc);
     return s;
 }
