@@ -87,7 +87,7 @@ COMPLETION := $(BUILD)/completion/exposim
 # install them.
 BROWSERPKGS := chromium chromium-driver curl
 
-.PHONY: all deps have-deps run plots fuzz check check-mpi check-install golden golden-record test bench sanitize \
+.PHONY: all deps have-deps run plots fuzz check check-mpi check-install golden golden-record test bench bench-estimate sanitize \
         valgrind clean help man install uninstall browser-deps browser-check fuzz-replay
 all: have-deps $(BIN)
 
@@ -103,6 +103,7 @@ help:
 	@echo "make golden    rerun the scenario library, compare its result files with tests/golden/"
 	@echo "make MPI=1     build $(BIN) with mpicc, for mpirun -np K ... sweep"
 	@echo "make bench     build and run the benchmarks (prints figures)"
+	@echo "make bench-estimate  the estimate against measured runs (docs/metrics.md's table)"
 	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
 	@echo "make valgrind  run every test under valgrind (memcheck, leaks are errors)"
 	@echo "make fuzz      fuzz the loaders, tiny runs, merge/resume and plot (clang, libFuzzer, ASan/UBSan)"
@@ -282,6 +283,11 @@ check-mpi: $(BIN)
 
 bench: have-deps $(BIN) $(BENCH_BIN)
 	$(BENCH_BIN)
+
+# The rows of docs/metrics.md's table "Measured against it" (The estimate):
+# validate's estimate and one measured replication of each scenario.
+bench-estimate: have-deps $(BIN)
+	sh tests/bench/estimate.sh
 
 # Every fuzz target under libFuzzer (tests/fuzz/fuzz_TARGET.c), with ASan
 # and UBSan: FUZZ_RUNS inputs each, seed 1, so a run is repeatable, from
