@@ -81,6 +81,10 @@ static const struct bench_case cases[] = {
      * syncs' lookups with the conversations' */
     { "address-books-monthly", 1000000, 180, 30, 30, 20, 0.05, 0, 0, 0,
       "<address_book size_mean=\"200\" period_days=\"30\"/>" },
+    /* baseline.xml at national scale: 10^8 people, λ = 0.01 (2 x 10^7
+     * lookups a day, 6 x 10^8 records in the 30-day log), within the
+     * machine's 24 GiB */
+    { "baseline-1e8", 100000000, 180, 30, 30, 20, 0.01, 0, 0, 0, NULL },
 };
 
 /* Contact generators at N = 10^6 and mean degree about 20. */
