@@ -174,6 +174,8 @@ static int run_case(const struct bench_case *c)
         return 1;
     }
     double t1 = now_s();
+    struct sim_estimate est = { 0 };              /* what `exposim validate` prints for it */
+    model->estimate(params, &run, &est);
     struct results res;
     results_init(&res);
     char err[256];
@@ -193,11 +195,12 @@ static int run_case(const struct bench_case *c)
     lookups += syncs;
     struct world_memory wm = world_memory_last();
     printf("%s N=%u: %.2e lookups/s, %.3g lookups in %.2f s (setup %.1f ms), metrics %.2f s (%.0f%% of the run), "
-           "log %.2f bytes/record (%.3g records at most), graph %.2f bytes/edge",
+           "log %.2f bytes/record (%.3g records at most), graph %.2f bytes/edge, estimate %.0f MiB",
            c->name, c->n, lookups / (t2 - t1), lookups, t2 - t1, (t1 - t0) * 1e3, res.metric_seconds,
            100 * res.metric_seconds / (t2 - t1),
            wm.log_peak_records ? (double)wm.log_bytes / (double)wm.log_peak_records : 0.0,
-           (double)wm.log_peak_records, wm.edges ? (double)wm.graph_bytes / (double)wm.edges : 0.0);
+           (double)wm.log_peak_records, wm.edges ? (double)wm.graph_bytes / (double)wm.edges : 0.0,
+           est.bytes / (1024.0 * 1024.0));
     fflush(stdout);
     results_destroy(&res);
     model->free_params(params);
