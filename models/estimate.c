@@ -68,9 +68,7 @@ void estimate_contacts(struct estimate *e, const struct contacts_params *p, cons
     /* while building: the edge list (8 bytes a tie, reserved at the
      * expected count; a quarter more where it grows) and the CSR's cursor;
      * a large Erdős–Rényi graph is built without either (contacts.h) */
-    if (p->kind == CONTACTS_ERDOS_RENYI && 4 * e->entries > CONTACTS_ER_LIST_BYTES)
-        ;
-    else
+    if (p->kind != CONTACTS_ERDOS_RENYI || 4 * e->entries <= CONTACTS_ER_LIST_BYTES)
         e->bytes_build += (p->kind == CONTACTS_ERDOS_RENYI ? 4 : 5) * e->entries + 8 * n;
     if (p->file)                          /* the rows read: ids, weight, time, line */
         e->bytes_run += (double)p->file->n * (4 + 4 + 8 + 8 + 8);

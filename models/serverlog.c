@@ -30,6 +30,25 @@ static inline uint32_t field_dec(uint64_t x, uint64_t m) { return x == m ? UINT3
 #define WIDE_CAP (SERVERLOG_CHUNK_BYTES / sizeof(struct serverlog_rec))
 #define MIN_TIME_BITS 8                   /* fewer: plain records */
 
+static inline struct serverlog_layout layout_of(const struct serverlog_chunk *c)
+{
+    return (struct serverlog_layout){ c->base, (uint32_t)field_mask(c->tb), field_mask(c->qb), field_mask(c->db), c->db,
+                            c->qb + c->db };
+}
+static inline int word_fits(const struct serverlog_layout *l, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    return t - l->base <= l->tm && field_fits(querier, l->qm) && field_fits(queried, l->dm);
+}
+static inline uint64_t word_pack(const struct serverlog_layout *l, uint32_t t, uint32_t querier, uint32_t queried)
+{
+    return field_enc(queried, l->dm) | field_enc(querier, l->qm) << l->qs | (uint64_t)(t - l->base) << l->ts;
+}
+static inline struct serverlog_rec word_unpack(const struct serverlog_layout *l, uint64_t w)
+{
+    return (struct serverlog_rec){ l->base + (uint32_t)(w >> l->ts), field_dec((w >> l->qs) & l->qm, l->qm),
+                                   field_dec(w & l->dm, l->dm) };
+}
+
 /* Record i of chunk c: its time, and the whole record. */
 static inline uint32_t rec_time(const struct serverlog_chunk *c, size_t i)
 {
@@ -41,52 +60,42 @@ static inline struct serverlog_rec rec_at(const struct serverlog_chunk *c, size_
 {
     if (c->wide)
         return ((const struct serverlog_rec *)c->w)[i];
-    uint64_t w = c->w[i], qm = field_mask(c->qb), dm = field_mask(c->db);
-    return (struct serverlog_rec){ c->base + (uint32_t)(w >> (c->qb + c->db)), field_dec((w >> c->db) & qm, qm),
-                                   field_dec(w & dm, dm) };
+    struct serverlog_layout l = layout_of(c);
+    return word_unpack(&l, c->w[i]);
 }
 
-/* Does a record fit the tail chunk (there is one)? */
-static inline int tail_fits(const struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
-{
-    return log->tail_chunk->wide
-           || ((uint32_t)(t - log->base) <= log->tm && field_fits(querier, log->qm) && field_fits(queried, log->dm));
-}
+/* A chunk cut to its records (grow): freed, not pooled. */
+static inline int cut_short(const struct serverlog_chunk *c) { return !c->wide && c->cap < SERVERLOG_CHUNK; }
 
-/* The packed word of a record that fits the tail chunk. */
-static inline uint64_t pack(const struct serverlog *log, const struct serverlog_chunk *c, uint32_t t,
-                            uint32_t querier, uint32_t queried)
-{
-    return field_enc(queried, log->dm) | field_enc(querier, log->qm) << c->db
-           | (uint64_t)(t - log->base) << (c->qb + c->db);
-}
-
-static inline void put(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
+/* Write a record into the tail chunk if it has room and the record fits
+ * it; 0 when it did, -1 when not. */
+static inline int put(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     struct serverlog_chunk *c = log->tail_chunk;
+    if (!c || log->tail == c->cap)
+        return -1;
     if (c->wide)
         ((struct serverlog_rec *)c->w)[log->tail] = (struct serverlog_rec){ t, querier, queried };
+    else if (word_fits(&log->lay, t, querier, queried))
+        c->w[log->tail] = word_pack(&log->lay, t, querier, queried);
     else
-        c->w[log->tail] = pack(log, c, t, querier, queried);
+        return -1;
     log->tail++;
+    return 0;
 }
 
 static int grow(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried);
-static void open_chunk(struct serverlog *log, struct serverlog_chunk *c, uint32_t t, uint32_t querier,
-                       uint32_t queried);
 
 /* Write a record into the log (time order), purging what has expired. */
 static inline int write_record(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t queried)
 {
     if ((int64_t)t >= log->next_purge)
         serverlog_purge(log, serverlog_time(log, t));      /* the time shown, not the hour kept in it */
-    if (!log->tail_chunk || log->tail == log->tail_chunk->cap || !tail_fits(log, t, querier, queried)) {
-        if (log->tail_chunk && log->tail == 0)
-            open_chunk(log, log->tail_chunk, t, querier, queried);   /* empty: laid out anew */
-        else if (grow(log, t, querier, queried))
+    if (put(log, t, querier, queried)) {         /* a new chunk, laid out for it */
+        if (grow(log, t, querier, queried))
             return -1;
+        put(log, t, querier, queried);
     }
-    put(log, t, querier, queried);
     if (log->size++ == 0) {
         log->oldest = serverlog_time(log, t);
         if (!log->policy.purge_period)
@@ -388,11 +397,7 @@ static void open_chunk(struct serverlog *log, struct serverlog_chunk *c, uint32_
     c->cap = c->wide ? (uint32_t)WIDE_CAP : SERVERLOG_CHUNK;
     c->base = t;
     c->n = 0;
-    c->shrunk = 0;
-    log->qm = field_mask(c->qb);
-    log->dm = field_mask(c->db);
-    log->tm = field_mask(c->tb);
-    log->base = t;
+    log->lay = layout_of(c);
 }
 
 /* Close the tail chunk (a chunk closed before it is full is cut to its
@@ -408,7 +413,6 @@ static int grow(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t qu
             if (cut) {
                 log->bytes -= (size_t)(cut->cap - cut->n) * sizeof cut->w[0];
                 cut->cap = cut->n;
-                cut->shrunk = 1;
                 log->chunk[(log->first + log->nchunks - 1) & (log->nchunk_cap - 1)] = cut;
                 log->tail_chunk = cut;
             }
@@ -444,7 +448,7 @@ static int grow(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t qu
 static void drop_first_chunk(struct serverlog *log)
 {
     struct serverlog_chunk *c = chunk_at(log, 0);
-    if (c->shrunk) {
+    if (cut_short(c)) {
         log->bytes -= HEADER_BYTES + (size_t)c->cap * sizeof c->w[0];
         free(c);
         c = NULL;
@@ -564,9 +568,7 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
         size_t room = c->cap - log->tail, j = 0, done = 0;
         size_t lim = room < n - i ? room : n - i;
         int64_t next_purge = log->next_purge;
-        const uint32_t base = log->base, tm = (uint32_t)log->tm;
-        const uint64_t qm = log->qm, dm = log->dm;
-        const int qs = c->db, ts = c->qb + c->db;
+        const struct serverlog_layout l = log->lay;          /* a copy: the slots cannot alias it */
         for (; j < lim; j++) {
             size_t x = (i + j) * stride;
             uint32_t tx = t[x], qx = querier[x], dx = queried[x];
@@ -577,9 +579,9 @@ int serverlog_append_run(struct serverlog *log, const uint32_t *t, const uint32_
                     break;
                 next_purge = log->next_purge;
             }
-            if (__builtin_expect(tx - base > tm || !field_fits(qx, qm) || !field_fits(dx, dm), 0))
+            if (__builtin_expect(!word_fits(&l, tx, qx, dx), 0))
                 break;
-            slot[j] = field_enc(dx, dm) | field_enc(qx, qm) << qs | (uint64_t)(tx - base) << ts;
+            slot[j] = word_pack(&l, tx, qx, dx);
         }
         commit(log, j - done);
         i += j;
@@ -617,14 +619,9 @@ const struct serverlog_rec *serverlog_span(const struct serverlog *log, size_t i
         return (const struct serverlog_rec *)c->w + lo;
     struct serverlog_rec *out = log->dec;
     const uint64_t *w = c->w + lo;
-    const uint64_t qm = field_mask(c->qb), dm = field_mask(c->db);
-    const int qs = c->db, ts = c->qb + c->db;
-    const uint32_t base = c->base;
-    for (size_t j = 0; j < *n; j++) {
-        uint64_t x = w[j];
-        out[j] = (struct serverlog_rec){ base + (uint32_t)(x >> ts), field_dec((x >> qs) & qm, qm),
-                                         field_dec(x & dm, dm) };
-    }
+    const struct serverlog_layout l = layout_of(c);
+    for (size_t j = 0; j < *n; j++)
+        out[j] = word_unpack(&l, w[j]);
     return out;
 }
 

@@ -124,8 +124,14 @@ struct serverlog_chunk {
     uint32_t n;                           /* records written (the tail chunk: serverlog.tail) */
     uint32_t cap;                         /* records it holds */
     uint8_t qb, db, tb, wide;             /* field widths; wide: plain records */
-    uint8_t shrunk;                       /* closed before full, cut to its records: freed, not pooled */
     uint64_t w[];                         /* the records */
+};
+
+/* A packed chunk's layout as writers and readers use it. */
+struct serverlog_layout {
+    uint32_t base, tm;                    /* base time, largest relative time */
+    uint64_t qm, dm;                      /* field masks (all ones: NO_NUMBER) */
+    int qs, ts;                           /* shifts of the querier and the time */
 };
 
 struct serverlog {
@@ -136,8 +142,7 @@ struct serverlog {
     size_t tail;                          /* records used in the last chunk */
     struct serverlog_chunk *tail_chunk;   /* the last chunk (NULL when none) */
     int qb, db;                           /* the widths of the next chunk's fields */
-    uint64_t qm, dm, tm;                  /* the tail chunk's field masks (all ones: NO_NUMBER) */
-    uint32_t base;                        /* ... and base time */
+    struct serverlog_layout lay;          /* the tail chunk's */
     struct serverlog_rec *dec;            /* readers' buffer: a chunk decoded, and one record */
     int64_t oldest;                       /* time of the first record held */
     int64_t next_purge;                   /* an append at t >= this purges first */
