@@ -59,6 +59,70 @@ enum er_mode {
     ER_FILL                                   /* into rows: adj[pos[x]++] = y, adj[pos[y]++] = x */
 };
 
+/* The far ends of ER_COUNT's and ER_FILL's pairs, applied in blocks.  The
+ * near end x of a pair {x, y} (x = v) moves forward through the people, so
+ * its row is written in address order; y (= w < v) is anyone before it, and
+ * written one by one each would be a random access into arrays of hundreds
+ * of megabytes (a cache and an address-translation miss: about 200 ns a
+ * pair at 10^7 people).  Staged instead as (y, x) and applied a block at a
+ * time grouped by y's top bits (a stable counting sort), each group's rows
+ * are a few hundred kilobytes.  The sort is stable, so each row receives
+ * its far-end entries in walk order, all after its near-end ones (y < x:
+ * row y's near end was written when the walk passed y), as applied one by
+ * one: the same rows. */
+struct er_defer {
+    uint64_t *buf, *tmp;                      /* y << 32 | x: staged in walk order; grouped */
+    size_t n, cap;
+    size_t *start;                            /* per group: its first entry in tmp (groups + 1) */
+    uint32_t groups;
+    unsigned shift;                           /* y's group: y >> shift */
+};
+
+#define ER_DEFER_GROUP_BITS 10
+
+static int er_defer_init(struct er_defer *d, uint32_t n)
+{
+    memset(d, 0, sizeof *d);
+    unsigned bits = 1;
+    while (bits < 32 && ((uint64_t)1 << bits) < n)
+        bits++;
+    d->shift = bits > ER_DEFER_GROUP_BITS ? bits - ER_DEFER_GROUP_BITS : 0;
+    d->groups = (uint32_t)(((uint64_t)n + ((uint64_t)1 << d->shift) - 1) >> d->shift) + 1;
+    d->cap = n < 4096 ? 4096 : n < CONTACTS_ER_BLOCK ? n : CONTACTS_ER_BLOCK;   /* a small graph: a small block */
+    d->buf = malloc(d->cap * sizeof *d->buf);
+    d->tmp = malloc(d->cap * sizeof *d->tmp);
+    d->start = malloc(((size_t)d->groups + 1) * sizeof *d->start);
+    return d->buf && d->tmp && d->start ? 0 : -1;
+}
+
+static void er_defer_destroy(struct er_defer *d)
+{
+    free(d->buf);
+    free(d->tmp);
+    free(d->start);
+    memset(d, 0, sizeof *d);
+}
+
+/* Apply the staged far ends, group by group, each in walk order. */
+static void er_defer_apply(struct er_defer *d, enum er_mode mode, uint64_t *cnt_pos, uint32_t *adj)
+{
+    size_t *start = d->start;
+    memset(start, 0, ((size_t)d->groups + 1) * sizeof *start);
+    for (size_t i = 0; i < d->n; i++)
+        start[(d->buf[i] >> 32 >> d->shift) + 1]++;
+    for (uint32_t b = 0; b < d->groups; b++)
+        start[b + 1] += start[b];
+    for (size_t i = 0; i < d->n; i++)
+        d->tmp[start[d->buf[i] >> 32 >> d->shift]++] = d->buf[i];
+    if (mode == ER_COUNT)
+        for (size_t i = 0; i < d->n; i++)
+            cnt_pos[(d->tmp[i] >> 32) + 1]++;
+    else
+        for (size_t i = 0; i < d->n; i++)
+            adj[cnt_pos[d->tmp[i] >> 32]++] = (uint32_t)d->tmp[i];
+    d->n = 0;
+}
+
 /* Every pair {v, w}, w < v < cnt, of `cnt` people independently with
  * probability p, by geometric skipping over the pairs in the order (1,0),
  * (2,0), (2,1), (3,0), ...: one uniform per edge plus one past the end.
@@ -67,8 +131,9 @@ enum er_mode {
  * (they still count as pairs for the skipping, so every other pair keeps
  * probability p).  p <= 0 draws nothing.  Each pair drawn is handled as
  * `mode` says (b, or cnt_pos and adj). */
-static inline int er_walk(enum er_mode mode, struct ebuf *b, uint64_t *cnt_pos, uint32_t *adj, uint32_t cnt,
-                          uint32_t lo, const uint32_t *ids, double p, const uint32_t *same, gsl_rng *r)
+static inline int er_walk(enum er_mode mode, struct ebuf *b, struct er_defer *far, uint64_t *cnt_pos,
+                          uint32_t *adj, uint32_t cnt, uint32_t lo, const uint32_t *ids, double p,
+                          const uint32_t *same, gsl_rng *r)
 {
     if (!(p > 0) || cnt < 2)
         return 0;
@@ -94,24 +159,28 @@ static inline int er_walk(enum er_mode mode, struct ebuf *b, uint64_t *cnt_pos, 
             uint32_t x = ids ? ids[v] : lo + (uint32_t)v, y = ids ? ids[w] : lo + (uint32_t)w;
             if (same && same[x] == same[y])
                 continue;
-            if (mode == ER_COUNT) {
-                cnt_pos[x + 1]++;
-                cnt_pos[y + 1]++;
-            } else if (mode == ER_FILL) {
-                adj[cnt_pos[x]++] = y;
-                adj[cnt_pos[y]++] = x;
+            if (mode != ER_PUSH) {              /* x > y: x's row now, y's staged */
+                if (mode == ER_COUNT)
+                    cnt_pos[x + 1]++;
+                else
+                    adj[cnt_pos[x]++] = y;
+                far->buf[far->n++] = (uint64_t)y << 32 | x;
+                if (far->n == far->cap)
+                    er_defer_apply(far, mode, cnt_pos, adj);
             } else if (ebuf_push(b, x, y)) {
                 return -1;
             }
         }
     }
+    if (mode != ER_PUSH)
+        er_defer_apply(far, mode, cnt_pos, adj);
     return 0;
 }
 
 static int er_pairs(struct ebuf *b, uint32_t cnt, uint32_t lo, const uint32_t *ids, double p,
                     const uint32_t *same, gsl_rng *r)
 {
-    return er_walk(ER_PUSH, b, NULL, NULL, cnt, lo, ids, p, same, r);
+    return er_walk(ER_PUSH, b, NULL, NULL, NULL, cnt, lo, ids, p, same, r);
 }
 
 /* ---- generators ---------------------------------------------------------- */
@@ -122,18 +191,21 @@ int contacts_erdos_renyi_rows(struct graph *g, uint32_t n, double mean_degree, g
     memset(g, 0, sizeof *g);
     g->n = n;
     gsl_rng *count = gsl_rng_clone(r);
+    struct er_defer far;
     g->off = calloc((size_t)n + 1, sizeof *g->off);
-    if (!count || !g->off) {
+    if (er_defer_init(&far, n) || !count || !g->off) {
         gsl_rng_free(count);
+        er_defer_destroy(&far);
         graph_destroy(g);
         return -1;
     }
-    er_walk(ER_COUNT, NULL, g->off, NULL, n, 0, NULL, p, NULL, count);
+    er_walk(ER_COUNT, NULL, &far, g->off, NULL, n, 0, NULL, p, NULL, count);
     gsl_rng_free(count);
     for (uint32_t a = 0; a < n; a++)
         g->off[a + 1] += g->off[a];
     g->m = g->off[n] / 2;
     if (!(g->adj = malloc((g->off[n] ? g->off[n] : 1) * sizeof *g->adj))) {
+        er_defer_destroy(&far);
         graph_destroy(g);
         return -1;
     }
@@ -141,7 +213,8 @@ int contacts_erdos_renyi_rows(struct graph *g, uint32_t n, double mean_degree, g
      * start of row a + 1; a row gets its smaller neighbours (w < a, as a
      * is v) before its larger ones (as w, in the order of v), each in
      * increasing order, so every row is sorted */
-    er_walk(ER_FILL, NULL, g->off, g->adj, n, 0, NULL, p, NULL, r);
+    er_walk(ER_FILL, NULL, &far, g->off, g->adj, n, 0, NULL, p, NULL, r);
+    er_defer_destroy(&far);
     for (uint32_t a = n; a > 1; a--)
         g->off[a - 1] = g->off[a - 2];
     g->off[0] = 0;

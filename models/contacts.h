@@ -21,10 +21,15 @@ int contacts_erdos_renyi(struct graph *g, uint32_t n, double mean_degree, gsl_rn
 /* The same graph, from the same draws, built without an edge list: the
  * pairs are drawn twice (a clone of r counts the degrees, then r fills the
  * rows), so the peak is the graph itself (8 bytes a person, 4 a directed
- * entry) instead of that and 8 bytes an edge more.  contacts_erdos_renyi
- * builds this way when the edge list would pass CONTACTS_ER_LIST_BYTES
- * (N = 10^8 at degree 20: 9.6 GB instead of 17.6). */
+ * entry) and two blocks of staged pairs (16 bytes a pair, CONTACTS_ER_BLOCK
+ * at most, no more than n) instead of the graph and 8 bytes an edge more.
+ * Each pair's earlier end is written a block at a time, grouped by person
+ * (contacts.c, struct er_defer), not by one random write each.
+ * contacts_erdos_renyi builds this way when the edge
+ * list would pass CONTACTS_ER_LIST_BYTES (N = 10^8 at degree 20: 9.6 GB
+ * instead of 17.6). */
 #define CONTACTS_ER_LIST_BYTES (256.0 * 1024 * 1024)
+#define CONTACTS_ER_BLOCK ((size_t)1 << 22)
 int contacts_erdos_renyi_rows(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r);
 
 /* Barabási–Albert preferential attachment: people 0..m form a clique, then

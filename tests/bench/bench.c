@@ -67,6 +67,7 @@ static const struct bench_case cases[] = {
     { "bulk-30", 1000000, 180, 30, 30, 20, 0.05, 0, 0, 0, NULL },     /* the reference case */
     { "bulk-30-360d", 1000000, 360, 30, 30, 20, 0.05, 0, 0, 0, NULL }, /* memory must not grow with the horizon */
     { "bulk-7", 1000000, 180, 7, 30, 20, 0.05, 0, 0, 0, NULL },        /* ... but with the retention window */
+    { "bulk-30-1e7", 10000000, 180, 30, 30, 20, 0.05, 0, 0, 0, NULL }, /* bulk-30 at 10^7 people (the graph built by rows) */
     { "small", 1000, 180, 30, 30, 20, 0.05, 0, 0, 0, NULL },           /* per-run overhead of a small scenario */
     /* every graph metric: true communities (1000 blocks of 1000, 15 contacts
      * inside and 5 outside on average) for community_nmi, 100 targets for
