@@ -14,8 +14,9 @@
  * (docs/metrics.md, "Location metrics").
  *
  * The records come from the adversary as (querier << 32 | time)
- * (adversary_keep_records); at a report they are sorted by querier (a radix
- * sort, O(records)) and located person by person, so that the per-person
+ * (adversary_keep_records); at a report they are sorted in place by
+ * (querier, time) (a radix sort on the querier, O(records), with no second
+ * buffer) and located person by person, so that the per-person
  * state (trips, home, work) is read in address order and the geolocation of
  * an address is computed once for a run of its records. */
 #ifndef EXPOSIM_LOCATING_H
