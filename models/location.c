@@ -12,7 +12,6 @@
 
 #define SLOT_MASK 0x1fffffffu
 #define FLAG_SHIFT 29
-#define COARSE ((uint32_t)LOCATION_COARSE << FLAG_SHIFT)
 #define COLOC_BLOCK ((size_t)1 << 20)     /* co-location entries per block (2 x 16 MiB) */
 
 static const double km_per_deg = 111.32;
@@ -33,6 +32,38 @@ static unsigned bits_for(uint64_t maxval)     /* bits to hold 0..maxval */
     while (b < 64 && (maxval >> b))
         b++;
     return b;
+}
+
+static void set_width(struct location *L, unsigned bytes)
+{
+    L->pt_bytes = bytes;
+    L->flag_shift = 8 * bytes - 3;
+    L->word_mask = bytes == 4 ? UINT32_MAX : ((uint32_t)1 << 8 * bytes) - 1;
+    L->places_max = (uint32_t)1 << (L->flag_shift - L->slot_bits);
+}
+
+static inline void put_word(struct location *L, uint64_t j, uint32_t w)
+{
+    uint8_t *b = L->pt + j * L->pt_bytes;
+    for (unsigned i = 0; i < L->pt_bytes; i++)
+        b[i] = (uint8_t)(w >> 8 * i);
+}
+
+/* Points [src, src + count) to [dst, dst + count) (overlaps allowed). */
+static inline void move_words(struct location *L, uint64_t dst, uint64_t src, uint64_t count)
+{
+    memmove(L->pt + dst * L->pt_bytes, L->pt + src * L->pt_bytes, count * L->pt_bytes);
+}
+
+/* A stored word's slot, place index and flags. */
+static inline uint32_t word_place(const struct location *L, uint32_t w)
+{
+    return (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
+}
+
+static inline unsigned word_flags(const struct location *L, uint32_t w)
+{
+    return w >> L->flag_shift;
 }
 
 int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours, const struct location_params *p)
@@ -60,11 +91,11 @@ int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours,
         return -1;
     L->slot_bits = slot_bits;
     L->slot_mask = (uint32_t)(((uint64_t)1 << slot_bits) - 1);
-    L->places_max = (uint32_t)1 << (FLAG_SHIFT - slot_bits);
+    set_width(L, slot_bits > 13 ? 4 : 3);
     L->off = calloc((size_t)n_people + 1, sizeof *L->off);
     L->poff = calloc((size_t)n_people + 1, sizeof *L->poff);
     L->row_cos = malloc(L->nrows * sizeof *L->row_cos);
-    L->pt = malloc(sizeof *L->pt);        /* never NULL: L->pt + L->off[u] with no point yet */
+    L->pt = calloc(4, 1);                 /* never NULL; the byte past the last point for location_word */
     L->place = malloc(sizeof *L->place);
     if (!L->off || !L->poff || !L->row_cos || !L->pt || !L->place) {
         location_destroy(L);
@@ -190,10 +221,20 @@ static void sort_staged(struct location_staged *s, size_t m)
     }
 }
 
-/* The place index of a stored point. */
-static inline uint32_t place_index(const struct location *L, uint32_t w)
+/* 3-byte points to 4 (room for 2^8 times the places), in place from the
+ * back; pt must hold 4 npt + 1 bytes. */
+static void widen(struct location *L)
 {
-    return (w & SLOT_MASK) >> L->slot_bits;
+    uint32_t low = ((uint32_t)1 << L->flag_shift) - 1;
+    unsigned shift = L->flag_shift;
+    for (uint64_t j = L->npt; j-- > 0;) {
+        uint32_t w = location_word(L, j);
+        uint8_t *b = L->pt + 4 * j;
+        w = (w & low) | (w >> shift) << 29;
+        for (unsigned i = 0; i < 4; i++)
+            b[i] = (uint8_t)(w >> 8 * i);
+    }
+    set_width(L, 4);
 }
 
 /* A person's places by position while their new points are merged: open
@@ -314,12 +355,12 @@ int location_flush(struct location *L)
         return -1;
     }
     size_t w = 0, start = 0, nnew = 0;
-    int failed = 0;
+    int failed = 0, wide = 0;
     for (uint32_t u = 0; u < n; u++) {
         size_t end = pre[u];
         if (end > start) {
             sort_staged(tmp + start, end - start);
-            uint32_t *old = L->pt + L->off[u];
+            uint64_t base = L->off[u];
             const struct location_place *pl = L->place + L->poff[u];
             uint64_t nold = L->off[u + 1] - L->off[u], o = 0;
             uint32_t kold = (uint32_t)(L->poff[u + 1] - L->poff[u]), k = kold;
@@ -334,21 +375,25 @@ int location_flush(struct location *L)
                     continue;
                 }
                 int c = 1;
+                uint32_t ow = 0;
                 while (o < nold) {
-                    const struct location_place *q = &pl[place_index(L, old[o])];
-                    if ((c = pt_cmp(old[o] & L->slot_mask, q->lat, q->lon, x.slot, x.lat, x.lon)) >= 0)
+                    ow = location_word(L, base + o);
+                    const struct location_place *q = &pl[word_place(L, ow)];
+                    if ((c = pt_cmp(ow & L->slot_mask, q->lat, q->lon, x.slot, x.lat, x.lon)) >= 0)
                         break;
                     o++;
                 }
                 if (o < nold && c == 0) {
-                    old[o] |= x.slot & ~SLOT_MASK;
+                    put_word(L, base + o, ow | (x.slot >> FLAG_SHIFT) << L->flag_shift);
                     continue;
                 }
                 if (!failed) {
                     uint32_t idx = placemap_find(&pm, L, u, x.lat, x.lon, k);
                     if (idx == k) {
-                        if (k == L->places_max)
-                            failed = 1;   /* no room for another place */
+                        if (k >= ((uint32_t)1 << (29 - L->slot_bits)))
+                            failed = 1;   /* no room for another place, even at 4 bytes a point */
+                        else if (k >= L->places_max)
+                            wide = 1;     /* room at 4 bytes a point */
                         k++;
                     }
                     x.u = idx;
@@ -366,9 +411,9 @@ int location_flush(struct location *L)
     free(pm.t);
     free(pm.fresh);
     struct location_place *nq = NULL;
-    uint32_t *np = NULL;
+    uint8_t *np = NULL;
     if (!failed && w) {
-        np = realloc(L->pt, (L->npt + w) * sizeof *np);
+        np = realloc(L->pt, (L->npt + w) * (wide ? 4 : L->pt_bytes) + 1);
         if (np) {
             L->pt = np;
             nq = realloc(L->place, (L->nplace + nnew + 1) * sizeof *nq);
@@ -390,6 +435,8 @@ int location_flush(struct location *L)
         return -1;                        /* the stage is kept; flags merged so far are idempotent */
     }
     if (w) {
+        if (wide)
+            widen(L);
         /* merge from the back, in place: person u's points move up by the
          * new points of the people before u, their places by the new
          * places of the people before u */
@@ -402,7 +449,7 @@ int location_flush(struct location *L)
                     u0--;
                 size_t before = u ? npl[u - 1] : 0;
                 if (j && i > L->off[u0])
-                    memmove(np + L->off[u0] + j, np + L->off[u0], (i - L->off[u0]) * sizeof *np);
+                    move_words(L, L->off[u0] + j, L->off[u0], i - L->off[u0]);
                 if (before && L->poff[u + 1] > L->poff[u0])
                     memmove(nq + L->poff[u0] + before, nq + L->poff[u0],
                             (L->poff[u + 1] - L->poff[u0]) * sizeof *nq);
@@ -417,16 +464,19 @@ int location_flush(struct location *L)
             const struct location_place *pl = nq + L->poff[u];
             while (j > ns) {
                 const struct location_staged *x = &tmp[j - 1];
-                const struct location_place *q = i > a ? &pl[place_index(L, np[i - 1])] : NULL;
-                if (q && pt_cmp(np[i - 1] & L->slot_mask, q->lat, q->lon, x->slot, x->lat, x->lon) > 0) {
-                    np[--wpos] = np[--i];
+                uint32_t ow = i > a ? location_word(L, i - 1) : 0;
+                const struct location_place *q = i > a ? &pl[word_place(L, ow)] : NULL;
+                if (q && pt_cmp(ow & L->slot_mask, q->lat, q->lon, x->slot, x->lat, x->lon) > 0) {
+                    put_word(L, --wpos, ow);
+                    i--;
                 } else {
-                    np[--wpos] = x->slot | x->u << L->slot_bits;
+                    put_word(L, --wpos,
+                             (x->slot & SLOT_MASK) | x->u << L->slot_bits | (x->slot >> FLAG_SHIFT) << L->flag_shift);
                     j--;
                 }
             }
             if (ns && i > a)
-                memmove(np + a + ns, np + a, (i - a) * sizeof *np);
+                move_words(L, a + ns, a, i - a);
             /* the places: the old ones up by the new places before u, then u's new ones */
             uint64_t pa = L->poff[u], pb = L->poff[u + 1];
             size_t before = u ? npl[u - 1] : 0, mine = npl[u] - before;
@@ -444,6 +494,7 @@ int location_flush(struct location *L)
         }
         L->npt += w;
         L->nplace += nnew;
+        L->pt[L->npt * L->pt_bytes] = 0;  /* the byte location_word reads past the last point */
     }
     free(pre);
     free(npl);
@@ -625,19 +676,19 @@ static int occ_cmp(const void *a, const void *b)
  * of u); returns how many, stopping at `cap` distinct. */
 static size_t trace_keys(const struct location *L, uint32_t u, uint64_t *keys, size_t cap)
 {
-    const uint32_t *p = L->pt + L->off[u];
+    uint64_t base = L->off[u];
     const struct location_place *pl = L->place + L->poff[u];
     uint64_t m = L->off[u + 1] - L->off[u];
     unsigned cb = L->row_bits + L->col_bits;
     size_t k = 0, slot_start = 0;
     uint32_t cur = UINT32_MAX;
     for (uint64_t i = 0; i < m && k < cap; i++) {
-        uint32_t s = p[i] & L->slot_mask;
+        uint32_t w = location_word(L, base + i), s = w & L->slot_mask;
         if (s != cur) {
             cur = s;
             slot_start = k;
         }
-        const struct location_place *q = &pl[place_index(L, p[i])];
+        const struct location_place *q = &pl[word_place(L, w)];
         uint64_t key = (uint64_t)s << cb | cell_of(L, q->lat, q->lon);
         size_t j = slot_start;
         while (j < k && keys[j] != key)
@@ -865,18 +916,18 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
         uint32_t lo = slots[c0], hi = slots[c1 - 1];
         size_t m = 0;
         for (uint32_t v = 0; v < L->n; v++) {
-            const uint32_t *p = L->pt + L->off[v];
+            uint64_t base = L->off[v];
             const struct location_place *pl = L->place + L->poff[v];
             uint64_t cnt = L->off[v + 1] - L->off[v];
             uint64_t i = cur[v];          /* blocks come in slot order: go on from the last */
-            while (i < cnt && (p[i] & L->slot_mask) < lo)
+            while (i < cnt && (location_word(L, base + i) & L->slot_mask) < lo)
                 i++;
             for (; i < cnt; i++) {
-                uint32_t s = p[i] & L->slot_mask;
+                uint32_t w = location_word(L, base + i), s = w & L->slot_mask;
                 if (s > hi)
                     break;
-                if (sidx[s] >= 0 && !(p[i] & COARSE)) {   /* a gateway or an exit is not a place */
-                    const struct location_place *q = &pl[place_index(L, p[i])];
+                if (sidx[s] >= 0 && !(word_flags(L, w) & LOCATION_COARSE)) {   /* a gateway or an exit is not a place */
+                    const struct location_place *q = &pl[word_place(L, w)];
                     e[m++] = (struct centry){ (uint64_t)(sidx[s] - (int32_t)c0) << cb | cell_of(L, q->lat, q->lon),
                                               v };
                 }
@@ -1111,12 +1162,14 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
         uint64_t m = location_count(L, u);
         const struct location_point *p = dec;
         {
-            const uint32_t *pw = L->pt + L->off[u];
+            uint64_t base = L->off[u];
             const struct location_place *pl = L->place + L->poff[u];
             uint32_t smask = L->slot_mask;
             for (uint64_t i = 0; i < m; i++) {
-                const struct location_place *q = &pl[place_index(L, pw[i])];
-                dec[i] = (struct location_point){ (pw[i] & smask) | (pw[i] & ~SLOT_MASK), q->lat, q->lon };
+                uint32_t w = location_word(L, base + i);
+                const struct location_place *q = &pl[word_place(L, w)];
+                dec[i] = (struct location_point){ (w & smask) | (uint32_t)word_flags(L, w) << FLAG_SHIFT, q->lat,
+                                                  q->lon };
             }
         }
         int loc = truth->locatable[u] != 0;

@@ -7,17 +7,21 @@
  * adversary sees them) and point = (lat, lon) in degrees, as floats.  Per
  * person (CSR: offsets per person) a table of the distinct positions they
  * were seen at (8 bytes each, in order of first use: an index never
- * changes) and their points, 4 bytes each: the slot in the low slot_bits
- * bits (the bits of the last slot, horizon_hours / slot_hours), the place
- * index above it, the NIGHT/WORK/COARSE flags in the top three bits; each
- * person's points sorted by (slot, lat, lon).  So a person holds at most
- * places_max = 2^(29 - slot_bits) distinct positions (2^16 over 180 days
- * of hours, 2^9 at 2^20 slots, the most location_init accepts); a flush
- * that would pass it fails (-1, the store unchanged).  The scenario model
- * gives one position a person and hour, so that is never reached while
- * the horizon's hours are at most places_max (hourly slots: 2^14 hours,
- * 682 days; daily slots: 4096 days); beyond, only past that many distinct
- * positions of one person.  Re-acquiring the same
+ * changes) and their points, each person's sorted by (slot, lat, lon), as
+ * words of pt_bytes bytes: the slot in the low slot_bits bits (the bits of
+ * the last slot, horizon_hours / slot_hours), the place index above it,
+ * the NIGHT/WORK/COARSE flags in the top three bits.  3 bytes a point
+ * while slot_bits <= 13 (up to 341 days of hours, 22 years of days) and
+ * every person has at most 2^(21 - slot_bits) places (256 over 180 days of
+ * hours); a flush that needs more widens the store to 4 bytes a point, in
+ * place.  A person holds at most 2^(29 - slot_bits) distinct
+ * positions (2^16 over 180 days of hours, 2^9 at 2^20 slots, the most
+ * location_init accepts); a flush that would pass it fails (-1, the store
+ * unchanged).  The scenario model gives one position a person and hour,
+ * so that is never reached while the horizon's hours are at most
+ * 2^(29 - slot_bits) (hourly slots: 2^14 hours, 682 days; daily slots:
+ * 4096 days); beyond, only past that many distinct positions of one
+ * person.  Re-acquiring the same
  * records (overlapping snapshots) changes nothing; a point staged twice
  * with different flags keeps their union.  Points are staged (16 bytes
  * each, at most LOCATION_BLOCK of them, then the stage flushes itself) and
@@ -28,8 +32,8 @@
  * and of the places into the store in place, from the back
  * (O(store + staged); peak memory is the store plus twice the stage, once
  * when in person order).  At N = 10^6 and 1.8 10^8 points (`make bench`,
- * location-monthly): 2.25 10^7 places, 0.9 GB in all (12 bytes a point
- * before: 2.2 GB).
+ * location-monthly): about 2.2 10^7 places (3.4 10^6 more a month), 0.7
+ * GB in all, 3 bytes a point (12 before: 2.2 GB).
  *
  * Metrics (location_metrics), against the truth:
  *
@@ -135,16 +139,21 @@ struct location_staged {
 struct location {
     struct location_params p;
     uint32_t n, horizon_hours;
-    uint64_t *off;                        /* n + 1 offsets into pt */
-    uint32_t *pt;                         /* every person's distinct points: slot | place index <<
-                                             slot_bits | flags << 29 */
+    uint64_t *off;                        /* n + 1 offsets into pt, in points */
+    uint8_t *pt;                          /* every person's distinct points, pt_bytes each (and one byte
+                                             more): slot | place index << slot_bits | flags << flag_shift,
+                                             little-endian */
     uint64_t npt;                         /* points stored */
     uint64_t *poff;                       /* n + 1 offsets into place */
     struct location_place *place;         /* every person's distinct positions, in order of first use */
     uint64_t nplace;                      /* places stored */
     unsigned slot_bits;                   /* bits of a slot in a stored point */
     uint32_t slot_mask;                   /* 2^slot_bits - 1 */
-    uint32_t places_max;                  /* places a person can hold: 2^(29 - slot_bits) */
+    unsigned pt_bytes;                    /* 3, or 4 (from the start when slot_bits > 13, or once a
+                                             person passes 2^(21 - slot_bits) places) */
+    unsigned flag_shift;                  /* 8 pt_bytes - 3 */
+    uint32_t word_mask;                   /* 2^(8 pt_bytes) - 1 */
+    uint32_t places_max;                  /* places a person can hold at pt_bytes: 2^(flag_shift - slot_bits) */
     struct location_staged *stage;        /* grows to LOCATION_BLOCK */
     size_t staged, stage_cap;
     size_t block;                         /* flush when this many are staged: LOCATION_BLOCK (tests lower it) */
@@ -193,12 +202,21 @@ static inline uint64_t location_count(const struct location *L, uint32_t u)
     return L->off[u + 1] - L->off[u];
 }
 
+/* Stored point j (of all people) as a word. */
+static inline uint32_t location_word(const struct location *L, uint64_t j)
+{
+    const uint8_t *b = L->pt + j * L->pt_bytes;
+    uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return w & L->word_mask;
+}
+
 /* Person u's point i (0 <= i < location_count(L, u)), in that order. */
 static inline struct location_point location_get(const struct location *L, uint32_t u, uint64_t i)
 {
-    uint32_t w = L->pt[L->off[u] + i];
-    const struct location_place *q = &L->place[L->poff[u] + ((w & 0x1fffffffu) >> L->slot_bits)];
-    struct location_point x = { (w & L->slot_mask) | (w & 0xe0000000u), q->lat, q->lon };
+    uint32_t w = location_word(L, L->off[u] + i);
+    uint32_t flags = w >> L->flag_shift, place = (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
+    const struct location_place *q = &L->place[L->poff[u] + place];
+    struct location_point x = { (w & L->slot_mask) | flags << 29, q->lat, q->lon };
     return x;
 }
 

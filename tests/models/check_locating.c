@@ -226,6 +226,41 @@ static uint64_t *hourly_records(uint32_t n, uint32_t days, size_t *count)
     return rec;
 }
 
+/* More records than the 2^17 a release covers: every one is located (one
+ * point an hour, in order), and the pages read are given back (on Linux
+ * they read as zeros afterwards; no record is 0). */
+START_TEST(test_records_released)
+{
+    static const char *const tz[1] = { "UTC" };
+    enum { N = 40, DAYS = 150 };
+    struct fixture f;
+    fixture_init(&f, N, tz, 1, 0, DAYS);
+    size_t n;
+    uint64_t *rec = hourly_records(N, DAYS, &n);
+    ck_assert_uint_gt(n, 1u << 17);
+    struct rig r;
+    rig_init(&r, &f, DAYS, SERVERLOG_IP_FULL, 0, NULL);
+    ck_assert_int_eq(locating_report(&r.l, &r.s, 1, DAYS * DAY, rec, n, NULL, 0), 0);
+    ck_assert_int_eq(r.s.failed, 0);
+    ck_assert_uint_eq(r.l.where.npt, n);
+    for (uint32_t u = 0; u < N; u++) {
+        ck_assert_uint_eq(location_count(&r.l.where, u), DAYS * 24);
+        for (uint32_t h = 0; h < DAYS * 24; h++)
+            FAST(SLOT(location_get(&r.l.where, u, h)) == h);
+    }
+    ck_assert_double_eq(metric(&r, 1, "home_share"), 1);
+#ifdef __linux__
+    size_t zero = 0;
+    for (size_t i = 0; i < (1u << 17); i++)
+        zero += rec[i] == 0;
+    ck_assert_uint_ge(zero, (1u << 17) - 1024);  /* all but the part of a page at either end */
+#endif
+    free(rec);
+    rig_done(&r);
+    fixture_done(&f);
+}
+END_TEST
+
 /* The IP kept: each record is a point of its own (one an hour), every home
  * and work place found exactly.  The IP dropped: no point at all, so no
  * estimate: the shares are 0, the errors, unicity and co-location
@@ -531,6 +566,7 @@ Suite *locating_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_order_free);
     tcase_add_test(tc, test_ip_dropped);
+    tcase_add_test(tc, test_records_released);
     tcase_add_test(tc, test_time_dropped);
     tcase_add_test(tc, test_night_local);
     tcase_add_test(tc, test_targets_clients);

@@ -331,7 +331,7 @@ START_TEST(test_store_places)
     ck_assert_int_eq(location_init(&L, 3, 1u << 20, &p), 0);
     ck_assert_uint_eq(L.slot_bits, 20);
     ck_assert_uint_eq(L.places_max, 512);
-    ck_assert_uint_eq(sizeof *L.pt, 4);
+    ck_assert_uint_eq(L.pt_bytes, 4);     /* more than 13 slot bits: 4 bytes a point from the start */
     for (uint32_t h = 0; h < 300; h++)    /* person 2: 300 points at 3 places, in two flushes */
         ck_assert_int_eq(location_stage(&L, 2, 1000 * h, 10.0f + (float)(h % 3), -5.0f, h % 2 ? LOCATION_NIGHT : 0),
                          0);
@@ -369,6 +369,54 @@ START_TEST(test_store_places)
     ck_assert_uint_eq(L.nplace, 515);
     struct location_point x = location_get(&L, 0, 1024);
     ck_assert(x.slot == (5000 | LOCATION_WORK << 29) && x.lat == 20.0f);
+    location_destroy(&L);
+}
+END_TEST
+
+/* 3 bytes a point while every person has at most 2^(21 - slot bits)
+ * places (256 over 180 days of hours); a flush that needs more widens the
+ * store to 4 bytes a point in place, the points unchanged. */
+START_TEST(test_store_widen)
+{
+    struct location_params p;
+    location_params_default(&p);
+    struct location L;
+    ck_assert_int_eq(location_init(&L, 3, 24 * 180, &p), 0);
+    ck_assert_uint_eq(L.pt_bytes, 3);
+    ck_assert_uint_eq(L.places_max, 256);
+    for (uint32_t h = 0; h < 200; h++) {  /* person 1: 200 places; 0 and 2 a few, flags of every kind */
+        for (uint32_t u = 0; u < 3; u++) {
+            float lat = u == 1 ? 30.0f + 0.001f * (float)h : 40.0f + (float)(u + h % 4);
+            ck_assert_int_eq(location_stage(&L, u, 20 * h, lat, 2.0f, h % 5), 0);
+        }
+    }
+    ck_assert_int_eq(location_flush(&L), 0);
+    ck_assert_uint_eq(L.pt_bytes, 3);
+    for (uint32_t h = 200; h < 300; h++)  /* 100 more places for person 1: past 256 */
+        ck_assert_int_eq(location_stage(&L, 1, 20 * h - 4000 + 1, 30.0f + 0.001f * (float)h, 2.0f, h % 5), 0);
+    ck_assert_int_eq(location_stage(&L, 2, 3, 45.0f, 2.0f, LOCATION_WORK), 0);
+    ck_assert_int_eq(location_flush(&L), 0);
+    ck_assert_uint_eq(L.pt_bytes, 4);
+    ck_assert_uint_eq(L.places_max, 1u << 16);
+    ck_assert_uint_eq(L.nplace, 4 + 300 + 4);   /* person 2's new point is at a known place */
+    ck_assert_uint_eq(location_count(&L, 0), 200);
+    ck_assert_uint_eq(location_count(&L, 1), 300);
+    ck_assert_uint_eq(location_count(&L, 2), 201);
+    for (uint32_t h = 0; h < 200; h++) {
+        struct location_point x = location_get(&L, 0, h);
+        FAST(x.slot == (20 * h | (h % 5) << 29) && x.lat == 40.0f + (float)(h % 4) && x.lon == 2.0f);
+    }
+    for (uint32_t i = 0; i < 300; i++) {  /* slots 0, 1, 20, 21, ...: the new ones interleaved */
+        uint32_t h = i % 2 ? 200 + i / 2 : i / 2, slot = h < 200 ? 20 * h : 20 * h - 4000 + 1;
+        if (i >= 200) {
+            h = 100 + (i - 200);
+            slot = 20 * h;
+        }
+        struct location_point x = location_get(&L, 1, i);
+        FAST(x.slot == (slot | (h % 5) << 29) && x.lat == 30.0f + 0.001f * (float)h);
+    }
+    struct location_point x = location_get(&L, 2, 1);
+    ck_assert(x.slot == (3 | LOCATION_WORK << 29) && x.lat == 45.0f);
     location_destroy(&L);
 }
 END_TEST
@@ -761,6 +809,7 @@ Suite *location_suite(void)
     tcase_add_test(tc, test_store_dedup);
     tcase_add_test(tc, test_store_presorted);
     tcase_add_test(tc, test_store_places);
+    tcase_add_test(tc, test_store_widen);
     tcase_add_test(tc, test_home_many_places);
     tcase_add_test(tc, test_coloc_hand);
     tcase_add_test(tc, test_user_days);
