@@ -249,8 +249,9 @@ int adversary_freeze(struct adversary *a, const struct serverlog *log);
  * << 32 | record time (8 bytes a record, until taken). */
 static inline void adversary_keep_records(struct adversary *a) { a->keep = 1; }
 /* The records kept since the last call: *n of them at the returned array,
- * which the caller may reorder and which stays valid until the adversary
- * next learns a record; the adversary's list is empty afterwards. */
+ * which the caller may reorder or overwrite and which stays valid until
+ * the adversary next learns a record; the adversary's list is empty
+ * afterwards. */
 uint64_t *adversary_take_kept(struct adversary *a, size_t *n);
 
 /* Records may name numbers that are not people (an enumerator's account,

@@ -294,13 +294,16 @@ void estimate_mobility(struct estimate *e, const struct mobility_params *p)
 {
     /* a byte a person and local day; the people who can be located */
     e->bytes_run += e->people * ((double)p->horizon_days + 3);
-    /* The location store: 12 bytes a distinct (person, hour, place), at
-     * most one a record acquired over the run; staged at 16 bytes, twice
+    /* The location store: 3 bytes a distinct (person, hour, place) (4
+     * past 341 days of hours or 256 places a person), at most one a record
+     * acquired over the run, and 8 bytes a distinct (person, place): about
+     * one for eight points (`make bench` location-monthly), so 4 bytes a
+     * point; staged at 16 bytes, twice
      * while merged, LOCATION_BLOCK at most at once; the metrics' scratch
      * (measured: about 150 bytes a person). */
     double records = e->lookups_day * e->sampling * e->days;
     double stage = min2(held_records(e), (double)LOCATION_BLOCK);
-    e->bytes_run += 12 * records;
+    e->bytes_run += 4 * records;
     e->bytes_transient = max2(e->bytes_transient, 32 * stage + 150 * e->people);
     e->located = records;
 }

@@ -1,14 +1,17 @@
 /* locating — acquired records to points, and the location metrics; see
  * locating.h. */
+#define _DEFAULT_SOURCE                   /* madvise */
 #include "locating.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sim.h"
-#include "sort.h"
 
 int locating_configure(struct locating_params *p, struct cfg *c, const struct cfg_node *n,
                        const struct mobility_hours *model_hours, const struct serverlog_policy *log)
@@ -78,29 +81,94 @@ static enum mobility_ip mobility_ip_of(enum serverlog_ip ip)
     }
 }
 
-#define QUERIER_KEY(x) (x)
-SORT_RADIX_DEFINE(sort_by_querier, uint64_t, QUERIER_KEY)
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
 
-/* Stage each record's point (locating.h): the records sorted by querier
- * (stably: by the querier's bits above bit 32), then located in that order.
- * 0 or -1 (OOM). */
+/* Sorts a[0..n) by value, in place, when no value has a bit set at or
+ * above `top`: an MSD radix sort (American flag, 11 bits a level) on bits
+ * [lo, top), then each run that agrees on them (or a run of at most 32)
+ * sorted by the whole value.  With lo = 32 and top past the querier's
+ * bits: by (querier, time), with no second buffer (the 8 bytes a record of
+ * a radix sort's). */
+static void sort_records(uint64_t *a, size_t n, unsigned top, unsigned lo)
+{
+    if (n <= 32 || top <= lo) {
+        if (n > 64) {
+            qsort(a, n, sizeof *a, u64_cmp);
+            return;
+        }
+        for (size_t i = 1; i < n; i++) {   /* an insertion sort */
+            uint64_t x = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > x; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    unsigned d = top - lo < 11 ? top - lo : 11, sh = top - d;
+    uint64_t mask = ((uint64_t)1 << d) - 1;
+    size_t head[2048], end[2048];
+    size_t nb = (size_t)1 << d;
+    memset(end, 0, nb * sizeof *end);
+    for (size_t i = 0; i < n; i++)
+        end[a[i] >> sh & mask]++;
+    for (size_t b = 0, t = 0; b < nb; b++) {
+        head[b] = t;
+        t += end[b];
+        end[b] = t;
+    }
+    for (size_t b = 0; b < nb; b++)       /* each value to its bucket, by cycles */
+        while (head[b] < end[b]) {
+            uint64_t v = a[head[b]];
+            size_t k = v >> sh & mask;
+            while (k != b) {
+                uint64_t x = a[head[k]];
+                a[head[k]++] = v;
+                v = x;
+                k = v >> sh & mask;
+            }
+            a[head[b]++] = v;
+        }
+    for (size_t b = 0, start = 0; b < nb; start = end[b++])
+        sort_records(a + start, end[b] - start, sh, lo);
+}
+
+/* Stage each record's point (locating.h): the records sorted in place by
+ * (querier, time), then located in that order.  0 or -1 (OOM). */
 static int locate_all(struct locating *l, uint64_t *rec, size_t n)
 {
     const struct locating_params *p = l->p;
     const struct serverlog *log = l->log;
     if (!n || log->policy.ip == SERVERLOG_IP_NONE)
         return 0;
-    uint64_t *tmp = malloc(n * sizeof *tmp);
-    if (!tmp)
-        return -1;
     unsigned bits = 0;
     while (bits < 32 && ((uint64_t)l->pop->n - 1) >> bits)
         bits++;
-    const uint64_t *sorted = sort_by_querier(rec, tmp, n, 32, bits);
+    sort_records(rec, n, 32 + bits, 32);
+    const uint64_t *sorted = rec;
     enum mobility_ip ip = mobility_ip_of(log->policy.ip);
     struct mobility_cache cache = MOBILITY_CACHE_INIT;
     int rc = 0;
+    long pagesize = sysconf(_SC_PAGESIZE);
+    uintptr_t page = pagesize > 0 ? (uintptr_t)pagesize : 0, released = 0;
+    if (page)                             /* the first whole page of rec */
+        released = ((uintptr_t)rec + page - 1) / page * page;
     for (size_t i = 0; i < n && !rc; i++) {
+#ifdef MADV_DONTNEED
+        /* the records read so far are done with: their whole pages go back
+         * to the system as the store grows (1 MiB at a time) */
+        if (page && (i & ((1u << 17) - 1)) == 0 && i) {
+            uintptr_t done = (uintptr_t)(rec + i) / page * page;
+            if (done > released) {
+                madvise((void *)released, done - released, MADV_DONTNEED);
+                released = done;
+            }
+        }
+#endif
         uint32_t u = (uint32_t)(sorted[i] >> 32), t = (uint32_t)sorted[i];
         float lat, lon;
         struct mobility_local lt;
@@ -121,7 +189,6 @@ static int locate_all(struct locating *l, uint64_t *rec, size_t n)
         uint32_t h = log->policy.drop_time ? 0 : seen / 3600 / p->loc.slot_hours * p->loc.slot_hours;
         rc = location_stage(&l->where, u, h, lat, lon, flags);   /* no time: every point in one slot */
     }
-    free(tmp);
     return rc;
 }
 

@@ -14,8 +14,11 @@
  * (docs/metrics.md, "Location metrics").
  *
  * The records come from the adversary as (querier << 32 | time)
- * (adversary_keep_records); at a report they are sorted by querier (a radix
- * sort, O(records)) and located person by person, so that the per-person
+ * (adversary_keep_records); at a report they are sorted in place by
+ * (querier, time) (a radix sort on the querier, O(records), with no second
+ * buffer) and located person by person (the pages of the records located
+ * go back to the system as the store grows: madvise MADV_DONTNEED, so their
+ * contents are zeros afterwards), so that the per-person
  * state (trips, home, work) is read in address order and the geolocation of
  * an address is computed once for a run of its records. */
 #ifndef EXPOSIM_LOCATING_H
@@ -69,7 +72,9 @@ void locating_destroy(struct locating *l);
 
 /* The family's report after acquisition `acq` at `now` (seconds): locate
  * the n records acquired since the last report (rec: querier << 32 |
- * record time, reordered here), add their points, and report, in this
+ * record time, reordered here and then zeroed page by page, as it is
+ * read: the caller must not read them afterwards), add their points, and
+ * report, in this
  * order, home_share, home_error_median_km, home_within_1km,
  * home_within_10km, home_error_max_km, work_share, work_error_median_km,
  * work_within_1km, work_within_10km, work_error_max_km, user_days_located,

@@ -12,8 +12,7 @@
 
 #define SLOT_MASK 0x1fffffffu
 #define FLAG_SHIFT 29
-#define COARSE ((uint32_t)LOCATION_COARSE << FLAG_SHIFT)
-#define COLOC_BLOCK ((size_t)1 << 23)     /* co-location entries per block (2 x 128 MiB) */
+#define COLOC_BLOCK ((size_t)1 << 20)     /* co-location entries per block (2 x 16 MiB) */
 
 static const double km_per_deg = 111.32;
 static const double deg_to_rad = 3.14159265358979323846 / 180.0;
@@ -33,6 +32,38 @@ static unsigned bits_for(uint64_t maxval)     /* bits to hold 0..maxval */
     while (b < 64 && (maxval >> b))
         b++;
     return b;
+}
+
+static void set_width(struct location *L, unsigned bytes)
+{
+    L->pt_bytes = bytes;
+    L->flag_shift = 8 * bytes - 3;
+    L->word_mask = bytes == 4 ? UINT32_MAX : ((uint32_t)1 << 8 * bytes) - 1;
+    L->places_max = (uint32_t)1 << (L->flag_shift - L->slot_bits);
+}
+
+static inline void put_word(struct location *L, uint64_t j, uint32_t w)
+{
+    uint8_t *b = L->pt + j * L->pt_bytes;
+    for (unsigned i = 0; i < L->pt_bytes; i++)
+        b[i] = (uint8_t)(w >> 8 * i);
+}
+
+/* Points [src, src + count) to [dst, dst + count) (overlaps allowed). */
+static inline void move_words(struct location *L, uint64_t dst, uint64_t src, uint64_t count)
+{
+    memmove(L->pt + dst * L->pt_bytes, L->pt + src * L->pt_bytes, count * L->pt_bytes);
+}
+
+/* A stored word's slot, place index and flags. */
+static inline uint32_t word_place(const struct location *L, uint32_t w)
+{
+    return (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
+}
+
+static inline unsigned word_flags(const struct location *L, uint32_t w)
+{
+    return w >> L->flag_shift;
 }
 
 int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours, const struct location_params *p)
@@ -56,12 +87,17 @@ int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours,
     L->row_bits = bits_for(L->nrows - 1);
     L->col_bits = bits_for((uint64_t)(chi - clo));
     unsigned slot_bits = bits_for((horizon_hours - 1) / p->slot_hours);
-    if (L->row_bits + L->col_bits + slot_bits > 64)
+    if (L->row_bits + L->col_bits + slot_bits > 64 || slot_bits > LOCATION_SLOT_BITS_MAX)
         return -1;
+    L->slot_bits = slot_bits;
+    L->slot_mask = (uint32_t)(((uint64_t)1 << slot_bits) - 1);
+    set_width(L, slot_bits > 13 ? 4 : 3);
     L->off = calloc((size_t)n_people + 1, sizeof *L->off);
+    L->poff = calloc((size_t)n_people + 1, sizeof *L->poff);
     L->row_cos = malloc(L->nrows * sizeof *L->row_cos);
-    L->pt = malloc(sizeof *L->pt);        /* never NULL: L->pt + L->off[u] with no point yet */
-    if (!L->off || !L->row_cos || !L->pt) {
+    L->pt = calloc(4, 1);                 /* never NULL; the byte past the last point for location_word */
+    L->place = malloc(sizeof *L->place);
+    if (!L->off || !L->poff || !L->row_cos || !L->pt || !L->place) {
         location_destroy(L);
         return -1;
     }
@@ -83,6 +119,8 @@ void location_destroy(struct location *L)
         return;
     free(L->off);
     free(L->pt);
+    free(L->poff);
+    free(L->place);
     free(L->stage);
     free(L->row_cos);
     memset(L, 0, sizeof *L);
@@ -183,6 +221,95 @@ static void sort_staged(struct location_staged *s, size_t m)
     }
 }
 
+/* 3-byte points to 4 (room for 2^8 times the places), in place from the
+ * back; pt must hold 4 npt + 1 bytes. */
+static void widen(struct location *L)
+{
+    uint32_t low = ((uint32_t)1 << L->flag_shift) - 1;
+    unsigned shift = L->flag_shift;
+    for (uint64_t j = L->npt; j-- > 0;) {
+        uint32_t w = location_word(L, j);
+        uint8_t *b = L->pt + 4 * j;
+        w = (w & low) | (w >> shift) << 29;
+        for (unsigned i = 0; i < 4; i++)
+            b[i] = (uint8_t)(w >> 8 * i);
+    }
+    set_width(L, 4);
+}
+
+/* A person's places by position while their new points are merged: open
+ * addressing on a hash of the position, entries index + 1 (0: empty). */
+struct placemap {
+    uint32_t *t;
+    size_t cap, mask;
+    struct location_place *fresh;         /* the new places of this flush, from index kold on */
+    size_t freshcap;
+    uint32_t kold;                        /* u's stored places */
+};
+
+static inline uint64_t place_bits(float lat, float lon)
+{
+    uint32_t a, b;
+    memcpy(&a, &lat, sizeof a);
+    memcpy(&b, &lon, sizeof b);
+    return (uint64_t)a << 32 | b;
+}
+
+/* Empty the map, with room for u's stored places and `more` new ones, and
+ * enter the stored ones.  0 or -1 (OOM). */
+static int placemap_reset(struct placemap *m, const struct location *L, uint32_t u, size_t more)
+{
+    uint64_t k = L->poff[u + 1] - L->poff[u];
+    size_t cap = 16;
+    while (cap < 2 * (k + more))
+        cap *= 2;
+    if (cap > m->cap) {
+        free(m->t);
+        m->t = malloc(cap * sizeof *m->t);
+        m->cap = m->t ? cap : 0;
+        if (!m->t)
+            return -1;
+    }
+    if (more > m->freshcap) {
+        free(m->fresh);
+        m->fresh = malloc(more * sizeof *m->fresh);
+        m->freshcap = m->fresh ? more : 0;
+        if (!m->fresh)
+            return -1;
+    }
+    m->mask = cap - 1;
+    m->kold = (uint32_t)k;
+    memset(m->t, 0, cap * sizeof *m->t);
+    const struct location_place *pl = L->place + L->poff[u];
+    for (uint32_t i = 0; i < k; i++) {
+        size_t h = mix_fmix64(place_bits(pl[i].lat, pl[i].lon)) & m->mask;
+        while (m->t[h])
+            h = (h + 1) & m->mask;
+        m->t[h] = i + 1;
+    }
+    return 0;
+}
+
+/* The index of position (lat, lon) among u's places (the stored ones, then
+ * this flush's new ones); k, entered as a new place, when it is none.  (The
+ * positions compared by their bits: no NaN is staged, and -0 was made +0.) */
+static uint32_t placemap_find(struct placemap *m, const struct location *L, uint32_t u, float lat, float lon,
+                              uint32_t k)
+{
+    const struct location_place *pl = L->place + L->poff[u];
+    uint64_t b = place_bits(lat, lon);
+    size_t h = mix_fmix64(b) & m->mask;
+    for (; m->t[h]; h = (h + 1) & m->mask) {
+        uint32_t i = m->t[h] - 1;
+        const struct location_place *q = i < m->kold ? &pl[i] : &m->fresh[i - m->kold];
+        if (place_bits(q->lat, q->lon) == b)
+            return i;
+    }
+    m->t[h] = k + 1;
+    m->fresh[k - m->kold] = (struct location_place){ lat, lon };
+    return k;
+}
+
 int location_flush(struct location *L)
 {
     size_t S = L->staged;
@@ -216,15 +343,30 @@ int location_flush(struct location *L)
     }
     /* each person's run: sort, drop repeats and points already stored
      * (their flags go to the stored copy); compact to tmp[0..w), pre[u]
-     * becoming the end of u's new points */
-    size_t w = 0, start = 0;
+     * becoming the end of u's new points, and each new point's u becoming
+     * its place index (a new place: the next index of u's table, in the
+     * order of first use); npl[u] becomes the end of the new places */
+    uint32_t *npl = malloc((size_t)n * sizeof *npl);
+    struct placemap pm = { 0 };
+    if (!npl) {
+        free(pre);
+        if (tmp != L->stage)
+            free(tmp);
+        return -1;
+    }
+    size_t w = 0, start = 0, nnew = 0;
+    int failed = 0, wide = 0;
     for (uint32_t u = 0; u < n; u++) {
         size_t end = pre[u];
         if (end > start) {
             sort_staged(tmp + start, end - start);
-            struct location_point *old = L->pt + L->off[u];
+            uint64_t base = L->off[u];
+            const struct location_place *pl = L->place + L->poff[u];
             uint64_t nold = L->off[u + 1] - L->off[u], o = 0;
+            uint32_t kold = (uint32_t)(L->poff[u + 1] - L->poff[u]), k = kold;
             size_t first = w;
+            if (placemap_reset(&pm, L, u, end - start))
+                failed = 1;
             for (size_t i = start; i < end; i++) {
                 struct location_staged x = tmp[i];
                 if (w > first &&
@@ -233,51 +375,129 @@ int location_flush(struct location *L)
                     continue;
                 }
                 int c = 1;
-                while (o < nold && (c = pt_cmp(old[o].slot, old[o].lat, old[o].lon, x.slot, x.lat, x.lon)) < 0)
+                uint32_t ow = 0;
+                while (o < nold) {
+                    ow = location_word(L, base + o);
+                    const struct location_place *q = &pl[word_place(L, ow)];
+                    if ((c = pt_cmp(ow & L->slot_mask, q->lat, q->lon, x.slot, x.lat, x.lon)) >= 0)
+                        break;
                     o++;
+                }
                 if (o < nold && c == 0) {
-                    old[o].slot |= x.slot & ~SLOT_MASK;
+                    put_word(L, base + o, ow | (x.slot >> FLAG_SHIFT) << L->flag_shift);
                     continue;
+                }
+                if (!failed) {
+                    uint32_t idx = placemap_find(&pm, L, u, x.lat, x.lon, k);
+                    if (idx == k) {
+                        if (k >= ((uint32_t)1 << (29 - L->slot_bits)))
+                            failed = 1;   /* no room for another place, even at 4 bytes a point */
+                        else if (k >= L->places_max)
+                            wide = 1;     /* room at 4 bytes a point */
+                        k++;
+                    }
+                    x.u = idx;
                 }
                 tmp[w++] = x;
             }
+            nnew += k - kold;
+            npl[u] = (uint32_t)nnew;
+        } else {
+            npl[u] = (uint32_t)nnew;
         }
         pre[u] = (uint32_t)w;
         start = end;
     }
-    if (w) {
-        struct location_point *np = realloc(L->pt, (L->npt + w) * sizeof *np);
-        if (!np) {
-            free(pre);
-            if (tmp != L->stage)
-                free(tmp);
-            else                          /* compacted in place: the new points, still in person order */
-                L->staged = w;
-            return -1;                    /* the stage is kept; flags merged so far are idempotent */
+    free(pm.t);
+    free(pm.fresh);
+    struct location_place *nq = NULL;
+    uint8_t *np = NULL;
+    if (!failed && w) {
+        np = realloc(L->pt, (L->npt + w) * (wide ? 4 : L->pt_bytes) + 1);
+        if (np) {
+            L->pt = np;
+            nq = realloc(L->place, (L->nplace + nnew + 1) * sizeof *nq);
+            if (nq)
+                L->place = nq;
         }
-        L->pt = np;
+    }
+    if (w && (failed || !np || !nq)) {
+        if (tmp == L->stage) {            /* compacted in place: the new points, still in person order */
+            for (uint32_t u = 0, i = 0; u < n; u++)
+                for (; i < pre[u]; i++)
+                    tmp[i].u = u;
+            L->staged = w;
+        }
+        free(pre);
+        free(npl);
+        if (tmp != L->stage)
+            free(tmp);
+        return -1;                        /* the stage is kept; flags merged so far are idempotent */
+    }
+    if (w) {
+        if (wide)
+            widen(L);
         /* merge from the back, in place: person u's points move up by the
-         * new points of the people before u */
+         * new points of the people before u, their places by the new
+         * places of the people before u */
         for (uint32_t u = n; u-- > 0;) {
             uint64_t a = L->off[u], i = L->off[u + 1];
             size_t ns = u ? pre[u - 1] : 0, j = pre[u];
+            if (j == ns) {                /* people u0..u with no new point: one move (and no new place) */
+                uint32_t u0 = u;
+                while (u0 > 0 && pre[u0 - 1] == (u0 > 1 ? pre[u0 - 2] : 0))
+                    u0--;
+                size_t before = u ? npl[u - 1] : 0;
+                if (j && i > L->off[u0])
+                    move_words(L, L->off[u0] + j, L->off[u0], i - L->off[u0]);
+                if (before && L->poff[u + 1] > L->poff[u0])
+                    memmove(nq + L->poff[u0] + before, nq + L->poff[u0],
+                            (L->poff[u + 1] - L->poff[u0]) * sizeof *nq);
+                for (uint32_t v = u0; v <= u; v++) {
+                    L->off[v + 1] += j;
+                    L->poff[v + 1] += before;
+                }
+                u = u0;
+                continue;
+            }
             uint64_t wpos = L->off[u + 1] + j;
+            const struct location_place *pl = nq + L->poff[u];
             while (j > ns) {
                 const struct location_staged *x = &tmp[j - 1];
-                if (i > a && pt_cmp(np[i - 1].slot, np[i - 1].lat, np[i - 1].lon, x->slot, x->lat, x->lon) > 0) {
-                    np[--wpos] = np[--i];
+                uint32_t ow = i > a ? location_word(L, i - 1) : 0;
+                const struct location_place *q = i > a ? &pl[word_place(L, ow)] : NULL;
+                if (q && pt_cmp(ow & L->slot_mask, q->lat, q->lon, x->slot, x->lat, x->lon) > 0) {
+                    put_word(L, --wpos, ow);
+                    i--;
                 } else {
-                    np[--wpos] = (struct location_point){ x->slot, x->lat, x->lon };
+                    put_word(L, --wpos,
+                             (x->slot & SLOT_MASK) | x->u << L->slot_bits | (x->slot >> FLAG_SHIFT) << L->flag_shift);
                     j--;
                 }
             }
             if (ns && i > a)
-                memmove(np + a + ns, np + a, (i - a) * sizeof *np);
+                move_words(L, a + ns, a, i - a);
+            /* the places: the old ones up by the new places before u, then u's new ones */
+            uint64_t pa = L->poff[u], pb = L->poff[u + 1];
+            size_t before = u ? npl[u - 1] : 0, mine = npl[u] - before;
+            if (before && pb > pa)
+                memmove(nq + pa + before, nq + pa, (pb - pa) * sizeof *nq);
+            if (mine) {
+                uint32_t kold = (uint32_t)(pb - pa), next = kold;
+                struct location_place *dst = nq + pa + before;          /* u's table after the move */
+                for (size_t t = ns; t < pre[u] && next < kold + mine; t++)
+                    if (tmp[t].u == next)
+                        dst[next++] = (struct location_place){ tmp[t].lat, tmp[t].lon };
+            }
             L->off[u + 1] += pre[u];
+            L->poff[u + 1] += npl[u];
         }
         L->npt += w;
+        L->nplace += nnew;
+        L->pt[L->npt * L->pt_bytes] = 0;  /* the byte location_word reads past the last point */
     }
     free(pre);
+    free(npl);
     if (tmp != L->stage)
         free(tmp);
     L->staged = 0;
@@ -456,18 +676,20 @@ static int occ_cmp(const void *a, const void *b)
  * of u); returns how many, stopping at `cap` distinct. */
 static size_t trace_keys(const struct location *L, uint32_t u, uint64_t *keys, size_t cap)
 {
-    const struct location_point *p = L->pt + L->off[u];
+    uint64_t base = L->off[u];
+    const struct location_place *pl = L->place + L->poff[u];
     uint64_t m = L->off[u + 1] - L->off[u];
     unsigned cb = L->row_bits + L->col_bits;
     size_t k = 0, slot_start = 0;
     uint32_t cur = UINT32_MAX;
     for (uint64_t i = 0; i < m && k < cap; i++) {
-        uint32_t s = p[i].slot & SLOT_MASK;
+        uint32_t w = location_word(L, base + i), s = w & L->slot_mask;
         if (s != cur) {
             cur = s;
             slot_start = k;
         }
-        uint64_t key = (uint64_t)s << cb | cell_of(L, p[i].lat, p[i].lon);
+        const struct location_place *q = &pl[word_place(L, w)];
+        uint64_t key = (uint64_t)s << cb | cell_of(L, q->lat, q->lon);
         size_t j = slot_start;
         while (j < k && keys[j] != key)
             j++;
@@ -694,18 +916,21 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
         uint32_t lo = slots[c0], hi = slots[c1 - 1];
         size_t m = 0;
         for (uint32_t v = 0; v < L->n; v++) {
-            const struct location_point *p = L->pt + L->off[v];
+            uint64_t base = L->off[v];
+            const struct location_place *pl = L->place + L->poff[v];
             uint64_t cnt = L->off[v + 1] - L->off[v];
             uint64_t i = cur[v];          /* blocks come in slot order: go on from the last */
-            while (i < cnt && (p[i].slot & SLOT_MASK) < lo)
+            while (i < cnt && (location_word(L, base + i) & L->slot_mask) < lo)
                 i++;
             for (; i < cnt; i++) {
-                uint32_t s = p[i].slot & SLOT_MASK;
+                uint32_t w = location_word(L, base + i), s = w & L->slot_mask;
                 if (s > hi)
                     break;
-                if (sidx[s] >= 0 && !(p[i].slot & COARSE))     /* a gateway or an exit is not a place */
-                    e[m++] = (struct centry){ (uint64_t)(sidx[s] - (int32_t)c0) << cb |
-                                                  cell_of(L, p[i].lat, p[i].lon), v };
+                if (sidx[s] >= 0 && !(word_flags(L, w) & LOCATION_COARSE)) {   /* a gateway or an exit is not a place */
+                    const struct location_place *q = &pl[word_place(L, w)];
+                    e[m++] = (struct centry){ (uint64_t)(sidx[s] - (int32_t)c0) << cb | cell_of(L, q->lat, q->lon),
+                                              v };
+                }
             }
             cur[v] = (uint32_t)i;
         }
@@ -894,6 +1119,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     for (uint32_t u = 0; u < n; u++)
         if (location_count(L, u) > maxdeg)
             maxdeg = location_count(L, u);
+    struct location_point *dec = malloc((maxdeg + 1) * sizeof *dec);   /* a person's points, decoded */
     float *herr = malloc((size_t)n * sizeof *herr), *werr = malloc((size_t)n * sizeof *werr);
     uint8_t *ncell = malloc(n);
     uint32_t *elig = malloc((size_t)n * sizeof *elig);
@@ -909,7 +1135,7 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     int coloc = L->p.slot_hours == 1 && elapsed && truth->where && r;
     uint64_t *slot_points = coloc ? calloc(elapsed, sizeof *slot_points) : NULL;
     int rc = -1;
-    if (!herr || !werr || !ncell || !elig || !c || !tr || !keys || !npos || !wpos || !ncoarse || !wcoarse ||
+    if (!herr || !werr || !ncell || !elig || !c || !tr || !keys || !npos || !wpos || !ncoarse || !wcoarse || !dec ||
         (coloc && !slot_points))
         goto done;
     /* unicity's probes first (they need each person's first few points
@@ -933,8 +1159,19 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     for (size_t i = 0; i < sizeof memo / sizeof *memo; i++)
         memo[i].pos = UINT64_MAX;         /* no stored position has these bits (NaN) */
     for (uint32_t u = 0; u < n; u++) {
-        const struct location_point *p = L->pt + L->off[u];
         uint64_t m = location_count(L, u);
+        const struct location_point *p = dec;
+        {
+            uint64_t base = L->off[u];
+            const struct location_place *pl = L->place + L->poff[u];
+            uint32_t smask = L->slot_mask;
+            for (uint64_t i = 0; i < m; i++) {
+                uint32_t w = location_word(L, base + i);
+                const struct location_place *q = &pl[word_place(L, w)];
+                dec[i] = (struct location_point){ (w & smask) | (uint32_t)word_flags(L, w) << FLAG_SHIFT, q->lat,
+                                                  q->lon };
+            }
+        }
         int loc = truth->locatable[u] != 0;
         int worker = loc && truth->work_lat && !isnan(truth->work_lat[u]);
         locatable += (uint64_t)loc;
@@ -1020,5 +1257,6 @@ done:
     free(wpos);
     free(ncoarse);
     free(wcoarse);
+    free(dec);
     return rc;
 }

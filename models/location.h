@@ -4,18 +4,36 @@
  *
  * Storage.  The adversary keeps each distinct (person, slot, point) once,
  * where slot = h / slot_hours (hours since time 0 of the run, as the
- * adversary sees them) and point = (lat, lon) in degrees, as floats: a
- * per-person array (CSR: an offset per person, 12 bytes per point {slot,
- * lat, lon}, the NIGHT/WORK/COARSE flags in the slot's top three bits), each
- * person's points sorted by (slot, lat, lon).  Re-acquiring the same
+ * adversary sees them) and point = (lat, lon) in degrees, as floats.  Per
+ * person (CSR: offsets per person) a table of the distinct positions they
+ * were seen at (8 bytes each, in order of first use: an index never
+ * changes) and their points, each person's sorted by (slot, lat, lon), as
+ * words of pt_bytes bytes: the slot in the low slot_bits bits (the bits of
+ * the last slot, horizon_hours / slot_hours), the place index above it,
+ * the NIGHT/WORK/COARSE flags in the top three bits.  3 bytes a point
+ * while slot_bits <= 13 (up to 341 days of hours, 22 years of days) and
+ * every person has at most 2^(21 - slot_bits) places (256 over 180 days of
+ * hours); a flush that needs more widens the store to 4 bytes a point, in
+ * place.  A person holds at most 2^(29 - slot_bits) distinct
+ * positions (2^16 over 180 days of hours, 2^9 at 2^20 slots, the most
+ * location_init accepts); a flush that would pass it fails (-1, the store
+ * unchanged).  The scenario model gives one position a person and hour,
+ * so that is never reached while the horizon's hours are at most
+ * 2^(29 - slot_bits) (hourly slots: 2^14 hours, 682 days; daily slots:
+ * 4096 days); beyond, only past that many distinct positions of one
+ * person.  Re-acquiring the same
  * records (overlapping snapshots) changes nothing; a point staged twice
  * with different flags keeps their union.  Points are staged (16 bytes
  * each, at most LOCATION_BLOCK of them, then the stage flushes itself) and
  * merged into the store by location_flush: a counting sort of the stage by
  * person (skipped when the stage is already in person order: it is then
- * compacted in place), then a merge into the store in place, from the back
+ * compacted in place), each new point's position looked up in the
+ * person's places (a hash table per person), then a merge of the points
+ * and of the places into the store in place, from the back
  * (O(store + staged); peak memory is the store plus twice the stage, once
- * when in person order).
+ * when in person order).  At N = 10^6 and 1.8 10^8 points (`make bench`,
+ * location-monthly): about 2.2 10^7 places (3.4 10^6 more a month), 0.7
+ * GB in all, 3 bytes a point (12 before: 2.2 GB).
  *
  * Metrics (location_metrics), against the truth:
  *
@@ -70,7 +88,7 @@
  * per unicity k to draw the probes, a
  * streaming pass per block of sampled hours plus a radix sort of the
  * points in them for co-location, O(N) radix sorts for the medians.  About
- * 3-5 s at N = 10^6 and P = 1.8 10^8 (`make bench`, case location).
+ * 3.5-5.5 s at N = 10^6 and P = 1.8 10^8 (`make bench`, case location).
  * Deterministic: the same points and the same generator state give the
  * same numbers, bit for bit. */
 #ifndef EXPOSIM_LOCATION_H
@@ -86,7 +104,7 @@
                                     used for home and work only when a person has no other, never
                                     for co-location */
 
-#define LOCATION_BLOCK ((size_t)1 << 24)    /* most points staged before a flush (256 MiB) */
+#define LOCATION_BLOCK ((size_t)1 << 22)    /* most points staged before a flush (64 MiB) */
 #define LOCATION_KMAX 6                     /* unicity for k = 1..LOCATION_KMAX */
 #define LOCATION_EARTH_KM 6371.0088         /* mean Earth radius (IUGG) */
 
@@ -98,10 +116,17 @@ struct location_params {
     uint32_t coloc_hours;        /* co-location: hour slots sampled, default 168; 0 = all */
 };
 
-/* A stored point: slot = h / slot_hours in the low 29 bits, the flags in
- * the top three. */
+#define LOCATION_SLOT_BITS_MAX 20          /* slots (horizon_hours / slot_hours) below 2^20 */
+
+/* A point as location_get() gives it: slot = h / slot_hours in the low 29
+ * bits, the flags in the top three. */
 struct location_point {
     uint32_t slot;
+    float lat, lon;
+};
+
+/* A distinct position of a person. */
+struct location_place {
     float lat, lon;
 };
 
@@ -114,9 +139,21 @@ struct location_staged {
 struct location {
     struct location_params p;
     uint32_t n, horizon_hours;
-    uint64_t *off;                        /* n + 1 offsets into pt */
-    struct location_point *pt;            /* every person's distinct points */
+    uint64_t *off;                        /* n + 1 offsets into pt, in points */
+    uint8_t *pt;                          /* every person's distinct points, pt_bytes each (and one byte
+                                             more): slot | place index << slot_bits | flags << flag_shift,
+                                             little-endian */
     uint64_t npt;                         /* points stored */
+    uint64_t *poff;                       /* n + 1 offsets into place */
+    struct location_place *place;         /* every person's distinct positions, in order of first use */
+    uint64_t nplace;                      /* places stored */
+    unsigned slot_bits;                   /* bits of a slot in a stored point */
+    uint32_t slot_mask;                   /* 2^slot_bits - 1 */
+    unsigned pt_bytes;                    /* 3, or 4 (from the start when slot_bits > 13, or once a
+                                             person passes 2^(21 - slot_bits) places) */
+    unsigned flag_shift;                  /* 8 pt_bytes - 3 */
+    uint32_t word_mask;                   /* 2^(8 pt_bytes) - 1 */
+    uint32_t places_max;                  /* places a person can hold at pt_bytes: 2^(flag_shift - slot_bits) */
     struct location_staged *stage;        /* grows to LOCATION_BLOCK */
     size_t staged, stage_cap;
     size_t block;                         /* flush when this many are staged: LOCATION_BLOCK (tests lower it) */
@@ -135,8 +172,9 @@ void location_params_default(struct location_params *p);
  * horizon_hours are refused).  p is copied.  Returns -1 on bad parameters
  * (cluster_km not > 0, cell_km not in [0.01, 10000], slot_hours not 1 or
  * 24, probes 0, n_people 0, horizon_hours 0 or >= 2^29) or out of memory,
- * else 0.  Allocates 8 (n + 1) bytes and the cell table (8 bytes per row:
- * 160 KiB at 1 km). */
+ * else 0; also -1 when the slots (horizon_hours / slot_hours, rounded up)
+ * need more than LOCATION_SLOT_BITS_MAX bits.  Allocates 16 (n + 1) bytes
+ * and the cell table (8 bytes per row: 160 KiB at 1 km). */
 int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours, const struct location_params *p);
 /* Frees everything; safe on a zeroed or destroyed struct. */
 void location_destroy(struct location *L);
@@ -154,13 +192,32 @@ int location_stage(struct location *L, uint32_t u, uint32_t h, float lat, float 
 /* Merge the staged points into the store: the store keeps each distinct
  * (person, slot, point) once, so re-acquiring the same records
  * (overlapping snapshots) changes nothing.  O(store + staged).  0 or -1
- * (OOM: the store is unchanged, the stage kept). */
+ * (OOM, or a person past places_max distinct positions: the store is
+ * unchanged but for flags of stored points, the stage kept). */
 int location_flush(struct location *L);
 
 /* Points stored for person u, sorted by (slot, lat, lon). */
 static inline uint64_t location_count(const struct location *L, uint32_t u)
 {
     return L->off[u + 1] - L->off[u];
+}
+
+/* Stored point j (of all people) as a word. */
+static inline uint32_t location_word(const struct location *L, uint64_t j)
+{
+    const uint8_t *b = L->pt + j * L->pt_bytes;
+    uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return w & L->word_mask;
+}
+
+/* Person u's point i (0 <= i < location_count(L, u)), in that order. */
+static inline struct location_point location_get(const struct location *L, uint32_t u, uint64_t i)
+{
+    uint32_t w = location_word(L, L->off[u] + i);
+    uint32_t flags = w >> L->flag_shift, place = (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
+    const struct location_place *q = &L->place[L->poff[u] + place];
+    struct location_point x = { (w & L->slot_mask) | flags << 29, q->lat, q->lon };
+    return x;
 }
 
 struct location_truth {
@@ -193,7 +250,7 @@ struct location_metrics {
  * set are NaN; coloc_pairs and coloc_precision are NaN with slot_hours 24
  * or when no hour has elapsed, and when where or r is NULL; unicity is NaN
  * when r is NULL.  Allocates O(N) scratch and the co-location blocks (2 x
- * 2^23 entries of 16 bytes, 256 MiB, more only when one sampled hour holds
+ * 2^20 entries of 16 bytes, 32 MiB, more only when one sampled hour holds
  * more points) for the call.
  * 0, or -1 (OOM or truth->n mismatch). */
 int location_metrics(struct location *L, const struct location_truth *truth, uint32_t now_hours, gsl_rng *r,

@@ -393,12 +393,13 @@ static int run_location(const void *unused)
     }
     int nb = LOC_DAYS / LOC_BATCH_DAYS;
     printf("location N=%u, %u days, %d batches: %.3g points stored (%.1f bytes each); per batch: staging %.2f s "
-           "(generating the points %.2f s of it; the stage flushes itself once in it), final flush %.2f s; "
+           "(generating the points %.2f s of it; the stage flushes itself every %zu points), final flush %.2f s; "
            "metrics %.2f s per call (last %.2f, max %.2f); home within 1 km %.3f, work within 1 km %.3f, "
            "days located %.3f, unicity_1..4 %.3f %.3f %.3f %.3f, co-location %.0f pair-hours/hour (precision %.3f)%s",
-           LOC_N, LOC_DAYS, nb, (double)L.npt, (double)(L.npt * sizeof *L.pt + (LOC_N + 1) * sizeof *L.off) / L.npt,
-           stage_s / nb, gen_s, flush_s / nb, metrics_s / nb, metrics_last, metrics_max, m.home_within_1km,
-           m.work_within_1km, m.user_days_located, m.unicity[0], m.unicity[1], m.unicity[2], m.unicity[3],
+           LOC_N, LOC_DAYS, nb, (double)L.npt, (double)(L.npt * L.pt_bytes + L.nplace * sizeof *L.place +
+                   (LOC_N + 1) * (sizeof *L.off + sizeof *L.poff)) / L.npt,
+           stage_s / nb, gen_s, (size_t)LOCATION_BLOCK, flush_s / nb, metrics_s / nb, metrics_last, metrics_max,
+           m.home_within_1km, m.work_within_1km, m.user_days_located, m.unicity[0], m.unicity[1], m.unicity[2], m.unicity[3],
            m.coloc_pairs, m.coloc_precision, sum == 0 ? " " : "");
     fflush(stdout);
     location_destroy(&L);

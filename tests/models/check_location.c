@@ -74,6 +74,20 @@ static struct location_metrics run_metrics(struct location *L, const struct worl
     return m;
 }
 
+/* The same points in A and B, person by person (their place tables may
+ * number the places differently: in order of first use). */
+static void same_points(const struct location *A, const struct location *B)
+{
+    ck_assert_uint_eq(A->n, B->n);
+    ck_assert_uint_eq(A->npt, B->npt);
+    ck_assert_int_eq(memcmp(A->off, B->off, (A->n + 1) * sizeof *A->off), 0);
+    for (uint32_t u = 0; u < A->n; u++)
+        for (uint64_t i = 0; i < location_count(A, u); i++) {
+            struct location_point a = location_get(A, u, i), b = location_get(B, u, i);
+            FAST(a.slot == b.slot && a.lat == b.lat && a.lon == b.lon);
+        }
+}
+
 static void init_default(struct location *L, uint32_t n, uint32_t horizon)
 {
     struct location_params p;
@@ -305,6 +319,108 @@ START_TEST(test_unicity_known_fraction)
 }
 END_TEST
 
+/* The compact store: a person's points share their places (4 bytes a
+ * point, 8 a distinct position), and a person holds at most
+ * 2^(29 - slot bits) places: past that a flush fails and keeps its stage. */
+START_TEST(test_store_places)
+{
+    struct location_params p;
+    location_params_default(&p);
+    struct location L;
+    ck_assert_int_eq(location_init(&L, 3, (1u << 20) + 1, &p), -1);    /* 2^20 slots: 21 bits */
+    ck_assert_int_eq(location_init(&L, 3, 1u << 20, &p), 0);
+    ck_assert_uint_eq(L.slot_bits, 20);
+    ck_assert_uint_eq(L.places_max, 512);
+    ck_assert_uint_eq(L.pt_bytes, 4);     /* more than 13 slot bits: 4 bytes a point from the start */
+    for (uint32_t h = 0; h < 300; h++)    /* person 2: 300 points at 3 places, in two flushes */
+        ck_assert_int_eq(location_stage(&L, 2, 1000 * h, 10.0f + (float)(h % 3), -5.0f, h % 2 ? LOCATION_NIGHT : 0),
+                         0);
+    ck_assert_int_eq(location_flush(&L), 0);
+    for (uint32_t h = 0; h < 512; h++)    /* person 0: 512 places, each twice (by slot, not by place) */
+        for (uint32_t t = 0; t < 2; t++)
+            ck_assert_int_eq(location_stage(&L, 0, 2 * h + t, 20.0f + 0.001f * (float)h, 1.0f, 0), 0);
+    ck_assert_int_eq(location_flush(&L), 0);
+    ck_assert_uint_eq(L.npt, 300 + 1024);
+    ck_assert_uint_eq(L.nplace, 3 + 512);
+    ck_assert_uint_eq(L.poff[1], 512);
+    ck_assert_uint_eq(L.poff[3] - L.poff[2], 3);
+    for (uint32_t h = 0; h < 512; h++) {
+        struct location_point x = location_get(&L, 0, 2 * h + 1);
+        FAST(x.slot == 2 * h + 1 && x.lat == 20.0f + 0.001f * (float)h && x.lon == 1.0f);
+    }
+    for (uint32_t h = 0; h < 300; h++) {
+        struct location_point x = location_get(&L, 2, h);
+        FAST(x.slot == (1000 * h | (h % 2 ? LOCATION_NIGHT << 29 : 0)) && x.lat == 10.0f + (float)(h % 3));
+    }
+    /* a 513th place for person 0 (and a point for person 1): refused, nothing stored, the stage kept */
+    ck_assert_int_eq(location_stage(&L, 0, 5000, 50.0f, 1.0f, LOCATION_WORK), 0);
+    ck_assert_int_eq(location_stage(&L, 1, 7, 50.0f, 1.0f, 0), 0);
+    ck_assert_int_eq(location_flush(&L), -1);
+    ck_assert_uint_eq(L.npt, 300 + 1024);
+    ck_assert_uint_eq(L.nplace, 515);
+    ck_assert_uint_eq(L.staged, 2);
+    ck_assert_uint_eq(L.stage[0].u, 0);
+    ck_assert_uint_eq(L.stage[1].u, 1);
+    /* a known place at a new slot still fits */
+    L.staged = 0;
+    ck_assert_int_eq(location_stage(&L, 0, 5000, 20.0f, 1.0f, LOCATION_WORK), 0);
+    ck_assert_int_eq(location_flush(&L), 0);
+    ck_assert_uint_eq(L.npt, 300 + 1025);
+    ck_assert_uint_eq(L.nplace, 515);
+    struct location_point x = location_get(&L, 0, 1024);
+    ck_assert(x.slot == (5000 | LOCATION_WORK << 29) && x.lat == 20.0f);
+    location_destroy(&L);
+}
+END_TEST
+
+/* 3 bytes a point while every person has at most 2^(21 - slot bits)
+ * places (256 over 180 days of hours); a flush that needs more widens the
+ * store to 4 bytes a point in place, the points unchanged. */
+START_TEST(test_store_widen)
+{
+    struct location_params p;
+    location_params_default(&p);
+    struct location L;
+    ck_assert_int_eq(location_init(&L, 3, 24 * 180, &p), 0);
+    ck_assert_uint_eq(L.pt_bytes, 3);
+    ck_assert_uint_eq(L.places_max, 256);
+    for (uint32_t h = 0; h < 200; h++) {  /* person 1: 200 places; 0 and 2 a few, flags of every kind */
+        for (uint32_t u = 0; u < 3; u++) {
+            float lat = u == 1 ? 30.0f + 0.001f * (float)h : 40.0f + (float)(u + h % 4);
+            ck_assert_int_eq(location_stage(&L, u, 20 * h, lat, 2.0f, h % 5), 0);
+        }
+    }
+    ck_assert_int_eq(location_flush(&L), 0);
+    ck_assert_uint_eq(L.pt_bytes, 3);
+    for (uint32_t h = 200; h < 300; h++)  /* 100 more places for person 1: past 256 */
+        ck_assert_int_eq(location_stage(&L, 1, 20 * h - 4000 + 1, 30.0f + 0.001f * (float)h, 2.0f, h % 5), 0);
+    ck_assert_int_eq(location_stage(&L, 2, 3, 45.0f, 2.0f, LOCATION_WORK), 0);
+    ck_assert_int_eq(location_flush(&L), 0);
+    ck_assert_uint_eq(L.pt_bytes, 4);
+    ck_assert_uint_eq(L.places_max, 1u << 16);
+    ck_assert_uint_eq(L.nplace, 4 + 300 + 4);   /* person 2's new point is at a known place */
+    ck_assert_uint_eq(location_count(&L, 0), 200);
+    ck_assert_uint_eq(location_count(&L, 1), 300);
+    ck_assert_uint_eq(location_count(&L, 2), 201);
+    for (uint32_t h = 0; h < 200; h++) {
+        struct location_point x = location_get(&L, 0, h);
+        FAST(x.slot == (20 * h | (h % 5) << 29) && x.lat == 40.0f + (float)(h % 4) && x.lon == 2.0f);
+    }
+    for (uint32_t i = 0; i < 300; i++) {  /* slots 0, 1, 20, 21, ...: the new ones interleaved */
+        uint32_t h = i % 2 ? 200 + i / 2 : i / 2, slot = h < 200 ? 20 * h : 20 * h - 4000 + 1;
+        if (i >= 200) {
+            h = 100 + (i - 200);
+            slot = 20 * h;
+        }
+        struct location_point x = location_get(&L, 1, i);
+        FAST(x.slot == (slot | (h % 5) << 29) && x.lat == 30.0f + 0.001f * (float)h);
+    }
+    struct location_point x = location_get(&L, 2, 1);
+    ck_assert(x.slot == (3 | LOCATION_WORK << 29) && x.lat == 45.0f);
+    location_destroy(&L);
+}
+END_TEST
+
 /* Random points staged in several flushes, repeats included, against a
  * brute-force reference; then staging everything again (in another order,
  * through a tiny self-flushing stage) changes no stored point and no
@@ -363,8 +479,9 @@ START_TEST(test_store_dedup)
     for (uint32_t i = 0; i < nr; i++) {
         uint32_t u = ref[i].u;
         FAST(L.off[u] <= i && i < L.off[u + 1]);
-        FAST_EQ(L.pt[i].slot, ref[i].slot);
-        FAST(L.pt[i].lat == ref[i].lat && L.pt[i].lon == ref[i].lon);
+        struct location_point x = location_get(&L, u, i - L.off[u]);
+        FAST_EQ(x.slot, ref[i].slot);
+        FAST(x.lat == ref[i].lat && x.lon == ref[i].lon);
     }
     struct location_metrics m1 = run_metrics(&L, &w, n, 40, 11);
     ck_assert_double_eq(m1.home_share, 1);
@@ -388,7 +505,7 @@ START_TEST(test_store_dedup)
         ck_assert_int_eq(location_stage(&L2, pts[i].u, pts[i].slot & 0x1fffffffu, pts[i].lat, pts[i].lon,
                                         pts[i].slot >> 29), 0);
     ck_assert_int_eq(location_flush(&L2), 0);
-    ck_assert_int_eq(memcmp(L.pt, L2.pt, nr * sizeof *L.pt), 0);
+    same_points(&L, &L2);
     struct location_metrics m3 = run_metrics(&L2, &w, n, 40, 11);
     ck_assert_int_eq(memcmp(&m1, &m3, sizeof m1), 0);
     location_destroy(&L2);
@@ -440,9 +557,7 @@ START_TEST(test_store_presorted)
                                             s[i].slot >> 29), 0);
         ck_assert_int_eq(location_flush(&B), 0);
         free(s);
-        ck_assert_uint_eq(A.npt, B.npt);
-        ck_assert_int_eq(memcmp(A.off, B.off, (n + 1) * sizeof *A.off), 0);
-        ck_assert_int_eq(memcmp(A.pt, B.pt, A.npt * sizeof *A.pt), 0);
+        same_points(&A, &B);
         struct location_metrics ma = run_metrics(&A, &w, n, TH, 5), mb = run_metrics(&B, &w, n, TH, 5);
         ck_assert_int_eq(memcmp(&ma, &mb, sizeof ma), 0);
     }
@@ -693,6 +808,8 @@ Suite *location_suite(void)
     tcase_add_test(tc, test_unicity_known_fraction);
     tcase_add_test(tc, test_store_dedup);
     tcase_add_test(tc, test_store_presorted);
+    tcase_add_test(tc, test_store_places);
+    tcase_add_test(tc, test_store_widen);
     tcase_add_test(tc, test_home_many_places);
     tcase_add_test(tc, test_coloc_hand);
     tcase_add_test(tc, test_user_days);
