@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "mem.h"
 #include "rng.h"
 
 /* ---- generators: shared pieces ------------------------------------------ */
@@ -209,6 +210,7 @@ int contacts_erdos_renyi_rows(struct graph *g, uint32_t n, double mean_degree, g
         graph_destroy(g);
         return -1;
     }
+    mem_prefault(g->adj, g->off[n] * sizeof *g->adj);   /* written whole */
     /* the same draws again, each pair into both rows: off[a] ends at the
      * start of row a + 1; a row gets its smaller neighbours (w < a, as a
      * is v) before its larger ones (as w, in the order of v), each in

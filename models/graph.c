@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "sort.h"
 
 void graph_destroy(struct graph *g)
@@ -73,6 +74,7 @@ static int fill_rows(struct graph *g, uint32_t n, const struct graph_edge *e, ui
         graph_destroy(g);
         return -1;
     }
+    mem_prefault(g->adj, g->off[n] * sizeof *g->adj);   /* written whole */
     memcpy(pos, g->off, ((size_t)n + 1) * sizeof *pos);
     for (uint64_t i = 0; i < m; i++) {
         if (e[i].u == e[i].v)

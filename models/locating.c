@@ -1,6 +1,5 @@
 /* locating — acquired records to points, and the location metrics; see
  * locating.h. */
-#define _DEFAULT_SOURCE                   /* madvise */
 #include "locating.h"
 
 #include <math.h>
@@ -8,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "mem.h"
 #include "sim.h"
 
 int locating_configure(struct locating_params *p, struct cfg *c, const struct cfg_node *n,
@@ -153,22 +151,14 @@ static int locate_all(struct locating *l, uint64_t *rec, size_t n)
     enum mobility_ip ip = mobility_ip_of(log->policy.ip);
     struct mobility_cache cache = MOBILITY_CACHE_INIT;
     int rc = 0;
-    long pagesize = sysconf(_SC_PAGESIZE);
-    uintptr_t page = pagesize > 0 ? (uintptr_t)pagesize : 0, released = 0;
-    if (page)                             /* the first whole page of rec */
-        released = ((uintptr_t)rec + page - 1) / page * page;
+    size_t released = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-#ifdef MADV_DONTNEED
         /* the records read so far are done with: their whole pages go back
          * to the system as the store grows (1 MiB at a time) */
-        if (page && (i & ((1u << 17) - 1)) == 0 && i) {
-            uintptr_t done = (uintptr_t)(rec + i) / page * page;
-            if (done > released) {
-                madvise((void *)released, done - released, MADV_DONTNEED);
-                released = done;
-            }
+        if ((i & ((1u << 17) - 1)) == 0 && i) {
+            mem_release(rec + released, (i - released) * sizeof *rec);
+            released = i;
         }
-#endif
         uint32_t u = (uint32_t)(sorted[i] >> 32), t = (uint32_t)sorted[i];
         float lat, lon;
         struct mobility_local lt;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "mem.h"
 #include "rng.h"
 
 static inline struct serverlog_chunk *chunk_at(const struct serverlog *log, size_t i)
@@ -434,6 +435,7 @@ static int grow(struct serverlog *log, uint32_t t, uint32_t querier, uint32_t qu
     if (!fresh) {
         if (!(fresh = malloc(HEADER_BYTES + SERVERLOG_CHUNK_BYTES)))
             return -1;
+        mem_prefault(fresh, HEADER_BYTES + SERVERLOG_CHUNK_BYTES);   /* written whole */
         log->bytes += HEADER_BYTES + SERVERLOG_CHUNK_BYTES;
     }
     open_chunk(log, fresh, t, querier, queried);
