@@ -10,6 +10,7 @@
 
 #include "mem.h"
 #include "sim.h"
+#include "sort.h"
 
 int locating_configure(struct locating_params *p, struct cfg *c, const struct cfg_node *n,
                        const struct mobility_hours *model_hours, const struct serverlog_policy *log)
@@ -79,62 +80,6 @@ static enum mobility_ip mobility_ip_of(enum serverlog_ip ip)
     }
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts a[0..n) by value, in place, when no value has a bit set at or
- * above `top`: an MSD radix sort (American flag, 11 bits a level) on bits
- * [lo, top), then each run that agrees on them (or a run of at most 32)
- * sorted by the whole value.  With lo = 32 and top past the querier's
- * bits: by (querier, time), with no second buffer (the 8 bytes a record of
- * a radix sort's). */
-static void sort_records(uint64_t *a, size_t n, unsigned top, unsigned lo)
-{
-    if (n <= 32 || top <= lo) {
-        if (n > 64) {
-            qsort(a, n, sizeof *a, u64_cmp);
-            return;
-        }
-        for (size_t i = 1; i < n; i++) {   /* an insertion sort */
-            uint64_t x = a[i];
-            size_t j = i;
-            for (; j > 0 && a[j - 1] > x; j--)
-                a[j] = a[j - 1];
-            a[j] = x;
-        }
-        return;
-    }
-    unsigned d = top - lo < 11 ? top - lo : 11, sh = top - d;
-    uint64_t mask = ((uint64_t)1 << d) - 1;
-    size_t head[2048], end[2048];
-    size_t nb = (size_t)1 << d;
-    memset(end, 0, nb * sizeof *end);
-    for (size_t i = 0; i < n; i++)
-        end[a[i] >> sh & mask]++;
-    for (size_t b = 0, t = 0; b < nb; b++) {
-        head[b] = t;
-        t += end[b];
-        end[b] = t;
-    }
-    for (size_t b = 0; b < nb; b++)       /* each value to its bucket, by cycles */
-        while (head[b] < end[b]) {
-            uint64_t v = a[head[b]];
-            size_t k = v >> sh & mask;
-            while (k != b) {
-                uint64_t x = a[head[k]];
-                a[head[k]++] = v;
-                v = x;
-                k = v >> sh & mask;
-            }
-            a[head[b]++] = v;
-        }
-    for (size_t b = 0, start = 0; b < nb; start = end[b++])
-        sort_records(a + start, end[b] - start, sh, lo);
-}
-
 /* Stage each record's point (locating.h): the records sorted in place by
  * (querier, time), then located in that order.  0 or -1 (OOM). */
 static int locate_all(struct locating *l, uint64_t *rec, size_t n)
@@ -146,7 +91,7 @@ static int locate_all(struct locating *l, uint64_t *rec, size_t n)
     unsigned bits = 0;
     while (bits < 32 && ((uint64_t)l->pop->n - 1) >> bits)
         bits++;
-    sort_records(rec, n, 32 + bits, 32);
+    sort_u64_inplace(rec, n, 32 + bits, 32);   /* by (querier, time), no second buffer */
     const uint64_t *sorted = rec;
     enum mobility_ip ip = mobility_ip_of(log->policy.ip);
     struct mobility_cache cache = MOBILITY_CACHE_INIT;

@@ -42,28 +42,22 @@ static void set_width(struct location *L, unsigned bytes)
     L->places_max = (uint32_t)1 << (L->flag_shift - L->slot_bits);
 }
 
+/* w's low `bytes` bytes at b, little-endian. */
+static inline void store_word(uint8_t *b, unsigned bytes, uint32_t w)
+{
+    for (unsigned i = 0; i < bytes; i++)
+        b[i] = (uint8_t)(w >> 8 * i);
+}
+
 static inline void put_word(struct location *L, uint64_t j, uint32_t w)
 {
-    uint8_t *b = L->pt + j * L->pt_bytes;
-    for (unsigned i = 0; i < L->pt_bytes; i++)
-        b[i] = (uint8_t)(w >> 8 * i);
+    store_word(L->pt + j * L->pt_bytes, L->pt_bytes, w);
 }
 
 /* Points [src, src + count) to [dst, dst + count) (overlaps allowed). */
 static inline void move_words(struct location *L, uint64_t dst, uint64_t src, uint64_t count)
 {
     memmove(L->pt + dst * L->pt_bytes, L->pt + src * L->pt_bytes, count * L->pt_bytes);
-}
-
-/* A stored word's slot, place index and flags. */
-static inline uint32_t word_place(const struct location *L, uint32_t w)
-{
-    return (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
-}
-
-static inline unsigned word_flags(const struct location *L, uint32_t w)
-{
-    return w >> L->flag_shift;
 }
 
 int location_init(struct location *L, uint32_t n_people, uint32_t horizon_hours, const struct location_params *p)
@@ -229,10 +223,7 @@ static void widen(struct location *L)
     unsigned shift = L->flag_shift;
     for (uint64_t j = L->npt; j-- > 0;) {
         uint32_t w = location_word(L, j);
-        uint8_t *b = L->pt + 4 * j;
-        w = (w & low) | (w >> shift) << 29;
-        for (unsigned i = 0; i < 4; i++)
-            b[i] = (uint8_t)(w >> 8 * i);
+        store_word(L->pt + 4 * j, 4, (w & low) | (w >> shift) << 29);
     }
     set_width(L, 4);
 }
@@ -378,7 +369,7 @@ int location_flush(struct location *L)
                 uint32_t ow = 0;
                 while (o < nold) {
                     ow = location_word(L, base + o);
-                    const struct location_place *q = &pl[word_place(L, ow)];
+                    const struct location_place *q = &pl[location_word_place(L, ow)];
                     if ((c = pt_cmp(ow & L->slot_mask, q->lat, q->lon, x.slot, x.lat, x.lon)) >= 0)
                         break;
                     o++;
@@ -401,10 +392,8 @@ int location_flush(struct location *L)
                 tmp[w++] = x;
             }
             nnew += k - kold;
-            npl[u] = (uint32_t)nnew;
-        } else {
-            npl[u] = (uint32_t)nnew;
         }
+        npl[u] = (uint32_t)nnew;
         pre[u] = (uint32_t)w;
         start = end;
     }
@@ -465,7 +454,7 @@ int location_flush(struct location *L)
             while (j > ns) {
                 const struct location_staged *x = &tmp[j - 1];
                 uint32_t ow = i > a ? location_word(L, i - 1) : 0;
-                const struct location_place *q = i > a ? &pl[word_place(L, ow)] : NULL;
+                const struct location_place *q = i > a ? &pl[location_word_place(L, ow)] : NULL;
                 if (q && pt_cmp(ow & L->slot_mask, q->lat, q->lon, x->slot, x->lat, x->lon) > 0) {
                     put_word(L, --wpos, ow);
                     i--;
@@ -688,7 +677,7 @@ static size_t trace_keys(const struct location *L, uint32_t u, uint64_t *keys, s
             cur = s;
             slot_start = k;
         }
-        const struct location_place *q = &pl[word_place(L, w)];
+        const struct location_place *q = &pl[location_word_place(L, w)];
         uint64_t key = (uint64_t)s << cb | cell_of(L, q->lat, q->lon);
         size_t j = slot_start;
         while (j < k && keys[j] != key)
@@ -926,8 +915,8 @@ static int coloc_run(const struct location *L, const struct location_truth *trut
                 uint32_t w = location_word(L, base + i), s = w & L->slot_mask;
                 if (s > hi)
                     break;
-                if (sidx[s] >= 0 && !(word_flags(L, w) & LOCATION_COARSE)) {   /* a gateway or an exit is not a place */
-                    const struct location_place *q = &pl[word_place(L, w)];
+                if (sidx[s] >= 0 && !(location_word_flags(L, w) & LOCATION_COARSE)) {   /* a gateway or an exit is not a place */
+                    const struct location_place *q = &pl[location_word_place(L, w)];
                     e[m++] = (struct centry){ (uint64_t)(sidx[s] - (int32_t)c0) << cb | cell_of(L, q->lat, q->lon),
                                               v };
                 }
@@ -1161,17 +1150,8 @@ int location_metrics(struct location *L, const struct location_truth *truth, uin
     for (uint32_t u = 0; u < n; u++) {
         uint64_t m = location_count(L, u);
         const struct location_point *p = dec;
-        {
-            uint64_t base = L->off[u];
-            const struct location_place *pl = L->place + L->poff[u];
-            uint32_t smask = L->slot_mask;
-            for (uint64_t i = 0; i < m; i++) {
-                uint32_t w = location_word(L, base + i);
-                const struct location_place *q = &pl[word_place(L, w)];
-                dec[i] = (struct location_point){ (w & smask) | (uint32_t)word_flags(L, w) << FLAG_SHIFT, q->lat,
-                                                  q->lon };
-            }
-        }
+        for (uint64_t i = 0; i < m; i++)
+            dec[i] = location_get(L, u, i);
         int loc = truth->locatable[u] != 0;
         int worker = loc && truth->work_lat && !isnan(truth->work_lat[u]);
         locatable += (uint64_t)loc;

@@ -210,13 +210,20 @@ static inline uint32_t location_word(const struct location *L, uint64_t j)
     return w & L->word_mask;
 }
 
+/* A stored word's place index (in its person's table) and flags. */
+static inline uint32_t location_word_place(const struct location *L, uint32_t w)
+{
+    return (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
+}
+
+static inline unsigned location_word_flags(const struct location *L, uint32_t w) { return w >> L->flag_shift; }
+
 /* Person u's point i (0 <= i < location_count(L, u)), in that order. */
 static inline struct location_point location_get(const struct location *L, uint32_t u, uint64_t i)
 {
     uint32_t w = location_word(L, L->off[u] + i);
-    uint32_t flags = w >> L->flag_shift, place = (w & ((1u << L->flag_shift) - 1)) >> L->slot_bits;
-    const struct location_place *q = &L->place[L->poff[u] + place];
-    struct location_point x = { (w & L->slot_mask) | flags << 29, q->lat, q->lon };
+    const struct location_place *q = &L->place[L->poff[u] + location_word_place(L, w)];
+    struct location_point x = { (w & L->slot_mask) | location_word_flags(L, w) << 29, q->lat, q->lon };
     return x;
 }
 

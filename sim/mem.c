@@ -6,8 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The whole pages of [p, p + n): 0 when there are none. */
-static size_t pages(void *p, size_t n, uintptr_t *lo)
+/* The advice on the whole pages of [p, p + n), if there are any. */
+static void advise(void *p, size_t n, int advice)
 {
     static uintptr_t page;
     if (!page) {
@@ -15,17 +15,15 @@ static size_t pages(void *p, size_t n, uintptr_t *lo)
         page = s > 0 ? (uintptr_t)s : 4096;
     }
     uintptr_t a = ((uintptr_t)p + page - 1) / page * page, b = ((uintptr_t)p + n) / page * page;
-    *lo = a;
-    return p && b > a ? b - a : 0;
+    if (p && b > a)
+        (void)madvise((void *)a, b - a, advice);   /* advice: an error changes nothing */
 }
 
 void mem_prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-    uintptr_t lo;
-    size_t len = n >= MEM_PREFAULT_MIN ? pages(p, n, &lo) : 0;
-    if (len)
-        (void)madvise((void *)lo, len, MADV_POPULATE_WRITE);
+    if (n >= MEM_PREFAULT_MIN)
+        advise(p, n, MADV_POPULATE_WRITE);
 #else
     (void)p;
     (void)n;
@@ -35,10 +33,7 @@ void mem_prefault(void *p, size_t n)
 void mem_release(void *p, size_t n)
 {
 #ifdef MADV_DONTNEED
-    uintptr_t lo;
-    size_t len = pages(p, n, &lo);
-    if (len)
-        (void)madvise((void *)lo, len, MADV_DONTNEED);
+    advise(p, n, MADV_DONTNEED);
 #else
     (void)p;
     (void)n;
