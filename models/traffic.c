@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mix.h"
 #include "rng.h"
 #include "sim.h"
 
@@ -39,6 +40,7 @@ static inline uint32_t poisson_inversion(const gsl_rng *r, const double *inv, do
 }
 
 static int inline_ok(const gsl_rng *r);
+static void block_stream(const struct traffic *t, int64_t start, uint32_t block);
 
 /* The count thresholds of the fast path (fast_slice): for each degree d up
  * to thr_max, thr[8 d + j] = ceil(cdf_j 2^32) - 1 for the full day's
@@ -86,7 +88,8 @@ int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, 
     t->inv[0] = 0;
     for (int k = 1; k <= TRAFFIC_INVERSION_STEPS; k++)
         t->inv[k] = 1.0 / k;
-    t->inline_rng = inline_ok(rng);
+    t->inline_rng = t->taus = inline_ok(rng);
+    t->key = (uint64_t)(uint32_t)gsl_rng_get(rng) << 32 | (uint32_t)gsl_rng_get(rng);
     return thr_build(t);
 }
 
@@ -349,6 +352,8 @@ static int general_slice(struct traffic *t, struct batch *b, int64_t start, int6
     }
     uint32_t chosen[TRAFFIC_MAX_GROUP];
     for (uint32_t a = 0; a < g->n; a++) {
+        if (a % TRAFFIC_BLOCK == 0)
+            block_stream(t, start, a / TRAFFIC_BLOCK);
         if (client && !(client[a] & bit))
             continue;
         uint32_t k = graph_degree(g, a);
@@ -555,6 +560,38 @@ static inline void words_store(const struct words *w, int inl)
     }
 }
 
+/* The stream of block `block` (people block·TRAFFIC_BLOCK onwards) in the
+ * slice that starts at second `start`: the generator's state is set from
+ * (t->key, start, block) alone, so a block's draws do not depend on which
+ * other blocks were drawn, or in what order.  taus2's three words come
+ * from SplitMix64 on a key mixed from the three (96 bits of state, no
+ * 32-bit seed to collide), raised above the recurrence's forbidden values
+ * and stepped six times, as GSL's taus2_set does after its own seeding.
+ * Another generator (inline_ok() false) is seeded with gsl_rng_set on 32
+ * bits of the key. */
+static void block_stream(const struct traffic *t, int64_t start, uint32_t block)
+{
+    uint64_t z = t->key ^ mix_fmix64((uint64_t)(uint32_t)start << 32 | block);
+    if (!t->taus) {
+        gsl_rng_set(t->rng, (unsigned long)(uint32_t)(z ^ z >> 32));
+        return;
+    }
+    struct words w;
+    w.r = t->rng;
+    w.s1 = (uint32_t)mix_splitmix64(z);
+    w.s2 = (uint32_t)mix_splitmix64(z + 0x9e3779b97f4a7c15ull);
+    w.s3 = (uint32_t)mix_splitmix64(z + 2 * 0x9e3779b97f4a7c15ull);
+    if (w.s1 < 2)
+        w.s1 += 2;
+    if (w.s2 < 8)
+        w.s2 += 8;
+    if (w.s3 < 16)
+        w.s3 += 16;
+    for (int i = 0; i < 6; i++)
+        (void)next_word(&w, 1);
+    words_store(&w, 1);
+}
+
 /* rng_below on the words. */
 static inline __attribute__((always_inline)) uint32_t words_below(struct words *w, int inl, uint32_t n)
 {
@@ -652,6 +689,8 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
     int rc = 0;
     for (uint32_t a0 = 0; a0 < g->n; a0 += TRAFFIC_BLOCK) {
         const uint32_t a1 = g->n - a0 > TRAFFIC_BLOCK ? a0 + TRAFFIC_BLOCK : g->n;
+        block_stream(t, start, a0 / TRAFFIC_BLOCK);
+        words_load(&w, t->rng, inl);
         /* the block's counts: who[] lists each start's person */
         uint32_t *who = t->who;
         size_t ns = 0, who_cap = t->who_cap;

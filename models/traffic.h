@@ -32,7 +32,16 @@
  * contact from Lemire's draw on L·deg(a)); taus2 is drawn inline (the
  * state in registers, no call per word).  About two 32-bit words a lookup.
  * The general path draws, per person, the count, then per start the
- * second and the contact (and what the options need). */
+ * second and the contact (and what the options need).
+ *
+ * Streams: the people go in blocks of TRAFFIC_BLOCK (ids 4096·B to
+ * 4096·B + 4095 form block B), and each block draws, in each slice, from a
+ * stream of its own, set from the traffic stream's key, the slice's first
+ * second and B (traffic.c, block_stream).  What a person's starts are
+ * depends on its block and the slice alone, never on the other blocks or
+ * the order in which they are drawn: a part of the population, whole
+ * blocks of it, can be generated apart from the rest with the same
+ * result.  TRAFFIC_BLOCK is therefore part of the streams' definition. */
 #ifndef EXPOSIM_TRAFFIC_H
 #define EXPOSIM_TRAFFIC_H
 
@@ -52,7 +61,8 @@
 #define TRAFFIC_MAX_GROUP 64
 #define TRAFFIC_MAX_SEGMENTS 32           /* hour pieces of one slice (a day has 24) */
 #define TRAFFIC_THR_DEGREES 4096          /* degrees with count thresholds (traffic.c) */
-#define TRAFFIC_BLOCK 4096                /* fast path: people whose counts are drawn together */
+#define TRAFFIC_BLOCK 4096                /* people with one stream per slice; the fast path draws their
+                                             counts together */
 
 /* The <traffic> element. */
 struct traffic_params {
@@ -98,7 +108,9 @@ struct traffic {
     uint32_t *thr;                        /* per degree <= thr_max: 8 count thresholds */
     uint32_t thr_max;
     int inline_rng;                       /* rng is taus2, drawn inline */
-    gsl_rng *rng;
+    int taus;                             /* rng is taus2 with GSL's state layout (block_stream sets it) */
+    gsl_rng *rng;                         /* set anew for each block of people (block_stream) */
+    uint64_t key;                         /* the blocks' streams are functions of it (drawn at init) */
     const uint8_t *client;                /* per person: looks up iff client[a] & client_bit; NULL: all */
     uint8_t client_bit;
     double *rate;                         /* weighted: R_a per person, else NULL */

@@ -480,8 +480,44 @@ static int by_time_then_gen(const void *x, const void *y)
     return (a->gen > b->gen) - (a->gen < b->gen);
 }
 
+/* GSL's taus2 state (taus.c's taus_state_t). */
+struct ref_taus {
+    unsigned long s1, s2, s3;
+};
+
+static uint64_t ref_fmix(uint64_t z)       /* SplitMix64's finaliser */
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Block `block`'s stream in the slice starting at `start` (traffic.h,
+ * "Streams"), rebuilt into the taus2 generator ref from the traffic
+ * stream's key: SplitMix64's finaliser of start·2^32 + block, xor the key,
+ * gives z; the three words are SplitMix64's first three outputs from z
+ * (the finaliser of z + γ, z + 2γ, z + 3γ, γ the golden gamma), low 32
+ * bits, raised to at least 2, 8 and 16; then six words are drawn and
+ * dropped. */
+static void ref_block_stream(gsl_rng *ref, uint64_t key, uint32_t start, uint32_t block)
+{
+    const uint64_t gamma = 0x9e3779b97f4a7c15ull;
+    uint64_t z = key ^ ref_fmix((uint64_t)start << 32 | block);
+    struct ref_taus *st = gsl_rng_state(ref);
+    st->s1 = (uint32_t)ref_fmix(z + gamma);
+    st->s2 = (uint32_t)ref_fmix(z + 2 * gamma);
+    st->s3 = (uint32_t)ref_fmix(z + 3 * gamma);
+    st->s1 += st->s1 < 2 ? 2 : 0;
+    st->s2 += st->s2 < 8 ? 8 : 0;
+    st->s3 += st->s3 < 16 ? 16 : 0;
+    for (int i = 0; i < 6; i++)
+        gsl_rng_get(ref);
+}
+
 /* The fast path's use of the stream, word by word (traffic.c, traffic.h):
- * per block of TRAFFIC_BLOCK people, each person's count from one word
+ * the key from the traffic stream's first two words (traffic_init), then
+ * per block of TRAFFIC_BLOCK people its own stream (ref_block_stream),
+ * each person's count from one word
  * (sequential inversion of Poisson(k λ)), then per start one word x,
  * read as Lemire's draw on p = 86400 k (r = floor(x p / 2^32), the word
  * redrawn while x p mod 2^32 < 2^32 mod p), second r / k and contact
@@ -504,6 +540,8 @@ START_TEST(test_traffic_stream_layout)
     ck_assert_int_eq(traffic_init(&t, &g, lambda, r), 0);
     ck_assert_int_eq(t.inline_rng, 1);
     ck_assert_int_eq(batch_init(&b, DAY), 0);
+    uint64_t key = (uint64_t)(uint32_t)gsl_rng_get(ref) << 32;
+    key |= (uint32_t)gsl_rng_get(ref);
     uint32_t *count = malloc(g.n * sizeof *count);
     struct gen_entry *want = malloc(200000 * sizeof *want);
     ck_assert_ptr_nonnull(count);
@@ -514,6 +552,7 @@ START_TEST(test_traffic_stream_layout)
         size_t i = 0;
         for (uint32_t a0 = 0; a0 < g.n; a0 += TRAFFIC_BLOCK) {
             uint32_t a1 = a0 + TRAFFIC_BLOCK < g.n ? a0 + TRAFFIC_BLOCK : g.n;
+            ref_block_stream(ref, key, (uint32_t)(day * DAY), a0 / TRAFFIC_BLOCK);
             for (uint32_t a = a0; a < a1; a++) {
                 uint32_t k = graph_degree(&g, a);
                 count[a] = 0;
@@ -558,6 +597,80 @@ START_TEST(test_traffic_stream_layout)
     traffic_destroy(&t);
     gsl_rng_free(ref);
     gsl_rng_free(r);
+    graph_destroy(&g);
+}
+END_TEST
+
+/* Blocks drawn apart (traffic.h, "Streams"): on ER n = 3·TRAFFIC_BLOCK +
+ * 500 (the last block short), mean degree 8, λ = 0.4, three days, the
+ * starts of blocks 1 and 3 when only their people are clients are exactly
+ * those of the same people when everyone is, in the same order (the batch
+ * keeps generation order within a second): on the fast path, on the
+ * general one (a profile), and with the words drawn by call.  With one
+ * stream for the whole population the second run would give block 1 the
+ * draws block 0 had, and fail. */
+START_TEST(test_traffic_blocks_apart)
+{
+    gsl_rng *gr = tu_rng(616);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 3 * TRAFFIC_BLOCK + 500, 8, gr), 0);
+    gsl_rng_free(gr);
+    uint8_t *part = malloc(g.n);
+    ck_assert_ptr_nonnull(part);
+    for (uint32_t a = 0; a < g.n; a++)
+        part[a] = (uint8_t)(a / TRAFFIC_BLOCK % 2);      /* blocks 1 and 3 */
+    double hourly[24], weekly[7];
+    for (int h = 0; h < 24; h++)
+        hourly[h] = 1 + (h >= 8 && h < 20);
+    for (int d = 0; d < 7; d++)
+        weekly[d] = d < 5 ? 1.0 : 0.5;
+    for (int mode = 0; mode < 3; mode++) {          /* fast, general (profile), words by call */
+        struct run r[2];
+        for (int x = 0; x < 2; x++) {
+            gsl_rng *rs = rng_stream_new(12, 3, 2);
+            ck_assert_ptr_nonnull(rs);
+            struct traffic t;
+            struct batch b;
+            ck_assert_int_eq(traffic_init(&t, &g, 0.4, rs), 0);
+            ck_assert_int_eq(t.taus, 1);
+            if (mode == 1)
+                traffic_set_profile(&t, hourly, weekly);
+            if (mode == 2)
+                t.inline_rng = 0;
+            if (x == 1)
+                traffic_set_clients(&t, part, 1);
+            ck_assert_int_eq(batch_init(&b, DAY), 0);
+            r[x].e = NULL;
+            r[x].n = r[x].cap = 0;
+            for (int day = 0; day < 3; day++) {
+                batch_begin(&b, (sim_time)day * DAY);
+                ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
+                r[x].e = realloc(r[x].e, (r[x].n + b.n + 1) * sizeof *r[x].e);
+                ck_assert_ptr_nonnull(r[x].e);
+                drain(&b, r[x].e + r[x].n);
+                r[x].n += b.n;
+            }
+            batch_destroy(&b);
+            traffic_destroy(&t);
+            gsl_rng_free(rs);
+        }
+        size_t j = 0, other = 0;
+        for (size_t i = 0; i < r[0].n; i++) {
+            if (!part[r[0].e[i].a]) {
+                other++;
+                continue;
+            }
+            ck_assert_uint_lt(j, r[1].n);
+            FAST(memcmp(&r[0].e[i], &r[1].e[j], sizeof r[0].e[i]) == 0);
+            j++;
+        }
+        ck_assert_uint_eq(j, r[1].n);
+        ck_assert_uint_gt(j, 3 * 2000 * 8 * 0.4 * 0.8);   /* about 4596 people x 8 x 0.4 a day */
+        ck_assert_uint_gt(other, 3 * 8192 * 8 * 0.4 * 0.8);
+        free(r[0].e);
+        free(r[1].e);
+    }
+    free(part);
     graph_destroy(&g);
 }
 END_TEST
@@ -1260,6 +1373,7 @@ Suite *traffic_suite(void)
     tcase_add_test(tc, test_traffic_inline_rng);
     tcase_add_test(tc, test_traffic_wide_row);
     tcase_add_test(tc, test_traffic_stream_layout);
+    tcase_add_test(tc, test_traffic_blocks_apart);
     tcase_add_test(tc, test_traffic_isolated);
     tcase_add_test(tc, test_traffic_clients_only);
     tcase_add_test(tc, test_traffic_weights_star);

@@ -305,7 +305,7 @@ END_TEST
  * [R1, R2] is (e^(−2λR1) − e^(−2λR2)) / (R2 − R1): 0.022099 for [10, 20],
  * 0.012372 for [20, 40].  2,000 people, 10,000 edges, 8 replications:
  * the paired means are within 4 standard errors (their sd / √8, about
- * 1.1e-4 and 5.8e-5) of them. */
+ * 8.3e-5 and 5.0e-5) of them. */
 START_TEST(test_marginal_closed_form)
 {
     free(write_file("m.xml", "<scenario name=\"m\"><run seed=\"7\" replications=\"8\" horizon_days=\"60\"/>\n"
