@@ -8,8 +8,9 @@
 VERSION  := 0.1.0
 CC       := gcc
 # `make MPI=1`: the same program built with Open MPI's mpicc, so that
-# `mpirun -np K bin/exposim sweep FILE` spreads a sweep over K ranks.  The
-# default build has no MPI dependency.
+# `mpirun -np K bin/exposim sweep FILE` spreads a sweep over K ranks and
+# `mpirun -np K bin/exposim run FILE` splits each replication's people
+# across them (docs/cluster.md).  The default build has no MPI dependency.
 ifeq ($(MPI),1)
 CC       := mpicc
 BUILD    ?= build-mpi
@@ -87,7 +88,7 @@ COMPLETION := $(BUILD)/completion/exposim
 # install them.
 BROWSERPKGS := chromium chromium-driver curl
 
-.PHONY: all deps have-deps run plots fuzz check check-mpi check-install golden golden-record test bench bench-estimate sanitize \
+.PHONY: all deps have-deps run plots fuzz check check-mpi check-install golden golden-record test bench bench-estimate bench-mpi sanitize \
         valgrind clean help man install uninstall browser-deps browser-check fuzz-replay
 all: have-deps $(BIN)
 
@@ -101,9 +102,10 @@ help:
 	@echo "make browser-check  open report.html files in headless Chromium (installs it)"
 	@echo "make check     build and run every test (with a 2-rank MPI sweep)"
 	@echo "make golden    rerun the scenario library, compare its result files with tests/golden/"
-	@echo "make MPI=1     build $(BIN) with mpicc, for mpirun -np K ... sweep"
+	@echo "make MPI=1     build $(BIN) with mpicc, for mpirun -np K ... sweep (or run: one replication split)"
 	@echo "make bench     build and run the benchmarks (prints figures)"
 	@echo "make bench-estimate  the estimate against measured runs (docs/metrics.md's table)"
+	@echo "make bench-mpi  one replication at N = 10^7 split over 2 MPI ranks against one process"
 	@echo "make sanitize  build with ASan/UBSan into build-san/ and run every test"
 	@echo "make valgrind  run every test under valgrind (memcheck, leaks are errors)"
 	@echo "make fuzz      fuzz the loaders, tiny runs, merge/resume and plot (clang, libFuzzer, ASan/UBSan)"
@@ -270,7 +272,9 @@ golden-record: $(BIN)
 	@sh tests/golden.sh ./$(BIN) record tests/golden/library.sha256
 
 # A sweep over 2 MPI ranks (a second binary, built with mpicc) must write
-# the same sweep.csv and sweep-summary.csv bytes as one process.  Skipped
+# the same sweep.csv and sweep-summary.csv bytes as one process, and one
+# replication split across 2 and 3 ranks the same result files
+# (tests/mpi_split.sh).  Skipped
 # under the sanitizers (Open MPI's own allocations are reported as leaks).
 check-mpi: $(BIN)
 	@if [ "$(SAN)" = 1 ]; then echo "MPI sweep test: skipped under SAN=1 (make check runs it)"; \
@@ -278,11 +282,18 @@ check-mpi: $(BIN)
 	  echo "MPI sweep test: SKIPPED, mpicc/mpirun not found (make deps installs Open MPI)"; \
 	else \
 	  $(MAKE) --no-print-directory MPI=1 BUILD=build-mpi BIN=build/exposim-mpi build/exposim-mpi \
-	  && sh tests/mpi_sweep.sh build/exposim-mpi $(BIN); \
+	  && sh tests/mpi_sweep.sh build/exposim-mpi $(BIN) && sh tests/mpi_split.sh build/exposim-mpi $(BIN); \
 	fi
 
 bench: have-deps $(BIN) $(BENCH_BIN)
 	$(BENCH_BIN)
+
+# One replication split across MPI ranks against one process: bulk-30 at
+# N = 10^7 under mpirun -np 1 and -np 2, alternated, wall time and per-rank
+# CPU and peak memory (tests/bench/mpi.sh; docs/cluster.md).
+bench-mpi: have-deps
+	$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi BIN=build/exposim-mpi build/exposim-mpi
+	sh tests/bench/mpi.sh 1 2
 
 # The rows of docs/metrics.md's table "Measured against it" (The estimate):
 # validate's estimate and one measured replication of each scenario.

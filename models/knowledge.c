@@ -91,6 +91,8 @@ void knowledge_destroy(struct knowledge *k)
     if (!k)
         return;
     free(k->pair_seen);
+    free(k->dir_seen);
+    free(k->pending);
     free(k->stage);
     free(k->next);
     free(k->cur);
@@ -164,6 +166,19 @@ static int expose(struct knowledge *k, uint32_t x)
  * row or -1.  The pair is found at its min_count-th record. */
 static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j)
 {
+    if (k->directed) {                          /* lo is the querier, j its entry (knowledge_directed) */
+        if (j < 0) {
+            k->not_contacts++;
+            return 0;
+        }
+        if (k->marking) {                       /* lo owns the pair: its mark (knowledge_settle) */
+            k->pending[(uint64_t)j >> 6] |= 1ull << ((uint64_t)j & 63);
+            return 0;
+        }
+        if (!test_and_set(k->dir_seen, (uint64_t)j))
+            k->pending[(uint64_t)j >> 6] |= 1ull << ((uint64_t)j & 63);
+        return 0;
+    }
     if (j >= 0) {
         if ((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1)
             return 0;                           /* known pair: its people are marked too */
@@ -190,7 +205,7 @@ static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j
 int knowledge_add(struct knowledge *k, uint32_t querier, uint32_t queried)
 {
     k->records++;
-    uint32_t lo = querier < queried ? querier : queried;
+    uint32_t lo = querier < queried || k->directed ? querier : queried;   /* directed: the querier's row */
     uint32_t hi = querier ^ queried ^ lo;
     return learn(k, lo, hi, graph_find(k->truth, lo, hi));
 }
@@ -218,6 +233,195 @@ static inline int64_t find_branchless(const struct graph *g, uint32_t a, uint32_
         n -= half;
     }
     return *row == b ? row - g->adj : -1;
+}
+
+int knowledge_directed(struct knowledge *k, uint32_t lo, uint32_t hi)
+{
+    const struct graph *g = k->truth;
+    size_t words = (2 * g->m + 63) / 64 + 1;
+    if (k->min_count > 1 || lo > hi || hi > g->n)
+        return -1;
+    if (!(k->dir_seen = calloc(words, sizeof *k->dir_seen)) || !(k->pending = calloc(words, sizeof *k->pending)))
+        return -1;
+    k->directed = 1;
+    k->own_lo = lo;
+    k->own_hi = hi;
+    for (uint32_t u = 0; u < g->n; u++)         /* unfound: a person's pairs not yet found (by any part) */
+        k->unfound[u] = graph_degree(g, u);
+    return 0;
+}
+
+/* The end of the pair {a, b} whose row marks it in a split replication:
+ * the lower id when a + b is odd, the higher when it is even, so that the
+ * parts mark about as many pairs each. */
+static inline uint32_t pair_owner(uint32_t a, uint32_t b)
+{
+    uint32_t lo = a < b ? a : b;
+    return (a ^ b) & 1 ? lo : a ^ b ^ lo;
+}
+
+/* The part of bounds[0..parts] holding person x. */
+static uint32_t part_of(const uint32_t *bounds, uint32_t parts, uint32_t x)
+{
+    uint32_t lo = 0, hi = parts;                /* bounds[lo] <= x < bounds[hi] */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bounds[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Mark the pair {o, x} (o its owner, one of this part's people) at o's
+ * entry of x: staged like a record, and learnt (in k->marking mode) by the
+ * bucketed walk, so that the owners' rows are visited in order. */
+static int mark_pair(struct knowledge *k, uint32_t o, uint32_t x)
+{
+    const uint32_t q[2] = { o, x };
+    k->marking = 1;
+    int rc = knowledge_stage_run(k, q, 2, 1);
+    k->records--;                               /* a mark is not a record */
+    return rc;
+}
+
+/* Run `body` for each set bit of bits[] over the entries of people [q0,
+ * q1), in order, with j the entry and q the person whose row holds it.
+ * Words without a bit are passed over a word at a time. */
+#define FOR_EACH_BIT(g, bits, q0, q1, j, q, body)                                           \
+    do {                                                                                   \
+        uint64_t e0_ = (g)->off[q0], e1_ = (g)->off[q1];                                   \
+        uint32_t q = (q0);                                                                  \
+        for (uint64_t w_ = e0_ >> 6; e0_ < e1_ && w_ <= (e1_ - 1) >> 6; w_++) {             \
+            uint64_t x_ = (bits)[w_];                                                      \
+            if (w_ == e0_ >> 6)                                                            \
+                x_ &= ~0ull << (e0_ & 63);                                                 \
+            if (w_ == (e1_ - 1) >> 6 && (e1_ & 63))                                        \
+                x_ &= ~(~0ull << (e1_ & 63));                                              \
+            for (; x_; x_ &= x_ - 1) {                                                     \
+                uint64_t j = w_ * 64 + (uint64_t)__builtin_ctzll(x_);                      \
+                while ((g)->off[q + 1] <= j)                                               \
+                    q++;                                                                   \
+                body                                                                       \
+            }                                                                              \
+        }                                                                                  \
+    } while (0)
+
+int knowledge_route(struct knowledge *k, const uint32_t *bounds, uint32_t parts, uint32_t *from, size_t most,
+                    uint64_t **pairs, size_t *counts)
+{
+    const struct graph *g = k->truth;
+    uint64_t *pend = k->pending;
+    const uint32_t own_lo = k->own_lo, own_hi = k->own_hi;
+    memset(counts, 0, (size_t)parts * sizeof *counts);
+    *pairs = NULL;
+    /* the rows of this round: 256 at a time, until about `most` pairs are listed */
+    uint32_t q0 = *from < own_lo ? own_lo : *from, q1 = q0;
+    size_t listed = 0;
+    while (q1 < own_hi && (listed < most || q1 == q0)) {
+        uint32_t step = own_hi - q1 < 256 ? own_hi - q1 : 256;
+        FOR_EACH_BIT(g, pend, q1, q1 + step, j, q, {
+            uint32_t b = g->adj[j];
+            listed += pair_owner(q, b) == b && (b < own_lo || b >= own_hi);
+        });
+        q1 += step;
+    }
+    *from = q1;
+    for (int pass = 0; pass < 2; pass++) {      /* count, then fill grouped by part */
+        size_t *at = NULL;
+        if (pass) {
+            size_t total = 0;
+            at = calloc(parts ? parts : 1, sizeof *at);
+            for (uint32_t r = 0; at && r < parts; r++) {
+                at[r] = total;
+                total += counts[r];
+            }
+            if (!at || !(*pairs = malloc((total ? total : 1) * sizeof **pairs))) {
+                free(at);
+                return -1;
+            }
+        }
+        FOR_EACH_BIT(g, pend, q0, q1, j, q, {
+            uint32_t b = g->adj[j];
+            if (pair_owner(q, b) == q)          /* marked at its owner's entry already */
+                continue;
+            if (b >= own_lo && b < own_hi) {    /* another of this part's rows */
+                if (pass) {
+                    pend[j >> 6] &= ~(1ull << (j & 63));
+                    if (mark_pair(k, b, q)) {
+                        free(at);
+                        return -1;
+                    }
+                }
+                continue;
+            }
+            uint32_t r = part_of(bounds, parts, b);
+            if (pass) {
+                pend[j >> 6] &= ~(1ull << (j & 63));
+                (*pairs)[at[r]++] = (uint64_t)b << 32 | q;
+            } else {
+                counts[r]++;
+            }
+        });
+        free(at);
+    }
+    return 0;
+}
+
+int knowledge_route_in(struct knowledge *k, const uint64_t *pairs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t o = (uint32_t)(pairs[i] >> 32), x = (uint32_t)pairs[i];
+        if (o < k->own_lo || o >= k->own_hi || pair_owner(o, x) != o) {
+            k->not_contacts++;                  /* not this part's: a broken promise, dropped */
+            continue;
+        }
+        if (mark_pair(k, o, x))
+            return -1;
+    }
+    return 0;
+}
+
+int knowledge_settle(struct knowledge *k, uint32_t *delta, uint64_t *edges)
+{
+    const struct graph *g = k->truth;
+    uint64_t *pend = k->pending, found = 0;
+    k->marking = 1;                             /* the marks still staged */
+    int rc = knowledge_flush(k);
+    k->marking = 0;
+    if (rc)
+        return -1;
+    FOR_EACH_BIT(g, pend, k->own_lo, k->own_hi, j, o, {
+        uint64_t bit = 1ull << (j & 63);
+        if (!(k->pair_seen[j >> 6] & bit)) {    /* not found at an earlier acquisition */
+            k->pair_seen[j >> 6] |= bit;
+            found++;
+            delta[o]++;
+            delta[g->adj[j]]++;
+        }
+    });
+    if (k->own_lo < k->own_hi) {                /* the pending words of these rows, cleared */
+        uint64_t w0 = g->off[k->own_lo] >> 6, w1 = (g->off[k->own_hi] + 63) >> 6;
+        memset(pend + w0, 0, (w1 - w0) * sizeof *pend);
+    }
+    *edges = found;
+    return 0;
+}
+
+int knowledge_settle_apply(struct knowledge *k, const uint32_t *delta, uint64_t edges)
+{
+    const uint32_t n = k->truth->n;
+    k->edges_found += edges;
+    for (uint32_t x = 0; x < n; x++) {
+        if (!delta[x])
+            continue;
+        k->degree[x] += delta[x];
+        k->unfound[x] -= delta[x];              /* 0: every record of x is of a known pair */
+        if (expose(k, x))
+            return -1;
+    }
+    return 0;
 }
 
 /* A position in the staged pairs, in walk order: bucket by bucket, each
@@ -281,7 +485,7 @@ static int flush_block(struct knowledge *k)
 {
     enum { AHEAD = 16 };                        /* prefetch distance, pairs */
     const struct graph *g = k->truth;
-    const int contacts_only = k->contacts_only;
+    const int contacts_only = k->contacts_only && !k->marking;   /* a mark is never passed */
     const uint32_t *const unfound = k->unfound, *const degree = k->degree, *const adj = g->adj;
     const uint64_t *const off = g->off, *const seen = k->pair_seen, *const node_seen = k->node_seen;
     struct walk w = { NULL, NULL, UINT32_MAX, UINT32_MAX }, ahead;
@@ -346,8 +550,9 @@ int knowledge_stage_run(struct knowledge *k, const uint32_t *q, size_t stride, s
     uint64_t **const cur = k->cur;
     size_t staged = k->staged, block = k->block;
     uint64_t records = k->records;
+    const int directed = k->directed;
     for (size_t i = 0; i < n; i++, q += stride) {
-        uint32_t lo = q[0] < q[1] ? q[0] : q[1];
+        uint32_t lo = q[0] < q[1] || directed ? q[0] : q[1];   /* directed: the querier's row */
         uint32_t hi = q[0] ^ q[1] ^ lo;
         uint64_t key = ((uint64_t)lo << 32) | hi;
         uint32_t b = (uint32_t)(key >> shift);

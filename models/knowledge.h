@@ -37,10 +37,11 @@ struct knowledge_pseudo {
 
 struct knowledge {
     const struct graph *truth;
-    uint64_t *pair_seen;                  /* bit per adjacency entry (u < v) */
+    uint64_t *pair_seen;                  /* bit per adjacency entry (u < v; directed: at the owner) */
     uint64_t *node_seen;                  /* bit per person */
     uint32_t *degree;                     /* per person: found pairs touching it (the rebuilt degree) */
-    uint32_t *unfound;                    /* per person u: contacts v > u whose pair is not found */
+    uint32_t *unfound;                    /* per person u: contacts v > u whose pair is not found
+                                             (directed: every contact whose pair is not found) */
     int contacts_only;                    /* every pair learnt is a true contact (knowledge_set_contacts_only) */
     uint64_t not_contacts;                /* pairs that broke that promise (0 when it holds) */
     uint64_t edges_found;                 /* true undirected edges seen */
@@ -57,6 +58,12 @@ struct knowledge {
     uint64_t *exposed_by_day;             /* people first exposed on each day */
     size_t ndays;
     double exposure_sum;                  /* sum of first exposure times, seconds */
+    int directed;                         /* a part of a split replication (knowledge_directed) */
+    int marking;                          /* directed: what is staged are owners' marks (the routing) */
+    uint32_t own_lo, own_hi;              /* ... holding the rows of people [own_lo, own_hi) */
+    uint64_t *dir_seen;                   /* directed: entries (querier -> queried) recorded so far */
+    uint64_t *pending;                    /* directed: entries recorded since the last routing; then
+                                             the pairs found, at their owner's entry */
     struct knowledge_pseudo *pseudo;      /* pseudonymised records (keyed hash) */
     size_t npseudo, cappseudo;
     uint64_t *stage;                      /* chunk pool of staged pairs (lo << 32 | hi) */
@@ -136,6 +143,50 @@ static inline int knowledge_found(const struct knowledge *k, uint32_t u, uint32_
         return (int)((k->pair_seen[(uint64_t)j >> 6] >> ((uint64_t)j & 63)) & 1);
     return k->false_found && pairset_count(&k->false_pairs, (uint64_t)lo << 32 | hi) >= k->min_count;
 }
+
+/* One part of a replication split across processes (struct sim_part),
+ * the part that makes the lookups of people [lo, hi) and holds their rows
+ * of the truth (the other rows may be given back: nothing here reads
+ * them).  A record (querier q, queried b) of such a part has q in [lo,
+ * hi); it is learnt as the directed entry q -> b of q's row, marked in
+ * dir_seen and pending, and nothing else changes until the parts settle
+ * the acquisition together.  Each pair {a, b} is marked by one part, at
+ * the row of its owner: the lower id when a + b is odd, the higher when
+ * it is even (so that the parts mark about as many each).  In order:
+ *   1. knowledge_route: each pending entry q -> b owned by q stays; one
+ *      owned by b, when b is in [lo, hi), is marked at b's row (staged,
+ *      and learnt in row order at step 3); otherwise the pair (b, q) is
+ *      listed for the part that holds b (bounds[0..parts], bounds[r] the
+ *      first person of part r, bounds[parts] = N), the list grouped by
+ *      part (counts[r] pairs for part r, in *pairs, malloc'd).  A call
+ *      takes the rows of queriers from *from on until about `most` pairs
+ *      are listed (at least one row), and moves *from past them: call it
+ *      again, from there, until *from reaches hi;
+ *   2. the lists go to their parts, and each calls knowledge_route_in on
+ *      the pairs it receives (each round of 1 and 2 in turn, so that the
+ *      lists stay small);
+ *   3. knowledge_settle marks the pairs at their owners' entries, sets
+ *      pair_seen for those found for the first time (at the owner's
+ *      entry: pair_seen means that here), and counts, per person, the new
+ *      pairs touching it (delta, N counts, zero on entry) and the new
+ *      pairs (*edges);
+ *   4. the parts sum their deltas and counts, and each calls
+ *      knowledge_settle_apply with the sums: the degrees, the first
+ *      exposures (at k->now), the exposure histogram and sum and the
+ *      counts of edges and people found become, on every part, those one
+ *      process has after learning every record of the acquisition (and
+ *      unfound[x], x's pairs not found, lets the next acquisition pass
+ *      the records of people whose pairs are all found, as one process
+ *      does).
+ * Only for min_count 1 and true pairs (a pair that is not a contact is
+ * counted in not_contacts and dropped: the world splits only scenarios
+ * without them).  0 or -1 (OOM). */
+int knowledge_directed(struct knowledge *k, uint32_t lo, uint32_t hi);
+int knowledge_route(struct knowledge *k, const uint32_t *bounds, uint32_t parts, uint32_t *from, size_t most,
+                    uint64_t **pairs, size_t *counts);
+int knowledge_route_in(struct knowledge *k, const uint64_t *pairs, size_t n);
+int knowledge_settle(struct knowledge *k, uint32_t *delta, uint64_t *edges);
+int knowledge_settle_apply(struct knowledge *k, const uint32_t *delta, uint64_t edges);
 
 /* A record is one piece of evidence however often it is delivered
  * (overlapping snapshots, a hold obtained by two orders, a pen register and

@@ -88,6 +88,8 @@ int traffic_init(struct traffic *t, const struct graph *g, double rate_per_day, 
     t->inv[0] = 0;
     for (int k = 1; k <= TRAFFIC_INVERSION_STEPS; k++)
         t->inv[k] = 1.0 / k;
+    t->part_lo = 0;
+    t->part_hi = g->n;
     t->inline_rng = t->taus = inline_ok(rng);
     t->key = (uint64_t)(uint32_t)gsl_rng_get(rng) << 32 | (uint32_t)gsl_rng_get(rng);
     return thr_build(t);
@@ -106,6 +108,12 @@ void traffic_destroy(struct traffic *t)
     free(t->local);
     traffic_cache_destroy(&t->cache);
     memset(t, 0, sizeof *t);
+}
+
+void traffic_set_part(struct traffic *t, uint32_t lo, uint32_t hi)
+{
+    t->part_hi = hi < t->g->n ? hi : t->g->n;
+    t->part_lo = lo < t->part_hi ? lo - lo % TRAFFIC_BLOCK : t->part_hi;
 }
 
 void traffic_set_clients(struct traffic *t, const uint8_t *flags, uint8_t bit)
@@ -245,7 +253,13 @@ uint32_t traffic_device_change(struct traffic *t, uint32_t a, uint32_t now)
 
 void traffic_report(const struct traffic *t, struct sim *s, uint32_t acq, int64_t now)
 {
-    sim_metric(s, acq, (double)now / SIM_DAY, "lookups", (double)t->lookups);
+    uint64_t lookups = t->lookups;
+    const struct sim_part *part = s->run.part;
+    if (part && part->sum_words(&lookups, 1, part->ctx)) {   /* every part's */
+        sim_fail(s, "the reduction across the MPI ranks failed");
+        return;
+    }
+    sim_metric(s, acq, (double)now / SIM_DAY, "lookups", (double)lookups);
 }
 void traffic_set_trace(struct traffic *t, const struct contacts_trace *trace) { t->trace = trace; }
 
@@ -351,7 +365,7 @@ static int general_slice(struct traffic *t, struct batch *b, int64_t start, int6
         return 0;                             /* a slice of zero rate */
     }
     uint32_t chosen[TRAFFIC_MAX_GROUP];
-    for (uint32_t a = 0; a < g->n; a++) {
+    for (uint32_t a = t->part_lo; a < t->part_hi; a++) {
         if (a % TRAFFIC_BLOCK == 0)
             block_stream(t, start, a / TRAFFIC_BLOCK);
         if (client && !(client[a] & bit))
@@ -687,8 +701,8 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
     struct words w;
     words_load(&w, t->rng, inl);
     int rc = 0;
-    for (uint32_t a0 = 0; a0 < g->n; a0 += TRAFFIC_BLOCK) {
-        const uint32_t a1 = g->n - a0 > TRAFFIC_BLOCK ? a0 + TRAFFIC_BLOCK : g->n;
+    for (uint32_t a0 = t->part_lo; a0 < t->part_hi; a0 += TRAFFIC_BLOCK) {
+        const uint32_t a1 = t->part_hi - a0 > TRAFFIC_BLOCK ? a0 + TRAFFIC_BLOCK : t->part_hi;
         block_stream(t, start, a0 / TRAFFIC_BLOCK);
         words_load(&w, t->rng, inl);
         /* the block's counts: who[] lists each start's person */

@@ -111,6 +111,7 @@ struct traffic {
     int taus;                             /* rng is taus2 with GSL's state layout (block_stream sets it) */
     gsl_rng *rng;                         /* set anew for each block of people (block_stream) */
     uint64_t key;                         /* the blocks' streams are functions of it (drawn at init) */
+    uint32_t part_lo, part_hi;            /* the people whose starts are generated (traffic_set_part) */
     const uint8_t *client;                /* per person: looks up iff client[a] & client_bit; NULL: all */
     uint8_t client_bit;
     double *rate;                         /* weighted: R_a per person, else NULL */
@@ -186,6 +187,11 @@ void traffic_set_groups(struct traffic *t, double share, uint32_t size);
  * which the handler answers with traffic_device_change (a's cache
  * empties; with relookup, a looks up every contact at once). */
 void traffic_set_devices(struct traffic *t, double per_day, int relookup);
+/* Generate only the starts of people [lo, hi), whole blocks of them (lo a
+ * multiple of TRAFFIC_BLOCK, hi too or N): one part of a replication
+ * split across processes (struct sim_part).  Each start is the one the
+ * whole population's run gives ("Streams" above).  Not with a trace. */
+void traffic_set_part(struct traffic *t, uint32_t lo, uint32_t hi);
 /* Trace-driven mode: traffic_slice replays the trace's messages (a -> b at
  * t, each one conversation start) instead of drawing; only clients' count;
  * nothing is drawn.  The trace must outlive t. */
@@ -245,7 +251,8 @@ uint32_t traffic_device_change(struct traffic *t, uint32_t a, uint32_t now);
 
 struct sim;
 /* The family's report after acquisition `acq` at `now` (seconds):
- * lookups, the lookups made so far. */
+ * lookups, the lookups made so far (by every part of a split replication,
+ * struct sim_part: a reduction every part makes). */
 void traffic_report(const struct traffic *t, struct sim *s, uint32_t acq, int64_t now);
 
 #endif

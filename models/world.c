@@ -39,6 +39,7 @@
 #include "knowledge.h"
 #include "legal.h"
 #include "locating.h"
+#include "mem.h"
 #include "metrics.h"
 #include "mobility.h"
 #include "population.h"
@@ -105,6 +106,7 @@ struct world {
     const uint32_t *labels;
     int rich;
     int32_t **mob_offset;                 /* the mobility regions' offset tables, for the traffic */
+    uint32_t *bounds;                     /* a split replication: the first person of each part, and N */
 };
 
 static void world_free_params(void *vp)
@@ -278,6 +280,7 @@ static void world_destroy(void *vs)
     struct world *w = vs;
     if (!w)
         return;
+    free(w->bounds);
     if (w->conv)
         last_memory = (struct world_memory){
             .log_peak_records = w->log.peak, .log_bytes = serverlog_bytes(&w->log), .edges = w->conv->m,
@@ -381,6 +384,50 @@ static int wire_graphs(struct sim *s, struct world *w)
     return 0;
 }
 
+/* Which scenarios one replication of can be split across processes
+ * (struct sim_part): those whose every lookup is a contact's, made by a
+ * person whose part holds it, logged as it is and acquired whole, so that
+ * what each part learns is a set of true pairs and the union of the
+ * parts' sets is what one process learns.  The reasons name the element
+ * that prevents it. */
+static const char *world_split_refusal(const void *vp)
+{
+    const struct world_params *p = vp;
+    if (p->contacts.kind == CONTACTS_TRACE)
+        return "a replayed <trace> cannot be split yet";
+    if (p->dyn.on)
+        return "<dynamics> (a changing graph) cannot be split yet";
+    if (p->book.on)
+        return "<address_book> cannot be split yet";
+    if (p->services.on)
+        return "<services> cannot be split yet";
+    if (p->enumeration.on)
+        return "<enumeration> cannot be split yet";
+    if (p->groups.on)
+        return "<groups> cannot be split yet";
+    if (p->mobility)
+        return "<mobility> (the location metrics) cannot be split yet";
+    if (p->zone)
+        return "retention@regions cannot be split yet";
+    if (p->traffic.noncontact_per_day > 0)
+        return "traffic@noncontact_per_day: lookups of non-contacts cannot be split yet";
+    if (p->known.min_count > 1)
+        return "inference@min_count above 1 cannot be split yet";
+    const struct serverlog_policy *l = &p->log;
+    if (l->sampling < 1 || l->queried != SERVERLOG_QUERIED_KEPT || l->drop_querier || l->pair_limited)
+        return "the policy must log every lookup with its querier and the number as dialled (logging@sampling "
+               "1, queried_number kept, the pair kept as long as the record) to be split";
+    if (p->adv.select != ADVERSARY_SELECT_NONE)
+        return "targets (adversary@select) cannot be split yet";
+    if (contacts_communities(&p->contacts) >= 0)
+        return "a graph with true communities cannot be split yet (community_nmi needs the whole found graph "
+               "in one process)";
+    for (size_t i = 0; i < p->adv.n; i++)
+        if (p->adv.s[i].kind != ADVERSARY_BULK && p->adv.s[i].kind != ADVERSARY_BREACH)
+            return "only <bulk_snapshot> and <breach> acquisitions can be split yet";
+    return NULL;
+}
+
 static void *world_init(struct sim *s, const void *vp)
 {
     const struct world_params *p = vp;
@@ -410,6 +457,31 @@ static void *world_init(struct sim *s, const void *vp)
     if (wire_traffic(s, w)) {
         sim_fail(s, "out of memory for the tie strengths (N = %u)", p->pop.n);
         goto fail;
+    }
+    const struct sim_part *part = s->run.part;
+    if (part) {                               /* this part's people; what it learns waits for the others */
+        const char *why = world_split_refusal(p);
+        if (why) {
+            sim_fail(s, "internal error: a split of a scenario that cannot be split (%s)", why);
+            goto fail;
+        }
+        uint32_t n = w->conv->n;
+        if (!(w->bounds = malloc(((size_t)part->size + 1) * sizeof *w->bounds))) {
+            sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
+            goto fail;
+        }
+        /* the first person of each part: whole blocks of people (traffic.h,
+         * "Streams"), dealt out as evenly as they go */
+        for (uint32_t r = 0; r <= part->size; r++) {
+            uint64_t b = ((uint64_t)n + TRAFFIC_BLOCK - 1) / TRAFFIC_BLOCK * r / part->size * TRAFFIC_BLOCK;
+            w->bounds[r] = b < n ? (uint32_t)b : n;
+        }
+        uint32_t lo = w->bounds[part->rank], hi = w->bounds[part->rank + 1];
+        traffic_set_part(&w->traffic, lo, hi);
+        if (knowledge_directed(&w->known, lo, hi)) {
+            sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
+            goto fail;
+        }
     }
     /* Without non-contact lookups every lookup is of a contact (a replayed
      * trace's pairs are the graph, but the promise is kept to the synthetic
@@ -672,14 +744,93 @@ static void world_report(struct sim *s, struct world *w, int64_t now, int target
         sim_fail(s, "out of memory expanding the targets");
 }
 
+/* A split replication, once the world is built and described: give back
+ * the pages of the rows of the truth this part does not hold (nothing
+ * reads them from here on; the offsets stay, for every person's degree). */
+static void world_release_rows(struct world *w)
+{
+    const struct graph *g = w->conv;
+    uint64_t a = g->off[w->known.own_lo], b = g->off[w->known.own_hi];
+    mem_release(g->adj, a * sizeof *g->adj);
+    mem_release(g->adj + b, (g->off[g->n] - b) * sizeof *g->adj);
+    if (w->traffic.alias_thr) {                 /* tie strengths: the rows' alias tables */
+        mem_release(w->traffic.alias_thr, a * sizeof *w->traffic.alias_thr);
+        mem_release(w->traffic.alias_thr + b, (g->off[g->n] - b) * sizeof *w->traffic.alias_thr);
+        mem_release(w->traffic.alias_idx, a * sizeof *w->traffic.alias_idx);
+        mem_release(w->traffic.alias_idx + b, (g->off[g->n] - b) * sizeof *w->traffic.alias_idx);
+    }
+}
+
 static void world_slice(struct sim *s, void *vs, sim_time start, sim_time end)
 {
     struct world *w = vs;
+    if (start == 0 && s->run.part)
+        world_release_rows(w);
     if (traffic_slice(&w->traffic, sim_batch(s), start, end)
         || (w->p->book.on && addressbook_slice(&w->book, sim_batch(s), start, end))
         || (w->p->groups.on && groups_slice(&w->gr, sim_batch(s), start, end))
         || (w->p->enumeration.on && enumeration_slice(&w->en, sim_batch(s), start, end)))
         sim_fail(s, "out of memory generating day %lld's traffic", (long long)(start / SIM_DAY));
+}
+
+/* A split replication after an acquisition (knowledge.h, "One part of a
+ * replication split"): the pairs each part found go to the part holding
+ * their owner end, which marks them; the per-person counts of new pairs
+ * and the number of new pairs are summed over the parts, and every part
+ * takes the sums.  Every part calls it at the same acquisitions (the
+ * schedule is the same in each).  0, or -1 after sim_fail. */
+#define WORLD_ROUTE ((size_t)1 << 21)       /* pairs a part sends in one round (16 MiB) */
+
+static int world_merge(struct sim *s, struct world *w)
+{
+    const struct sim_part *part = s->run.part;
+    struct knowledge *k = &w->known;
+    uint32_t n = w->truth->n, from = k->own_lo;
+    size_t *counts = calloc(part->size, sizeof *counts), nin = 0;
+    uint64_t *out = NULL, *in = NULL, edges = 0;
+    uint32_t *delta = calloc((size_t)n + 1, sizeof *delta);   /* per person: new pairs (at most its degree) */
+    int rc = -1;
+    for (uint64_t more = 1; more;) {            /* rounds of at most WORLD_ROUTE pairs a part */
+        if (!counts || !delta || knowledge_route(k, w->bounds, part->size, &from, WORLD_ROUTE, &out, counts)) {
+            sim_fail(s, "out of memory learning the acquired pairs");
+            goto out;                           /* (the other parts stop at the next collective) */
+        }
+        if (part->exchange(out, counts, &in, &nin, part->ctx)) {
+            sim_fail(s, "the exchange across the MPI ranks failed");
+            goto out;
+        }
+        if (knowledge_route_in(k, in, nin)) {
+            sim_fail(s, "out of memory learning the acquired pairs");
+            goto out;
+        }
+        free(out);
+        free(in);
+        out = in = NULL;
+        more = from < k->own_hi;                /* until no part has rows left */
+        if (part->sum_words(&more, 1, part->ctx)) {
+            sim_fail(s, "the reduction across the MPI ranks failed");
+            goto out;
+        }
+    }
+    if (knowledge_settle(k, delta, &edges)) {
+        sim_fail(s, "out of memory learning the acquired pairs");
+        goto out;
+    }
+    if (part->sum_u32(delta, n, part->ctx) || part->sum_words(&edges, 1, part->ctx)) {
+        sim_fail(s, "the reduction across the MPI ranks failed");
+        goto out;
+    }
+    if (knowledge_settle_apply(k, delta, edges)) {
+        sim_fail(s, "out of memory learning the acquired pairs");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(counts);
+    free(out);
+    free(in);
+    free(delta);
+    return rc;
 }
 
 static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
@@ -705,6 +856,8 @@ static void world_handle(struct sim *s, void *vs, const struct sim_event *ev)
             sim_fail(s, "out of memory during an acquisition");
             break;
         }
+        if (r >= 0 && s->run.part && world_merge(s, w))
+            break;
         if (r > 0)
             world_report(s, w, ev->time, r == ADVERSARY_ACQUIRED_TARGETED);
         break;
@@ -840,4 +993,5 @@ const struct sim_model_type world_model = {
     .metrics = catalog_metrics,
     .estimate = world_estimate,
     .tables = world_tables,
+    .split_refusal = world_split_refusal,
 };

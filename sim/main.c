@@ -4,6 +4,7 @@
  * Exit status: 0 success; 2 bad usage or bad input (nothing written);
  * 1 failure while running (nothing written). */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,11 @@
 #include "results.h"
 #include "sim.h"
 #include "sweep.h"
+
+#ifdef EXPOSIM_MPI
+#include <limits.h>
+#include <mpi.h>
+#endif
 
 #define MAX_ARGS_SET 200
 
@@ -439,18 +445,178 @@ static void output_dir(char *buf, size_t len, const struct run_args *a, const st
         snprintf(buf, len, "results/%s", cfg_str(cfg_root(c), "name", "scenario"));
 }
 
+/* A rank past 0 of a split run: the same replications, results kept in
+ * memory and dropped (rank 0 writes them).  A failure stops every rank
+ * (the others would wait for this one's part of a reduction). */
+static int run_part(const struct sim_model_type *model, void *params, const struct sim_run_params *run,
+                    struct cfg *c)
+{
+    struct results res;
+    results_init(&res);
+    res.catalog = model->metrics;
+    int rc = 0;
+    for (uint32_t r = 0; r < run->replications && !rc; r++) {
+        char err[512];
+        if (sim_run_replication(model, params, run, r, &res, NULL, err, sizeof err, NULL)) {
+            fprintf(stderr, "MPI rank %u: %s\n", run->part->rank, err);
+            rc = 1;
+        }
+    }
+    results_destroy(&res);
+    model->free_params(params);
+    cfg_free(c);
+#ifdef EXPOSIM_MPI
+    if (rc)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+#endif
+    return rc;
+}
+
+#ifdef EXPOSIM_MPI
+/* One replication across the ranks (struct sim_part): the sums, on
+ * MPI_COMM_WORLD, in pieces an int can count. */
+static int mpi_sum(void *v, size_t n, MPI_Datatype type, size_t size)
+{
+    char *p = v;
+    while (n) {
+        int c = n > (size_t)(INT_MAX / 2) ? INT_MAX / 2 : (int)n;
+        if (MPI_Allreduce(MPI_IN_PLACE, p, c, type, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+            return -1;
+        p += (size_t)c * size;
+        n -= (size_t)c;
+    }
+    return 0;
+}
+
+static int mpi_sum_words(uint64_t *v, size_t n, void *ctx)
+{
+    (void)ctx;
+    return mpi_sum(v, n, MPI_UINT64_T, sizeof *v);
+}
+
+static int mpi_sum_u32(uint32_t *v, size_t n, void *ctx)
+{
+    (void)ctx;
+    return mpi_sum(v, n, MPI_UINT32_T, sizeof *v);
+}
+
+/* MPI_Alltoallv of 64-bit words; counts and displacements are ints, so a
+ * part sends and receives fewer than 2^31 words in one exchange. */
+static int mpi_exchange(const uint64_t *send, const size_t *counts, uint64_t **recv, size_t *nrecv, void *ctx)
+{
+    (void)ctx;
+    int size;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int *sc = calloc((size_t)size, sizeof *sc), *sd = calloc((size_t)size, sizeof *sd);
+    int *rc = calloc((size_t)size, sizeof *rc), *rd = calloc((size_t)size, sizeof *rd);
+    int ok = sc && sd && rc && rd;
+    size_t total = 0, in = 0;
+    for (int r = 0; ok && r < size; r++) {
+        ok = counts[r] <= (size_t)INT_MAX && total + counts[r] <= (size_t)INT_MAX;
+        sc[r] = (int)counts[r];
+        sd[r] = (int)total;
+        total += counts[r];
+    }
+    int fine = ok, all = 0;                     /* every part agrees to go on, or none does */
+    MPI_Allreduce(&fine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    ok = all && MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD) == MPI_SUCCESS;
+    for (int r = 0; ok && r < size; r++) {
+        ok = in + (size_t)rc[r] <= (size_t)INT_MAX;
+        rd[r] = (int)in;
+        in += (size_t)rc[r];
+    }
+    *recv = ok ? malloc((in ? in : 1) * sizeof **recv) : NULL;
+    fine = *recv != NULL;
+    MPI_Allreduce(&fine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    ok = all && MPI_Alltoallv(send, sc, sd, MPI_UINT64_T, *recv, rc, rd, MPI_UINT64_T, MPI_COMM_WORLD) == MPI_SUCCESS;
+    *nrecv = ok ? in : 0;
+    if (!ok) {
+        free(*recv);
+        *recv = NULL;
+    }
+    free(sc), free(sd), free(rc), free(rd);
+    return ok ? 0 : -1;
+}
+#endif
+
+static int run_replications(int argc, char **argv, const struct sim_part *part);
+static int run_checked(int argc, char **argv, const struct sim_part *part, int saved_err);
+
+/* exposim run.  Under mpirun with K > 1 ranks (a program built with make
+ * MPI=1), each replication is split across the ranks (struct sim_part):
+ * rank 0 writes the results, which are those of one process, byte for
+ * byte; a scenario that cannot be split is refused before anything runs. */
 static int cmd_run(int argc, char **argv)
+{
+#ifdef EXPOSIM_MPI
+    int inited = 0, rank = 0, size = 1;
+    MPI_Initialized(&inited);
+    if (!inited)
+        MPI_Init(NULL, NULL);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    struct sim_part part = { (uint32_t)rank, (uint32_t)size, mpi_sum_words, mpi_sum_u32, mpi_exchange, NULL };
+    int rc = run_replications(argc, argv, size > 1 ? &part : NULL);
+    if (!inited)
+        MPI_Finalize();
+    return rc;
+#else
+    return run_replications(argc, argv, NULL);
+#endif
+}
+
+static int run_replications(int argc, char **argv, const struct sim_part *part)
+{
+    /* Ranks past 0 of a split run read the same input and reach the same
+     * verdict: only rank 0 says it (their stderr is silenced until they run). */
+    int saved_err = -1;
+    if (part && part->rank > 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            fflush(stderr);
+            saved_err = dup(STDERR_FILENO);
+            dup2(null, STDERR_FILENO);
+            close(null);
+        }
+    }
+    int rc = run_checked(argc, argv, part, saved_err);
+    if (saved_err >= 0) {
+        fflush(stderr);
+        dup2(saved_err, STDERR_FILENO);
+        close(saved_err);
+    }
+    return rc;
+}
+
+/* run_replications after the input is read and checked; saved_err >= 0:
+ * a rank past 0 of a split run, whose stderr is given back (that
+ * descriptor) once the run starts. */
+static int run_checked(int argc, char **argv, const struct sim_part *part, int saved_err)
 {
     struct run_args a;
     int rc = parse_run_args(argc, argv, &a);
     if (rc)
         return rc;
+    if (part && part->rank > 0)
+        a.quiet = 1;
     struct cfg *c;
     const struct sim_model_type *model;
     struct sim_run_params run;
     void *params;
     if (load(a.scenario, a.sets, a.nsets, &c, &model, &run, &params))
         return 2;
+    if (part) {
+        const char *why = model->split_refusal ? model->split_refusal(params) : "the model cannot be split";
+        if (why) {
+            fprintf(stderr, "%s: one replication cannot be split across %u MPI ranks: %s (run it with one "
+                    "rank; `exposim sweep` shares replications and points among ranks)\n", a.scenario, part->size,
+                    why);
+            model->free_params(params);
+            cfg_free(c);
+            return 2;
+        }
+        run.part = part;
+    }
     if (model->estimate) {                    /* before anything is written */
         struct sim_estimate e;
         char why[1024];
@@ -462,6 +628,12 @@ static int cmd_run(int argc, char **argv)
             return 2;
         }
     }
+    if (saved_err >= 0) {                     /* a rank past 0: its own failures are its to say */
+        fflush(stderr);
+        dup2(saved_err, STDERR_FILENO);
+    }
+    if (part && part->rank > 0)
+        return run_part(model, params, &run, c);
 
     char outdir[4096];
     output_dir(outdir, sizeof outdir, &a, c);
@@ -478,8 +650,9 @@ static int cmd_run(int argc, char **argv)
     struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0, 0 };
     double t0 = now_seconds();
     if (!a.quiet)
-        printf("exposim %s: %s, %u replication%s, %lld days\n", EXPOSIM_VERSION, a.scenario,
-               run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY));
+        printf("exposim %s: %s, %u replication%s, %lld days%s\n", EXPOSIM_VERSION, a.scenario,
+               run.replications, run.replications == 1 ? "" : "s", (long long)(run.horizon / SIM_DAY),
+               part ? ", each split across the MPI ranks" : "");
     struct progress pg;
     progress_init(&pg, !a.quiet && isatty(STDERR_FILENO), run.replications);
     for (uint32_t r = 0; r < run.replications; r++) {
@@ -492,6 +665,14 @@ static int cmd_run(int argc, char **argv)
             progress_end(&pg);
             diag_add(&d, NULL, 0, "%s", err);
             rc = 1;
+#ifdef EXPOSIM_MPI
+            if (run.part) {                   /* the other ranks wait in a reduction: stop them */
+                diag_print(&d, stderr);
+                if (created)
+                    results_unprepare_dir(outdir, created);
+                MPI_Abort(MPI_COMM_WORLD, 1);
+            }
+#endif
             goto out;
         }
         mi.events += events;

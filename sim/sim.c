@@ -127,6 +127,7 @@ int sim_read_run(struct cfg *c, struct sim_run_params *out)
     out->seed = (uint32_t)seed;
     out->replications = (uint32_t)reps;
     out->horizon = (sim_time)days * SIM_DAY;
+    out->part = NULL;                     /* the whole replication here (the program may split it) */
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #ifndef EXPOSIM_SIM_H
 #define EXPOSIM_SIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -74,11 +75,34 @@ struct sim_metric_desc {
  * description above).  O(rows). */
 int sim_metric_describe(const struct sim_metric_info *table, const char *name, struct sim_metric_desc *out);
 
+/* One replication split across processes (MPI ranks, `mpirun -np K
+ * exposim run`): every process builds the same world from the same
+ * streams, part `rank` of `size` keeps and runs its share of the people,
+ * and the model combines what the parts learnt through the two
+ * collectives below before it reports, so that every part reports what
+ * one process would.  The program (main.c) supplies them; the engine only
+ * carries the pointer.  Every part calls them in the same order; each
+ * returns 0, or -1 (it failed). */
+struct sim_part {
+    uint32_t rank, size;              /* this part, and how many (size >= 2) */
+    /* v[0..n) := the sum of every part's v[0..n), on every part (the
+     * caller knows the sums fit) */
+    int (*sum_words)(uint64_t *v, size_t n, void *ctx);
+    int (*sum_u32)(uint32_t *v, size_t n, void *ctx);
+    /* Every part sends counts[r] words to part r (send grouped by part, in
+     * part order; counts[rank] included) and receives, in *recv (malloc'd,
+     * the caller frees it), the words every part sent it, by part in order:
+     * *nrecv of them. */
+    int (*exchange)(const uint64_t *send, const size_t *counts, uint64_t **recv, size_t *nrecv, void *ctx);
+    void *ctx;
+};
+
 /* The scenario's <run> element. */
 struct sim_run_params {
     uint32_t seed;
     uint32_t replications;
     sim_time horizon;                 /* seconds */
+    const struct sim_part *part;      /* NULL: the whole replication in this process */
 };
 
 /* What one replication is expected to cost, from the scenario's parameters
@@ -133,6 +157,10 @@ struct sim_model_type {
      * (struct sim_estimate), computed without building anything: O(1) in
      * the scenario's size.  NULL: the model gives none (nothing is refused). */
     void (*estimate)(const void *params, const struct sim_run_params *run, struct sim_estimate *out);
+    /* Optional: NULL when one replication of these parameters can be split
+     * across processes (struct sim_part), else why not (a sentence naming
+     * the scenario's element).  NULL hook: never. */
+    const char *(*split_refusal)(const void *params);
     /* Optional: the per-run tables this model may write (sim_table_row),
      * NULL-terminated: names of [a-z0-9_], at most 64 bytes, none of the
      * engine's own files (timeseries, summary, summary-day, sweep, ...).

@@ -438,6 +438,166 @@ END_TEST
 
 
 
+/* A replication split in parts (knowledge_directed and the settling
+ * protocol, knowledge.h): ER n = 5000, mean degree 10, four acquisitions
+ * at days 30, 60, 90, 120 of 12,000 true-contact records each (random
+ * entries, so either direction), learnt (a) by one knowledge and (b) by
+ * three parts holding people [0, 1500), [1500, 1500), [1500, 5000) (one
+ * part empty), each record by its querier's part.  The parts route in
+ * rounds of at most 7 pairs (their lists passed by hand, as MPI's
+ * exchange would), settle, sum their counts and apply the sums.  Every
+ * part then equals (a): the counts of edges and people found, each
+ * person's degree and first exposure, the people seen, the exposure sum
+ * and histogram; and the pairs the parts marked are, together, exactly
+ * (a)'s, each marked once (by the part holding its owner end).  Without
+ * the routing (each part settling only what it holds) fewer pairs are
+ * found: checked. */
+static void same_counts(const struct knowledge *a, const struct knowledge *b)
+{
+    const struct graph *g = a->truth;
+    FAST_EQ(a->edges_found, b->edges_found);
+    FAST_EQ(a->nodes_found, b->nodes_found);
+    ck_assert(a->exposure_sum == b->exposure_sum);
+    ck_assert_int_eq(memcmp(a->node_seen, b->node_seen, ((g->n + 63) / 64) * sizeof *a->node_seen), 0);
+    ck_assert_int_eq(memcmp(a->degree, b->degree, g->n * sizeof *a->degree), 0);
+    ck_assert_int_eq(memcmp(a->first_exposed, b->first_exposed, g->n * sizeof *a->first_exposed), 0);
+    size_t nd = a->ndays < b->ndays ? a->ndays : b->ndays;
+    for (size_t d = 0; d < nd; d++)
+        FAST_EQ(a->exposed_by_day[d], b->exposed_by_day[d]);
+    for (size_t d = nd; d < a->ndays; d++)
+        FAST_EQ(a->exposed_by_day[d], 0);
+    for (size_t d = nd; d < b->ndays; d++)
+        FAST_EQ(b->exposed_by_day[d], 0);
+}
+
+START_TEST(test_knowledge_parts)
+{
+    enum { PARTS = 3, ACQ = 4, PER = 12000 };
+    const uint32_t bounds[PARTS + 1] = { 0, 1500, 1500, 5000 };
+    gsl_rng *r = tu_rng(4141);
+    struct graph g;
+    ck_assert_int_eq(contacts_erdos_renyi(&g, 5000, 10, r), 0);
+    struct knowledge whole, part[PARTS], alone;
+    ck_assert_int_eq(knowledge_init(&whole, &g), 0);
+    knowledge_set_contacts_only(&whole);
+    ck_assert_int_eq(knowledge_init(&alone, &g), 0);
+    ck_assert_int_eq(knowledge_directed(&alone, 0, 1500), 0);
+    for (int p = 0; p < PARTS; p++) {
+        ck_assert_int_eq(knowledge_init(&part[p], &g), 0);
+        knowledge_set_contacts_only(&part[p]);
+        ck_assert_int_eq(knowledge_directed(&part[p], bounds[p], bounds[p + 1]), 0);
+    }
+    size_t words = (2 * g.m + 63) / 64 + 1;
+    uint32_t *delta = malloc(PARTS * g.n * sizeof *delta), *sum = malloc(g.n * sizeof *sum), *adelta = calloc(g.n, sizeof *adelta);
+    ck_assert_ptr_nonnull(delta);
+    ck_assert_ptr_nonnull(sum);
+    ck_assert_ptr_nonnull(adelta);
+    for (int acq = 1; acq <= ACQ; acq++) {
+        uint32_t now = (uint32_t)acq * 30 * 86400;
+        knowledge_set_time(&whole, now);
+        knowledge_set_time(&alone, now);
+        for (int p = 0; p < PARTS; p++)
+            knowledge_set_time(&part[p], now);
+        for (size_t i = 0; i < PER; i++) {
+            uint64_t j = gsl_rng_uniform_int(r, 2 * g.m);
+            uint32_t a = 0;
+            while (g.off[a + 1] <= j)
+                a++;
+            uint32_t b = g.adj[j];
+            FAST_EQ(knowledge_stage(&whole, a, b), 0);
+            int p = a < 1500 ? 0 : 2;
+            FAST_EQ(knowledge_stage(&part[p], a, b), 0);
+            if (p == 0)
+                FAST_EQ(knowledge_stage(&alone, a, b), 0);
+        }
+        ck_assert_int_eq(knowledge_flush(&whole), 0);
+        for (int p = 0; p < PARTS; p++)
+            ck_assert_int_eq(knowledge_flush(&part[p]), 0);
+        /* rounds until no part has rows left; each round's lists delivered */
+        uint32_t from[PARTS];
+        for (int p = 0; p < PARTS; p++)
+            from[p] = bounds[p];
+        int rounds = 0;
+        for (int more = 1; more; rounds++) {
+            uint64_t *out[PARTS];
+            size_t counts[PARTS][PARTS];
+            for (int p = 0; p < PARTS; p++)
+                ck_assert_int_eq(knowledge_route(&part[p], bounds, PARTS, &from[p], 7, &out[p], counts[p]), 0);
+            for (int dst = 0; dst < PARTS; dst++)
+                for (int p = 0; p < PARTS; p++) {
+                    size_t at = 0;
+                    for (int x = 0; x < dst; x++)
+                        at += counts[p][x];
+                    for (size_t i = 0; i < counts[p][dst]; i++) {   /* every pair goes to its lower end's part */
+                        uint32_t lo = (uint32_t)(out[p][at + i] >> 32);
+                        ck_assert(lo >= bounds[dst] && lo < bounds[dst + 1]);
+                    }
+                    ck_assert_int_eq(knowledge_route_in(&part[dst], out[p] + at, counts[p][dst]), 0);
+                }
+            more = 0;
+            for (int p = 0; p < PARTS; p++) {
+                free(out[p]);
+                more |= from[p] < bounds[p + 1];
+            }
+        }
+        ck_assert_int_gt(rounds, 2);
+        uint64_t edges = 0;
+        memset(sum, 0, g.n * sizeof *sum);
+        for (int p = 0; p < PARTS; p++) {
+            uint64_t e;
+            memset(delta + p * g.n, 0, g.n * sizeof *delta);
+            ck_assert_int_eq(knowledge_settle(&part[p], delta + p * g.n, &e), 0);
+            edges += e;
+            for (uint32_t x = 0; x < g.n; x++)
+                sum[x] += delta[p * g.n + x];
+        }
+        for (int p = 0; p < PARTS; p++) {
+            ck_assert_int_eq(knowledge_settle_apply(&part[p], sum, edges), 0);
+            same_counts(&whole, &part[p]);
+        }
+        /* the pairs marked: (a)'s, each once, by the part holding its owner
+         * (the lower id when the ids' sum is odd, else the higher), at the
+         * owner's entry */
+        uint64_t marked = 0;
+        for (size_t w = 0; w < words; w++)
+            for (int p = 0; p < PARTS; p++)
+                marked += (uint64_t)__builtin_popcountll(part[p].pair_seen[w]);
+        FAST_EQ(marked, whole.edges_found);
+        for (uint32_t lo = 0; lo < g.n; lo++)
+            for (uint64_t j = g.off[lo]; j < g.off[lo + 1]; j++) {
+                uint32_t hi = g.adj[j];
+                if (hi < lo || !((whole.pair_seen[j >> 6] >> (j & 63)) & 1))
+                    continue;
+                uint32_t o = (lo ^ hi) & 1 ? lo : hi, x = lo ^ hi ^ o;
+                int p = o < 1500 ? 0 : 2;
+                int64_t jo = graph_find(&g, o, x);
+                ck_assert_int_ge(jo, 0);
+                FAST((part[p].pair_seen[(uint64_t)jo >> 6] >> ((uint64_t)jo & 63)) & 1);
+            }
+        uint64_t e1;                              /* a part alone, without the routing */
+        uint32_t from1 = 0;
+        uint64_t *o1;
+        size_t c1[PARTS];
+        memset(adelta, 0, g.n * sizeof *adelta);
+        ck_assert_int_eq(knowledge_route(&alone, bounds, PARTS, &from1, SIZE_MAX, &o1, c1), 0);
+        free(o1);
+        ck_assert_int_eq(knowledge_settle(&alone, adelta, &e1), 0);
+        ck_assert_int_eq(knowledge_settle_apply(&alone, adelta, e1), 0);
+        ck_assert_uint_lt(alone.edges_found, part[0].edges_found);
+    }
+    ck_assert_uint_gt(whole.edges_found, g.m / 2);      /* 48,000 records on 25,000 edges */
+    ck_assert_uint_lt(whole.edges_found, g.m);
+    free(delta);
+    free(sum);
+    free(adelta);
+    for (int p = 0; p < PARTS; p++)
+        knowledge_destroy(&part[p]);
+    knowledge_destroy(&alone);
+    knowledge_destroy(&whole);
+    graph_destroy(&g);
+    gsl_rng_free(r);
+}
+END_TEST
 
 Suite *knowledge_suite(void)
 {
@@ -451,6 +611,7 @@ Suite *knowledge_suite(void)
     tcase_add_test(tc, test_knowledge_block);
     tcase_add_test(tc, test_knowledge_contacts_only);
     tcase_add_test(tc, test_knowledge_min_count);
+    tcase_add_test(tc, test_knowledge_parts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -606,7 +606,9 @@ END_TEST
  * starts of blocks 1 and 3 when only their people are clients are exactly
  * those of the same people when everyone is, in the same order (the batch
  * keeps generation order within a second): on the fast path, on the
- * general one (a profile), and with the words drawn by call.  With one
+ * general one (a profile), and with the words drawn by call; and the
+ * starts of blocks 1 to 3 when only they are generated (traffic_set_part,
+ * one part of a split replication) are those of the whole run.  With one
  * stream for the whole population the second run would give block 1 the
  * draws block 0 had, and fail. */
 START_TEST(test_traffic_blocks_apart)
@@ -624,7 +626,7 @@ START_TEST(test_traffic_blocks_apart)
         hourly[h] = 1 + (h >= 8 && h < 20);
     for (int d = 0; d < 7; d++)
         weekly[d] = d < 5 ? 1.0 : 0.5;
-    for (int mode = 0; mode < 3; mode++) {          /* fast, general (profile), words by call */
+    for (int mode = 0; mode < 4; mode++) {          /* fast, general (profile), words by call, a part */
         struct run r[2];
         for (int x = 0; x < 2; x++) {
             gsl_rng *rs = rng_stream_new(12, 3, 2);
@@ -637,8 +639,10 @@ START_TEST(test_traffic_blocks_apart)
                 traffic_set_profile(&t, hourly, weekly);
             if (mode == 2)
                 t.inline_rng = 0;
-            if (x == 1)
+            if (x == 1 && mode < 3)
                 traffic_set_clients(&t, part, 1);
+            if (x == 1 && mode == 3)                    /* blocks 1 to 3: one part of a split */
+                traffic_set_part(&t, TRAFFIC_BLOCK, g.n);
             ck_assert_int_eq(batch_init(&b, DAY), 0);
             r[x].e = NULL;
             r[x].n = r[x].cap = 0;
@@ -656,7 +660,7 @@ START_TEST(test_traffic_blocks_apart)
         }
         size_t j = 0, other = 0;
         for (size_t i = 0; i < r[0].n; i++) {
-            if (!part[r[0].e[i].a]) {
+            if (mode < 3 ? !part[r[0].e[i].a] : r[0].e[i].a < TRAFFIC_BLOCK) {
                 other++;
                 continue;
             }
@@ -665,8 +669,8 @@ START_TEST(test_traffic_blocks_apart)
             j++;
         }
         ck_assert_uint_eq(j, r[1].n);
-        ck_assert_uint_gt(j, 3 * 2000 * 8 * 0.4 * 0.8);   /* about 4596 people x 8 x 0.4 a day */
-        ck_assert_uint_gt(other, 3 * 8192 * 8 * 0.4 * 0.8);
+        ck_assert_uint_gt(j, 3 * 2000 * 8 * 0.4 * 0.8);   /* about 4596 (part: 8692) people x 8 x 0.4 a day */
+        ck_assert_uint_gt(other, 3 * 4000 * 8 * 0.4 * 0.8);   /* 8192 (part: 4096) */
         free(r[0].e);
         free(r[1].e);
     }

@@ -1,0 +1,50 @@
+#!/bin/sh
+# mpi_split — `make check`'s test of one replication split across MPI
+# ranks (`mpirun -np K exposim run`, docs/cluster.md): with 2 and 3 ranks
+# every result file has the bytes one process writes, for scenarios of the
+# library that can be split (the baseline, whose 5,000 people are two
+# blocks of people, so that with 3 ranks one rank has none; a
+# preferential-attachment graph, built from an edge list;
+# a breach).  The lookups are summed over the ranks, so a rank
+# that generated more than its share, or a knowledge not merged, changes a
+# number.  A scenario that cannot be split is refused, status 2, nothing
+# written.  Usage: tests/mpi_split.sh MPI_BINARY PLAIN_BINARY (run from the
+# top of the checkout).
+set -eu
+mpibin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+bin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/exposim-split-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mpirun="mpirun --allow-run-as-root --oversubscribe"
+n=0
+for s in baseline:--replications=4 barabasi_albert:--replications=2 breach-once:--replications=3; do
+  name=${s%%:*} reps=${s#*:}
+  "$bin" run -q "scenarios/$name.xml" "$reps" -o "$tmp/$name-1"
+  for k in 2 3; do
+    $mpirun -np $k "$mpibin" run "scenarios/$name.xml" "$reps" -o "$tmp/$name-$k" > "$tmp/$name-$k.out"
+    grep -q "each split across the MPI ranks" "$tmp/$name-$k.out" \
+      || { echo "mpi_split: $name with $k ranks did not split the replications" >&2; exit 1; }
+    for f in timeseries.csv summary.csv summary-day.csv timeline.csv; do
+      [ -f "$tmp/$name-1/$f" ] || continue
+      cmp "$tmp/$name-1/$f" "$tmp/$name-$k/$f"
+      n=$((n + 1))
+    done
+    grep -v '<times \|<arg>' "$tmp/$name-1/manifest.xml" > "$tmp/m1"
+    grep -v '<times \|<arg>' "$tmp/$name-$k/manifest.xml" > "$tmp/mk"
+    cmp "$tmp/m1" "$tmp/mk"
+  done
+done
+# refused before anything is written, with the reason
+for s in "location-baseline:<mobility>" "stochastic_block:true communities"; do
+  name=${s%%:*} why=${s#*:}
+  if $mpirun -np 2 "$mpibin" run -q "scenarios/$name.xml" -o "$tmp/refused" 2> "$tmp/refused.err"; then
+    echo "mpi_split: $name was split" >&2; exit 1
+  else
+    st=$?
+  fi
+  [ "$st" = 2 ] || { echo "mpi_split: status $st, not 2, for a refused split of $name" >&2; exit 1; }
+  grep -q "cannot be split across 2 MPI ranks: .*$why" "$tmp/refused.err" \
+    || { echo "mpi_split: $name refused without its reason:" >&2; cat "$tmp/refused.err" >&2; exit 1; }
+  [ ! -e "$tmp/refused" ]
+done
+echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 3 scenarios); scenarios with <mobility> and with true communities refused"
