@@ -59,6 +59,30 @@ struct run {
     uint64_t starts;
 };
 
+/* Days [0, days) of traffic t into out (each day's starts in time
+ * order), then t destroyed. */
+static void collect_days(struct run *out, struct traffic *t, int days)
+{
+    struct batch b;
+    ck_assert_int_eq(batch_init(&b, DAY), 0);
+    out->e = NULL;
+    out->n = out->cap = 0;
+    for (int day = 0; day < days; day++) {
+        batch_begin(&b, (sim_time)day * DAY);
+        ck_assert_int_eq(traffic_slice(t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
+        if (out->n + b.n > out->cap) {
+            out->cap = 2 * (out->n + b.n);
+            out->e = realloc(out->e, out->cap * sizeof *out->e);
+            ck_assert_ptr_nonnull(out->e);
+        }
+        drain(&b, out->e + out->n);
+        out->n += b.n;
+    }
+    out->starts = t->starts;
+    batch_destroy(&b);
+    traffic_destroy(t);
+}
+
 /* As run_days, with only people whose flags & bit look up (flags NULL:
  * all) and per-entry rates w (NULL: rate for every pair). */
 static void run_days_opts(struct run *out, const struct graph *g, double rate, unsigned long seed,
@@ -66,29 +90,12 @@ static void run_days_opts(struct run *out, const struct graph *g, double rate, u
 {
     gsl_rng *r = tu_rng(seed);
     struct traffic t;
-    struct batch b;
     ck_assert_int_eq(traffic_init(&t, g, rate, r), 0);
     if (flags)
         traffic_set_clients(&t, flags, bit);
     if (w)
         ck_assert_int_eq(traffic_set_weights(&t, w), 0);
-    ck_assert_int_eq(batch_init(&b, DAY), 0);
-    out->e = NULL;
-    out->n = out->cap = 0;
-    for (int day = 0; day < days; day++) {
-        batch_begin(&b, (sim_time)day * DAY);
-        ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
-        if (out->n + b.n > out->cap) {
-            out->cap = 2 * (out->n + b.n);
-            out->e = realloc(out->e, out->cap * sizeof *out->e);
-            ck_assert_ptr_nonnull(out->e);
-        }
-        drain(&b, out->e + out->n);               /* the day's starts in time order */
-        out->n += b.n;
-    }
-    out->starts = t.starts;
-    batch_destroy(&b);
-    traffic_destroy(&t);
+    collect_days(out, &t, days);
     gsl_rng_free(r);
 }
 
@@ -632,7 +639,6 @@ START_TEST(test_traffic_blocks_apart)
             gsl_rng *rs = rng_stream_new(12, 3, 2);
             ck_assert_ptr_nonnull(rs);
             struct traffic t;
-            struct batch b;
             ck_assert_int_eq(traffic_init(&t, &g, 0.4, rs), 0);
             ck_assert_int_eq(t.taus, 1);
             if (mode == 1)
@@ -643,19 +649,7 @@ START_TEST(test_traffic_blocks_apart)
                 traffic_set_clients(&t, part, 1);
             if (x == 1 && mode == 3)                    /* blocks 1 to 3: one part of a split */
                 traffic_set_part(&t, TRAFFIC_BLOCK, g.n);
-            ck_assert_int_eq(batch_init(&b, DAY), 0);
-            r[x].e = NULL;
-            r[x].n = r[x].cap = 0;
-            for (int day = 0; day < 3; day++) {
-                batch_begin(&b, (sim_time)day * DAY);
-                ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
-                r[x].e = realloc(r[x].e, (r[x].n + b.n + 1) * sizeof *r[x].e);
-                ck_assert_ptr_nonnull(r[x].e);
-                drain(&b, r[x].e + r[x].n);
-                r[x].n += b.n;
-            }
-            batch_destroy(&b);
-            traffic_destroy(&t);
+            collect_days(&r[x], &t, 3);
             gsl_rng_free(rs);
         }
         size_t j = 0, other = 0;
@@ -702,22 +696,9 @@ START_TEST(test_traffic_wide_row)
             gsl_rng *rs = rng_stream_new(31, 0, 2);
             ck_assert_ptr_nonnull(rs);
             struct traffic t;
-            struct batch b;
             ck_assert_int_eq(traffic_init(&t, &g, 0.002, rs), 0);
             ck_assert_int_eq(t.inline_rng, 1);
-            ck_assert_int_eq(batch_init(&b, DAY), 0);
-            r.e = NULL;
-            r.n = r.cap = 0;
-            for (int day = 0; day < T; day++) {
-                batch_begin(&b, (sim_time)day * DAY);
-                ck_assert_int_eq(traffic_slice(&t, &b, (int64_t)day * DAY, (int64_t)(day + 1) * DAY), 0);
-                r.e = realloc(r.e, (r.n + b.n + 1) * sizeof *r.e);
-                ck_assert_ptr_nonnull(r.e);
-                drain(&b, r.e + r.n);
-                r.n += b.n;
-            }
-            batch_destroy(&b);
-            traffic_destroy(&t);
+            collect_days(&r, &t, T);
             gsl_rng_free(rs);
         } else {
             run_days(&r, &g, 0.002, 4242, T);
