@@ -1,0 +1,2 @@
+build-mpi-san/sim/mem.o: sim/mem.c sim/mem.h
+sim/mem.h:
