@@ -648,6 +648,12 @@ static int run_checked(int argc, char **argv, const struct sim_part *part, int s
     res.catalog = model->metrics;
     if (results_prepare_dir(outdir, &created, &d)) {
         rc = 2;
+#ifdef EXPOSIM_MPI
+        if (run.part) {                       /* the other ranks have begun: stop them */
+            diag_print(&d, stderr);
+            MPI_Abort(MPI_COMM_WORLD, 2);
+        }
+#endif
         goto out;
     }
     struct manifest_info mi = { argc, argv, time(NULL), 0, model, &run, 0, 0 };

@@ -8,7 +8,7 @@
 # a breach).  The lookups are summed over the ranks, so a rank
 # that generated more than its share, or a knowledge not merged, changes a
 # number.  A scenario that cannot be split is refused, status 2, nothing
-# written.  Usage: tests/mpi_split.sh MPI_BINARY PLAIN_BINARY (run from the
+# written; a directory rank 0 cannot make stops every rank.  Usage: tests/mpi_split.sh MPI_BINARY PLAIN_BINARY (run from the
 # top of the checkout).
 set -eu
 mpibin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -47,4 +47,14 @@ for s in "location-baseline:<mobility>" "stochastic_block:true communities"; do
     || { echo "mpi_split: $name refused without its reason:" >&2; cat "$tmp/refused.err" >&2; exit 1; }
   [ ! -e "$tmp/refused" ]
 done
-echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 3 scenarios); scenarios with <mobility> and with true communities refused"
+# an output directory rank 0 cannot make (under a plain file) stops every
+# rank: none waits for it
+: > "$tmp/file"
+if timeout 120 $mpirun -np 2 "$mpibin" run -q scenarios/baseline.xml -o "$tmp/file/out" 2> "$tmp/file.err"; then
+  echo "mpi_split: a run into an impossible directory succeeded" >&2; exit 1
+else
+  st=$?
+fi
+[ "$st" != 124 ] || { echo "mpi_split: the ranks hung after rank 0 could not make its directory" >&2; exit 1; }
+grep -q "exists and is not a directory" "$tmp/file.err" || { echo "mpi_split: no message for the directory" >&2; cat "$tmp/file.err" >&2; exit 1; }
+echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 3 scenarios); scenarios with <mobility> and with true communities refused; a directory rank 0 cannot make stops every rank"
