@@ -121,7 +121,8 @@ int budget_check(const struct budget *b, const struct sim_estimate *e, uint32_t 
     if (!(bytes <= limit)) {
         snprintf(msg, len, "refused: needs about %s%s, more than the %s %s (estimate: %s); "
                  "--memory-limit SIZE sets another limit, --force runs it anyway",
-                 budget_bytes(m, sizeof m, bytes), parallel > 1 ? " for the runs at once" : "",
+                 budget_bytes(m, sizeof m, bytes),
+                 parallel > 1 ? (b->parallel_what ? b->parallel_what : " for the runs at once") : "",
                  budget_bytes(lim, sizeof lim, limit), what,
                  est);
         return -1;

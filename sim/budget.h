@@ -29,6 +29,8 @@ struct budget {
     double memory;                    /* bytes a run may hold at once; 0: the machine's (budget_memory) */
     int memory_given;                 /* memory is --memory-limit's, not the machine's */
     int force;                        /* lift the memory and event limits */
+    const char *parallel_what;        /* the memory message's words for `parallel` processes at once
+                                         (NULL: " for the runs at once") */
 };
 
 /* The default budget: the machine's memory, no force (a zeroed struct is

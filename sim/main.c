@@ -542,8 +542,8 @@ static int mpi_exchange(const uint64_t *send, const size_t *counts, uint64_t **r
 }
 #endif
 
-static int run_replications(int argc, char **argv, const struct sim_part *part);
-static int run_checked(int argc, char **argv, const struct sim_part *part, int saved_err);
+static int run_replications(int argc, char **argv, const struct sim_part *part, unsigned here);
+static int run_checked(int argc, char **argv, const struct sim_part *part, unsigned here, int saved_err);
 
 /* exposim run.  Under mpirun with K > 1 ranks (a program built with make
  * MPI=1), each replication is split across the ranks (struct sim_part):
@@ -559,16 +559,26 @@ static int cmd_run(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     struct sim_part part = { (uint32_t)rank, (uint32_t)size, mpi_sum_words, mpi_sum_u32, mpi_exchange, NULL };
-    int rc = run_replications(argc, argv, size > 1 ? &part : NULL);
+    MPI_Comm node;                            /* the ranks that share this machine's memory */
+    int here = 1;
+    if (size > 1 && MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node)
+                        == MPI_SUCCESS) {
+        MPI_Comm_size(node, &here);
+        MPI_Comm_free(&node);
+        int most = here;                      /* the busiest machine decides, so every rank agrees */
+        MPI_Allreduce(&most, &here, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    }
+    int rc = run_replications(argc, argv, size > 1 ? &part : NULL, (unsigned)here);
     if (!inited)
         MPI_Finalize();
     return rc;
 #else
-    return run_replications(argc, argv, NULL);
+    return run_replications(argc, argv, NULL, 1);
 #endif
 }
 
-static int run_replications(int argc, char **argv, const struct sim_part *part)
+/* here: the most ranks of a split run that share one machine (1 otherwise). */
+static int run_replications(int argc, char **argv, const struct sim_part *part, unsigned here)
 {
     /* Ranks past 0 of a split run read the same input and reach the same
      * verdict: only rank 0 says it (their stderr is silenced until they run). */
@@ -582,7 +592,7 @@ static int run_replications(int argc, char **argv, const struct sim_part *part)
             close(null);
         }
     }
-    int rc = run_checked(argc, argv, part, saved_err);
+    int rc = run_checked(argc, argv, part, here, saved_err);
     if (saved_err >= 0) {
         fflush(stderr);
         dup2(saved_err, STDERR_FILENO);
@@ -594,7 +604,7 @@ static int run_replications(int argc, char **argv, const struct sim_part *part)
 /* run_replications after the input is read and checked; saved_err >= 0:
  * a rank past 0 of a split run, whose stderr is given back (that
  * descriptor) once the run starts. */
-static int run_checked(int argc, char **argv, const struct sim_part *part, int saved_err)
+static int run_checked(int argc, char **argv, const struct sim_part *part, unsigned here, int saved_err)
 {
     struct run_args a;
     int rc = parse_run_args(argc, argv, &a);
@@ -622,9 +632,14 @@ static int run_checked(int argc, char **argv, const struct sim_part *part, int s
     }
     if (model->estimate) {                    /* before anything is written */
         struct sim_estimate e;
-        char why[1024];
+        char why[1024], ranks[64];
         model->estimate(params, &run, &e);
-        if (budget_check(&a.budget, &e, run.replications, 1, why, sizeof why)) {
+        /* a rank of a split run holds less than one process at the run's
+         * peak, but as much while the graph is built: each rank sharing a
+         * machine is counted as one process */
+        snprintf(ranks, sizeof ranks, " for the %u MPI ranks on one machine", here);
+        a.budget.parallel_what = ranks;
+        if (budget_check(&a.budget, &e, run.replications, part ? here : 1, why, sizeof why)) {
             fprintf(stderr, "%s: %s\n", a.scenario, why);
             model->free_params(params);
             cfg_free(c);

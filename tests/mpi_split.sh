@@ -8,7 +8,8 @@
 # a breach).  The lookups are summed over the ranks, so a rank
 # that generated more than its share, or a knowledge not merged, changes a
 # number.  A scenario that cannot be split is refused, status 2, nothing
-# written; a directory rank 0 cannot make stops every rank.  Usage: tests/mpi_split.sh MPI_BINARY PLAIN_BINARY (run from the
+# written; so is a run whose ranks on one machine do not fit its memory
+# together; a directory rank 0 cannot make stops every rank.  Usage: tests/mpi_split.sh MPI_BINARY PLAIN_BINARY (run from the
 # top of the checkout).
 set -eu
 mpibin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -47,6 +48,15 @@ for s in "location-baseline:<mobility>" "stochastic_block:true communities"; do
     || { echo "mpi_split: $name refused without its reason:" >&2; cat "$tmp/refused.err" >&2; exit 1; }
   [ ! -e "$tmp/refused" ]
 done
+# the memory check counts every rank on the machine as one process: 225 MiB
+# estimated for N = 10^6 fits 300 MiB, twice it does not
+if $mpirun -np 2 "$mpibin" run -q scenarios/baseline.xml --set population@size=1000000 --replications 1 \
+     --memory-limit 300M -o "$tmp/mem" 2> "$tmp/mem.err"; then
+  echo "mpi_split: 2 ranks of 225 MiB ran within 300 MiB" >&2; exit 1
+fi
+grep -q "needs about 450 MiB for the 2 MPI ranks on one machine" "$tmp/mem.err" \
+  || { echo "mpi_split: the memory refusal is not for both ranks:" >&2; cat "$tmp/mem.err" >&2; exit 1; }
+[ ! -e "$tmp/mem" ]
 # an output directory rank 0 cannot make (under a plain file) stops every
 # rank: none waits for it
 : > "$tmp/file"
@@ -57,4 +67,4 @@ else
 fi
 [ "$st" != 124 ] || { echo "mpi_split: the ranks hung after rank 0 could not make its directory" >&2; exit 1; }
 grep -q "exists and is not a directory" "$tmp/file.err" || { echo "mpi_split: no message for the directory" >&2; cat "$tmp/file.err" >&2; exit 1; }
-echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 3 scenarios); scenarios with <mobility> and with true communities refused; a directory rank 0 cannot make stops every rank"
+echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 3 scenarios); scenarios with <mobility> and with true communities refused; 2 ranks that do not fit one machine together refused; a directory rank 0 cannot make stops every rank"
