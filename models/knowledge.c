@@ -110,6 +110,9 @@ void knowledge_destroy(struct knowledge *k)
     memset(k, 0, sizeof *k);
 }
 
+static inline void set_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] |= 1ull << (i & 63); }
+static inline void clear_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] &= ~(1ull << (i & 63)); }
+
 static inline int test_and_set(uint64_t *bits, uint64_t i)
 {
     uint64_t mask = 1ull << (i & 63);
@@ -171,12 +174,8 @@ static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j
             k->not_contacts++;
             return 0;
         }
-        if (k->marking) {                       /* lo owns the pair: its mark (knowledge_settle) */
-            k->pending[(uint64_t)j >> 6] |= 1ull << ((uint64_t)j & 63);
-            return 0;
-        }
-        if (!test_and_set(k->dir_seen, (uint64_t)j))
-            k->pending[(uint64_t)j >> 6] |= 1ull << ((uint64_t)j & 63);
+        if (k->marking || !test_and_set(k->dir_seen, (uint64_t)j))   /* an owner's mark, or a new entry */
+            set_bit(k->pending, (uint64_t)j);
         return 0;
     }
     if (j >= 0) {
@@ -316,57 +315,42 @@ int knowledge_route(struct knowledge *k, const uint32_t *bounds, uint32_t parts,
     const uint32_t own_lo = k->own_lo, own_hi = k->own_hi;
     memset(counts, 0, (size_t)parts * sizeof *counts);
     *pairs = NULL;
-    /* the rows of this round: 256 at a time, until about `most` pairs are listed */
+    /* the rows of this round, 256 at a time until about `most` pairs are
+     * listed, counting the pairs for each part */
     uint32_t q0 = *from < own_lo ? own_lo : *from, q1 = q0;
     size_t listed = 0;
     while (q1 < own_hi && (listed < most || q1 == q0)) {
         uint32_t step = own_hi - q1 < 256 ? own_hi - q1 : 256;
         FOR_EACH_BIT(g, pend, q1, q1 + step, j, q, {
             uint32_t b = g->adj[j];
-            listed += pair_owner(q, b) == b && (b < own_lo || b >= own_hi);
+            if (pair_owner(q, b) == b && (b < own_lo || b >= own_hi)) {
+                counts[part_of(bounds, parts, b)]++;
+                listed++;
+            }
         });
         q1 += step;
     }
     *from = q1;
-    for (int pass = 0; pass < 2; pass++) {      /* count, then fill grouped by part */
-        size_t *at = NULL;
-        if (pass) {
-            size_t total = 0;
-            at = calloc(parts ? parts : 1, sizeof *at);
-            for (uint32_t r = 0; at && r < parts; r++) {
-                at[r] = total;
-                total += counts[r];
-            }
-            if (!at || !(*pairs = malloc((total ? total : 1) * sizeof **pairs))) {
-                free(at);
-                return -1;
-            }
-        }
-        FOR_EACH_BIT(g, pend, q0, q1, j, q, {
-            uint32_t b = g->adj[j];
-            if (pair_owner(q, b) == q)          /* marked at its owner's entry already */
-                continue;
-            if (b >= own_lo && b < own_hi) {    /* another of this part's rows */
-                if (pass) {
-                    pend[j >> 6] &= ~(1ull << (j & 63));
-                    if (mark_pair(k, b, q)) {
-                        free(at);
-                        return -1;
-                    }
-                }
-                continue;
-            }
-            uint32_t r = part_of(bounds, parts, b);
-            if (pass) {
-                pend[j >> 6] &= ~(1ull << (j & 63));
-                (*pairs)[at[r]++] = (uint64_t)b << 32 | q;
-            } else {
-                counts[r]++;
-            }
-        });
+    size_t *at = calloc(parts ? parts : 1, sizeof *at);   /* each part's next slot */
+    for (uint32_t r = 1; at && r < parts; r++)
+        at[r] = at[r - 1] + counts[r - 1];
+    if (!at || !(*pairs = malloc((listed ? listed : 1) * sizeof **pairs))) {
         free(at);
+        return -1;
     }
-    return 0;
+    int rc = 0;
+    FOR_EACH_BIT(g, pend, q0, q1, j, q, {      /* then the list, and the marks of this part's own */
+        uint32_t b = g->adj[j];
+        if (pair_owner(q, b) == q)              /* marked at its owner's entry already */
+            continue;
+        clear_bit(pend, j);
+        if (b >= own_lo && b < own_hi)          /* another of this part's rows */
+            rc |= mark_pair(k, b, q);
+        else
+            (*pairs)[at[part_of(bounds, parts, b)]++] = (uint64_t)b << 32 | q;
+    });
+    free(at);
+    return rc;
 }
 
 int knowledge_route_in(struct knowledge *k, const uint64_t *pairs, size_t n)
@@ -393,9 +377,7 @@ int knowledge_settle(struct knowledge *k, uint32_t *delta, uint64_t *edges)
     if (rc)
         return -1;
     FOR_EACH_BIT(g, pend, k->own_lo, k->own_hi, j, o, {
-        uint64_t bit = 1ull << (j & 63);
-        if (!(k->pair_seen[j >> 6] & bit)) {    /* not found at an earlier acquisition */
-            k->pair_seen[j >> 6] |= bit;
+        if (!test_and_set(k->pair_seen, j)) {   /* not found at an earlier acquisition */
             found++;
             delta[o]++;
             delta[g->adj[j]]++;

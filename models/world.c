@@ -790,10 +790,14 @@ static int world_merge(struct sim *s, struct world *w)
     uint64_t *out = NULL, *in = NULL, edges = 0;
     uint32_t *delta = calloc((size_t)n + 1, sizeof *delta);   /* per person: new pairs (at most its degree) */
     int rc = -1;
+    if (!counts || !delta) {
+        sim_fail(s, "out of memory learning the acquired pairs");
+        goto out;                               /* (the other parts stop at the next collective) */
+    }
     for (uint64_t more = 1; more;) {            /* rounds of at most WORLD_ROUTE pairs a part */
-        if (!counts || !delta || knowledge_route(k, w->bounds, part->size, &from, WORLD_ROUTE, &out, counts)) {
+        if (knowledge_route(k, w->bounds, part->size, &from, WORLD_ROUTE, &out, counts)) {
             sim_fail(s, "out of memory learning the acquired pairs");
-            goto out;                           /* (the other parts stop at the next collective) */
+            goto out;
         }
         if (part->exchange(out, counts, &in, &nin, part->ctx)) {
             sim_fail(s, "the exchange across the MPI ranks failed");

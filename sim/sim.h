@@ -78,7 +78,7 @@ int sim_metric_describe(const struct sim_metric_info *table, const char *name, s
 /* One replication split across processes (MPI ranks, `mpirun -np K
  * exposim run`): every process builds the same world from the same
  * streams, part `rank` of `size` keeps and runs its share of the people,
- * and the model combines what the parts learnt through the two
+ * and the model combines what the parts learnt through the
  * collectives below before it reports, so that every part reports what
  * one process would.  The program (main.c) supplies them; the engine only
  * carries the pointer.  Every part calls them in the same order; each

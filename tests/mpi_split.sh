@@ -4,8 +4,8 @@
 # every result file has the bytes one process writes, for scenarios of the
 # library that can be split (the baseline, whose 5,000 people are two
 # blocks of people, so that with 3 ranks one rank has none; a
-# preferential-attachment graph, built from an edge list;
-# a breach).  The lookups are summed over the ranks, so a rank
+# preferential-attachment graph, built from an edge list; a breach; and a
+# scenario with every traffic and policy option that can be split).  The lookups are summed over the ranks, so a rank
 # that generated more than its share, or a knowledge not merged, changes a
 # number.  A scenario that cannot be split is refused, status 2, nothing
 # written; so is a run whose ranks on one machine do not fit its memory
@@ -17,12 +17,35 @@ bin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/exposim-split-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 mpirun="mpirun --allow-run-as-root --oversubscribe"
+# the traffic and policy options docs/cluster.md says split: a profile, tie
+# strengths, the client cache, group conversations, device changes with
+# re-look-ups, SMS-only people, a weekly purge, hour resolution, a delivery
+# delay; 9000 people (three blocks)
+mkdir "$tmp/scenarios"
+cat > "$tmp/scenarios/rich.xml" <<'XML'
+<scenario name="split-rich">
+  <run seed="7" replications="2" horizon_days="60"/>
+  <population size="9000" client_share="0.9"/>
+  <contacts><erdos_renyi mean_degree="12"/></contacts>
+  <traffic rate_per_day="0.05" tie_strength="lognormal" sigma="1" cache_ttl_hours="168"
+           group_share="0.1" group_size="4" device_changes_per_year="3" device_relookup="true">
+    <profile hourly="0.2 0.1 0.1 0.1 0.1 0.2 0.5 1 1.5 1.5 1.5 1.5 2 1.5 1.5 1.5 1.5 2 2.5 3 3 2.5 1.5 0.8"
+             weekly="1 1 1 1 1.2 1.5 1.3"/>
+  </traffic>
+  <policy>
+    <retention days="20" purge="weekly"/>
+    <logging time_resolution="hour" delivery_delay_minutes="60"/>
+  </policy>
+  <adversary><bulk_snapshot period_days="20"/></adversary>
+</scenario>
+XML
 n=0
-for s in baseline:--replications=4 barabasi_albert:--replications=2 breach-once:--replications=3; do
-  name=${s%%:*} reps=${s#*:}
-  "$bin" run -q "scenarios/$name.xml" "$reps" -o "$tmp/$name-1"
+for s in scenarios/baseline:--replications=4 scenarios/barabasi_albert:--replications=2 \
+         scenarios/breach-once:--replications=3 "$tmp/scenarios/rich:--replications=2"; do
+  file=${s%%:*}.xml reps=${s#*:} name=$(basename "${s%%:*}")
+  "$bin" run -q "$file" "$reps" -o "$tmp/$name-1"
   for k in 2 3; do
-    $mpirun -np $k "$mpibin" run "scenarios/$name.xml" "$reps" -o "$tmp/$name-$k" > "$tmp/$name-$k.out"
+    $mpirun -np $k "$mpibin" run "$file" "$reps" -o "$tmp/$name-$k" > "$tmp/$name-$k.out"
     grep -q "each split across the MPI ranks" "$tmp/$name-$k.out" \
       || { echo "mpi_split: $name with $k ranks did not split the replications" >&2; exit 1; }
     for f in timeseries.csv summary.csv summary-day.csv timeline.csv; do
@@ -67,4 +90,4 @@ else
 fi
 [ "$st" != 124 ] || { echo "mpi_split: the ranks hung after rank 0 could not make its directory" >&2; exit 1; }
 grep -q "exists and is not a directory" "$tmp/file.err" || { echo "mpi_split: no message for the directory" >&2; cat "$tmp/file.err" >&2; exit 1; }
-echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 3 scenarios); scenarios with <mobility> and with true communities refused; 2 ranks that do not fit one machine together refused; a directory rank 0 cannot make stops every rank"
+echo "MPI split test: one replication over 2 and 3 ranks wrote the same bytes as one process ($n result files of 4 scenarios); scenarios with <mobility> and with true communities refused; 2 ranks that do not fit one machine together refused; a directory rank 0 cannot make stops every rank"
