@@ -17,6 +17,20 @@ int knowledge_configure(struct knowledge_params *p, struct cfg *c, const struct 
     return 0;
 }
 
+static inline void set_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] |= 1ull << (i & 63); }
+static inline void clear_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] &= ~(1ull << (i & 63)); }
+static inline int test_bit(const uint64_t *bits, uint64_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
+
+/* The done bits from unfound, anew. */
+static void mark_done(struct knowledge *k)
+{
+    const uint32_t n = k->truth->n;
+    memset(k->done, 0, ((size_t)n + 63) / 64 * sizeof *k->done);
+    for (uint32_t u = 0; u < n; u++)
+        if (k->unfound[u] == 0)
+            set_bit(k->done, u);
+}
+
 int knowledge_init(struct knowledge *k, const struct graph *truth)
 {
     memset(k, 0, sizeof *k);
@@ -65,7 +79,10 @@ int knowledge_init(struct knowledge *k, const struct graph *truth)
                 j++;
             k->unfound[u] = (uint32_t)(e - j);
         }
-    if (!k->pair_seen || !k->node_seen || !k->degree || !k->unfound || !k->stage || !k->next || !k->cur || !k->first || !k->last
+    k->done = calloc(((uint64_t)truth->n + 63) / 64 + 1, sizeof *k->done);
+    if (k->done)
+        mark_done(k);
+    if (!k->done || !k->pair_seen || !k->node_seen || !k->degree || !k->unfound || !k->stage || !k->next || !k->cur || !k->first || !k->last
         || !k->first_exposed || pairset_init(&k->false_pairs)) {
         knowledge_destroy(k);
         return -1;
@@ -105,13 +122,11 @@ void knowledge_destroy(struct knowledge *k)
     free(k->node_seen);
     free(k->degree);
     free(k->unfound);
+    free(k->done);
     pairset_destroy(&k->false_pairs);
     pairset_destroy(&k->seen_records);
     memset(k, 0, sizeof *k);
 }
-
-static inline void set_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] |= 1ull << (i & 63); }
-static inline void clear_bit(uint64_t *bits, uint64_t i) { bits[i >> 6] &= ~(1ull << (i & 63)); }
 
 static inline int test_and_set(uint64_t *bits, uint64_t i)
 {
@@ -185,7 +200,8 @@ static inline int learn(struct knowledge *k, uint32_t lo, uint32_t hi, int64_t j
             return 0;                           /* not yet enough records */
         test_and_set(k->pair_seen, (uint64_t)j);
         k->edges_found++;
-        k->unfound[lo]--;
+        if (--k->unfound[lo] == 0)
+            set_bit(k->done, lo);
     } else {
         int count = pairset_bump(&k->false_pairs, ((uint64_t)lo << 32) | hi);
         if (count < 0)
@@ -247,6 +263,7 @@ int knowledge_directed(struct knowledge *k, uint32_t lo, uint32_t hi)
     k->own_hi = hi;
     for (uint32_t u = 0; u < g->n; u++)         /* unfound: a person's pairs not yet found (by any part) */
         k->unfound[u] = graph_degree(g, u);
+    mark_done(k);
     return 0;
 }
 
@@ -399,7 +416,8 @@ int knowledge_settle_apply(struct knowledge *k, const uint32_t *delta, uint64_t 
         if (!delta[x])
             continue;
         k->degree[x] += delta[x];
-        k->unfound[x] -= delta[x];              /* 0: every record of x is of a known pair */
+        if ((k->unfound[x] -= delta[x]) == 0)   /* every record of x is of a known pair */
+            set_bit(k->done, x);
         if (expose(k, x))
             return -1;
     }
@@ -533,9 +551,18 @@ int knowledge_stage_run(struct knowledge *k, const uint32_t *q, size_t stride, s
     size_t staged = k->staged, block = k->block;
     uint64_t records = k->records;
     const int directed = k->directed;
+    /* a pair whose lower end (directed: querier) has every pair found is
+     * known: the flush would pass it (knowledge_set_contacts_only), so it
+     * is counted and not staged */
+    const uint64_t *const done = k->contacts_only && !k->marking ? k->done : NULL;
     for (size_t i = 0; i < n; i++, q += stride) {
-        uint32_t lo = q[0] < q[1] || directed ? q[0] : q[1];   /* directed: the querier's row */
-        uint32_t hi = q[0] ^ q[1] ^ lo;
+        uint32_t a = q[0], c = q[1];
+        uint32_t swap = -(uint32_t)(!directed & (c < a));   /* directed: the querier's row */
+        uint32_t lo = a ^ ((a ^ c) & swap), hi = a ^ c ^ lo;   /* (no branch: the order is random) */
+        if (done && test_bit(done, lo)) {
+            records++;
+            continue;
+        }
         uint64_t key = ((uint64_t)lo << 32) | hi;
         uint32_t b = (uint32_t)(key >> shift);
         uint64_t *p = cur[b];

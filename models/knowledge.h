@@ -42,6 +42,7 @@ struct knowledge {
     uint32_t *degree;                     /* per person: found pairs touching it (the rebuilt degree) */
     uint32_t *unfound;                    /* per person u: contacts v > u whose pair is not found
                                              (directed: every contact whose pair is not found) */
+    uint64_t *done;                       /* bit per person: unfound is 0 (set as it gets there) */
     int contacts_only;                    /* every pair learnt is a true contact (knowledge_set_contacts_only) */
     uint64_t not_contacts;                /* pairs that broke that promise (0 when it holds) */
     uint64_t edges_found;                 /* true undirected edges seen */
@@ -103,8 +104,10 @@ void knowledge_destroy(struct knowledge *k);
 /* A promise from the world: every record learnt will be of a true contact
  * pair (the traffic makes no lookup of a non-contact and numbers are
  * logged as they are or reversibly hashed).  Then a pair whose lower end u
- * has every pair {u, v > u} found already (unfound[u] == 0) is known
- * without searching u's row: the flush passes it at once.  What is learnt
+ * has every pair {u, v > u} found already (unfound[u] == 0, its done bit
+ * set) is known without searching u's row: staging counts the record and
+ * stages nothing (from a later flush on; within a block the flush passes
+ * it).  What is learnt
  * does not change; pairs that break the promise are still learnt when
  * their row is searched, and counted in not_contacts. */
 static inline void knowledge_set_contacts_only(struct knowledge *k) { k->contacts_only = 1; }

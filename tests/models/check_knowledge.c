@@ -306,7 +306,8 @@ END_TEST
  * that rows fill up and are passed), the staged knowledge with the promise
  * equals the one without, bit for bit: found pairs, people, first
  * exposures, rebuilt degrees, unfound counts, and the unfound counts
- * equal a recount.  Then a non-contact pair whose lower end's row is still
+ * equal a recount, with a done bit exactly where it is 0; a record of a
+ * full row's pair is then counted and not staged.  Then a non-contact pair whose lower end's row is still
  * open is learnt all the same and counted in not_contacts. */
 START_TEST(test_knowledge_contacts_only)
 {
@@ -348,10 +349,20 @@ START_TEST(test_knowledge_contacts_only)
             for (uint64_t j = g.off[u]; j < g.off[u + 1]; j++)
                 open += g.adj[j] > u && !((kp.pair_seen[j >> 6] >> (j & 63)) & 1);
             FAST_EQ(kp.unfound[u], open);
+            FAST_EQ((kp.done[u >> 6] >> (u & 63)) & 1, open == 0);
             full_rows += open == 0;
         }
     }
     ck_assert_uint_gt(full_rows, n / 2);             /* the passing was exercised */
+    /* a record of a full row's pair is counted, not staged */
+    uint32_t f = 0;
+    while (f < n && !(kp.unfound[f] == 0 && graph_degree(&g, f) > 0 && g.adj[g.off[f + 1] - 1] > f))
+        f++;
+    ck_assert_uint_lt(f, n);
+    uint64_t records = kp.records;
+    ck_assert_int_eq(knowledge_stage(&kp, g.adj[g.off[f + 1] - 1], f), 0);
+    ck_assert_uint_eq(kp.records, records + 1);
+    ck_assert_uint_eq(kp.staged, 0);
     /* a non-contact pair {u, v} with u's row open */
     uint32_t u = 0;
     while (u < n && kp.unfound[u] == 0)
