@@ -216,14 +216,15 @@ int contacts_erdos_renyi_rows(struct graph *g, uint32_t n, double mean_degree, g
 
 int contacts_erdos_renyi(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r)
 {
+    return contacts_erdos_renyi_rows(g, n, mean_degree, r);
+}
+
+int contacts_erdos_renyi_list(struct graph *g, uint32_t n, double mean_degree, gsl_rng *r)
+{
     double p = mean_degree / (double)(n - 1);
     if (p > 1)
         p = 1;
-    /* Expected m = p n (n-1) / 2; a large graph is built without its edge
-     * list, drawing twice (the same graph, the same draws left behind) */
-    double m = p * (double)n * (double)(n - 1) / 2;
-    if (m * sizeof(struct graph_edge) > CONTACTS_ER_LIST_BYTES)
-        return contacts_erdos_renyi_rows(g, n, mean_degree, r);
+    double m = p * (double)n * (double)(n - 1) / 2;   /* expected */
     struct ebuf b;
     if (ebuf_reserve(&b, m))
         return -1;

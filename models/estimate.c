@@ -67,10 +67,10 @@ void estimate_contacts(struct estimate *e, const struct contacts_params *p, cons
     e->bytes_run += 8 * (n + 1) + 4 * e->entries + (e->labels ? 4 * n : 0);
     /* while building: the edge list (8 bytes a tie, reserved at the
      * expected count; a quarter more where it grows) and the CSR's cursor;
-     * a large Erdős–Rényi graph is built without either (contacts.h), with
-     * two blocks of staged pairs instead (16 bytes a pair, at most 64 MiB) */
-    if (p->kind != CONTACTS_ERDOS_RENYI || 4 * e->entries <= CONTACTS_ER_LIST_BYTES)
-        e->bytes_build += (p->kind == CONTACTS_ERDOS_RENYI ? 4 : 5) * e->entries + 8 * n;
+     * an Erdős–Rényi graph is built without either (contacts.h), with two
+     * blocks of staged pairs instead (16 bytes a pair, at most 64 MiB) */
+    if (p->kind != CONTACTS_ERDOS_RENYI)
+        e->bytes_build += 5 * e->entries + 8 * n;
     else
         e->bytes_build += 16.0 * (n < CONTACTS_ER_BLOCK ? n : CONTACTS_ER_BLOCK);
     if (p->file)                          /* the rows read: ids, weight, time, line */

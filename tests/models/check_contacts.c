@@ -182,8 +182,8 @@ START_TEST(test_er_two)
 }
 END_TEST
 
-/* The large-graph build (contacts_erdos_renyi_rows: the pairs drawn twice,
- * no edge list) gives the graph of the edge-list build, entry for entry,
+/* The row build (contacts_erdos_renyi: the pairs drawn twice, no edge
+ * list) gives the graph of the edge-list build, entry for entry,
  * and leaves the generator where it leaves it (the next draws agree):
  * sparse, dense, complete (p = 1), two people, one. */
 START_TEST(test_er_rows_same_graph)
@@ -195,8 +195,8 @@ START_TEST(test_er_rows_same_graph)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct graph a, b;
         gsl_rng *ra = tu_rng(cases[i].seed), *rb = tu_rng(cases[i].seed);
-        ck_assert_int_eq(contacts_erdos_renyi(&a, cases[i].n, cases[i].d, ra), 0);
-        ck_assert_int_eq(contacts_erdos_renyi_rows(&b, cases[i].n, cases[i].d, rb), 0);
+        ck_assert_int_eq(contacts_erdos_renyi_list(&a, cases[i].n, cases[i].d, ra), 0);
+        ck_assert_int_eq(contacts_erdos_renyi(&b, cases[i].n, cases[i].d, rb), 0);
         ck_assert_uint_eq(a.n, b.n);
         ck_assert_uint_eq(a.m, b.m);
         for (uint32_t x = 0; x <= a.n; x++)
