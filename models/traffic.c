@@ -685,8 +685,9 @@ static inline __attribute__((always_inline)) uint32_t words_second_contact(struc
 #define TRAFFIC_REPEAT 4                  /* counts up to this: the list is written without a loop */
 
 static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, struct batch *b, int64_t start,
-                                                            int64_t end, int inl)
+                                                            int64_t end, int inl, int pk)
 {
+    const uint32_t slot_mask = (pk ? 2 * BATCH_CHUNK : BATCH_CHUNK) - 1;   /* pk: packed (batch_pack) */
     const struct graph *g = t->g;
     const uint32_t len = (uint32_t)(end - start), base = (uint32_t)start;
     const int full_day = len == 86400;
@@ -756,11 +757,16 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
         for (size_t i = 0; i < ns; i++) {
             uint32_t a = who[i];
             uint64_t lo = off[a];
+            if (i + 16 < ns) {                   /* a row ahead (two lines): its contact is read below */
+                const uint32_t *row = &adj[off[who[i + 16]]];
+                __builtin_prefetch(row);
+                __builtin_prefetch(row + 16);
+            }
             uint32_t k = (uint32_t)(off[a + 1] - lo), j;
             uint32_t when = base + words_second_contact(&w, inl, len, k, &j);
             uint32_t win = (when - boff) >> lo_bits;
             uint32_t x = cur[win];
-            if (__builtin_expect((x & (BATCH_CHUNK - 1)) == 0, 0)) {
+            if (__builtin_expect((x & slot_mask) == 0, 0)) {
                 if ((x = batch_chunk(b, win)) == UINT32_MAX) {
                     b->n += i;
                     starts += i;
@@ -769,7 +775,10 @@ static inline __attribute__((always_inline)) int fast_slice(struct traffic *t, s
                 }
                 pool = b->pool;
             }
-            pool[x] = (struct batch_entry){ when, TRAFFIC_EV_START, a, adj[lo + j] };
+            if (pk)
+                ((uint64_t *)pool)[x] = batch_pack_word(b, when, a, adj[lo + j]);
+            else
+                pool[x] = (struct batch_entry){ when, TRAFFIC_EV_START, a, adj[lo + j] };
             cur[win] = x + 1;
         }
         b->n += ns;
@@ -787,5 +796,7 @@ int traffic_slice(struct traffic *t, struct batch *b, int64_t start, int64_t end
         return replay_slice(t, b, start, end);
     if (t->rate || t->profiled || t->noncontact > 0 || t->group_share > 0 || t->device_per_day > 0)
         return general_slice(t, b, start, end);
-    return t->inline_rng ? fast_slice(t, b, start, end, 1) : fast_slice(t, b, start, end, 0);
+    if (t->pack && batch_pack(b, TRAFFIC_EV_START) == 0)
+        return t->inline_rng ? fast_slice(t, b, start, end, 1, 1) : fast_slice(t, b, start, end, 0, 1);
+    return t->inline_rng ? fast_slice(t, b, start, end, 1, 0) : fast_slice(t, b, start, end, 0, 0);
 }

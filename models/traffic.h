@@ -109,6 +109,7 @@ struct traffic {
     uint32_t thr_max;
     int inline_rng;                       /* rng is taus2, drawn inline */
     int taus;                             /* rng is taus2 with GSL's state layout (block_stream sets it) */
+    int pack;                             /* the fast path may pack its starts (traffic_allow_pack) */
     gsl_rng *rng;                         /* set anew for each block of people (block_stream) */
     uint64_t key;                         /* the blocks' streams are functions of it (drawn at init) */
     uint32_t part_lo, part_hi;            /* the people whose starts are generated (traffic_set_part) */
@@ -192,6 +193,14 @@ void traffic_set_devices(struct traffic *t, double per_day, int relookup);
  * split across processes (struct sim_part).  Each start is the one the
  * whole population's run gives ("Streams" above).  Not with a trace. */
 void traffic_set_part(struct traffic *t, uint32_t lo, uint32_t hi);
+/* A promise from the world: nothing else adds to the batch in the slices
+ * traffic_slice fills.  Then the fast path packs its starts into 8 bytes
+ * each (batch_pack) when the people number at most 2^BATCH_PACK_ID_BITS:
+ * the same starts in the same order, half the batch's memory traffic. */
+static inline void traffic_allow_pack(struct traffic *t)
+{
+    t->pack = t->g->n <= ((uint32_t)1 << BATCH_PACK_ID_BITS);
+}
 /* Trace-driven mode: traffic_slice replays the trace's messages (a -> b at
  * t, each one conversation start) instead of drawing; only clients' count;
  * nothing is drawn.  The trace must outlive t. */

@@ -454,6 +454,8 @@ static void *world_init(struct sim *s, const void *vp)
         sim_fail(s, "out of memory building the world (N = %u)", p->pop.n);
         goto fail;
     }
+    if (!p->book.on && !p->groups.on && !p->enumeration.on)   /* (world_slice: the batch is the traffic's) */
+        traffic_allow_pack(&w->traffic);
     if (wire_traffic(s, w)) {
         sim_fail(s, "out of memory for the tie strengths (N = %u)", p->pop.n);
         goto fail;

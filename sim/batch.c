@@ -16,6 +16,7 @@ int batch_init(struct batch *b, sim_time slice_len)
     b->lo_bits = (bits + 1) / 2;
     b->lo_mask = (1u << b->lo_bits) - 1;
     b->nhi = (uint32_t)((slice_len + b->lo_mask) >> b->lo_bits);
+    b->slots = BATCH_CHUNK;
     b->cur = calloc(b->nhi, sizeof *b->cur);
     b->first = malloc(b->nhi * sizeof *b->first);
     b->last = malloc(b->nhi * sizeof *b->last);
@@ -49,6 +50,8 @@ void batch_begin(struct batch *b, sim_time start)
     b->cursor = b->sorted = b->out_n = 0;
     b->wnext = 0;
     b->chunks = 0;
+    b->packed = 0;
+    b->slots = BATCH_CHUNK;
     memset(b->cur, 0, b->nhi * sizeof *b->cur);
     memset(b->first, 0xff, b->nhi * sizeof *b->first);
     memset(b->chunks_in, 0, b->nhi * sizeof *b->chunks_in);
@@ -70,6 +73,8 @@ uint32_t batch_chunk(struct batch *b, uint32_t w)
         b->next = next;
         b->chunk_cap = (uint32_t)cap;
     }
+    if ((uint64_t)b->chunks * b->slots + b->slots > UINT32_MAX)   /* (packed: twice the slots) */
+        return UINT32_MAX;
     uint32_t c = b->chunks++;
     b->next[c] = UINT32_MAX;
     if (b->first[w] == UINT32_MAX)
@@ -78,7 +83,16 @@ uint32_t batch_chunk(struct batch *b, uint32_t w)
         b->next[b->last[w]] = c;
     b->last[w] = c;
     b->chunks_in[w]++;
-    return c * BATCH_CHUNK;
+    return c * b->slots;
+}
+
+int batch_pack(struct batch *b, uint32_t kind)
+{
+    if (b->n || b->chunks || b->lo_bits > BATCH_PACK_LO_BITS || kind == 0)
+        return -1;
+    b->packed = kind;
+    b->slots = 2 * BATCH_CHUNK;
+    return 0;
 }
 
 /* Ready for delivery: out must hold the largest window. */
@@ -101,6 +115,41 @@ int batch_sort(struct batch *b, uint64_t first_seq)
     return 0;
 }
 
+/* sort_window for packed entries (batch_pack): the words counted by
+ * their low digit, then each placed as its entry. */
+static void sort_window_packed(struct batch *b, uint32_t w, uint32_t *pos)
+{
+    const uint32_t lo_mask = b->lo_mask, kind = b->packed, slots = b->slots;
+    const uint32_t wstart = (uint32_t)b->start + (w << b->lo_bits);
+    const uint64_t *restrict pool = (const uint64_t *)b->pool;
+    const uint64_t id_mask = ((uint64_t)1 << BATCH_PACK_ID_BITS) - 1;
+    struct batch_entry *restrict out = b->out;
+    for (uint32_t c = b->first[w]; c != UINT32_MAX; c = b->next[c]) {
+        const uint64_t *e = pool + (size_t)c * slots;
+        uint32_t m = c == b->last[w] ? b->cur[w] - c * slots : slots;
+        for (uint32_t i = 0; i < m; i++)
+            pos[e[i] >> (2 * BATCH_PACK_ID_BITS)]++;
+    }
+    uint32_t sum = 0;
+    for (uint32_t d = 0; d <= lo_mask; d++) {
+        uint32_t x = pos[d];
+        pos[d] = sum;
+        sum += x;
+    }
+    for (uint32_t c = b->first[w]; c != UINT32_MAX; c = b->next[c]) {
+        const uint64_t *e = pool + (size_t)c * slots;
+        uint32_t m = c == b->last[w] ? b->cur[w] - c * slots : slots;
+        for (uint32_t i = 0; i < m; i++) {
+            uint64_t x = e[i];
+            uint32_t d = (uint32_t)(x >> (2 * BATCH_PACK_ID_BITS));
+            out[pos[d]++] = (struct batch_entry){ wstart + d, kind, (uint32_t)(x >> BATCH_PACK_ID_BITS) & (uint32_t)id_mask,
+                                                  (uint32_t)(x & id_mask) };
+        }
+    }
+    b->out_n = batch_window_count(b, w);
+    b->sorted += b->out_n;
+}
+
 /* Sort the next non-empty window into out: counted by its low digit, then
  * placed; its entries (a few thousand for a day of lookups) are read twice
  * while they are in the cache. */
@@ -115,6 +164,10 @@ static void sort_window(struct batch *b)
     struct batch_entry *restrict out = b->out;
     uint32_t pos[512];
     memset(pos, 0, (lo_mask + 1) * sizeof pos[0]);
+    if (b->packed) {
+        sort_window_packed(b, w, pos);
+        return;
+    }
     for (uint32_t c = b->first[w]; c != UINT32_MAX; c = b->next[c]) {
         const struct batch_entry *e = pool + (size_t)c * BATCH_CHUNK;
         uint32_t m = c == b->last[w] ? b->cur[w] - c * BATCH_CHUNK : BATCH_CHUNK;

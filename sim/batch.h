@@ -35,6 +35,8 @@ struct batch_entry {
 };
 
 #define BATCH_CHUNK 256            /* entries per chunk (4 KiB) */
+#define BATCH_PACK_ID_BITS 27      /* packed entries: a and b below 2^27 ... */
+#define BATCH_PACK_LO_BITS 10      /* ... and a low digit of at most 10 bits */
 #define BATCH_MAXHI 512            /* high digits (windows) at most */
 
 struct batch {
@@ -54,6 +56,8 @@ struct batch {
     size_t sorted;                 /* entries sorted so far: out holds [sorted - out_n, sorted) */
     size_t out_n;
     uint32_t wnext;                /* the next window to sort */
+    uint32_t packed;               /* this slice's entries are words (batch_pack): their kind */
+    uint32_t slots;                /* pool slots a chunk: BATCH_CHUNK, 2 BATCH_CHUNK packed */
     uint64_t first_seq;            /* seq of the slice's first sorted entry */
 };
 
@@ -66,15 +70,35 @@ void batch_begin(struct batch *b, sim_time start);
  * index, or UINT32_MAX when memory runs out.  batch_add's slow path, and
  * for a generator that fills a window's chunks itself (the traffic's fast
  * path): it writes entries from that slot on (b->pool may have moved),
- * up to the chunk's end, and keeps cur[w] and n as batch_add does.
- * Amortised O(1). */
+ * up to the chunk's end (b->slots slots), and keeps cur[w] and n as
+ * batch_add does.  Amortised O(1). */
 uint32_t batch_chunk(struct batch *b, uint32_t w);
+
+/* Packed entries: a slice whose every entry is of one kind, with a and b
+ * below 2^BATCH_PACK_ID_BITS, can hold each entry in 8 bytes instead of
+ * 16: the pool's slots are then words (a chunk holds 2 BATCH_CHUNK of
+ * them, 4 KiB as before), each the entry's low digit (its offset in its
+ * window), a and b (batch_pack_word).  Half the bytes written while the
+ * slice is generated and read while it is sorted; the sort gives the
+ * same entries in the same order.  batch_pack turns the empty slice to
+ * packed entries of `kind`: 0, or -1 when entries are in already or the
+ * low digit is too wide (the slice stays as it was).  batch_add refuses
+ * to add to a packed slice (-1). */
+int batch_pack(struct batch *b, uint32_t kind);
+static inline uint64_t batch_pack_word(const struct batch *b, uint32_t time, uint32_t x, uint32_t y)
+{
+    return (uint64_t)((time - (uint32_t)b->start) & b->lo_mask) << (2 * BATCH_PACK_ID_BITS)
+           | (uint64_t)x << BATCH_PACK_ID_BITS | y;
+}
+
 /* Add an event; `time` must lie in the current slice.  Amortised O(1).
- * Returns 0, or -1 when memory runs out. */
+ * Returns 0, or -1 when memory runs out (or the slice is packed). */
 static inline int batch_add(struct batch *b, uint32_t time, uint32_t kind, uint32_t x, uint32_t y)
 {
     uint32_t w = (time - (uint32_t)b->start) >> b->lo_bits;
     uint32_t i = b->cur[w];
+    if (__builtin_expect(b->packed != 0, 0))
+        return -1;
     if ((i & (BATCH_CHUNK - 1)) == 0 && (i = batch_chunk(b, w)) == UINT32_MAX)
         return -1;
     b->pool[i] = (struct batch_entry){ time, kind, x, y };
@@ -88,7 +112,7 @@ static inline uint32_t batch_window_count(const struct batch *b, uint32_t w)
 {
     if (b->first[w] == UINT32_MAX)
         return 0;
-    return (b->chunks_in[w] - 1) * BATCH_CHUNK + (b->cur[w] - b->last[w] * BATCH_CHUNK);
+    return (b->chunks_in[w] - 1) * b->slots + (b->cur[w] - b->last[w] * b->slots);
 }
 
 /* Deliver the batch by time, stable in generation order, from the start;

@@ -1,7 +1,8 @@
 /* check_batch — the per-slice sort (by time, then generation order): stable,
  * correct at both ends of the slice, empty batches, growth past the initial
- * capacity against a stable reference sort, sequence numbering, reuse across
- * slices, and agreement with the heap it stands in for. */
+ * capacity against a stable reference sort, packed entries, sequence
+ * numbering, reuse across slices, and agreement with the heap it stands in
+ * for. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -289,6 +290,69 @@ START_TEST(test_growth)
 }
 END_TEST
 
+/* ---- packed entries --------------------------------------------------------- */
+
+/* Add a packed entry the way a generator fills its chunks (batch_chunk,
+ * b->slots words a chunk). */
+static int packed_add(struct batch *b, uint32_t t, uint32_t x, uint32_t y)
+{
+    uint32_t w = (t - (uint32_t)b->start) >> b->lo_bits, i = b->cur[w];
+    if ((i & (b->slots - 1)) == 0 && (i = batch_chunk(b, w)) == UINT32_MAX)
+        return -1;
+    ((uint64_t *)b->pool)[i] = batch_pack_word(b, t, x, y);
+    b->cur[w] = i + 1;
+    b->n++;
+    return 0;
+}
+
+START_TEST(test_packed)
+{
+    /* 100000 packed entries (kind 1) at random times of a day slice, a and
+     * b up to 2^27 - 1 (the first and last of each ten thousand at the
+     * bounds), delivered as the stable reference sort of the same entries
+     * gives them; a full slice refuses to be packed, a packed one refuses
+     * batch_add; the next slice is plain again, and a second packed day
+     * on the same pool is right too. */
+    enum { N = 100000 };
+    const uint32_t top = ((uint32_t)1 << BATCH_PACK_ID_BITS) - 1;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(g);
+    gsl_rng_set(g, 2);
+    struct ref_entry *ref = malloc(N * sizeof *ref);
+    ck_assert_ptr_nonnull(ref);
+    struct batch b;
+    ck_assert_int_eq(batch_init(&b, SIM_DAY), 0);
+    for (int day = 5; day <= 6; day++) {
+        const sim_time start = day * SIM_DAY;
+        batch_begin(&b, start);
+        ck_assert_int_eq(batch_add(&b, (uint32_t)start, 2, 0, 0), 0);
+        ck_assert_int_eq(batch_pack(&b, 1), -1);          /* not empty */
+        batch_begin(&b, start);
+        ck_assert_int_eq(batch_pack(&b, 1), 0);
+        ck_assert_int_eq(batch_add(&b, (uint32_t)start, 1, 0, 0), -1);
+        for (uint32_t i = 0; i < N; i++) {
+            uint32_t t = (uint32_t)start + (uint32_t)gsl_rng_uniform_int(g, SIM_DAY);
+            uint32_t x = (uint32_t)gsl_rng_uniform_int(g, top + 1), y = (uint32_t)gsl_rng_uniform_int(g, top + 1);
+            if (i % 10000 == 0)
+                x = 0, y = top;
+            if (i % 10000 == 9999)
+                x = top, y = 0;
+            REQUIRE(packed_add(&b, t, x, y) == 0);
+            ref[i] = (struct ref_entry){ { t, 1, x, y }, i };
+        }
+        qsort(ref, N, sizeof *ref, ref_cmp);
+        ck_assert_int_eq(batch_sort(&b, 7), 0);
+        check_delivery(&b, ref, N, 7);
+    }
+    batch_begin(&b, 7 * SIM_DAY);                          /* plain again */
+    ck_assert_uint_eq(b.packed, 0);
+    ck_assert_int_eq(batch_add(&b, (uint32_t)(7 * SIM_DAY), 3, 4, 5), 0);
+    batch_destroy(&b);
+    free(ref);
+    gsl_rng_free(g);
+}
+END_TEST
+
 /* ---- sequence numbers and the heap equivalence ---------------------------- */
 
 START_TEST(test_seq_numbering)
@@ -390,6 +454,7 @@ Suite *batch_suite(void)
     TCase *big = tcase_create("reference");
     tcase_set_timeout(big, 60);
     tcase_add_test(big, test_growth);
+    tcase_add_test(big, test_packed);
     tcase_add_test(big, test_same_as_heap);
     suite_add_tcase(s, big);
     return s;
